@@ -1,0 +1,4 @@
+//! nats_rs: a NATS client exposing the nats.c C API.
+pub mod client;
+pub mod ffi;
+pub mod proto;
