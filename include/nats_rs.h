@@ -15,8 +15,8 @@
 #define NATS_EXTERN
 #endif
 
-
-#endif  /* NATS_RS_H */
-
 /** Checks at run time that the library matches the header it was compiled with. */
 #define nats_CheckCompatibility() nats_CheckCompatibilityImpl(NATS_VERSION_REQUIRED_NUMBER, NATS_VERSION_NUMBER, NATS_VERSION_STRING)
+
+
+#endif  /* NATS_RS_H */

@@ -1,0 +1,34 @@
+//! Connection traffic counters.
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// A snapshot of a connection's counters, as `natsStatistics` reports them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Statistics {
+    pub in_msgs: u64,
+    pub in_bytes: u64,
+    pub out_msgs: u64,
+    pub out_bytes: u64,
+    pub reconnects: u64,
+}
+
+/// Live counters, updated without locks by the reader and publishers.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub in_msgs: AtomicU64,
+    pub in_bytes: AtomicU64,
+    pub out_msgs: AtomicU64,
+    pub out_bytes: AtomicU64,
+    pub reconnects: AtomicU64,
+}
+
+impl Counters {
+    pub fn snapshot(&self) -> Statistics {
+        Statistics {
+            in_msgs: self.in_msgs.load(Relaxed),
+            in_bytes: self.in_bytes.load(Relaxed),
+            out_msgs: self.out_msgs.load(Relaxed),
+            out_bytes: self.out_bytes.load(Relaxed),
+            reconnects: self.reconnects.load(Relaxed),
+        }
+    }
+}
