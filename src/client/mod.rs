@@ -1,8 +1,26 @@
 //! The thread-based NATS client, in safe Rust with no C types.
+//!
+//! Threads: per connection a reader and a flusher; per asynchronous
+//! subscription a dispatcher (or a shared pool worker); one library-wide
+//! event thread for connection callbacks.
+pub mod conn;
+mod dispatch;
 pub mod error;
+pub mod events;
+mod handshake;
 pub mod message;
+pub mod options;
+mod reader;
+mod request;
 pub mod stats;
+pub mod subscription;
+pub mod threads;
+pub mod url;
 
+pub use conn::{Connection, Status};
+pub use dispatch::{set_pool_size, shutdown_pool};
 pub use error::{Error, ErrorKind, Result};
 pub use message::Message;
+pub use options::Options;
 pub use stats::Statistics;
+pub use subscription::{MsgHandler, Subscription};

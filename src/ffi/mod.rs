@@ -1,8 +1,15 @@
 //! The `extern "C"` shell: nats.c's API as a thin translation of `client`.
+#![allow(non_camel_case_types, non_snake_case, clippy::missing_safety_doc)]
+
 mod boundary;
+mod connection;
+mod handles;
 mod header;
 mod library;
+mod lifecycle;
 mod msg;
+mod options;
 mod status;
+mod subscription;
 
 pub use status::{natsConnStatus, natsStatus};

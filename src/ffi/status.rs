@@ -1,1 +1,354 @@
-#[repr(C)] pub enum natsStatus { NATS_OK = 0 } #[repr(C)] pub enum natsConnStatus { NATS_CONN_STATUS_DISCONNECTED = 0 }
+//! `natsStatus` and `natsConnStatus`, with nats.c 3.14's exact numeric values,
+//! and `natsStatus_GetText`.
+#![allow(non_camel_case_types)]
+
+use std::ffi::c_char;
+
+use crate::client::ErrorKind;
+
+/// The result of most calls: `NATS_OK` on success, otherwise what went wrong.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum natsStatus {
+    /// Success.
+    NATS_OK = 0,
+    /// A generic error.
+    NATS_ERR,
+    /// A protocol message could not be parsed, or was not the one expected.
+    NATS_PROTOCOL_ERROR,
+    /// A network read or write failed.
+    NATS_IO_ERROR,
+    /// A protocol line did not fit in the read buffer.
+    NATS_LINE_TOO_LONG,
+    /// The connection is closed.
+    NATS_CONNECTION_CLOSED,
+    /// No server could be reached.
+    NATS_NO_SERVER,
+    /// The server closed the connection because pings went unanswered.
+    NATS_STALE_CONNECTION,
+    /// TLS was requested but the server does not offer it.
+    NATS_SECURE_CONNECTION_WANTED,
+    /// The server requires TLS.
+    NATS_SECURE_CONNECTION_REQUIRED,
+    /// The connection was lost; it may reconnect.
+    NATS_CONNECTION_DISCONNECTED,
+    /// The server rejected the credentials.
+    NATS_CONNECTION_AUTH_FAILED,
+    /// The operation is not allowed.
+    NATS_NOT_PERMITTED,
+    /// What was looked for does not exist.
+    NATS_NOT_FOUND,
+    /// A URL lacks its host.
+    NATS_ADDRESS_MISSING,
+    /// The subject is NULL, empty or malformed.
+    NATS_INVALID_SUBJECT,
+    /// An argument is not acceptable (for instance NULL).
+    NATS_INVALID_ARG,
+    /// The subscription is closed or invalid.
+    NATS_INVALID_SUBSCRIPTION,
+    /// The timeout is not a positive number.
+    NATS_INVALID_TIMEOUT,
+    /// The call does not fit the object's current state.
+    NATS_ILLEGAL_STATE,
+    /// Pending limits were reached and messages were dropped.
+    NATS_SLOW_CONSUMER,
+    /// The payload is larger than the server accepts.
+    NATS_MAX_PAYLOAD,
+    /// The subscription's delivery limit was reached.
+    NATS_MAX_DELIVERED_MSGS,
+    /// The caller's buffer is too small.
+    NATS_INSUFFICIENT_BUFFER,
+    /// Memory could not be allocated.
+    NATS_NO_MEMORY,
+    /// A system call failed.
+    NATS_SYS_ERROR,
+    /// The operation did not complete in time.
+    NATS_TIMEOUT,
+    /// The library could not be initialized.
+    NATS_FAILED_TO_INITIALIZE,
+    /// The library is not initialized.
+    NATS_NOT_INITIALIZED,
+    /// A TLS error occurred.
+    NATS_SSL_ERROR,
+    /// The server does not support the operation.
+    NATS_NO_SERVER_SUPPORT,
+    /// The first connect failed and is being retried in the background.
+    NATS_NOT_YET_CONNECTED,
+    /// The connection or subscription is draining.
+    NATS_DRAINING,
+    /// The queue group name is not valid.
+    NATS_INVALID_QUEUE_NAME,
+    /// Nobody was subscribed to the request's subject.
+    NATS_NO_RESPONDERS,
+    /// A JetStream consumer sequence mismatch was detected.
+    NATS_MISMATCH,
+    /// JetStream heartbeats from the server were missed.
+    NATS_MISSED_HEARTBEAT,
+    /// A byte or message limit was reached.
+    NATS_LIMIT_REACHED,
+    /// The pin id does not match the pinned consumer client.
+    NATS_PIN_ID_MISMATCH,
+    /// The configuration does not allow the operation.
+    NATS_INVALID_CONFIG,
+    /// One past the last status; not a status itself.
+    NATS_MAX_STATUS_VALUE,
+}
+
+/// The state of a connection.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum natsConnStatus {
+    /// Disconnected; may reconnect.
+    NATS_CONN_STATUS_DISCONNECTED = 0,
+    /// Connecting for the first time.
+    NATS_CONN_STATUS_CONNECTING,
+    /// Connected.
+    NATS_CONN_STATUS_CONNECTED,
+    /// Closed for good.
+    NATS_CONN_STATUS_CLOSED,
+    /// Reconnecting after a disconnect.
+    NATS_CONN_STATUS_RECONNECTING,
+    /// Draining subscriptions.
+    NATS_CONN_STATUS_DRAINING_SUBS,
+    /// Draining publishers (flushing before close).
+    NATS_CONN_STATUS_DRAINING_PUBS,
+}
+
+/// Every status in numeric order, `NATS_OK` first; `ALL[n]` has value `n`.
+const ALL: [natsStatus; natsStatus::NATS_MAX_STATUS_VALUE as usize] = {
+    use natsStatus::*;
+    [
+        NATS_OK,
+        NATS_ERR,
+        NATS_PROTOCOL_ERROR,
+        NATS_IO_ERROR,
+        NATS_LINE_TOO_LONG,
+        NATS_CONNECTION_CLOSED,
+        NATS_NO_SERVER,
+        NATS_STALE_CONNECTION,
+        NATS_SECURE_CONNECTION_WANTED,
+        NATS_SECURE_CONNECTION_REQUIRED,
+        NATS_CONNECTION_DISCONNECTED,
+        NATS_CONNECTION_AUTH_FAILED,
+        NATS_NOT_PERMITTED,
+        NATS_NOT_FOUND,
+        NATS_ADDRESS_MISSING,
+        NATS_INVALID_SUBJECT,
+        NATS_INVALID_ARG,
+        NATS_INVALID_SUBSCRIPTION,
+        NATS_INVALID_TIMEOUT,
+        NATS_ILLEGAL_STATE,
+        NATS_SLOW_CONSUMER,
+        NATS_MAX_PAYLOAD,
+        NATS_MAX_DELIVERED_MSGS,
+        NATS_INSUFFICIENT_BUFFER,
+        NATS_NO_MEMORY,
+        NATS_SYS_ERROR,
+        NATS_TIMEOUT,
+        NATS_FAILED_TO_INITIALIZE,
+        NATS_NOT_INITIALIZED,
+        NATS_SSL_ERROR,
+        NATS_NO_SERVER_SUPPORT,
+        NATS_NOT_YET_CONNECTED,
+        NATS_DRAINING,
+        NATS_INVALID_QUEUE_NAME,
+        NATS_NO_RESPONDERS,
+        NATS_MISMATCH,
+        NATS_MISSED_HEARTBEAT,
+        NATS_LIMIT_REACHED,
+        NATS_PIN_ID_MISMATCH,
+        NATS_INVALID_CONFIG,
+    ]
+};
+
+/// Text for a value that is not a status (out of range).
+const UNKNOWN_STATUS: &std::ffi::CStr = c"Unknown Status";
+
+impl natsStatus {
+    /// The status with this numeric value, if there is one.
+    pub fn from_raw(value: i32) -> Option<natsStatus> {
+        usize::try_from(value)
+            .ok()
+            .and_then(|i| ALL.get(i))
+            .copied()
+    }
+
+    /// The short human-readable name of this status (the same words nats.c
+    /// uses, since programs print and sometimes compare them).
+    pub fn text(self) -> &'static std::ffi::CStr {
+        use natsStatus::*;
+        match self {
+            NATS_OK => c"OK",
+            NATS_ERR => c"Error",
+            NATS_PROTOCOL_ERROR => c"Protocol Error",
+            NATS_IO_ERROR => c"IO Error",
+            NATS_LINE_TOO_LONG => c"Line too long",
+            NATS_CONNECTION_CLOSED => c"Connection Closed",
+            NATS_NO_SERVER => c"No server available for connection",
+            NATS_STALE_CONNECTION => c"Stale Connection",
+            NATS_SECURE_CONNECTION_WANTED => c"Secure Connection not available",
+            NATS_SECURE_CONNECTION_REQUIRED => c"Secure Connection Required",
+            NATS_CONNECTION_DISCONNECTED => c"Connection Disconnected",
+            NATS_CONNECTION_AUTH_FAILED => c"Authentication Violation",
+            NATS_NOT_PERMITTED => c"Not Permitted",
+            NATS_NOT_FOUND => c"Not Found",
+            NATS_ADDRESS_MISSING => c"TCP Address missing",
+            NATS_INVALID_SUBJECT => c"Invalid Subject",
+            NATS_INVALID_ARG => c"Invalid Argument",
+            NATS_INVALID_SUBSCRIPTION => c"Invalid Subscription",
+            NATS_INVALID_TIMEOUT => c"Invalid Timeout",
+            NATS_ILLEGAL_STATE => c"Illegal State",
+            NATS_SLOW_CONSUMER => c"Slow Consumer, messages dropped",
+            NATS_MAX_PAYLOAD => c"Maximum Payload Exceeded",
+            NATS_MAX_DELIVERED_MSGS => c"Maximum Messages Delivered",
+            NATS_INSUFFICIENT_BUFFER => c"Insufficient Buffer",
+            NATS_NO_MEMORY => c"No Memory",
+            NATS_SYS_ERROR => c"System Error",
+            NATS_TIMEOUT => c"Timeout",
+            NATS_FAILED_TO_INITIALIZE => c"Initialization Failed",
+            NATS_NOT_INITIALIZED => c"Not Initialized",
+            NATS_SSL_ERROR => c"SSL Error",
+            NATS_NO_SERVER_SUPPORT => c"Not Supported By Server",
+            NATS_NOT_YET_CONNECTED => c"Not Yet Connected",
+            NATS_DRAINING => c"Draining in progress",
+            NATS_INVALID_QUEUE_NAME => c"Invalid queue name",
+            NATS_NO_RESPONDERS => c"No responders available for request",
+            NATS_MISMATCH => c"Mismatch",
+            NATS_MISSED_HEARTBEAT => c"Missed Server Heartbeat",
+            NATS_LIMIT_REACHED => c"Limit reached",
+            NATS_PIN_ID_MISMATCH => c"Jetstream Consumer PinID Mismatch",
+            NATS_INVALID_CONFIG => c"Invalid Configuration",
+            NATS_MAX_STATUS_VALUE => UNKNOWN_STATUS,
+        }
+    }
+}
+
+impl From<ErrorKind> for natsStatus {
+    fn from(kind: ErrorKind) -> natsStatus {
+        use natsStatus::*;
+        match kind {
+            ErrorKind::Err => NATS_ERR,
+            ErrorKind::ProtocolError => NATS_PROTOCOL_ERROR,
+            ErrorKind::IoError => NATS_IO_ERROR,
+            ErrorKind::LineTooLong => NATS_LINE_TOO_LONG,
+            ErrorKind::ConnectionClosed => NATS_CONNECTION_CLOSED,
+            ErrorKind::NoServer => NATS_NO_SERVER,
+            ErrorKind::StaleConnection => NATS_STALE_CONNECTION,
+            ErrorKind::SecureConnectionWanted => NATS_SECURE_CONNECTION_WANTED,
+            ErrorKind::SecureConnectionRequired => NATS_SECURE_CONNECTION_REQUIRED,
+            ErrorKind::ConnectionDisconnected => NATS_CONNECTION_DISCONNECTED,
+            ErrorKind::AuthFailed => NATS_CONNECTION_AUTH_FAILED,
+            ErrorKind::NotPermitted => NATS_NOT_PERMITTED,
+            ErrorKind::NotFound => NATS_NOT_FOUND,
+            ErrorKind::AddressMissing => NATS_ADDRESS_MISSING,
+            ErrorKind::InvalidSubject => NATS_INVALID_SUBJECT,
+            ErrorKind::InvalidArg => NATS_INVALID_ARG,
+            ErrorKind::InvalidSubscription => NATS_INVALID_SUBSCRIPTION,
+            ErrorKind::InvalidTimeout => NATS_INVALID_TIMEOUT,
+            ErrorKind::IllegalState => NATS_ILLEGAL_STATE,
+            ErrorKind::SlowConsumer => NATS_SLOW_CONSUMER,
+            ErrorKind::MaxPayload => NATS_MAX_PAYLOAD,
+            ErrorKind::MaxDeliveredMsgs => NATS_MAX_DELIVERED_MSGS,
+            ErrorKind::InsufficientBuffer => NATS_INSUFFICIENT_BUFFER,
+            ErrorKind::NoMemory => NATS_NO_MEMORY,
+            ErrorKind::SysError => NATS_SYS_ERROR,
+            ErrorKind::Timeout => NATS_TIMEOUT,
+            ErrorKind::FailedToInitialize => NATS_FAILED_TO_INITIALIZE,
+            ErrorKind::NotInitialized => NATS_NOT_INITIALIZED,
+            ErrorKind::SslError => NATS_SSL_ERROR,
+            ErrorKind::NoServerSupport => NATS_NO_SERVER_SUPPORT,
+            ErrorKind::NotYetConnected => NATS_NOT_YET_CONNECTED,
+            ErrorKind::Draining => NATS_DRAINING,
+            ErrorKind::InvalidQueueName => NATS_INVALID_QUEUE_NAME,
+            ErrorKind::NoResponders => NATS_NO_RESPONDERS,
+            ErrorKind::Mismatch => NATS_MISMATCH,
+            ErrorKind::MissedHeartbeat => NATS_MISSED_HEARTBEAT,
+            ErrorKind::LimitReached => NATS_LIMIT_REACHED,
+            ErrorKind::PinIdMismatch => NATS_PIN_ID_MISMATCH,
+            ErrorKind::InvalidConfig => NATS_INVALID_CONFIG,
+        }
+    }
+}
+
+/// How a `natsStatus` travels *into* Rust from C.
+///
+/// C may hand us any `int` where the header says `natsStatus` (an enum in C
+/// is just an int). Receiving it as the Rust enum would make an out-of-range
+/// value undefined behaviour, so parameters use this alias instead: Rust sees
+/// a plain `c_int` (the same size and passing convention as a `#[repr(C)]`
+/// enum) and checks it with [`natsStatus::from_raw`], while cbindgen, which
+/// names a parameter's type by its last path segment and skips this ignored
+/// alias, writes `natsStatus` in the header. Values going *out* to C use the
+/// enum itself, which is always valid.
+pub(crate) mod incoming {
+    /// cbindgen:ignore
+    #[allow(non_camel_case_types)]
+    pub type natsStatus = std::ffi::c_int;
+}
+
+/// Returns a static, NUL-terminated description of a status; do not free it.
+#[no_mangle]
+pub extern "C" fn natsStatus_GetText(s: incoming::natsStatus) -> *const c_char {
+    match natsStatus::from_raw(s) {
+        Some(status) => status.text().as_ptr(),
+        None => UNKNOWN_STATUS.as_ptr(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    #[test]
+    fn numeric_values_match_nats_c() {
+        assert_eq!(natsStatus::NATS_OK as i32, 0);
+        assert_eq!(natsStatus::NATS_CONNECTION_CLOSED as i32, 5);
+        assert_eq!(natsStatus::NATS_NOT_FOUND as i32, 13);
+        assert_eq!(natsStatus::NATS_INVALID_ARG as i32, 16);
+        assert_eq!(natsStatus::NATS_TIMEOUT as i32, 26);
+        assert_eq!(natsStatus::NATS_SSL_ERROR as i32, 29);
+        assert_eq!(natsStatus::NATS_NO_RESPONDERS as i32, 34);
+        assert_eq!(natsStatus::NATS_INVALID_CONFIG as i32, 39);
+        assert_eq!(natsStatus::NATS_MAX_STATUS_VALUE as i32, 40);
+        assert_eq!(natsConnStatus::NATS_CONN_STATUS_CLOSED as i32, 3);
+        assert_eq!(natsConnStatus::NATS_CONN_STATUS_DRAINING_PUBS as i32, 6);
+        for (i, s) in ALL.iter().enumerate() {
+            assert_eq!(*s as usize, i);
+            assert_eq!(natsStatus::from_raw(i as i32), Some(*s));
+        }
+    }
+
+    #[test]
+    fn every_status_has_text() {
+        for i in 0..natsStatus::NATS_MAX_STATUS_VALUE as i32 {
+            // SAFETY: natsStatus_GetText returns a pointer to a static C string.
+            let text = unsafe { CStr::from_ptr(natsStatus_GetText(i)) };
+            assert!(!text.is_empty());
+            assert_ne!(text, UNKNOWN_STATUS, "status {i}");
+        }
+        let text_of = |i: i32| {
+            // SAFETY: as above.
+            unsafe { CStr::from_ptr(natsStatus_GetText(i)) }
+        };
+        assert_eq!(text_of(0), c"OK");
+        assert_eq!(text_of(5), c"Connection Closed");
+        assert_eq!(text_of(26), c"Timeout");
+        assert_eq!(text_of(-1), UNKNOWN_STATUS);
+        assert_eq!(text_of(40), UNKNOWN_STATUS);
+        assert_eq!(text_of(i32::MAX), UNKNOWN_STATUS);
+    }
+
+    #[test]
+    fn error_kinds_map_one_to_one() {
+        assert_eq!(natsStatus::from(ErrorKind::Err), natsStatus::NATS_ERR);
+        assert_eq!(
+            natsStatus::from(ErrorKind::AuthFailed),
+            natsStatus::NATS_CONNECTION_AUTH_FAILED
+        );
+        assert_eq!(
+            natsStatus::from(ErrorKind::InvalidConfig),
+            natsStatus::NATS_INVALID_CONFIG
+        );
+    }
+}

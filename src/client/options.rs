@@ -1,0 +1,126 @@
+//! Connection options with nats.c's defaults.
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::conn::Connection;
+use super::error::{Error, ErrorKind, Result};
+use super::subscription::Subscription;
+use super::url::ServerUrl;
+
+/// A connection event callback (closed, disconnected, reconnected...).
+pub type ConnCallback = Arc<dyn Fn(&Connection) + Send + Sync>;
+/// An asynchronous error callback, optionally naming the subscription at fault.
+pub type ErrCallback = Arc<dyn Fn(&Connection, Option<&Subscription>, &Error) + Send + Sync>;
+
+pub const DEFAULT_URL: &str = "nats://localhost:4222";
+pub const DEFAULT_INBOX_PREFIX: &str = "_INBOX";
+
+/// Everything a connection is configured with. Cloned when a connection is
+/// created, so later changes to the user's options don't affect it.
+#[derive(Clone)]
+pub struct Options {
+    /// `natsOptions_SetURL`: one URL or a comma separated list, parsed at connect.
+    pub url: Option<String>,
+    /// `natsOptions_SetServers`, tried after `url`.
+    pub servers: Vec<String>,
+    pub name: Option<String>,
+    pub verbose: bool,
+    pub pedantic: bool,
+    pub timeout: Duration,
+    pub ping_interval: Duration,
+    pub max_pings_out: i32,
+    pub io_buf_size: usize,
+    pub no_echo: bool,
+    pub max_pending_msgs: i32,
+    /// -1 means unlimited (nats.c's default for connections' subscriptions).
+    pub max_pending_bytes: i64,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub token: Option<String>,
+    pub global_delivery: bool,
+    pub old_request_style: bool,
+    pub send_asap: bool,
+    pub flusher_wait: Duration,
+    pub inbox_prefix: String,
+    pub no_responders_disabled: bool,
+    pub message_padding: usize,
+    pub write_deadline: Option<Duration>,
+    pub fail_requests_on_disconnect: bool,
+    pub allow_reconnect: bool,
+    pub error_cb: Option<ErrCallback>,
+    pub closed_cb: Option<ConnCallback>,
+    pub disconnected_cb: Option<ConnCallback>,
+    pub reconnected_cb: Option<ConnCallback>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            url: None,
+            servers: Vec::new(),
+            name: None,
+            verbose: false,
+            pedantic: false,
+            timeout: Duration::from_secs(2),
+            ping_interval: Duration::from_secs(120),
+            max_pings_out: 2,
+            io_buf_size: 32 * 1024,
+            no_echo: false,
+            max_pending_msgs: 65536,
+            max_pending_bytes: 64 * 1024 * 1024,
+            user: None,
+            password: None,
+            token: None,
+            global_delivery: false,
+            old_request_style: false,
+            send_asap: false,
+            flusher_wait: Duration::from_micros(1000),
+            inbox_prefix: DEFAULT_INBOX_PREFIX.to_string(),
+            no_responders_disabled: false,
+            message_padding: 0,
+            write_deadline: None,
+            fail_requests_on_disconnect: false,
+            allow_reconnect: true,
+            error_cb: None,
+            closed_cb: None,
+            disconnected_cb: None,
+            reconnected_cb: None,
+        }
+    }
+}
+
+impl Options {
+    /// `natsOptions_SetCustomInboxPrefix`: a valid subject without wildcards.
+    pub fn set_inbox_prefix(&mut self, prefix: Option<&str>) -> Result<()> {
+        match prefix {
+            None | Some("") => self.inbox_prefix = DEFAULT_INBOX_PREFIX.to_string(),
+            Some(p) => {
+                let p = p.trim_end_matches('.');
+                if !crate::proto::subject::is_valid_subject(p) || p.contains(['*', '>']) {
+                    return Err(Error::new(
+                        ErrorKind::InvalidArg,
+                        format!("invalid inbox prefix '{p}'"),
+                    ));
+                }
+                self.inbox_prefix = p.to_string();
+            }
+        }
+        Ok(())
+    }
+
+    /// The servers to try, in order: the URL(s), then the server list, or
+    /// the default URL when neither is set.
+    pub fn server_list(&self) -> Result<Vec<ServerUrl>> {
+        let mut list = Vec::new();
+        if let Some(u) = self.url.as_deref() {
+            list.extend(ServerUrl::parse_list(u)?);
+        }
+        for s in &self.servers {
+            list.push(ServerUrl::parse(s)?);
+        }
+        if list.is_empty() {
+            list = ServerUrl::parse_list(DEFAULT_URL)?;
+        }
+        Ok(list)
+    }
+}

@@ -1,0 +1,451 @@
+//! Subscriptions: their queue, pending limits, counters and life cycle.
+//!
+//! The reader thread calls `enqueue`; a sync subscription is drained by
+//! `next_msg`, an async one by its dispatcher calling `deliver`. A
+//! subscription is closed once (`close`), after which its dispatcher runs
+//! `complete` exactly once, after the last callback has returned.
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering::*};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
+
+use super::conn::Connection;
+use super::dispatch::{Dispatcher, Work};
+use super::error::{Error, ErrorKind, Result};
+use super::message::Message;
+
+/// A message callback; `None` tells a subscribe-with-timeout that no message
+/// arrived in time.
+pub type MsgHandler = Arc<dyn Fn(&Connection, &Subscription, Option<Message>) + Send + Sync>;
+
+/// A handle on a subscription; clones share it.
+#[derive(Clone)]
+pub struct Subscription(pub(crate) Arc<SubInner>);
+
+pub(crate) enum SubKind {
+    /// Polled with `next_msg`; `None` in the queue wakes a waiter on close.
+    Sync {
+        tx: Sender<Option<Message>>,
+        rx: Receiver<Option<Message>>,
+    },
+    Async {
+        handler: MsgHandler,
+        dispatcher: Arc<Dispatcher>,
+    },
+    /// The connection's request/reply multiplexer: the reader routes its
+    /// messages to waiting requests directly.
+    Replies,
+}
+
+/// Lock order: `life` is a leaf lock; no other lock is taken while held.
+pub struct SubInner {
+    pub(crate) sid: u64,
+    /// The subject followed by a NUL, so C can borrow it.
+    subject: Box<[u8]>,
+    queue: Option<String>,
+    pub(crate) conn: Connection,
+    pub(crate) kind: SubKind,
+    life: Mutex<Life>,
+    life_cv: Condvar,
+    closed: AtomicBool,
+    conn_closed: AtomicBool,
+    slow: AtomicBool,
+    /// Set by `next_msg` readers to report a slow consumer once (nats.c).
+    slow_pending_report: AtomicBool,
+    /// Messages accepted by the reader (for auto-unsubscribe).
+    received: AtomicU64,
+    delivered: AtomicU64,
+    dropped: AtomicU64,
+    /// 0 means no auto-unsubscribe limit.
+    max: AtomicU64,
+    pending_msgs: AtomicI64,
+    pending_bytes: AtomicI64,
+    max_pending_msgs: AtomicI64,
+    max_pending_bytes: AtomicI64,
+    /// Non-positive means unlimited.
+    limit_msgs: AtomicI64,
+    limit_bytes: AtomicI64,
+}
+
+struct Life {
+    on_complete: Option<Box<dyn FnOnce() + Send>>,
+    completed: bool,
+}
+
+impl Subscription {
+    pub(crate) fn new(
+        sid: u64,
+        subject: &str,
+        queue: Option<&str>,
+        conn: Connection,
+        kind: SubKind,
+        limits: (i64, i64),
+    ) -> Subscription {
+        Subscription(Arc::new(SubInner {
+            sid,
+            subject: super::conn::with_nul(subject),
+            queue: queue.map(str::to_string),
+            conn,
+            kind,
+            life: Mutex::new(Life {
+                on_complete: None,
+                completed: false,
+            }),
+            life_cv: Condvar::new(),
+            closed: AtomicBool::new(false),
+            conn_closed: AtomicBool::new(false),
+            slow: AtomicBool::new(false),
+            slow_pending_report: AtomicBool::new(false),
+            received: AtomicU64::new(0),
+            delivered: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            max: AtomicU64::new(0),
+            pending_msgs: AtomicI64::new(0),
+            pending_bytes: AtomicI64::new(0),
+            max_pending_msgs: AtomicI64::new(0),
+            max_pending_bytes: AtomicI64::new(0),
+            limit_msgs: AtomicI64::new(limits.0),
+            limit_bytes: AtomicI64::new(limits.1),
+        }))
+    }
+
+    pub(crate) fn sync_queue() -> SubKind {
+        let (tx, rx) = unbounded();
+        SubKind::Sync { tx, rx }
+    }
+
+    pub fn sid(&self) -> u64 {
+        self.0.sid
+    }
+
+    pub fn subject(&self) -> &str {
+        let b = &self.0.subject[..self.0.subject.len() - 1];
+        std::str::from_utf8(b).unwrap_or_default()
+    }
+
+    pub fn subject_with_nul(&self) -> &[u8] {
+        &self.0.subject
+    }
+
+    pub fn queue(&self) -> Option<&str> {
+        self.0.queue.as_deref()
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.0.conn
+    }
+
+    pub fn is_valid(&self) -> bool {
+        !self.0.closed.load(Acquire)
+    }
+
+    pub fn is_async(&self) -> bool {
+        matches!(self.0.kind, SubKind::Async { .. })
+    }
+
+    /// The status an operation on a closed subscription fails with.
+    fn closed_error(&self) -> Error {
+        if self.0.conn_closed.load(Acquire) {
+            Error::new(ErrorKind::ConnectionClosed, "connection closed")
+        } else {
+            let max = self.0.max.load(Acquire);
+            if max > 0 && self.0.delivered.load(Acquire) >= max {
+                Error::new(ErrorKind::MaxDeliveredMsgs, "maximum messages delivered")
+            } else {
+                Error::new(ErrorKind::InvalidSubscription, "subscription closed")
+            }
+        }
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.0.closed.load(Acquire) {
+            return Err(self.closed_error());
+        }
+        Ok(())
+    }
+
+    // ---- reader side ------------------------------------------------------
+
+    /// Called by the reader for every message on this subscription. Applies
+    /// auto-unsubscribe and pending limits; never blocks.
+    pub(crate) fn enqueue(&self, msg: Message) {
+        let s = &*self.0;
+        if s.closed.load(Acquire) {
+            return;
+        }
+        let n = s.received.fetch_add(1, AcqRel) + 1;
+        let max = s.max.load(Acquire);
+        if max > 0 && n > max {
+            return;
+        }
+        let len = msg.wire_len() as i64;
+        let pm = s.pending_msgs.load(Acquire) + 1;
+        let pb = s.pending_bytes.load(Acquire) + len;
+        let (lm, lb) = (s.limit_msgs.load(Relaxed), s.limit_bytes.load(Relaxed));
+        if (lm > 0 && pm > lm) || (lb > 0 && pb > lb) {
+            s.dropped.fetch_add(1, Relaxed);
+            if !s.slow.swap(true, AcqRel) {
+                s.slow_pending_report.store(true, Release);
+                s.conn.report_async_error(
+                    Some(self),
+                    Error::new(ErrorKind::SlowConsumer, "slow consumer, messages dropped"),
+                );
+            }
+            return;
+        }
+        s.slow.store(false, Release);
+        let pm = s.pending_msgs.fetch_add(1, AcqRel) + 1;
+        let pb = s.pending_bytes.fetch_add(len, AcqRel) + len;
+        s.max_pending_msgs.fetch_max(pm, Relaxed);
+        s.max_pending_bytes.fetch_max(pb, Relaxed);
+        match &s.kind {
+            SubKind::Sync { tx, .. } => {
+                let _ = tx.send(Some(msg));
+            }
+            SubKind::Async { dispatcher, .. } => dispatcher.send(Work::Msg(self.clone(), msg)),
+            SubKind::Replies => {}
+        }
+        if max > 0 && n == max {
+            // The server stops sending too (UNSUB with max); forget the sid.
+            s.conn.forget_sub(s.sid);
+        }
+    }
+
+    fn dequeued(&self, msg: &Message) {
+        self.0.pending_msgs.fetch_sub(1, AcqRel);
+        self.0.pending_bytes.fetch_sub(msg.wire_len() as i64, AcqRel);
+    }
+
+    // ---- async delivery (dispatcher thread) -------------------------------
+
+    pub(crate) fn deliver(&self, msg: Message) {
+        self.dequeued(&msg);
+        let s = &*self.0;
+        if s.closed.load(Acquire) {
+            return;
+        }
+        let n = s.delivered.fetch_add(1, AcqRel) + 1;
+        let max = s.max.load(Acquire);
+        if max > 0 && n > max {
+            return;
+        }
+        if let SubKind::Async { handler, .. } = &s.kind {
+            handler(&s.conn, self, Some(msg));
+        }
+        if max > 0 && n == max {
+            self.close(false);
+        }
+    }
+
+    pub(crate) fn deliver_idle_timeout(&self) {
+        if self.0.closed.load(Acquire) {
+            return;
+        }
+        if let SubKind::Async { handler, .. } = &self.0.kind {
+            handler(&self.0.conn, self, None);
+        }
+    }
+
+    /// Runs once, after the last callback: the completion callback and the
+    /// wake-up of anyone waiting for the subscription to finish.
+    pub(crate) fn complete(&self) {
+        let cb = {
+            let mut l = self.0.life.lock().unwrap_or_else(|p| p.into_inner());
+            if l.completed {
+                return;
+            }
+            l.completed = true;
+            l.on_complete.take()
+        };
+        if let Some(cb) = cb {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(cb));
+        }
+        self.0.life_cv.notify_all();
+    }
+
+    /// Waits until `complete` has run (async subscriptions only).
+    pub(crate) fn wait_complete(&self, timeout: Duration) -> bool {
+        if !self.is_async() {
+            return true;
+        }
+        let l = self.0.life.lock().unwrap_or_else(|p| p.into_inner());
+        let (l, _) = self
+            .0
+            .life_cv
+            .wait_timeout_while(l, timeout, |l| !l.completed)
+            .unwrap_or_else(|p| p.into_inner());
+        l.completed
+    }
+
+    // ---- life cycle -------------------------------------------------------
+
+    /// Marks the subscription closed (once) and tells its consumer.
+    /// `by_conn` says the connection closed, which changes the status later
+    /// calls return.
+    pub(crate) fn close(&self, by_conn: bool) {
+        if by_conn {
+            self.0.conn_closed.store(true, Release);
+        }
+        if self.0.closed.swap(true, AcqRel) {
+            return;
+        }
+        self.0.conn.forget_sub(self.0.sid);
+        match &self.0.kind {
+            SubKind::Sync { tx, .. } => {
+                let _ = tx.send(None);
+                self.complete();
+            }
+            SubKind::Async { dispatcher, .. } => dispatcher.send(Work::Done(self.clone())),
+            SubKind::Replies => self.complete(),
+        }
+    }
+
+    pub fn unsubscribe(&self) -> Result<()> {
+        self.check_open()?;
+        self.0.conn.send_unsub(self.0.sid, None)?;
+        self.close(false);
+        Ok(())
+    }
+
+    pub fn auto_unsubscribe(&self, max: i32) -> Result<()> {
+        self.check_open()?;
+        if max <= 0 {
+            return self.unsubscribe();
+        }
+        let max = max as u64;
+        self.0.max.store(max, Release);
+        self.0.conn.send_unsub(self.0.sid, Some(max))?;
+        if self.0.received.load(Acquire) >= max {
+            self.0.conn.forget_sub(self.0.sid);
+        }
+        if self.0.delivered.load(Acquire) >= max {
+            self.close(false);
+        }
+        Ok(())
+    }
+
+    /// `natsSubscription_NextMsg`: a non-positive timeout polls.
+    pub fn next_msg(&self, timeout: Duration) -> Result<Message> {
+        let s = &*self.0;
+        let rx = match &s.kind {
+            SubKind::Sync { rx, .. } => rx,
+            _ => {
+                self.check_open()?;
+                return Err(Error::new(
+                    ErrorKind::IllegalState,
+                    "NextMsg called on an asynchronous subscription",
+                ));
+            }
+        };
+        self.check_open()?;
+        if s.slow_pending_report.swap(false, AcqRel) {
+            return Err(Error::new(ErrorKind::SlowConsumer, "slow consumer, messages dropped"));
+        }
+        let got = if timeout.is_zero() {
+            rx.try_recv().map_err(|_| RecvTimeoutError::Timeout)
+        } else {
+            rx.recv_timeout(timeout)
+        };
+        match got {
+            Ok(Some(msg)) => {
+                self.dequeued(&msg);
+                if s.closed.load(Acquire) {
+                    return Err(self.closed_error());
+                }
+                let n = s.delivered.fetch_add(1, AcqRel) + 1;
+                let max = s.max.load(Acquire);
+                if max > 0 && n >= max {
+                    self.close(false);
+                }
+                Ok(msg)
+            }
+            Ok(None) | Err(RecvTimeoutError::Disconnected) => Err(self.closed_error()),
+            Err(RecvTimeoutError::Timeout) => Err(Error::new(ErrorKind::Timeout, "timeout")),
+        }
+    }
+
+    pub fn set_on_complete(&self, cb: Option<Box<dyn FnOnce() + Send>>) -> Result<()> {
+        self.check_open()?;
+        if !self.is_async() {
+            return Err(Error::new(
+                ErrorKind::IllegalState,
+                "completion callbacks are for asynchronous subscriptions",
+            ));
+        }
+        self.0.life.lock().unwrap_or_else(|p| p.into_inner()).on_complete = cb;
+        Ok(())
+    }
+
+    // ---- limits and counters ----------------------------------------------
+
+    /// Zero is invalid; a negative value means unlimited.
+    pub fn set_pending_limits(&self, msgs: i32, bytes: i32) -> Result<()> {
+        self.check_open()?;
+        if msgs == 0 || bytes == 0 {
+            return Err(Error::new(ErrorKind::InvalidArg, "pending limits cannot be zero"));
+        }
+        self.0.limit_msgs.store(msgs as i64, Relaxed);
+        self.0.limit_bytes.store(bytes as i64, Relaxed);
+        Ok(())
+    }
+
+    pub fn pending_limits(&self) -> Result<(i64, i64)> {
+        self.check_open()?;
+        Ok((self.0.limit_msgs.load(Relaxed), self.0.limit_bytes.load(Relaxed)))
+    }
+
+    pub fn pending(&self) -> Result<(i64, i64)> {
+        self.check_open()?;
+        Ok((self.0.pending_msgs.load(Acquire), self.0.pending_bytes.load(Acquire)))
+    }
+
+    pub fn queued_msgs(&self) -> Result<u64> {
+        Ok(self.pending()?.0.max(0) as u64)
+    }
+
+    pub fn delivered(&self) -> Result<i64> {
+        self.check_open()?;
+        Ok(self.0.delivered.load(Acquire) as i64)
+    }
+
+    pub fn dropped(&self) -> Result<i64> {
+        self.check_open()?;
+        Ok(self.0.dropped.load(Relaxed) as i64)
+    }
+
+    pub fn max_pending(&self) -> Result<(i64, i64)> {
+        self.check_open()?;
+        Ok((
+            self.0.max_pending_msgs.load(Relaxed),
+            self.0.max_pending_bytes.load(Relaxed),
+        ))
+    }
+
+    pub fn clear_max_pending(&self) -> Result<()> {
+        self.check_open()?;
+        self.0.max_pending_msgs.store(0, Relaxed);
+        self.0.max_pending_bytes.store(0, Relaxed);
+        Ok(())
+    }
+
+    pub fn ptr_eq(&self, other: &Subscription) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// The stable address C uses as this subscription's handle.
+    pub fn as_ptr(&self) -> *const SubInner {
+        Arc::as_ptr(&self.0)
+    }
+
+    pub fn into_raw(self) -> *const SubInner {
+        Arc::into_raw(self.0)
+    }
+
+    /// # Safety
+    /// `p` must come from `into_raw` and not have been released.
+    pub unsafe fn from_raw(p: *const SubInner) -> Subscription {
+        // SAFETY: guaranteed by the caller.
+        Subscription(unsafe { Arc::from_raw(p) })
+    }
+}

@@ -1,0 +1,253 @@
+//! `natsSubscription_*`: reading, limiting, inspecting and ending
+//! subscriptions.
+use std::ffi::{c_char, c_int, c_void};
+
+use super::boundary::{guard, guard_value};
+use super::handles::{conn_ptr, millis, natsConnection, natsSubscription, put, put_opt, sub, sub_release};
+use super::msg::{self, natsMsg};
+use super::options::Closure;
+use super::status::natsStatus;
+use crate::client::{Error, ErrorKind};
+
+/// Called once when an asynchronous subscription is finished with.
+pub type natsOnCompleteCB = Option<unsafe extern "C" fn(closure: *mut c_void)>;
+
+fn invalid(what: &str) -> Error {
+    Error::new(ErrorKind::InvalidArg, what.to_string())
+}
+
+fn clamp(v: i64) -> c_int {
+    v.clamp(c_int::MIN as i64, c_int::MAX as i64) as c_int
+}
+
+/// Returns the next message of a synchronous subscription, waiting up to `timeout` ms (0: don't wait).
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_NextMsg(nextMsg: *mut *mut natsMsg, s: *mut natsSubscription, timeout: i64) -> natsStatus {
+    guard("natsSubscription_NextMsg", || {
+        if nextMsg.is_null() {
+            return Err(invalid("message output is NULL"));
+        }
+        // SAFETY: handle per the API.
+        let m = unsafe { sub(s) }?.next_msg(millis(timeout))?;
+        // SAFETY: checked non-NULL.
+        unsafe { put(nextMsg, msg::into_raw(m)) }
+    })
+}
+
+/// Removes interest in the subject; no message is delivered afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_Unsubscribe(s: *mut natsSubscription) -> natsStatus {
+    // SAFETY: handle per the API.
+    guard("natsSubscription_Unsubscribe", || unsafe { sub(s) }?.unsubscribe())
+}
+
+/// Unsubscribes automatically once `max` messages have been received in total.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_AutoUnsubscribe(s: *mut natsSubscription, max: c_int) -> natsStatus {
+    // SAFETY: handle per the API.
+    guard("natsSubscription_AutoUnsubscribe", || unsafe { sub(s) }?.auto_unsubscribe(max))
+}
+
+/// The number of messages waiting to be delivered.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_QueuedMsgs(s: *mut natsSubscription, queuedMsgs: *mut u64) -> natsStatus {
+    guard("natsSubscription_QueuedMsgs", || {
+        if queuedMsgs.is_null() {
+            return Err(invalid("output is NULL"));
+        }
+        // SAFETY: handle per the API.
+        let n = unsafe { sub(s) }?.queued_msgs()?;
+        // SAFETY: checked non-NULL.
+        unsafe { put(queuedMsgs, n) }
+    })
+}
+
+/// The subscription's ID (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_GetID(s: *mut natsSubscription) -> i64 {
+    // SAFETY: handle per the API.
+    guard_value("natsSubscription_GetID", 0, || unsafe { sub(s) }.map_or(0, |s| s.sid() as i64))
+}
+
+/// The subject subscribed to, valid until the subscription is destroyed (NULL for NULL or closed).
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_GetSubject(s: *mut natsSubscription) -> *const c_char {
+    guard_value("natsSubscription_GetSubject", std::ptr::null(), || {
+        // SAFETY: handle per the API; the subject lives as long as the subscription.
+        match unsafe { sub(s) } {
+            Ok(s) if s.is_valid() => s.subject_with_nul().as_ptr() as *const c_char,
+            _ => std::ptr::null(),
+        }
+    })
+}
+
+/// Sets how many messages and bytes may wait for delivery (0 is invalid, negative means unlimited).
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_SetPendingLimits(s: *mut natsSubscription, msgLimit: c_int, bytesLimit: c_int) -> natsStatus {
+    // SAFETY: handle per the API.
+    guard("natsSubscription_SetPendingLimits", || unsafe { sub(s) }?.set_pending_limits(msgLimit, bytesLimit))
+}
+
+/// Returns the pending limits; either output may be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_GetPendingLimits(s: *mut natsSubscription, msgLimit: *mut c_int, bytesLimit: *mut c_int) -> natsStatus {
+    guard("natsSubscription_GetPendingLimits", || {
+        // SAFETY: handle per the API.
+        let (m, b) = unsafe { sub(s) }?.pending_limits()?;
+        // SAFETY: NULL or writable per the API.
+        unsafe {
+            put_opt(msgLimit, clamp(m));
+            put_opt(bytesLimit, clamp(b));
+        }
+        Ok(())
+    })
+}
+
+/// Returns how many messages and bytes wait for delivery; either output may be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_GetPending(s: *mut natsSubscription, msgs: *mut c_int, bytes: *mut c_int) -> natsStatus {
+    guard("natsSubscription_GetPending", || {
+        // SAFETY: handle per the API.
+        let (m, b) = unsafe { sub(s) }?.pending()?;
+        // SAFETY: NULL or writable per the API.
+        unsafe {
+            put_opt(msgs, clamp(m));
+            put_opt(bytes, clamp(b));
+        }
+        Ok(())
+    })
+}
+
+/// The number of messages handed to the application.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_GetDelivered(s: *mut natsSubscription, msgs: *mut i64) -> natsStatus {
+    guard("natsSubscription_GetDelivered", || {
+        if msgs.is_null() {
+            return Err(invalid("output is NULL"));
+        }
+        // SAFETY: handle per the API.
+        let n = unsafe { sub(s) }?.delivered()?;
+        // SAFETY: checked non-NULL.
+        unsafe { put(msgs, n) }
+    })
+}
+
+/// The number of messages dropped because the pending limits were reached.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_GetDropped(s: *mut natsSubscription, msgs: *mut i64) -> natsStatus {
+    guard("natsSubscription_GetDropped", || {
+        if msgs.is_null() {
+            return Err(invalid("output is NULL"));
+        }
+        // SAFETY: handle per the API.
+        let n = unsafe { sub(s) }?.dropped()?;
+        // SAFETY: checked non-NULL.
+        unsafe { put(msgs, n) }
+    })
+}
+
+/// The highest number of pending messages and bytes seen; either output may be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_GetMaxPending(s: *mut natsSubscription, msgs: *mut c_int, bytes: *mut c_int) -> natsStatus {
+    guard("natsSubscription_GetMaxPending", || {
+        // SAFETY: handle per the API.
+        let (m, b) = unsafe { sub(s) }?.max_pending()?;
+        // SAFETY: NULL or writable per the API.
+        unsafe {
+            put_opt(msgs, clamp(m));
+            put_opt(bytes, clamp(b));
+        }
+        Ok(())
+    })
+}
+
+/// Resets the high-water marks reported by `natsSubscription_GetMaxPending`.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_ClearMaxPending(s: *mut natsSubscription) -> natsStatus {
+    // SAFETY: handle per the API.
+    guard("natsSubscription_ClearMaxPending", || unsafe { sub(s) }?.clear_max_pending())
+}
+
+/// All the subscription's counters at once; any output may be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_GetStats(
+    s: *mut natsSubscription,
+    pendingMsgs: *mut c_int,
+    pendingBytes: *mut c_int,
+    maxPendingMsgs: *mut c_int,
+    maxPendingBytes: *mut c_int,
+    deliveredMsgs: *mut i64,
+    droppedMsgs: *mut i64,
+) -> natsStatus {
+    guard("natsSubscription_GetStats", || {
+        // SAFETY: handle per the API.
+        let s = unsafe { sub(s) }?;
+        let (pm, pb) = s.pending()?;
+        let (mm, mb) = s.max_pending()?;
+        let (d, x) = (s.delivered()?, s.dropped()?);
+        // SAFETY: NULL or writable per the API.
+        unsafe {
+            put_opt(pendingMsgs, clamp(pm));
+            put_opt(pendingBytes, clamp(pb));
+            put_opt(maxPendingMsgs, clamp(mm));
+            put_opt(maxPendingBytes, clamp(mb));
+            put_opt(deliveredMsgs, d);
+            put_opt(droppedMsgs, x);
+        }
+        Ok(())
+    })
+}
+
+/// Whether the subscription is still active.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_IsValid(s: *mut natsSubscription) -> bool {
+    // SAFETY: handle per the API.
+    guard_value("natsSubscription_IsValid", false, || unsafe { sub(s) }.is_ok_and(|s| s.is_valid()))
+}
+
+/// Sets a callback run once after the subscription's last message callback has returned.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_SetOnCompleteCB(s: *mut natsSubscription, cb: natsOnCompleteCB, closure: *mut c_void) -> natsStatus {
+    guard("natsSubscription_SetOnCompleteCB", || {
+        // SAFETY: handle per the API.
+        let s = unsafe { sub(s) }?;
+        let closure = Closure(closure);
+        let cb = cb.map(|f| -> Box<dyn FnOnce() + Send> {
+            Box::new(move || {
+                let c = closure;
+                // SAFETY: the user's callback with their closure.
+                unsafe { f(c.0) }
+            })
+        });
+        s.set_on_complete(cb)
+    })
+}
+
+/// Accepted for compatibility: this library never delays the delivery of messages.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_NoDeliveryDelay(s: *mut natsSubscription) -> natsStatus {
+    // SAFETY: handle per the API.
+    guard("natsSubscription_NoDeliveryDelay", || unsafe { sub(s) }.map(|_| ()))
+}
+
+/// The connection the subscription was created on.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_GetConnection(s: *mut natsSubscription) -> *mut natsConnection {
+    // SAFETY: handle per the API.
+    guard_value("natsSubscription_GetConnection", std::ptr::null_mut(), || unsafe { sub(s) }.map_or(std::ptr::null_mut(), |s| conn_ptr(s.connection())))
+}
+
+/// Unsubscribes if still active and releases the handle; NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_Destroy(s: *mut natsSubscription) {
+    if s.is_null() {
+        return;
+    }
+    guard_value("natsSubscription_Destroy", (), || {
+        // SAFETY: the user's reference, released once here.
+        let s = unsafe { sub_release(s) };
+        if s.is_valid() {
+            let _ = s.unsubscribe();
+        }
+    })
+}
