@@ -741,3 +741,9 @@ pub(crate) fn with_nul(s: &str) -> Box<[u8]> {
     v.push(0);
     v.into_boxed_slice()
 }
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection").field("status", &self.status()).finish()
+    }
+}

@@ -449,3 +449,14 @@ impl Subscription {
         Subscription(unsafe { Arc::from_raw(p) })
     }
 }
+
+impl std::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscription")
+            .field("sid", &self.sid())
+            .field("subject", &self.subject())
+            .field("queue", &self.queue())
+            .field("valid", &self.is_valid())
+            .finish()
+    }
+}

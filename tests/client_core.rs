@@ -1,0 +1,302 @@
+//! The Rust client against a real nats-server: what a user of the
+//! connection and subscription API would check.
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crossbeam_channel::{unbounded, Receiver};
+use nats_rs::client::{Connection, ErrorKind, Message, MsgHandler, Options, Status};
+use support::NatsServer;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+fn connect(server: &NatsServer) -> Connection {
+    connect_with(server, Options::default())
+}
+
+fn connect_with(server: &NatsServer, mut opts: Options) -> Connection {
+    opts.url = Some(server.url());
+    Connection::connect(opts).expect("connect")
+}
+
+/// An async subscription forwarding its messages to a channel.
+fn channel_sub(nc: &Connection, subject: &str, queue: Option<&str>) -> (nats_rs::client::Subscription, Receiver<Message>) {
+    let (tx, rx) = unbounded();
+    let handler: MsgHandler = Arc::new(move |_, _, m| {
+        if let Some(m) = m {
+            let _ = tx.send(m);
+        }
+    });
+    let sub = nc.subscribe(subject, queue, None, handler).expect("subscribe");
+    (sub, rx)
+}
+
+#[test]
+fn exact_bytes_arrive_once() {
+    let server = NatsServer::start();
+    let nc = connect(&server);
+    let sub = nc.subscribe_sync("bytes", None).unwrap();
+    let binary: Vec<u8> = vec![0, 1, 2, 0, b'\r', b'\n', 255, 0];
+    let big: Vec<u8> = (0..1024 * 1024).map(|i| (i % 251) as u8).collect();
+    nc.publish("bytes", &binary).unwrap();
+    nc.publish("bytes", b"").unwrap();
+    nc.publish("bytes", &big).unwrap();
+    nc.flush_timeout(WAIT).unwrap();
+    assert_eq!(sub.next_msg(WAIT).unwrap().data(), &binary[..]);
+    let empty = sub.next_msg(WAIT).unwrap();
+    assert!(empty.data().is_empty());
+    assert_eq!(empty.data_with_nul(), b"\0");
+    let m = sub.next_msg(WAIT).unwrap();
+    assert_eq!(m.data().len(), big.len());
+    assert!(m.data() == &big[..]);
+    assert_eq!(sub.next_msg(Duration::from_millis(100)).unwrap_err().kind, ErrorKind::Timeout);
+    nc.close();
+}
+
+#[test]
+fn queue_group_spreads_and_delivers_each_once() {
+    let server = NatsServer::start();
+    let nc = connect(&server);
+    let counts: Vec<Arc<AtomicUsize>> = (0..3).map(|_| Arc::new(AtomicUsize::new(0))).collect();
+    let mut subs = Vec::new();
+    for c in &counts {
+        let c = c.clone();
+        let h: MsgHandler = Arc::new(move |_, _, _| {
+            c.fetch_add(1, Ordering::SeqCst);
+        });
+        subs.push(nc.subscribe("work", Some("workers"), None, h).unwrap());
+    }
+    nc.flush_timeout(WAIT).unwrap();
+    for i in 0..300 {
+        nc.publish("work", format!("job {i}").as_bytes()).unwrap();
+    }
+    nc.flush_timeout(WAIT).unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    while counts.iter().map(|c| c.load(Ordering::SeqCst)).sum::<usize>() < 300 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let got: Vec<usize> = counts.iter().map(|c| c.load(Ordering::SeqCst)).collect();
+    assert_eq!(got.iter().sum::<usize>(), 300, "{got:?}");
+    assert!(got.iter().filter(|&&n| n > 0).count() >= 2, "load not spread: {got:?}");
+}
+
+#[test]
+fn request_reply_new_and_old_style() {
+    let server = NatsServer::start();
+    let nc = connect(&server);
+    let responder = nc.clone();
+    let h: MsgHandler = Arc::new(move |_, _, m| {
+        let m = m.unwrap();
+        let mut answer = b"re: ".to_vec();
+        answer.extend_from_slice(m.data());
+        responder.publish_raw(m.reply().unwrap(), None, None, &answer).unwrap();
+    });
+    let _svc = nc.subscribe("svc", None, None, h).unwrap();
+    nc.flush_timeout(WAIT).unwrap();
+    for i in 0..20 {
+        let r = nc.request("svc", None, format!("q{i}").as_bytes(), WAIT).unwrap();
+        assert_eq!(r.data(), format!("re: q{i}").as_bytes());
+    }
+    let old = connect_with(&server, Options { old_request_style: true, ..Options::default() });
+    let r = old.request("svc", None, b"old", WAIT).unwrap();
+    assert_eq!(r.data(), b"re: old");
+}
+
+#[test]
+fn no_responders_and_timeouts() {
+    let server = NatsServer::start();
+    let nc = connect(&server);
+    let start = std::time::Instant::now();
+    let e = nc.request("nobody.home", None, b"?", Duration::from_secs(10)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NoResponders);
+    assert!(start.elapsed() < Duration::from_secs(5));
+
+    let quiet = connect_with(&server, Options { no_responders_disabled: true, ..Options::default() });
+    let e = quiet.request("nobody.home", None, b"?", Duration::from_millis(200)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Timeout);
+
+    // A subscriber that never answers: the request times out.
+    let _silent = nc.subscribe_sync("silent", None).unwrap();
+    nc.flush_timeout(WAIT).unwrap();
+    let e = nc.request("silent", None, b"?", Duration::from_millis(200)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Timeout);
+}
+
+#[test]
+fn auto_unsubscribe_delivers_exactly_n() {
+    let server = NatsServer::start();
+    let nc = connect(&server);
+    let (sub, rx) = channel_sub(&nc, "limited", None);
+    sub.auto_unsubscribe(5).unwrap();
+    let sync = nc.subscribe_sync("limited", None).unwrap();
+    sync.auto_unsubscribe(3).unwrap();
+    nc.flush_timeout(WAIT).unwrap();
+    for i in 0..10 {
+        nc.publish("limited", format!("{i}").as_bytes()).unwrap();
+    }
+    nc.flush_timeout(WAIT).unwrap();
+    for i in 0..5 {
+        assert_eq!(rx.recv_timeout(WAIT).unwrap().data(), format!("{i}").as_bytes());
+    }
+    assert!(rx.recv_timeout(Duration::from_millis(200)).is_err());
+    for _ in 0..3 {
+        sync.next_msg(WAIT).unwrap();
+    }
+    assert_eq!(sync.next_msg(WAIT).unwrap_err().kind, ErrorKind::MaxDeliveredMsgs);
+    assert!(!sub.is_valid());
+}
+
+#[test]
+fn headers_round_trip() {
+    let server = NatsServer::start();
+    let nc = connect(&server);
+    assert!(nc.has_headers());
+    let sub = nc.subscribe_sync("hdr", None).unwrap();
+    let mut m = Message::new("hdr", None, b"body");
+    m.headers_mut().unwrap().set("Trace-Id", "abc");
+    m.headers_mut().unwrap().add("Tag", "one");
+    m.headers_mut().unwrap().add("Tag", "two");
+    nc.publish_msg(&m).unwrap();
+    let mut got = sub.next_msg(WAIT).unwrap();
+    assert_eq!(got.data(), b"body");
+    let h = got.headers().unwrap().expect("headers");
+    assert_eq!(h.get("Trace-Id"), Some("abc"));
+    assert_eq!(h.values("Tag").unwrap(), ["one", "two"]);
+}
+
+#[test]
+fn slow_consumer_drops_and_reports() {
+    let server = NatsServer::start();
+    let errors = Arc::new(Mutex::new(Vec::new()));
+    let e2 = errors.clone();
+    let opts = Options {
+        error_cb: Some(Arc::new(move |_, sub, e| {
+            e2.lock().unwrap().push((e.kind, sub.map(|s| s.subject().to_string())));
+        })),
+        ..Options::default()
+    };
+    let nc = connect_with(&server, opts);
+    let (release_tx, release_rx) = unbounded::<()>();
+    let delivered = Arc::new(AtomicUsize::new(0));
+    let d2 = delivered.clone();
+    let h: MsgHandler = Arc::new(move |_, _, _| {
+        let _ = release_rx.recv_timeout(WAIT);
+        d2.fetch_add(1, Ordering::SeqCst);
+    });
+    let sub = nc.subscribe("slow", None, None, h).unwrap();
+    sub.set_pending_limits(10, 1024 * 1024).unwrap();
+    nc.flush_timeout(WAIT).unwrap();
+    for _ in 0..100 {
+        nc.publish("slow", b"x").unwrap();
+    }
+    nc.flush_timeout(WAIT).unwrap();
+    let dropped = sub.dropped().unwrap();
+    assert!(dropped > 0);
+    for _ in 0..100 {
+        let _ = release_tx.send(());
+    }
+    let deadline = std::time::Instant::now() + WAIT;
+    while delivered.load(Ordering::SeqCst) as i64 + dropped < 100 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(delivered.load(Ordering::SeqCst) as i64 + sub.dropped().unwrap(), 100);
+    let deadline = std::time::Instant::now() + WAIT;
+    while errors.lock().unwrap().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let errs = errors.lock().unwrap();
+    assert_eq!(errs[0], (ErrorKind::SlowConsumer, Some("slow".to_string())));
+}
+
+#[test]
+fn closed_connection_refuses_work_and_calls_back_once() {
+    let server = NatsServer::start();
+    let closed = Arc::new(AtomicUsize::new(0));
+    let c2 = closed.clone();
+    let (tx, rx) = unbounded();
+    let opts = Options {
+        closed_cb: Some(Arc::new(move |_| {
+            c2.fetch_add(1, Ordering::SeqCst);
+            let _ = tx.send(());
+        })),
+        ..Options::default()
+    };
+    let nc = connect_with(&server, opts);
+    let sync = nc.subscribe_sync("x", None).unwrap();
+    assert_eq!(nc.status(), Status::Connected);
+    nc.close();
+    nc.close();
+    assert!(nc.is_closed());
+    assert_eq!(nc.publish("x", b"1").unwrap_err().kind, ErrorKind::ConnectionClosed);
+    assert_eq!(nc.subscribe_sync("x", None).unwrap_err().kind, ErrorKind::ConnectionClosed);
+    assert_eq!(nc.flush_timeout(WAIT).unwrap_err().kind, ErrorKind::ConnectionClosed);
+    assert_eq!(nc.request("x", None, b"", WAIT).unwrap_err().kind, ErrorKind::ConnectionClosed);
+    assert_eq!(sync.next_msg(WAIT).unwrap_err().kind, ErrorKind::ConnectionClosed);
+    rx.recv_timeout(WAIT).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(closed.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn callbacks_of_one_subscription_never_overlap() {
+    let server = NatsServer::start();
+    let nc = connect_with(&server, Options { global_delivery: true, ..Options::default() });
+    let inside = Arc::new(AtomicUsize::new(0));
+    let worst = Arc::new(AtomicUsize::new(0));
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let (i2, w2, o2) = (inside.clone(), worst.clone(), order.clone());
+    let h: MsgHandler = Arc::new(move |_, _, m| {
+        let now = i2.fetch_add(1, Ordering::SeqCst) + 1;
+        w2.fetch_max(now, Ordering::SeqCst);
+        o2.lock().unwrap().push(m.unwrap().data().to_vec());
+        std::thread::sleep(Duration::from_micros(200));
+        i2.fetch_sub(1, Ordering::SeqCst);
+    });
+    let _sub = nc.subscribe("serial", None, None, h).unwrap();
+    nc.flush_timeout(WAIT).unwrap();
+    for i in 0..200u32 {
+        nc.publish("serial", &i.to_be_bytes()).unwrap();
+    }
+    nc.flush_timeout(WAIT).unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    while order.lock().unwrap().len() < 200 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(worst.load(Ordering::SeqCst), 1);
+    let got: Vec<u32> = order.lock().unwrap().iter().map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]])).collect();
+    assert_eq!(got, (0..200).collect::<Vec<_>>());
+}
+
+#[test]
+fn invalid_subjects_and_max_payload() {
+    let server = NatsServer::with_config("max_payload: 1024");
+    let nc = connect(&server);
+    assert_eq!(nc.subscribe_sync("foo..bar", None).unwrap_err().kind, ErrorKind::InvalidSubject);
+    assert_eq!(nc.subscribe_sync("foo bar", None).unwrap_err().kind, ErrorKind::InvalidSubject);
+    assert_eq!(nc.subscribe_sync("foo", Some("q q")).unwrap_err().kind, ErrorKind::InvalidQueueName);
+    assert_eq!(nc.publish("", b"x").unwrap_err().kind, ErrorKind::InvalidSubject);
+    assert_eq!(nc.max_payload(), 1024);
+    assert_eq!(nc.publish("big", &[0u8; 2048]).unwrap_err().kind, ErrorKind::MaxPayload);
+    nc.publish("big", &[0u8; 1024]).unwrap();
+    nc.flush_timeout(WAIT).unwrap();
+}
+
+#[test]
+fn statistics_count_traffic() {
+    let server = NatsServer::start();
+    let nc = connect(&server);
+    let sub = nc.subscribe_sync("stats", None).unwrap();
+    for _ in 0..10 {
+        nc.publish("stats", b"12345").unwrap();
+    }
+    nc.flush_timeout(WAIT).unwrap();
+    for _ in 0..10 {
+        sub.next_msg(WAIT).unwrap();
+    }
+    let s = nc.stats();
+    assert_eq!((s.out_msgs, s.out_bytes), (10, 50));
+    assert_eq!((s.in_msgs, s.in_bytes), (10, 50));
+    assert!(nc.rtt().unwrap() > Duration::ZERO);
+}
