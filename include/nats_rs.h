@@ -15,8 +15,799 @@
 #define NATS_EXTERN
 #endif
 
+/* String constants (cbindgen cannot emit &str constants; src/ffi/library.rs
+   holds the same values and a test checks they agree). */
+#define NATS_VERSION_STRING "3.14.0"
+#define NATS_DEFAULT_URL "nats://localhost:4222"
+
 /** Checks at run time that the library matches the header it was compiled with. */
 #define nats_CheckCompatibility() nats_CheckCompatibilityImpl(NATS_VERSION_REQUIRED_NUMBER, NATS_VERSION_NUMBER, NATS_VERSION_STRING)
 
+
+// Major version of the nats.c API this library implements.
+#define NATS_VERSION_MAJOR 3
+
+// Minor version of the nats.c API this library implements.
+#define NATS_VERSION_MINOR 14
+
+// Patch version of the nats.c API this library implements.
+#define NATS_VERSION_PATCH 0
+
+// The version as `0xMMmmpp`.
+#define NATS_VERSION_NUMBER 200192
+
+// The oldest library version a program compiled with this header needs.
+#define NATS_VERSION_REQUIRED_NUMBER 200192
+
+// The result of most calls: `NATS_OK` on success, otherwise what went wrong.
+typedef enum natsStatus {
+  // Success.
+  NATS_OK = 0,
+  // A generic error.
+  NATS_ERR,
+  // A protocol message could not be parsed, or was not the one expected.
+  NATS_PROTOCOL_ERROR,
+  // A network read or write failed.
+  NATS_IO_ERROR,
+  // A protocol line did not fit in the read buffer.
+  NATS_LINE_TOO_LONG,
+  // The connection is closed.
+  NATS_CONNECTION_CLOSED,
+  // No server could be reached.
+  NATS_NO_SERVER,
+  // The server closed the connection because pings went unanswered.
+  NATS_STALE_CONNECTION,
+  // TLS was requested but the server does not offer it.
+  NATS_SECURE_CONNECTION_WANTED,
+  // The server requires TLS.
+  NATS_SECURE_CONNECTION_REQUIRED,
+  // The connection was lost; it may reconnect.
+  NATS_CONNECTION_DISCONNECTED,
+  // The server rejected the credentials.
+  NATS_CONNECTION_AUTH_FAILED,
+  // The operation is not allowed.
+  NATS_NOT_PERMITTED,
+  // What was looked for does not exist.
+  NATS_NOT_FOUND,
+  // A URL lacks its host.
+  NATS_ADDRESS_MISSING,
+  // The subject is NULL, empty or malformed.
+  NATS_INVALID_SUBJECT,
+  // An argument is not acceptable (for instance NULL).
+  NATS_INVALID_ARG,
+  // The subscription is closed or invalid.
+  NATS_INVALID_SUBSCRIPTION,
+  // The timeout is not a positive number.
+  NATS_INVALID_TIMEOUT,
+  // The call does not fit the object's current state.
+  NATS_ILLEGAL_STATE,
+  // Pending limits were reached and messages were dropped.
+  NATS_SLOW_CONSUMER,
+  // The payload is larger than the server accepts.
+  NATS_MAX_PAYLOAD,
+  // The subscription's delivery limit was reached.
+  NATS_MAX_DELIVERED_MSGS,
+  // The caller's buffer is too small.
+  NATS_INSUFFICIENT_BUFFER,
+  // Memory could not be allocated.
+  NATS_NO_MEMORY,
+  // A system call failed.
+  NATS_SYS_ERROR,
+  // The operation did not complete in time.
+  NATS_TIMEOUT,
+  // The library could not be initialized.
+  NATS_FAILED_TO_INITIALIZE,
+  // The library is not initialized.
+  NATS_NOT_INITIALIZED,
+  // A TLS error occurred.
+  NATS_SSL_ERROR,
+  // The server does not support the operation.
+  NATS_NO_SERVER_SUPPORT,
+  // The first connect failed and is being retried in the background.
+  NATS_NOT_YET_CONNECTED,
+  // The connection or subscription is draining.
+  NATS_DRAINING,
+  // The queue group name is not valid.
+  NATS_INVALID_QUEUE_NAME,
+  // Nobody was subscribed to the request's subject.
+  NATS_NO_RESPONDERS,
+  // A JetStream consumer sequence mismatch was detected.
+  NATS_MISMATCH,
+  // JetStream heartbeats from the server were missed.
+  NATS_MISSED_HEARTBEAT,
+  // A byte or message limit was reached.
+  NATS_LIMIT_REACHED,
+  // The pin id does not match the pinned consumer client.
+  NATS_PIN_ID_MISMATCH,
+  // The configuration does not allow the operation.
+  NATS_INVALID_CONFIG,
+  // One past the last status; not a status itself.
+  NATS_MAX_STATUS_VALUE,
+} natsStatus;
+
+// The state of a connection.
+typedef enum natsConnStatus {
+  // Disconnected; may reconnect.
+  NATS_CONN_STATUS_DISCONNECTED = 0,
+  // Connecting for the first time.
+  NATS_CONN_STATUS_CONNECTING,
+  // Connected.
+  NATS_CONN_STATUS_CONNECTED,
+  // Closed for good.
+  NATS_CONN_STATUS_CLOSED,
+  // Reconnecting after a disconnect.
+  NATS_CONN_STATUS_RECONNECTING,
+  // Draining subscriptions.
+  NATS_CONN_STATUS_DRAINING_SUBS,
+  // Draining publishers (flushing before close).
+  NATS_CONN_STATUS_DRAINING_PUBS,
+} natsConnStatus;
+
+// Opaque C handle of a connection.
+typedef struct natsConnection natsConnection;
+
+// A standalone header map (opaque to C).
+typedef struct natsHeader natsHeader;
+
+// A message (opaque to C).
+typedef struct natsMsg natsMsg;
+
+// Opaque connection options; create with `natsOptions_Create`.
+typedef struct natsOptions natsOptions;
+
+// Traffic counters of a connection (opaque to C).
+typedef struct natsStatistics natsStatistics;
+
+// Opaque C handle of a subscription.
+typedef struct natsSubscription natsSubscription;
+
+// Called with each message of an asynchronous subscription; the message
+// belongs to the callee, who frees it with `natsMsg_Destroy`.
+typedef void (*natsMsgHandler)(struct natsConnection *nc,
+                               struct natsSubscription *sub,
+                               struct natsMsg *msg,
+                               void *closure);
+
+// An inbox subject: a NUL-terminated C string (opaque typedef as in nats.c).
+typedef char natsInbox;
+
+// A list of messages filled by the library; the user may take some out by
+// setting their entries to NULL, and releases the rest with
+// `natsMsgList_Destroy`.
+typedef struct natsMsgList {
+  // The messages (entries may be NULL).
+  struct natsMsg **Msgs;
+  // The number of entries in `Msgs`.
+  int Count;
+} natsMsgList;
+
+// Called for asynchronous errors such as a slow consumer.
+typedef void (*natsErrHandler)(struct natsConnection *nc,
+                               struct natsSubscription *subscription,
+                               enum natsStatus err,
+                               void *closure);
+
+// Called for connection events: closed, disconnected, reconnected.
+typedef void (*natsConnectionHandler)(struct natsConnection *nc, void *closure);
+
+// Called once when an asynchronous subscription is finished with.
+typedef void (*natsOnCompleteCB)(void *closure);
+
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+// Connects with the given options (NULL: defaults) and returns the connection in `nc`.
+NATS_EXTERN
+enum natsStatus natsConnection_Connect(struct natsConnection **nc,
+                                       struct natsOptions *options);
+
+// Connects to the given URL or comma separated URLs (NULL: the default URL).
+NATS_EXTERN enum natsStatus natsConnection_ConnectTo(struct natsConnection **nc, const char *urls);
+
+// Publishes `dataLen` bytes of `data` on `subj`.
+NATS_EXTERN
+enum natsStatus natsConnection_Publish(struct natsConnection *nc,
+                                       const char *subj,
+                                       const void *data,
+                                       int dataLen);
+
+// Publishes a NUL-terminated string (without its NUL) on `subj`.
+NATS_EXTERN
+enum natsStatus natsConnection_PublishString(struct natsConnection *nc,
+                                             const char *subj,
+                                             const char *str);
+
+// Publishes a message built with `natsMsg_Create`, headers included.
+NATS_EXTERN enum natsStatus natsConnection_PublishMsg(struct natsConnection *nc, struct natsMsg *m);
+
+// Publishes with a reply subject, for a responder to answer to.
+NATS_EXTERN
+enum natsStatus natsConnection_PublishRequest(struct natsConnection *nc,
+                                              const char *subj,
+                                              const char *reply,
+                                              const void *data,
+                                              int dataLen);
+
+// Like `natsConnection_PublishRequest` with a NUL-terminated string payload.
+NATS_EXTERN
+enum natsStatus natsConnection_PublishRequestString(struct natsConnection *nc,
+                                                    const char *subj,
+                                                    const char *reply,
+                                                    const char *str);
+
+// Sends a request and waits up to `timeout` ms for the reply, returned in `replyMsg`.
+NATS_EXTERN
+enum natsStatus natsConnection_Request(struct natsMsg **replyMsg,
+                                       struct natsConnection *nc,
+                                       const char *subj,
+                                       const void *data,
+                                       int dataLen,
+                                       int64_t timeout);
+
+// Like `natsConnection_Request` with a NUL-terminated string payload.
+NATS_EXTERN
+enum natsStatus natsConnection_RequestString(struct natsMsg **replyMsg,
+                                             struct natsConnection *nc,
+                                             const char *subj,
+                                             const char *str,
+                                             int64_t timeout);
+
+// Sends a message built with `natsMsg_Create` (headers included) as a request.
+NATS_EXTERN
+enum natsStatus natsConnection_RequestMsg(struct natsMsg **replyMsg,
+                                          struct natsConnection *nc,
+                                          struct natsMsg *requestMsg,
+                                          int64_t timeout);
+
+// Creates an asynchronous subscription: `cb` runs for each message, on one thread at a time.
+NATS_EXTERN
+enum natsStatus natsConnection_Subscribe(struct natsSubscription **sub,
+                                         struct natsConnection *nc,
+                                         const char *subject,
+                                         natsMsgHandler cb,
+                                         void *cbClosure);
+
+// Like `natsConnection_Subscribe`; `cb` also gets a NULL message after `timeout` ms without one.
+NATS_EXTERN
+enum natsStatus natsConnection_SubscribeTimeout(struct natsSubscription **sub,
+                                                struct natsConnection *nc,
+                                                const char *subject,
+                                                int64_t timeout,
+                                                natsMsgHandler cb,
+                                                void *cbClosure);
+
+// Creates a synchronous subscription, read with `natsSubscription_NextMsg`.
+NATS_EXTERN
+enum natsStatus natsConnection_SubscribeSync(struct natsSubscription **sub,
+                                             struct natsConnection *nc,
+                                             const char *subject);
+
+// Creates an asynchronous queue subscription: each message goes to one member of `queueGroup`.
+NATS_EXTERN
+enum natsStatus natsConnection_QueueSubscribe(struct natsSubscription **sub,
+                                              struct natsConnection *nc,
+                                              const char *subject,
+                                              const char *queueGroup,
+                                              natsMsgHandler cb,
+                                              void *cbClosure);
+
+// Like `natsConnection_QueueSubscribe`, with the idle timeout of `natsConnection_SubscribeTimeout`.
+NATS_EXTERN
+enum natsStatus natsConnection_QueueSubscribeTimeout(struct natsSubscription **sub,
+                                                     struct natsConnection *nc,
+                                                     const char *subject,
+                                                     const char *queueGroup,
+                                                     int64_t timeout,
+                                                     natsMsgHandler cb,
+                                                     void *cbClosure);
+
+// Creates a synchronous queue subscription.
+NATS_EXTERN
+enum natsStatus natsConnection_QueueSubscribeSync(struct natsSubscription **sub,
+                                                  struct natsConnection *nc,
+                                                  const char *subject,
+                                                  const char *queueGroup);
+
+// Waits up to 10 seconds until the server has processed everything sent so far.
+NATS_EXTERN enum natsStatus natsConnection_Flush(struct natsConnection *nc);
+
+// Waits up to `timeout` ms until the server has processed everything sent so far.
+NATS_EXTERN enum natsStatus natsConnection_FlushTimeout(struct natsConnection *nc, int64_t timeout);
+
+// Bytes buffered and not yet sent, or -1 if the connection is NULL or closed.
+NATS_EXTERN int natsConnection_Buffered(struct natsConnection *nc);
+
+// Closes the connection, first sending what is buffered; the handle stays valid until `natsConnection_Destroy`.
+NATS_EXTERN
+void natsConnection_Close(struct natsConnection *nc);
+
+// Closes the connection if needed and releases the handle; NULL is ignored.
+NATS_EXTERN void natsConnection_Destroy(struct natsConnection *nc);
+
+// Whether the connection is closed (true for NULL).
+NATS_EXTERN bool natsConnection_IsClosed(struct natsConnection *nc);
+
+// Whether the connection is trying to reconnect.
+NATS_EXTERN bool natsConnection_IsReconnecting(struct natsConnection *nc);
+
+// Whether the connection is draining.
+NATS_EXTERN bool natsConnection_IsDraining(struct natsConnection *nc);
+
+// The connection's status (NATS_CONN_STATUS_CLOSED for NULL).
+NATS_EXTERN enum natsConnStatus natsConnection_Status(struct natsConnection *nc);
+
+// Copies the URL of the server we are connected to into `buffer` (empty when not connected).
+NATS_EXTERN
+enum natsStatus natsConnection_GetConnectedUrl(struct natsConnection *nc,
+                                               char *buffer,
+                                               size_t bufferSize);
+
+// Copies the ID of the server we are connected to into `buffer` (empty when not connected).
+NATS_EXTERN
+enum natsStatus natsConnection_GetConnectedServerId(struct natsConnection *nc,
+                                                    char *buffer,
+                                                    size_t bufferSize);
+
+// Returns every known server URL; free each string and the array with free().
+NATS_EXTERN
+enum natsStatus natsConnection_GetServers(struct natsConnection *nc,
+                                          char ***servers,
+                                          int *count);
+
+// Returns the server URLs learned from the cluster; free each string and the array with free().
+NATS_EXTERN
+enum natsStatus natsConnection_GetDiscoveredServers(struct natsConnection *nc,
+                                                    char ***servers,
+                                                    int *count);
+
+// Returns the connection's last error status, with its text in `lastError`.
+NATS_EXTERN
+enum natsStatus natsConnection_GetLastError(struct natsConnection *nc,
+                                            const char **lastError);
+
+// Copies the connection's last error text into `buf` and returns its status.
+NATS_EXTERN
+enum natsStatus natsConnection_ReadLastError(struct natsConnection *nc,
+                                             char *buf,
+                                             size_t n);
+
+// The server's maximum payload size in bytes (0 for NULL).
+NATS_EXTERN int64_t natsConnection_GetMaxPayload(struct natsConnection *nc);
+
+// Copies the connection's traffic counters into `stats`.
+NATS_EXTERN
+enum natsStatus natsConnection_GetStats(struct natsConnection *nc,
+                                        struct natsStatistics *stats);
+
+// The client ID the server assigned to this connection.
+NATS_EXTERN enum natsStatus natsConnection_GetClientID(struct natsConnection *nc, uint64_t *cid);
+
+// This client's IP address as seen by the server; free it with free().
+NATS_EXTERN enum natsStatus natsConnection_GetClientIP(struct natsConnection *nc, char **ip);
+
+// Measures a PING/PONG round trip, in nanoseconds.
+NATS_EXTERN enum natsStatus natsConnection_GetRTT(struct natsConnection *nc, int64_t *rtt);
+
+// NATS_OK if the server supports headers, NATS_NO_SERVER_SUPPORT otherwise.
+NATS_EXTERN enum natsStatus natsConnection_HasHeaderSupport(struct natsConnection *nc);
+
+// The local IP address (free it with free()) and port of the connection's socket.
+NATS_EXTERN
+enum natsStatus natsConnection_GetLocalIPAndPort(struct natsConnection *nc,
+                                                 char **ip,
+                                                 int *port);
+
+// The name given with `natsOptions_SetName`, or NULL.
+NATS_EXTERN const char *natsConnection_GetName(struct natsConnection *nc);
+
+// Creates an empty header map; release it with `natsHeader_Destroy`.
+NATS_EXTERN enum natsStatus natsHeader_New(struct natsHeader **new_header);
+
+// Replaces all values of `key` with `value` (which may be empty, not NULL).
+NATS_EXTERN
+enum natsStatus natsHeader_Set(struct natsHeader *h,
+                               const char *key,
+                               const char *value);
+
+// Appends `value` (which may be empty, not NULL) to the values of `key`.
+NATS_EXTERN
+enum natsStatus natsHeader_Add(struct natsHeader *h,
+                               const char *key,
+                               const char *value);
+
+// Stores the first value of `key` in `*value` (owned by the map, valid
+// until it changes); `NATS_NOT_FOUND` when the key is absent.
+NATS_EXTERN
+enum natsStatus natsHeader_Get(struct natsHeader *h,
+                               const char *key,
+                               const char **value);
+
+// Stores a `malloc`ed array of the values of `key` in `*values` and its
+// length in `*count`; free the array (not the strings) with `free()`.
+NATS_EXTERN
+enum natsStatus natsHeader_Values(struct natsHeader *h,
+                                  const char *key,
+                                  const char ***values,
+                                  int *count);
+
+// Stores a `malloc`ed array of all keys in `*keys` and its length in
+// `*count`; free the array (not the strings) with `free()`.
+// `NATS_NOT_FOUND` when the map is empty.
+NATS_EXTERN enum natsStatus natsHeader_Keys(struct natsHeader *h, const char ***keys, int *count);
+
+// Returns the number of distinct keys (0 for NULL).
+NATS_EXTERN int natsHeader_KeysCount(struct natsHeader *h);
+
+// Removes `key` and all its values; `NATS_NOT_FOUND` when absent.
+NATS_EXTERN enum natsStatus natsHeader_Delete(struct natsHeader *h, const char *key);
+
+// Destroys a header map (NULL is fine).
+NATS_EXTERN void natsHeader_Destroy(struct natsHeader *h);
+
+// Returns the library's version as a string (static; do not free).
+NATS_EXTERN const char *nats_GetVersion(void);
+
+// Returns the library's version as `0xMMmmpp`.
+NATS_EXTERN uint32_t nats_GetVersionNumber(void);
+
+// Behind the `nats_CheckCompatibility()` macro: returns true when the
+// header the program was compiled with matches this library; otherwise
+// prints both versions and exits the process, as nats.c documents.
+NATS_EXTERN
+bool nats_CheckCompatibilityImpl(uint32_t reqVerNumber,
+                                 uint32_t verNumber,
+                                 const char *verString);
+
+// Returns the wall-clock time in milliseconds since the Unix epoch.
+NATS_EXTERN int64_t nats_Now(void);
+
+// Returns the wall-clock time in nanoseconds since the Unix epoch.
+NATS_EXTERN int64_t nats_NowInNanoSeconds(void);
+
+// Returns a monotonic time in nanoseconds, for measuring intervals.
+NATS_EXTERN int64_t nats_NowMonotonicInNanoSeconds(void);
+
+// Suspends the calling thread for at least `sleepTime` milliseconds.
+NATS_EXTERN void nats_Sleep(int64_t sleepTime);
+
+// Returns the text of the calling thread's last error (NULL when none) and
+// stores its status in `*status` when `status` is not NULL. The text
+// belongs to the library and stays valid until the thread's next error.
+NATS_EXTERN const char *nats_GetLastError(enum natsStatus *status);
+
+// Copies the calling thread's last error stack (function names, one per
+// line) into `buffer`; `NATS_INSUFFICIENT_BUFFER` when it does not fit
+// (the buffer then holds as much as fits).
+NATS_EXTERN enum natsStatus nats_GetLastErrorStack(char *buffer, size_t bufLen);
+
+// Prints the calling thread's last error and its stack to `file` (nothing
+// when there is no error).
+NATS_EXTERN void nats_PrintLastErrorStack(FILE *file);
+
+// Creates a unique inbox subject ("_INBOX." plus a NUID); release it with
+// `natsInbox_Destroy`.
+NATS_EXTERN enum natsStatus natsInbox_Create(natsInbox **newInbox);
+
+// Destroys an inbox made by `natsInbox_Create` (NULL is fine).
+NATS_EXTERN void natsInbox_Destroy(natsInbox *inbox);
+
+// Creates a statistics object for `natsConnection_GetStats`; release it
+// with `natsStatistics_Destroy`.
+NATS_EXTERN enum natsStatus natsStatistics_Create(struct natsStatistics **newStats);
+
+// Reads the counters; any out-parameter may be NULL when not wanted.
+NATS_EXTERN
+enum natsStatus natsStatistics_GetCounts(const struct natsStatistics *stats,
+                                         uint64_t *inMsgs,
+                                         uint64_t *inBytes,
+                                         uint64_t *outMsgs,
+                                         uint64_t *outBytes,
+                                         uint64_t *reconnects);
+
+// Destroys a statistics object (NULL is fine).
+NATS_EXTERN void natsStatistics_Destroy(struct natsStatistics *stats);
+
+// Initializes the library. Optional: every call initializes what it needs.
+// `lockSpinCount` is accepted for compatibility and has no effect.
+NATS_EXTERN enum natsStatus nats_Open(int64_t lockSpinCount);
+
+// Lets the library's shared threads (events, delivery pool) finish and exit.
+// Connections must have been closed and destroyed first.
+NATS_EXTERN void nats_Close(void);
+
+// Like `nats_Close`, then waits up to `timeout` ms (0: no limit) for every library thread to exit.
+NATS_EXTERN enum natsStatus nats_CloseAndWait(int64_t timeout);
+
+// Sets the maximum number of threads of the shared delivery pool (it only grows).
+NATS_EXTERN enum natsStatus nats_SetMessageDeliveryPoolSize(int max);
+
+// Frees the calling thread's library state (its last error).
+NATS_EXTERN void nats_ReleaseThreadMemory(void);
+
+// Creates a message for publishing. `subj` must be non-empty, `reply` NULL
+// or non-empty; `data` may be NULL when `dataLen` is 0. The payload is
+// copied. Release the message with `natsMsg_Destroy`.
+NATS_EXTERN
+enum natsStatus natsMsg_Create(struct natsMsg **newMsg,
+                               const char *subj,
+                               const char *reply,
+                               const char *data,
+                               int dataLen);
+
+// Returns the subject (owned by the message; NULL for a NULL message).
+NATS_EXTERN const char *natsMsg_GetSubject(const struct natsMsg *msg);
+
+// Returns the reply subject, or NULL when there is none.
+NATS_EXTERN const char *natsMsg_GetReply(const struct natsMsg *msg);
+
+// Returns the payload, followed by a NUL byte that is not part of it
+// (owned by the message; NULL for a NULL message).
+NATS_EXTERN const char *natsMsg_GetData(const struct natsMsg *msg);
+
+// Returns the payload's length in bytes (0 for a NULL message).
+NATS_EXTERN int natsMsg_GetDataLength(const struct natsMsg *msg);
+
+// Tells whether this is the server's "no responders" answer to a request
+// (empty payload, status 503).
+NATS_EXTERN bool natsMsg_IsNoResponders(struct natsMsg *msg);
+
+// Destroys a message (NULL is fine).
+NATS_EXTERN void natsMsg_Destroy(struct natsMsg *msg);
+
+// Replaces all values of `key` with `value` (NULL counts as empty).
+NATS_EXTERN
+enum natsStatus natsMsgHeader_Set(struct natsMsg *msg,
+                                  const char *key,
+                                  const char *value);
+
+// Appends `value` (NULL counts as empty) to the values of `key`.
+NATS_EXTERN
+enum natsStatus natsMsgHeader_Add(struct natsMsg *msg,
+                                  const char *key,
+                                  const char *value);
+
+// Stores the first value of `key` in `*value` (owned by the message, valid
+// until its headers change); `NATS_NOT_FOUND` when absent.
+NATS_EXTERN
+enum natsStatus natsMsgHeader_Get(struct natsMsg *msg,
+                                  const char *key,
+                                  const char **value);
+
+// Stores a `malloc`ed array of the values of `key` in `*values` and its
+// length in `*count`; free the array (not the strings) with `free()`.
+NATS_EXTERN
+enum natsStatus natsMsgHeader_Values(struct natsMsg *msg,
+                                     const char *key,
+                                     const char ***values,
+                                     int *count);
+
+// Stores a `malloc`ed array of all header keys in `*keys` and its length
+// in `*count`; free the array (not the strings) with `free()`.
+// `NATS_NOT_FOUND` when the message has no headers.
+NATS_EXTERN enum natsStatus natsMsgHeader_Keys(struct natsMsg *msg, const char ***keys, int *count);
+
+// Removes `key` and all its values; `NATS_NOT_FOUND` when absent.
+NATS_EXTERN enum natsStatus natsMsgHeader_Delete(struct natsMsg *msg, const char *key);
+
+// Destroys the messages still in the list (entries set to NULL are
+// skipped) and frees its array; the list itself is not freed.
+NATS_EXTERN void natsMsgList_Destroy(struct natsMsgList *list);
+
+// Creates options with nats.c's defaults; free them with `natsOptions_Destroy`.
+NATS_EXTERN enum natsStatus natsOptions_Create(struct natsOptions **newOpts);
+
+// Destroys options; NULL is ignored. Connections keep their own copy.
+NATS_EXTERN void natsOptions_Destroy(struct natsOptions *opts);
+
+// Sets the server URL, or a comma separated list of URLs; NULL clears it.
+NATS_EXTERN enum natsStatus natsOptions_SetURL(struct natsOptions *opts, const char *url);
+
+// Sets the list of servers to try (after the URL, if any); NULL clears it.
+NATS_EXTERN
+enum natsStatus natsOptions_SetServers(struct natsOptions *opts,
+                                       const char **servers,
+                                       int serversCount);
+
+// Sets the name the connection reports to the server; NULL clears it.
+NATS_EXTERN enum natsStatus natsOptions_SetName(struct natsOptions *opts, const char *name);
+
+// Sets the user and password sent when the URL carries none.
+NATS_EXTERN
+enum natsStatus natsOptions_SetUserInfo(struct natsOptions *opts,
+                                        const char *user,
+                                        const char *password);
+
+// Sets the token sent when the URL carries none; NULL clears it.
+NATS_EXTERN enum natsStatus natsOptions_SetToken(struct natsOptions *opts, const char *token);
+
+// Asks the server to acknowledge every protocol message with +OK.
+NATS_EXTERN enum natsStatus natsOptions_SetVerbose(struct natsOptions *opts, bool verbose);
+
+// Asks the server for stricter protocol checks.
+NATS_EXTERN enum natsStatus natsOptions_SetPedantic(struct natsOptions *opts, bool pedantic);
+
+// Sets the timeout, in milliseconds, for connecting to one server (0 keeps the 2 second default).
+NATS_EXTERN enum natsStatus natsOptions_SetTimeout(struct natsOptions *opts, int64_t timeout);
+
+// Sets how often, in milliseconds, the client PINGs the server (0 disables).
+NATS_EXTERN enum natsStatus natsOptions_SetPingInterval(struct natsOptions *opts, int64_t interval);
+
+// Sets how many PINGs may go unanswered before the connection is stale.
+NATS_EXTERN enum natsStatus natsOptions_SetMaxPingsOut(struct natsOptions *opts, int maxPingsOut);
+
+// Sets the size of the read and write buffers, in bytes.
+NATS_EXTERN enum natsStatus natsOptions_SetIOBufSize(struct natsOptions *opts, int ioBufSize);
+
+// When true, the server does not send back this connection's own messages.
+NATS_EXTERN enum natsStatus natsOptions_SetNoEcho(struct natsOptions *opts, bool noEcho);
+
+// Sets the default pending message limit of new subscriptions (must be > 0).
+NATS_EXTERN enum natsStatus natsOptions_SetMaxPendingMsgs(struct natsOptions *opts, int maxPending);
+
+// Sets the default pending byte limit of new subscriptions (must be > 0).
+NATS_EXTERN
+enum natsStatus natsOptions_SetMaxPendingBytes(struct natsOptions *opts,
+                                               int64_t maxPending);
+
+// Sets the handler of asynchronous errors; NULL restores the default, which prints to stderr.
+NATS_EXTERN
+enum natsStatus natsOptions_SetErrorHandler(struct natsOptions *opts,
+                                            natsErrHandler errHandler,
+                                            void *closure);
+
+// Sets the callback run once when the connection is closed.
+NATS_EXTERN
+enum natsStatus natsOptions_SetClosedCB(struct natsOptions *opts,
+                                        natsConnectionHandler closedCb,
+                                        void *closure);
+
+// Sets the callback run when the connection to the server is lost.
+NATS_EXTERN
+enum natsStatus natsOptions_SetDisconnectedCB(struct natsOptions *opts,
+                                              natsConnectionHandler disconnectedCb,
+                                              void *closure);
+
+// Sets the callback run when the connection has been re-established.
+NATS_EXTERN
+enum natsStatus natsOptions_SetReconnectedCB(struct natsOptions *opts,
+                                             natsConnectionHandler reconnectedCb,
+                                             void *closure);
+
+// Delivers asynchronous messages from the shared thread pool instead of a thread per subscription.
+NATS_EXTERN
+enum natsStatus natsOptions_UseGlobalMessageDelivery(struct natsOptions *opts,
+                                                     bool global);
+
+// Uses a new inbox subscription per request instead of the shared one.
+NATS_EXTERN
+enum natsStatus natsOptions_UseOldRequestStyle(struct natsOptions *opts,
+                                               bool useOldStyle);
+
+// Writes every publish to the socket at once instead of letting the flusher batch them.
+NATS_EXTERN enum natsStatus natsOptions_SetSendAsap(struct natsOptions *opts, bool sendAsap);
+
+// Sets how long, in microseconds, the flusher may wait to batch a busy stream of writes.
+NATS_EXTERN
+enum natsStatus natsOptions_SetFlusherWaitMicros(struct natsOptions *opts,
+                                                 int64_t flusherWaitUs);
+
+// Sets the prefix of inboxes used for requests (default "_INBOX"); NULL or "" restores it.
+NATS_EXTERN
+enum natsStatus natsOptions_SetCustomInboxPrefix(struct natsOptions *opts,
+                                                 const char *inboxPrefix);
+
+// When disabled, a request to a subject without subscribers times out instead of failing with NATS_NO_RESPONDERS.
+NATS_EXTERN
+enum natsStatus natsOptions_DisableNoResponders(struct natsOptions *opts,
+                                                bool disabled);
+
+// Reserves this many zeroed bytes after each received payload.
+NATS_EXTERN
+enum natsStatus natsOptions_SetMessageBufferPadding(struct natsOptions *opts,
+                                                    int paddingSize);
+
+// Sets how long, in milliseconds, a socket write may block before the connection is considered broken (0: no limit).
+NATS_EXTERN
+enum natsStatus natsOptions_SetWriteDeadline(struct natsOptions *opts,
+                                             int64_t deadline);
+
+// When true, pending requests fail at once when the connection is lost instead of waiting for their timeout.
+NATS_EXTERN
+enum natsStatus natsOptions_SetFailRequestsOnDisconnect(struct natsOptions *opts,
+                                                        bool failRequests);
+
+// Returns a static, NUL-terminated description of a status; do not free it.
+NATS_EXTERN const char *natsStatus_GetText(enum natsStatus s);
+
+// Returns the next message of a synchronous subscription, waiting up to `timeout` ms (0: don't wait).
+NATS_EXTERN
+enum natsStatus natsSubscription_NextMsg(struct natsMsg **nextMsg,
+                                         struct natsSubscription *s,
+                                         int64_t timeout);
+
+// Removes interest in the subject; no message is delivered afterwards.
+NATS_EXTERN enum natsStatus natsSubscription_Unsubscribe(struct natsSubscription *s);
+
+// Unsubscribes automatically once `max` messages have been received in total.
+NATS_EXTERN enum natsStatus natsSubscription_AutoUnsubscribe(struct natsSubscription *s, int max);
+
+// The number of messages waiting to be delivered.
+NATS_EXTERN
+enum natsStatus natsSubscription_QueuedMsgs(struct natsSubscription *s,
+                                            uint64_t *queuedMsgs);
+
+// The subscription's ID (0 for NULL).
+NATS_EXTERN int64_t natsSubscription_GetID(struct natsSubscription *s);
+
+// The subject subscribed to, valid until the subscription is destroyed (NULL for NULL or closed).
+NATS_EXTERN const char *natsSubscription_GetSubject(struct natsSubscription *s);
+
+// Sets how many messages and bytes may wait for delivery (0 is invalid, negative means unlimited).
+NATS_EXTERN
+enum natsStatus natsSubscription_SetPendingLimits(struct natsSubscription *s,
+                                                  int msgLimit,
+                                                  int bytesLimit);
+
+// Returns the pending limits; either output may be NULL.
+NATS_EXTERN
+enum natsStatus natsSubscription_GetPendingLimits(struct natsSubscription *s,
+                                                  int *msgLimit,
+                                                  int *bytesLimit);
+
+// Returns how many messages and bytes wait for delivery; either output may be NULL.
+NATS_EXTERN
+enum natsStatus natsSubscription_GetPending(struct natsSubscription *s,
+                                            int *msgs,
+                                            int *bytes);
+
+// The number of messages handed to the application.
+NATS_EXTERN
+enum natsStatus natsSubscription_GetDelivered(struct natsSubscription *s,
+                                              int64_t *msgs);
+
+// The number of messages dropped because the pending limits were reached.
+NATS_EXTERN enum natsStatus natsSubscription_GetDropped(struct natsSubscription *s, int64_t *msgs);
+
+// The highest number of pending messages and bytes seen; either output may be NULL.
+NATS_EXTERN
+enum natsStatus natsSubscription_GetMaxPending(struct natsSubscription *s,
+                                               int *msgs,
+                                               int *bytes);
+
+// Resets the high-water marks reported by `natsSubscription_GetMaxPending`.
+NATS_EXTERN enum natsStatus natsSubscription_ClearMaxPending(struct natsSubscription *s);
+
+// All the subscription's counters at once; any output may be NULL.
+NATS_EXTERN
+enum natsStatus natsSubscription_GetStats(struct natsSubscription *s,
+                                          int *pendingMsgs,
+                                          int *pendingBytes,
+                                          int *maxPendingMsgs,
+                                          int *maxPendingBytes,
+                                          int64_t *deliveredMsgs,
+                                          int64_t *droppedMsgs);
+
+// Whether the subscription is still active.
+NATS_EXTERN bool natsSubscription_IsValid(struct natsSubscription *s);
+
+// Sets a callback run once after the subscription's last message callback has returned.
+NATS_EXTERN
+enum natsStatus natsSubscription_SetOnCompleteCB(struct natsSubscription *s,
+                                                 natsOnCompleteCB cb,
+                                                 void *closure);
+
+// Accepted for compatibility: this library never delays the delivery of messages.
+NATS_EXTERN enum natsStatus natsSubscription_NoDeliveryDelay(struct natsSubscription *s);
+
+// The connection the subscription was created on.
+NATS_EXTERN struct natsConnection *natsSubscription_GetConnection(struct natsSubscription *s);
+
+// Unsubscribes if still active and releases the handle; NULL is ignored.
+NATS_EXTERN void natsSubscription_Destroy(struct natsSubscription *s);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
 
 #endif  /* NATS_RS_H */

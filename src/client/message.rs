@@ -43,13 +43,7 @@ pub struct Message {
 impl Message {
     /// A message built by the user, without headers.
     pub fn new(subject: &str, reply: Option<&str>, data: &[u8]) -> Message {
-        Message::assemble(
-            subject.as_bytes(),
-            reply.map(str::as_bytes),
-            &[],
-            data,
-            0,
-        )
+        Message::assemble(subject.as_bytes(), reply.map(str::as_bytes), &[], data, 0)
     }
 
     /// A message as it arrived from the server (`MSG`/`HMSG`), copied into
@@ -304,7 +298,11 @@ mod tests {
         // Unchanged headers are published as received.
         assert!(matches!(m.encoded_headers(), Some(Cow::Borrowed(b)) if b == hdr));
 
-        let h = m.headers().ok().flatten().map(|h| h.get("A").map(str::to_owned));
+        let h = m
+            .headers()
+            .ok()
+            .flatten()
+            .map(|h| h.get("A").map(str::to_owned));
         assert_eq!(h, Some(Some("1".to_owned())));
         assert!(m.parsed.is_some());
         assert!(matches!(m.encoded_headers(), Some(Cow::Borrowed(_))));
@@ -363,7 +361,13 @@ mod tests {
         assert_eq!(m.status(), Some(503));
         assert!(m.is_no_responders());
 
-        let mut m = Message::from_wire(b"_INBOX.x", None, Some(b"NATS/1.0 503 No Responders\r\n\r\n"), b"", 1);
+        let mut m = Message::from_wire(
+            b"_INBOX.x",
+            None,
+            Some(b"NATS/1.0 503 No Responders\r\n\r\n"),
+            b"",
+            1,
+        );
         assert!(m.is_no_responders());
         // Same answer after a full parse.
         assert!(m.headers().is_ok());
@@ -371,7 +375,13 @@ mod tests {
 
         let m = Message::from_wire(b"_INBOX.x", None, Some(hdr), b"payload", 1);
         assert!(!m.is_no_responders());
-        let m = Message::from_wire(b"_INBOX.x", None, Some(b"NATS/1.0 404 No Messages\r\n\r\n"), b"", 1);
+        let m = Message::from_wire(
+            b"_INBOX.x",
+            None,
+            Some(b"NATS/1.0 404 No Messages\r\n\r\n"),
+            b"",
+            1,
+        );
         assert_eq!(m.status(), Some(404));
         assert!(!m.is_no_responders());
         let m = Message::from_wire(b"_INBOX.x", None, Some(b"NATS/1.0\r\nA: b\r\n\r\n"), b"", 1);

@@ -144,23 +144,24 @@ impl Subscription {
         matches!(self.0.kind, SubKind::Async { .. })
     }
 
-    /// The status an operation on a closed subscription fails with.
-    fn closed_error(&self) -> Error {
+    /// Why `next_msg` on a closed subscription fails (nats.c's order:
+    /// closed connection, then the auto-unsubscribe limit, then closed).
+    fn next_msg_closed_error(&self) -> Error {
         if self.0.conn_closed.load(Acquire) {
-            Error::new(ErrorKind::ConnectionClosed, "connection closed")
+            return Error::new(ErrorKind::ConnectionClosed, "connection closed");
+        }
+        let max = self.0.max.load(Acquire);
+        if max > 0 && self.0.delivered.load(Acquire) >= max {
+            Error::new(ErrorKind::MaxDeliveredMsgs, "maximum messages delivered")
         } else {
-            let max = self.0.max.load(Acquire);
-            if max > 0 && self.0.delivered.load(Acquire) >= max {
-                Error::new(ErrorKind::MaxDeliveredMsgs, "maximum messages delivered")
-            } else {
-                Error::new(ErrorKind::InvalidSubscription, "subscription closed")
-            }
+            Error::new(ErrorKind::InvalidSubscription, "subscription closed")
         }
     }
 
+    /// Accessors of a closed subscription fail with `InvalidSubscription`.
     fn check_open(&self) -> Result<()> {
         if self.0.closed.load(Acquire) {
-            return Err(self.closed_error());
+            return Err(Error::new(ErrorKind::InvalidSubscription, "subscription closed"));
         }
         Ok(())
     }
@@ -302,6 +303,9 @@ impl Subscription {
     }
 
     pub fn unsubscribe(&self) -> Result<()> {
+        if self.0.conn.is_closed() {
+            return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
+        }
         self.check_open()?;
         self.0.conn.send_unsub(self.0.sid, None)?;
         self.close(false);
@@ -309,6 +313,9 @@ impl Subscription {
     }
 
     pub fn auto_unsubscribe(&self, max: i32) -> Result<()> {
+        if self.0.conn.is_closed() {
+            return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
+        }
         self.check_open()?;
         if max <= 0 {
             return self.unsubscribe();
@@ -338,7 +345,9 @@ impl Subscription {
                 ));
             }
         };
-        self.check_open()?;
+        if s.closed.load(Acquire) {
+            return Err(self.next_msg_closed_error());
+        }
         if s.slow_pending_report.swap(false, AcqRel) {
             return Err(Error::new(ErrorKind::SlowConsumer, "slow consumer, messages dropped"));
         }
@@ -351,16 +360,20 @@ impl Subscription {
             Ok(Some(msg)) => {
                 self.dequeued(&msg);
                 if s.closed.load(Acquire) {
-                    return Err(self.closed_error());
+                    return Err(self.next_msg_closed_error());
                 }
                 let n = s.delivered.fetch_add(1, AcqRel) + 1;
                 let max = s.max.load(Acquire);
                 if max > 0 && n >= max {
                     self.close(false);
                 }
+                // A reply telling that nobody listens is a status, not data.
+                if msg.is_no_responders() {
+                    return Err(Error::new(ErrorKind::NoResponders, "no responders available for request"));
+                }
                 Ok(msg)
             }
-            Ok(None) | Err(RecvTimeoutError::Disconnected) => Err(self.closed_error()),
+            Ok(None) | Err(RecvTimeoutError::Disconnected) => Err(self.next_msg_closed_error()),
             Err(RecvTimeoutError::Timeout) => Err(Error::new(ErrorKind::Timeout, "timeout")),
         }
     }

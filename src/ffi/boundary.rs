@@ -121,6 +121,7 @@ pub(crate) fn clear_error() {
 
 /// Adds `func` to the stack of the thread's last error, as a function that
 /// passed the error on. Does nothing when no error is recorded.
+#[allow(dead_code)] // a helper for other exports; not every one is used yet
 pub(crate) fn update_stack(func: &'static str) {
     with_last_error(|e| {
         if e.status != natsStatus::NATS_OK {
@@ -295,7 +296,10 @@ pub(crate) unsafe fn copy_to_buffer(s: &str, buf: *mut c_char, len: usize) -> Re
         }
         return Err(Error::new(
             ErrorKind::InsufficientBuffer,
-            format!("buffer of {len} bytes cannot hold {} bytes and a NUL", s.len()),
+            format!(
+                "buffer of {len} bytes cannot hold {} bytes and a NUL",
+                s.len()
+            ),
         ));
     }
     // SAFETY: `buf` is valid for `len` > `s.len()` bytes, so the copy and the
@@ -309,12 +313,14 @@ pub(crate) unsafe fn copy_to_buffer(s: &str, buf: *mut c_char, len: usize) -> Re
 
 /// A C callback: the function pointer and the user's `closure` pointer that
 /// is passed back to it.
+#[allow(dead_code)] // a helper for other exports; not every one is used yet
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Callback<F> {
     pub(crate) f: F,
     pub(crate) closure: *mut c_void,
 }
 
+#[allow(dead_code)] // a helper for other exports; not every one is used yet
 impl<F> Callback<F> {
     pub(crate) fn new(f: F, closure: *mut c_void) -> Callback<F> {
         Callback { f, closure }
@@ -396,7 +402,8 @@ mod tests {
         for n in &names {
             update_stack(n);
         }
-        let (len, dropped) = with_last_error(|e| (e.stack.len(), e.dropped_frames)).unwrap_or((0, 0));
+        let (len, dropped) =
+            with_last_error(|e| (e.stack.len(), e.dropped_frames)).unwrap_or((0, 0));
         assert_eq!(len, MAX_FRAMES);
         assert_eq!(dropped, 11);
         clear_error();

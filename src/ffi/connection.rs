@@ -244,9 +244,7 @@ unsafe fn subscribe_impl(
     let queue = match queue {
         None => None,
         // SAFETY: per the contract.
-        Some(q) => Some(unsafe { opt_str(q) }?.filter(|q| !q.is_empty()).ok_or_else(|| {
-            Error::new(ErrorKind::InvalidQueueName, "queue name is NULL or empty")
-        })?),
+        Some(q) => Some(unsafe { opt_str(q) }?.filter(|q| !q.is_empty()).ok_or_else(|| invalid("queue name is NULL or empty"))?),
     };
     if matches!(timeout, Some(t) if t <= 0) {
         return Err(Error::new(ErrorKind::InvalidTimeout, "timeout must be positive"));

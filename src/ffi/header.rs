@@ -1,1 +1,524 @@
+//! `natsHeader_*`: a standalone header map, and the C-string cache that both
+//! it and `natsMsgHeader_*` (in `msg.rs`) use to lend keys and values to C.
+#![allow(non_camel_case_types, non_snake_case)]
 
+use std::ffi::{c_char, c_int, CString};
+
+use crate::client::{Error, ErrorKind};
+use crate::ffi::boundary::{
+    guard, guard_status, guard_value, invalid_arg, malloc_array, not_null, req_str, write_out,
+};
+use crate::ffi::status::natsStatus;
+use crate::proto::headers::{is_valid_key, Headers};
+
+/// One key of a header map and its values, as C strings.
+struct CachedKey {
+    key: CString,
+    values: Vec<CString>,
+}
+
+/// NUL-terminated copies of a header map's keys and values, which C borrows
+/// from `*_Get`, `*_Values` and `*_Keys`.
+///
+/// The cache is built in one go the first time C asks for a string and kept
+/// until the map changes, so repeated lookups neither allocate nor grow it,
+/// and every pointer handed out stays valid until the next change (or until
+/// the owner is destroyed). Owners must call [`HeaderCStrings::invalidate`]
+/// before changing the map.
+#[derive(Default)]
+pub(crate) struct HeaderCStrings {
+    entries: Option<Vec<CachedKey>>,
+}
+
+/// A C string copy of `s`; interior NUL bytes (which C could not see past
+/// anyway) are dropped.
+fn c_copy(s: &str) -> CString {
+    let bytes: Vec<u8> = s.bytes().filter(|&b| b != 0).collect();
+    CString::new(bytes).unwrap_or_default()
+}
+
+impl HeaderCStrings {
+    /// Forgets the cached strings; pointers lent out before become invalid.
+    pub(crate) fn invalidate(&mut self) {
+        self.entries = None;
+    }
+
+    fn entries(&mut self, headers: &Headers) -> &[CachedKey] {
+        self.entries.get_or_insert_with(|| {
+            headers
+                .keys()
+                .map(|k| CachedKey {
+                    key: c_copy(k),
+                    values: headers
+                        .values(k)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|v| c_copy(v))
+                        .collect(),
+                })
+                .collect()
+        })
+    }
+
+    fn find(&mut self, headers: &Headers, key: &str) -> Option<&CachedKey> {
+        // Keys are case-sensitive; a key with a NUL byte cannot match since
+        // C cannot pass one.
+        let wanted = key.as_bytes();
+        self.entries(headers)
+            .iter()
+            .find(|e| e.key.as_bytes() == wanted)
+    }
+
+    /// The first value of `key`, or `None` when absent.
+    pub(crate) fn first_value(
+        &mut self,
+        headers: Option<&Headers>,
+        key: &str,
+    ) -> Option<*const c_char> {
+        let entry = self.find(headers?, key)?;
+        Some(entry.values.first().map_or(c"".as_ptr(), |v| v.as_ptr()))
+    }
+
+    /// A `malloc`ed array of the values of `key` and its length, or `None`
+    /// when absent.
+    pub(crate) fn values_array(
+        &mut self,
+        headers: Option<&Headers>,
+        key: &str,
+    ) -> Result<Option<(*mut *const c_char, c_int)>, Error> {
+        let Some(headers) = headers else {
+            return Ok(None);
+        };
+        let Some(entry) = self.find(headers, key) else {
+            return Ok(None);
+        };
+        let ptrs: Vec<*const c_char> = entry.values.iter().map(|v| v.as_ptr()).collect();
+        malloc_ptr_array(&ptrs).map(Some)
+    }
+
+    /// A `malloc`ed array of all keys and its length, or `None` when there
+    /// are no keys.
+    pub(crate) fn keys_array(
+        &mut self,
+        headers: Option<&Headers>,
+    ) -> Result<Option<(*mut *const c_char, c_int)>, Error> {
+        let Some(headers) = headers.filter(|h| !h.is_empty()) else {
+            return Ok(None);
+        };
+        let ptrs: Vec<*const c_char> = self
+            .entries(headers)
+            .iter()
+            .map(|e| e.key.as_ptr())
+            .collect();
+        malloc_ptr_array(&ptrs).map(Some)
+    }
+}
+
+fn malloc_ptr_array(ptrs: &[*const c_char]) -> Result<(*mut *const c_char, c_int), Error> {
+    let count = c_int::try_from(ptrs.len())
+        .map_err(|_| Error::new(ErrorKind::Err, "too many header entries"))?;
+    let array = malloc_array(ptrs);
+    if array.is_null() {
+        return Err(Error::kind(ErrorKind::NoMemory));
+    }
+    Ok((array, count))
+}
+
+/// Borrows a key argument for a lookup: not NULL, not empty.
+///
+/// # Safety
+/// `key` is NULL or a NUL-terminated string valid for `'a`.
+pub(crate) unsafe fn lookup_key<'a>(key: *const c_char) -> Result<&'a str, Error> {
+    // SAFETY: forwarded from our caller.
+    let key = unsafe { req_str(key, "key") }?;
+    if key.is_empty() {
+        return Err(invalid_arg("key cannot be empty"));
+    }
+    Ok(key)
+}
+
+/// Borrows a key argument for storing: like [`lookup_key`], and it must be
+/// writable on the wire (printable ASCII, no ':' nor spaces).
+///
+/// # Safety
+/// As for [`lookup_key`].
+pub(crate) unsafe fn store_key<'a>(key: *const c_char) -> Result<&'a str, Error> {
+    // SAFETY: forwarded from our caller.
+    let key = unsafe { lookup_key(key) }?;
+    if !is_valid_key(key) {
+        return Err(invalid_arg(&format!("invalid header key '{key}'")));
+    }
+    Ok(key)
+}
+
+/// A standalone header map (opaque to C).
+#[derive(Default)]
+pub struct natsHeader {
+    headers: Headers,
+    cstrs: HeaderCStrings,
+}
+
+#[allow(dead_code)] // a helper for other exports; not every one is used yet
+impl natsHeader {
+    /// The map, for reading.
+    pub(crate) fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// The map, for changing; drops the C strings lent out before.
+    pub(crate) fn headers_mut(&mut self) -> &mut Headers {
+        self.cstrs.invalidate();
+        &mut self.headers
+    }
+}
+
+/// Hands a header map to C.
+pub(crate) fn header_into_raw(headers: Headers) -> *mut natsHeader {
+    Box::into_raw(Box::new(natsHeader {
+        headers,
+        cstrs: HeaderCStrings::default(),
+    }))
+}
+
+/// Borrows a header map from C (`None` for NULL).
+///
+/// # Safety
+/// `p` is NULL or a live pointer from `natsHeader_New`/[`header_into_raw`]
+/// not used mutably elsewhere for `'a`.
+pub(crate) unsafe fn as_header<'a>(p: *const natsHeader) -> Option<&'a natsHeader> {
+    // SAFETY: per the contract, a non-NULL `p` points to a live natsHeader.
+    unsafe { p.as_ref() }
+}
+
+/// Borrows a header map from C for changes (`None` for NULL).
+///
+/// # Safety
+/// `p` is NULL or a live pointer from `natsHeader_New`/[`header_into_raw`]
+/// not otherwise borrowed for `'a` (nats.c: headers are not thread-safe).
+pub(crate) unsafe fn as_header_mut<'a>(p: *mut natsHeader) -> Option<&'a mut natsHeader> {
+    // SAFETY: per the contract, a non-NULL `p` points to a live natsHeader
+    // that nobody else is using during this call.
+    unsafe { p.as_mut() }
+}
+
+/// The same, as an error for a NULL pointer.
+unsafe fn header_arg<'a>(p: *mut natsHeader) -> Result<&'a mut natsHeader, Error> {
+    // SAFETY: forwarded from our caller.
+    unsafe { as_header_mut(p) }.ok_or_else(|| invalid_arg("header cannot be NULL"))
+}
+
+/// Creates an empty header map; release it with `natsHeader_Destroy`.
+#[no_mangle]
+pub unsafe extern "C" fn natsHeader_New(new_header: *mut *mut natsHeader) -> natsStatus {
+    guard("natsHeader_New", || {
+        not_null(new_header, "new_header")?;
+        // SAFETY: checked non-NULL; the user passes a writable location.
+        unsafe { write_out(new_header, header_into_raw(Headers::new())) };
+        Ok(())
+    })
+}
+
+/// Replaces all values of `key` with `value` (which may be empty, not NULL).
+#[no_mangle]
+pub unsafe extern "C" fn natsHeader_Set(
+    h: *mut natsHeader,
+    key: *const c_char,
+    value: *const c_char,
+) -> natsStatus {
+    guard("natsHeader_Set", || {
+        // SAFETY: `h` is NULL or a live header map, `key` and `value` NULL or
+        // C strings, as the API requires.
+        let (h, key, value) =
+            unsafe { (header_arg(h)?, store_key(key)?, req_str(value, "value")?) };
+        h.headers_mut().set(key, value);
+        Ok(())
+    })
+}
+
+/// Appends `value` (which may be empty, not NULL) to the values of `key`.
+#[no_mangle]
+pub unsafe extern "C" fn natsHeader_Add(
+    h: *mut natsHeader,
+    key: *const c_char,
+    value: *const c_char,
+) -> natsStatus {
+    guard("natsHeader_Add", || {
+        // SAFETY: as in natsHeader_Set.
+        let (h, key, value) =
+            unsafe { (header_arg(h)?, store_key(key)?, req_str(value, "value")?) };
+        h.headers_mut().add(key, value);
+        Ok(())
+    })
+}
+
+/// Stores the first value of `key` in `*value` (owned by the map, valid
+/// until it changes); `NATS_NOT_FOUND` when the key is absent.
+#[no_mangle]
+pub unsafe extern "C" fn natsHeader_Get(
+    h: *mut natsHeader,
+    key: *const c_char,
+    value: *mut *const c_char,
+) -> natsStatus {
+    guard_status("natsHeader_Get", || {
+        // SAFETY: as in natsHeader_Set.
+        let (h, key) = unsafe { (header_arg(h)?, lookup_key(key)?) };
+        not_null(value, "value")?;
+        let found = h.cstrs.first_value(Some(&h.headers), key);
+        // SAFETY: `value` was checked non-NULL and is writable per the API.
+        unsafe { write_out(value, found.unwrap_or(std::ptr::null())) };
+        Ok(match found {
+            Some(_) => natsStatus::NATS_OK,
+            None => natsStatus::NATS_NOT_FOUND,
+        })
+    })
+}
+
+/// Stores a `malloc`ed array of the values of `key` in `*values` and its
+/// length in `*count`; free the array (not the strings) with `free()`.
+#[no_mangle]
+pub unsafe extern "C" fn natsHeader_Values(
+    h: *mut natsHeader,
+    key: *const c_char,
+    values: *mut *mut *const c_char,
+    count: *mut c_int,
+) -> natsStatus {
+    guard_status("natsHeader_Values", || {
+        // SAFETY: as in natsHeader_Set.
+        let (h, key) = unsafe { (header_arg(h)?, lookup_key(key)?) };
+        not_null(values, "values")?;
+        not_null(count, "count")?;
+        let found = h.cstrs.values_array(Some(&h.headers), key)?;
+        let (array, n) = found.unwrap_or((std::ptr::null_mut(), 0));
+        // SAFETY: both out-pointers were checked non-NULL.
+        unsafe {
+            write_out(values, array);
+            write_out(count, n);
+        }
+        Ok(found.map_or(natsStatus::NATS_NOT_FOUND, |_| natsStatus::NATS_OK))
+    })
+}
+
+/// Stores a `malloc`ed array of all keys in `*keys` and its length in
+/// `*count`; free the array (not the strings) with `free()`.
+/// `NATS_NOT_FOUND` when the map is empty.
+#[no_mangle]
+pub unsafe extern "C" fn natsHeader_Keys(
+    h: *mut natsHeader,
+    keys: *mut *mut *const c_char,
+    count: *mut c_int,
+) -> natsStatus {
+    guard_status("natsHeader_Keys", || {
+        // SAFETY: `h` is NULL or a live header map.
+        let h = unsafe { header_arg(h) }?;
+        not_null(keys, "keys")?;
+        not_null(count, "count")?;
+        let found = h.cstrs.keys_array(Some(&h.headers))?;
+        let (array, n) = found.unwrap_or((std::ptr::null_mut(), 0));
+        // SAFETY: both out-pointers were checked non-NULL.
+        unsafe {
+            write_out(keys, array);
+            write_out(count, n);
+        }
+        Ok(found.map_or(natsStatus::NATS_NOT_FOUND, |_| natsStatus::NATS_OK))
+    })
+}
+
+/// Returns the number of distinct keys (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn natsHeader_KeysCount(h: *mut natsHeader) -> c_int {
+    guard_value("natsHeader_KeysCount", 0, || {
+        // SAFETY: `h` is NULL or a live header map.
+        unsafe { as_header(h) }.map_or(0, |h| {
+            c_int::try_from(h.headers.len()).unwrap_or(c_int::MAX)
+        })
+    })
+}
+
+/// Removes `key` and all its values; `NATS_NOT_FOUND` when absent.
+#[no_mangle]
+pub unsafe extern "C" fn natsHeader_Delete(h: *mut natsHeader, key: *const c_char) -> natsStatus {
+    guard_status("natsHeader_Delete", || {
+        // SAFETY: as in natsHeader_Set.
+        let (h, key) = unsafe { (header_arg(h)?, lookup_key(key)?) };
+        if h.headers.values(key).is_none() {
+            return Ok(natsStatus::NATS_NOT_FOUND);
+        }
+        h.headers_mut().delete(key);
+        Ok(natsStatus::NATS_OK)
+    })
+}
+
+/// Destroys a header map (NULL is fine).
+#[no_mangle]
+pub unsafe extern "C" fn natsHeader_Destroy(h: *mut natsHeader) {
+    guard_value("natsHeader_Destroy", (), || {
+        if !h.is_null() {
+            // SAFETY: a non-NULL `h` came from Box::into_raw in natsHeader_New
+            // (or header_into_raw) and is destroyed once, per the API.
+            drop(unsafe { Box::from_raw(h) });
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+    use std::ptr::{null, null_mut};
+
+    unsafe fn cstr<'a>(p: *const c_char) -> &'a str {
+        // SAFETY: test pointers are valid C strings from the cache.
+        unsafe { CStr::from_ptr(p) }.to_str().unwrap_or("<bad>")
+    }
+
+    #[test]
+    fn cache_is_built_once_and_invalidated() {
+        let mut h = Headers::new();
+        h.add("A", "1");
+        h.add("A", "2");
+        h.set("B", "x");
+        let mut c = HeaderCStrings::default();
+        let p1 = c.first_value(Some(&h), "A");
+        let p2 = c.first_value(Some(&h), "A");
+        assert!(p1.is_some());
+        assert_eq!(p1, p2, "repeated lookups reuse the same string");
+        assert_eq!(
+            c.first_value(Some(&h), "a"),
+            None,
+            "keys are case-sensitive"
+        );
+        assert_eq!(c.first_value(None, "A"), None);
+        assert_eq!(c.entries.as_ref().map(Vec::len), Some(2));
+        for _ in 0..100 {
+            let _ = c.first_value(Some(&h), "B");
+            let _ = c.first_value(Some(&h), "missing");
+        }
+        assert_eq!(c.entries.as_ref().map(Vec::len), Some(2), "no growth");
+        c.invalidate();
+        assert!(c.entries.is_none());
+
+        let Ok(Some((arr, n))) = c.values_array(Some(&h), "A") else {
+            panic!("values")
+        };
+        assert_eq!(n, 2);
+        // SAFETY: `arr` holds `n` pointers to cached C strings.
+        unsafe {
+            let vals = std::slice::from_raw_parts(arr, 2);
+            assert_eq!(cstr(vals[0]), "1");
+            assert_eq!(cstr(vals[1]), "2");
+            libc::free(arr.cast());
+        }
+        let Ok(Some((arr, n))) = c.keys_array(Some(&h)) else {
+            panic!("keys")
+        };
+        assert_eq!(n, 2);
+        // SAFETY: as above.
+        unsafe {
+            let keys = std::slice::from_raw_parts(arr, 2);
+            assert_eq!(cstr(keys[0]), "A");
+            assert_eq!(cstr(keys[1]), "B");
+            libc::free(arr.cast());
+        }
+        assert!(matches!(c.keys_array(Some(&Headers::new())), Ok(None)));
+        assert!(matches!(c.values_array(Some(&h), "Z"), Ok(None)));
+    }
+
+    #[test]
+    fn header_exports() {
+        // SAFETY: the test follows the C API's contracts.
+        unsafe {
+            let mut h: *mut natsHeader = null_mut();
+            assert_eq!(natsHeader_New(&mut h), natsStatus::NATS_OK);
+            assert_eq!(natsHeader_KeysCount(h), 0);
+
+            let mut keys: *mut *const c_char = null_mut();
+            let mut count: c_int = -1;
+            assert_eq!(
+                natsHeader_Keys(h, &mut keys, &mut count),
+                natsStatus::NATS_NOT_FOUND
+            );
+            assert!(keys.is_null());
+            assert_eq!(count, 0);
+
+            assert_eq!(
+                natsHeader_Set(h, c"k".as_ptr(), c"v1".as_ptr()),
+                natsStatus::NATS_OK
+            );
+            assert_eq!(
+                natsHeader_Add(h, c"k".as_ptr(), c"v2".as_ptr()),
+                natsStatus::NATS_OK
+            );
+            assert_eq!(
+                natsHeader_Add(h, c"e".as_ptr(), c"".as_ptr()),
+                natsStatus::NATS_OK
+            );
+            assert_eq!(
+                natsHeader_Set(h, c"k".as_ptr(), null()),
+                natsStatus::NATS_INVALID_ARG
+            );
+            assert_eq!(
+                natsHeader_Set(h, c"".as_ptr(), c"v".as_ptr()),
+                natsStatus::NATS_INVALID_ARG
+            );
+            assert_eq!(
+                natsHeader_Set(h, c"a b".as_ptr(), c"v".as_ptr()),
+                natsStatus::NATS_INVALID_ARG
+            );
+            assert_eq!(
+                natsHeader_Set(null_mut(), c"k".as_ptr(), c"v".as_ptr()),
+                natsStatus::NATS_INVALID_ARG
+            );
+            assert_eq!(natsHeader_KeysCount(h), 2);
+
+            let mut v: *const c_char = null();
+            assert_eq!(
+                natsHeader_Get(h, c"k".as_ptr(), &mut v),
+                natsStatus::NATS_OK
+            );
+            assert_eq!(cstr(v), "v1");
+            assert_eq!(
+                natsHeader_Get(h, c"e".as_ptr(), &mut v),
+                natsStatus::NATS_OK
+            );
+            assert_eq!(cstr(v), "");
+            assert_eq!(
+                natsHeader_Get(h, c"nope".as_ptr(), &mut v),
+                natsStatus::NATS_NOT_FOUND
+            );
+            assert!(v.is_null());
+            assert_eq!(
+                natsHeader_Get(h, c"k".as_ptr(), null_mut()),
+                natsStatus::NATS_INVALID_ARG
+            );
+
+            let mut vals: *mut *const c_char = null_mut();
+            assert_eq!(
+                natsHeader_Values(h, c"k".as_ptr(), &mut vals, &mut count),
+                natsStatus::NATS_OK
+            );
+            assert_eq!(count, 2);
+            assert_eq!(cstr(*vals.add(1)), "v2");
+            libc::free(vals.cast());
+
+            assert_eq!(
+                natsHeader_Keys(h, &mut keys, &mut count),
+                natsStatus::NATS_OK
+            );
+            assert_eq!(count, 2);
+            assert_eq!(cstr(*keys), "k");
+            libc::free(keys.cast());
+
+            assert_eq!(natsHeader_Delete(h, c"k".as_ptr()), natsStatus::NATS_OK);
+            assert_eq!(
+                natsHeader_Delete(h, c"k".as_ptr()),
+                natsStatus::NATS_NOT_FOUND
+            );
+            assert_eq!(natsHeader_KeysCount(h), 1);
+            assert_eq!(natsHeader_KeysCount(null_mut()), 0);
+
+            natsHeader_Destroy(h);
+            natsHeader_Destroy(null_mut());
+            assert_eq!(natsHeader_New(null_mut()), natsStatus::NATS_INVALID_ARG);
+        }
+    }
+}

@@ -1,1 +1,666 @@
+//! `natsMsg_*`, `natsMsgHeader_*` and `natsMsgList_Destroy`.
+//!
+//! A `natsMsg*` is a `Box<natsMsg>` handed to C: the client's [`Message`]
+//! plus the C strings its headers lend out. Subject, reply and payload are
+//! lent straight from the message's single allocation (they are stored with
+//! trailing NULs), so they stay valid until `natsMsg_Destroy`.
+#![allow(non_camel_case_types, non_snake_case)]
 
+use std::ffi::{c_char, c_int};
+
+use crate::client::{Error, ErrorKind, Message};
+use crate::ffi::boundary::{
+    guard, guard_status, guard_value, invalid_arg, malloc_array, not_null, opt_str, write_out,
+};
+use crate::ffi::header::{lookup_key, store_key, HeaderCStrings};
+use crate::ffi::status::natsStatus;
+use crate::proto::headers::Headers;
+
+/// A message (opaque to C).
+pub struct natsMsg {
+    msg: Message,
+    /// C strings of the headers lent to C; dropped whenever they change.
+    header_cstrs: HeaderCStrings,
+}
+
+#[allow(dead_code)] // a helper for other exports; not every one is used yet
+impl natsMsg {
+    /// The message.
+    pub(crate) fn message(&self) -> &Message {
+        &self.msg
+    }
+
+    /// The headers, parsed on first access (`None` when there are none),
+    /// together with the cache of their C strings.
+    fn headers_and_cache(&mut self) -> Result<(Option<&Headers>, &mut HeaderCStrings), Error> {
+        let headers = self.msg.headers()?;
+        Ok((headers, &mut self.header_cstrs))
+    }
+
+    /// The headers for changing them (created when absent). Drops the C
+    /// strings lent out before, which nats.c also invalidates on change.
+    pub(crate) fn headers_mut(&mut self) -> Result<&mut Headers, Error> {
+        self.header_cstrs.invalidate();
+        self.msg.headers_mut()
+    }
+
+    /// Replaces the headers.
+    pub(crate) fn set_headers(&mut self, headers: Headers) {
+        self.header_cstrs.invalidate();
+        self.msg.set_headers(headers);
+    }
+}
+
+/// Hands a message to C; the user releases it with `natsMsg_Destroy`.
+pub(crate) fn into_raw(msg: Message) -> *mut natsMsg {
+    Box::into_raw(Box::new(natsMsg {
+        msg,
+        header_cstrs: HeaderCStrings::default(),
+    }))
+}
+
+/// Borrows the message behind a C handle (`None` for NULL).
+///
+/// # Safety
+/// `p` is NULL or a live handle from [`into_raw`]/`natsMsg_Create` that is
+/// not changed by anyone else during `'a`.
+pub(crate) unsafe fn as_message<'a>(p: *const natsMsg) -> Option<&'a Message> {
+    // SAFETY: per the contract, a non-NULL `p` points to a live natsMsg.
+    unsafe { p.as_ref() }.map(natsMsg::message)
+}
+
+/// Borrows a C handle for changes (`None` for NULL). Header changes must go
+/// through [`natsMsg::headers_mut`]/[`natsMsg::set_headers`] so the C-string
+/// cache stays right.
+///
+/// # Safety
+/// `p` is NULL or a live handle from [`into_raw`]/`natsMsg_Create` not
+/// otherwise borrowed during `'a` (nats.c: a message is not thread-safe).
+pub(crate) unsafe fn as_msg_mut<'a>(p: *mut natsMsg) -> Option<&'a mut natsMsg> {
+    // SAFETY: per the contract, a non-NULL `p` points to a live natsMsg
+    // nobody else uses during this call.
+    unsafe { p.as_mut() }
+}
+
+/// Like [`as_message`], with NULL as an `InvalidArg` error.
+///
+/// # Safety
+/// As for [`as_message`].
+#[allow(dead_code)] // a helper for other exports; not every one is used yet
+pub(crate) unsafe fn message_arg<'a>(p: *const natsMsg) -> Result<&'a Message, Error> {
+    // SAFETY: forwarded from our caller.
+    unsafe { as_message(p) }.ok_or_else(|| invalid_arg("message cannot be NULL"))
+}
+
+/// Takes a C handle back, freeing the handle and returning the message
+/// (`None` for NULL).
+///
+/// # Safety
+/// `p` is NULL or a live handle from [`into_raw`]/`natsMsg_Create`; it must
+/// not be used afterwards.
+pub(crate) unsafe fn take_message(p: *mut natsMsg) -> Option<Message> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: a non-NULL `p` came from Box::into_raw and is released once.
+    Some(unsafe { Box::from_raw(p) }.msg)
+}
+
+/// Builds a `natsMsgList` whose `malloc`ed array holds new handles for
+/// `msgs`; the user releases it with `natsMsgList_Destroy`.
+#[allow(dead_code)] // a helper for other exports; not every one is used yet
+pub(crate) fn new_msg_list(msgs: Vec<Message>) -> Result<natsMsgList, Error> {
+    if msgs.is_empty() {
+        return Ok(natsMsgList {
+            Msgs: std::ptr::null_mut(),
+            Count: 0,
+        });
+    }
+    let count = c_int::try_from(msgs.len())
+        .map_err(|_| Error::new(ErrorKind::LimitReached, "too many messages for a list"))?;
+    let handles: Vec<*mut natsMsg> = msgs.into_iter().map(into_raw).collect();
+    let array = malloc_array(&handles);
+    if array.is_null() {
+        for h in handles {
+            // SAFETY: each handle was just made by into_raw and never shared.
+            drop(unsafe { take_message(h) });
+        }
+        return Err(Error::kind(ErrorKind::NoMemory));
+    }
+    Ok(natsMsgList {
+        Msgs: array,
+        Count: count,
+    })
+}
+
+/// A list of messages filled by the library; the user may take some out by
+/// setting their entries to NULL, and releases the rest with
+/// `natsMsgList_Destroy`.
+#[repr(C)]
+pub struct natsMsgList {
+    /// The messages (entries may be NULL).
+    pub Msgs: *mut *mut natsMsg,
+    /// The number of entries in `Msgs`.
+    pub Count: c_int,
+}
+
+unsafe fn msg_arg<'a>(p: *mut natsMsg) -> Result<&'a mut natsMsg, Error> {
+    // SAFETY: forwarded from our caller.
+    unsafe { as_msg_mut(p) }.ok_or_else(|| invalid_arg("message cannot be NULL"))
+}
+
+/// Creates a message for publishing. `subj` must be non-empty, `reply` NULL
+/// or non-empty; `data` may be NULL when `dataLen` is 0. The payload is
+/// copied. Release the message with `natsMsg_Destroy`.
+#[no_mangle]
+pub unsafe extern "C" fn natsMsg_Create(
+    newMsg: *mut *mut natsMsg,
+    subj: *const c_char,
+    reply: *const c_char,
+    data: *const c_char,
+    dataLen: c_int,
+) -> natsStatus {
+    guard("natsMsg_Create", || {
+        not_null(newMsg, "newMsg")?;
+        // SAFETY: `subj` and `reply` are NULL or C strings, per the API.
+        let (subj, reply) = unsafe { (opt_str(subj)?, opt_str(reply)?) };
+        let subj = subj
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| invalid_arg("subject cannot be NULL nor empty"))?;
+        if reply == Some("") {
+            return Err(invalid_arg("reply cannot be empty"));
+        }
+        let len =
+            usize::try_from(dataLen).map_err(|_| invalid_arg("data length cannot be negative"))?;
+        let payload: &[u8] = if len == 0 {
+            &[]
+        } else if data.is_null() {
+            return Err(invalid_arg("data cannot be NULL when its length is not 0"));
+        } else {
+            // SAFETY: the user passes `dataLen` readable bytes at `data`
+            // (non-NULL, length > 0), valid for this call.
+            unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) }
+        };
+        let handle = into_raw(Message::new(subj, reply, payload));
+        // SAFETY: `newMsg` was checked non-NULL and is writable per the API.
+        unsafe { write_out(newMsg, handle) };
+        Ok(())
+    })
+}
+
+/// Returns the subject (owned by the message; NULL for a NULL message).
+#[no_mangle]
+pub unsafe extern "C" fn natsMsg_GetSubject(msg: *const natsMsg) -> *const c_char {
+    guard_value("natsMsg_GetSubject", std::ptr::null(), || {
+        // SAFETY: `msg` is NULL or a live message.
+        unsafe { as_message(msg) }
+            .map_or(std::ptr::null(), |m| m.subject_with_nul().as_ptr().cast())
+    })
+}
+
+/// Returns the reply subject, or NULL when there is none.
+#[no_mangle]
+pub unsafe extern "C" fn natsMsg_GetReply(msg: *const natsMsg) -> *const c_char {
+    guard_value("natsMsg_GetReply", std::ptr::null(), || {
+        // SAFETY: `msg` is NULL or a live message.
+        unsafe { as_message(msg) }
+            .and_then(Message::reply_with_nul)
+            .map_or(std::ptr::null(), |r| r.as_ptr().cast())
+    })
+}
+
+/// Returns the payload, followed by a NUL byte that is not part of it
+/// (owned by the message; NULL for a NULL message).
+#[no_mangle]
+pub unsafe extern "C" fn natsMsg_GetData(msg: *const natsMsg) -> *const c_char {
+    guard_value("natsMsg_GetData", std::ptr::null(), || {
+        // SAFETY: `msg` is NULL or a live message.
+        unsafe { as_message(msg) }.map_or(std::ptr::null(), |m| m.data_with_nul().as_ptr().cast())
+    })
+}
+
+/// Returns the payload's length in bytes (0 for a NULL message).
+#[no_mangle]
+pub unsafe extern "C" fn natsMsg_GetDataLength(msg: *const natsMsg) -> c_int {
+    guard_value("natsMsg_GetDataLength", 0, || {
+        // SAFETY: `msg` is NULL or a live message.
+        unsafe { as_message(msg) }
+            .map_or(0, |m| c_int::try_from(m.data().len()).unwrap_or(c_int::MAX))
+    })
+}
+
+/// Tells whether this is the server's "no responders" answer to a request
+/// (empty payload, status 503).
+#[no_mangle]
+pub unsafe extern "C" fn natsMsg_IsNoResponders(msg: *mut natsMsg) -> bool {
+    guard_value("natsMsg_IsNoResponders", false, || {
+        // SAFETY: `msg` is NULL or a live message.
+        unsafe { as_message(msg) }.is_some_and(Message::is_no_responders)
+    })
+}
+
+/// Destroys a message (NULL is fine).
+#[no_mangle]
+pub unsafe extern "C" fn natsMsg_Destroy(msg: *mut natsMsg) {
+    guard_value("natsMsg_Destroy", (), || {
+        // SAFETY: `msg` is NULL or a live message destroyed once, per the API.
+        drop(unsafe { take_message(msg) });
+    })
+}
+
+/// Replaces all values of `key` with `value` (NULL counts as empty).
+#[no_mangle]
+pub unsafe extern "C" fn natsMsgHeader_Set(
+    msg: *mut natsMsg,
+    key: *const c_char,
+    value: *const c_char,
+) -> natsStatus {
+    guard("natsMsgHeader_Set", || {
+        // SAFETY: `msg` is NULL or a live message; `key` and `value` are NULL
+        // or C strings, per the API.
+        let (m, key, value) = unsafe { (msg_arg(msg)?, store_key(key)?, opt_str(value)?) };
+        m.headers_mut()?.set(key, value.unwrap_or(""));
+        Ok(())
+    })
+}
+
+/// Appends `value` (NULL counts as empty) to the values of `key`.
+#[no_mangle]
+pub unsafe extern "C" fn natsMsgHeader_Add(
+    msg: *mut natsMsg,
+    key: *const c_char,
+    value: *const c_char,
+) -> natsStatus {
+    guard("natsMsgHeader_Add", || {
+        // SAFETY: as in natsMsgHeader_Set.
+        let (m, key, value) = unsafe { (msg_arg(msg)?, store_key(key)?, opt_str(value)?) };
+        m.headers_mut()?.add(key, value.unwrap_or(""));
+        Ok(())
+    })
+}
+
+/// Stores the first value of `key` in `*value` (owned by the message, valid
+/// until its headers change); `NATS_NOT_FOUND` when absent.
+#[no_mangle]
+pub unsafe extern "C" fn natsMsgHeader_Get(
+    msg: *mut natsMsg,
+    key: *const c_char,
+    value: *mut *const c_char,
+) -> natsStatus {
+    guard_status("natsMsgHeader_Get", || {
+        // SAFETY: as in natsMsgHeader_Set.
+        let (m, key) = unsafe { (msg_arg(msg)?, lookup_key(key)?) };
+        not_null(value, "value")?;
+        // SAFETY: `value` was checked non-NULL and is writable per the API.
+        unsafe { write_out(value, std::ptr::null()) };
+        let (headers, cache) = m.headers_and_cache()?;
+        let Some(found) = cache.first_value(headers, key) else {
+            return Ok(natsStatus::NATS_NOT_FOUND);
+        };
+        // SAFETY: as above.
+        unsafe { write_out(value, found) };
+        Ok(natsStatus::NATS_OK)
+    })
+}
+
+/// Stores a `malloc`ed array of the values of `key` in `*values` and its
+/// length in `*count`; free the array (not the strings) with `free()`.
+#[no_mangle]
+pub unsafe extern "C" fn natsMsgHeader_Values(
+    msg: *mut natsMsg,
+    key: *const c_char,
+    values: *mut *mut *const c_char,
+    count: *mut c_int,
+) -> natsStatus {
+    guard_status("natsMsgHeader_Values", || {
+        // SAFETY: as in natsMsgHeader_Set.
+        let (m, key) = unsafe { (msg_arg(msg)?, lookup_key(key)?) };
+        not_null(values, "values")?;
+        not_null(count, "count")?;
+        // SAFETY: both out-pointers were checked non-NULL.
+        unsafe {
+            write_out(values, std::ptr::null_mut());
+            write_out(count, 0);
+        }
+        let (headers, cache) = m.headers_and_cache()?;
+        let Some((array, n)) = cache.values_array(headers, key)? else {
+            return Ok(natsStatus::NATS_NOT_FOUND);
+        };
+        // SAFETY: as above.
+        unsafe {
+            write_out(values, array);
+            write_out(count, n);
+        }
+        Ok(natsStatus::NATS_OK)
+    })
+}
+
+/// Stores a `malloc`ed array of all header keys in `*keys` and its length
+/// in `*count`; free the array (not the strings) with `free()`.
+/// `NATS_NOT_FOUND` when the message has no headers.
+#[no_mangle]
+pub unsafe extern "C" fn natsMsgHeader_Keys(
+    msg: *mut natsMsg,
+    keys: *mut *mut *const c_char,
+    count: *mut c_int,
+) -> natsStatus {
+    guard_status("natsMsgHeader_Keys", || {
+        // SAFETY: `msg` is NULL or a live message.
+        let m = unsafe { msg_arg(msg) }?;
+        not_null(keys, "keys")?;
+        not_null(count, "count")?;
+        // SAFETY: both out-pointers were checked non-NULL.
+        unsafe {
+            write_out(keys, std::ptr::null_mut());
+            write_out(count, 0);
+        }
+        let (headers, cache) = m.headers_and_cache()?;
+        let Some((array, n)) = cache.keys_array(headers)? else {
+            return Ok(natsStatus::NATS_NOT_FOUND);
+        };
+        // SAFETY: as above.
+        unsafe {
+            write_out(keys, array);
+            write_out(count, n);
+        }
+        Ok(natsStatus::NATS_OK)
+    })
+}
+
+/// Removes `key` and all its values; `NATS_NOT_FOUND` when absent.
+#[no_mangle]
+pub unsafe extern "C" fn natsMsgHeader_Delete(msg: *mut natsMsg, key: *const c_char) -> natsStatus {
+    guard_status("natsMsgHeader_Delete", || {
+        // SAFETY: as in natsMsgHeader_Set.
+        let (m, key) = unsafe { (msg_arg(msg)?, lookup_key(key)?) };
+        let present = m.msg.headers()?.is_some_and(|h| h.values(key).is_some());
+        if !present {
+            return Ok(natsStatus::NATS_NOT_FOUND);
+        }
+        m.headers_mut()?.delete(key);
+        Ok(natsStatus::NATS_OK)
+    })
+}
+
+/// Destroys the messages still in the list (entries set to NULL are
+/// skipped) and frees its array; the list itself is not freed.
+#[no_mangle]
+pub unsafe extern "C" fn natsMsgList_Destroy(list: *mut natsMsgList) {
+    guard_value("natsMsgList_Destroy", (), || {
+        // SAFETY: `list` is NULL or points to a list the user owns.
+        let Some(list) = (unsafe { list.as_mut() }) else {
+            return;
+        };
+        if list.Msgs.is_null() {
+            return;
+        }
+        let count = usize::try_from(list.Count).unwrap_or(0);
+        for i in 0..count {
+            // SAFETY: `Msgs` holds `Count` entries, each NULL or a live
+            // message owned by the list.
+            unsafe { drop(take_message(*list.Msgs.add(i))) };
+        }
+        // SAFETY: the array was allocated with malloc by the library.
+        unsafe { libc::free(list.Msgs.cast()) };
+        list.Msgs = std::ptr::null_mut();
+        list.Count = 0;
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ffi::boundary::clear_error;
+    use crate::ffi::library::nats_GetLastError;
+    use std::ffi::CStr;
+    use std::ptr::{null, null_mut};
+
+    unsafe fn cstr<'a>(p: *const c_char) -> &'a str {
+        assert!(!p.is_null());
+        // SAFETY: test pointers are valid C strings owned by a live message.
+        unsafe { CStr::from_ptr(p) }.to_str().unwrap_or("<bad>")
+    }
+
+    #[test]
+    fn create_and_read() {
+        // SAFETY: the test follows the C API's contracts.
+        unsafe {
+            let mut m: *mut natsMsg = null_mut();
+            let s = natsMsg_Create(
+                &mut m,
+                c"foo".as_ptr(),
+                c"bar".as_ptr(),
+                c"hello".as_ptr(),
+                5,
+            );
+            assert_eq!(s, natsStatus::NATS_OK);
+            assert_eq!(cstr(natsMsg_GetSubject(m)), "foo");
+            assert_eq!(cstr(natsMsg_GetReply(m)), "bar");
+            assert_eq!(cstr(natsMsg_GetData(m)), "hello");
+            assert_eq!(natsMsg_GetDataLength(m), 5);
+            assert!(!natsMsg_IsNoResponders(m));
+            natsMsg_Destroy(m);
+
+            let s = natsMsg_Create(&mut m, c"foo".as_ptr(), null(), null(), 0);
+            assert_eq!(s, natsStatus::NATS_OK);
+            assert!(natsMsg_GetReply(m).is_null());
+            assert_eq!(cstr(natsMsg_GetData(m)), "");
+            assert_eq!(natsMsg_GetDataLength(m), 0);
+            natsMsg_Destroy(m);
+
+            assert!(natsMsg_GetSubject(null()).is_null());
+            assert!(natsMsg_GetData(null()).is_null());
+            assert_eq!(natsMsg_GetDataLength(null()), 0);
+            assert!(!natsMsg_IsNoResponders(null_mut()));
+            natsMsg_Destroy(null_mut());
+        }
+    }
+
+    #[test]
+    fn create_rejects_bad_arguments() {
+        // SAFETY: the test follows the C API's contracts.
+        unsafe {
+            let mut m: *mut natsMsg = null_mut();
+            let bad = [
+                natsMsg_Create(&mut m, null(), null(), null(), 0),
+                natsMsg_Create(&mut m, c"".as_ptr(), null(), null(), 0),
+                natsMsg_Create(&mut m, c"s".as_ptr(), c"".as_ptr(), null(), 0),
+                natsMsg_Create(&mut m, c"s".as_ptr(), null(), c"x".as_ptr(), -1),
+                natsMsg_Create(&mut m, c"s".as_ptr(), null(), null(), 3),
+                natsMsg_Create(null_mut(), c"s".as_ptr(), null(), null(), 0),
+            ];
+            for s in bad {
+                assert_eq!(s, natsStatus::NATS_INVALID_ARG);
+            }
+            assert!(m.is_null());
+        }
+    }
+
+    #[test]
+    fn headers_round_trip() {
+        // SAFETY: the test follows the C API's contracts.
+        unsafe {
+            let mut m: *mut natsMsg = null_mut();
+            assert_eq!(
+                natsMsg_Create(&mut m, c"s".as_ptr(), null(), null(), 0),
+                natsStatus::NATS_OK
+            );
+
+            let mut v: *const c_char = c"junk".as_ptr();
+            assert_eq!(
+                natsMsgHeader_Get(m, c"k".as_ptr(), &mut v),
+                natsStatus::NATS_NOT_FOUND
+            );
+            assert!(v.is_null());
+            let mut keys: *mut *const c_char = null_mut();
+            let mut count: c_int = -1;
+            assert_eq!(
+                natsMsgHeader_Keys(m, &mut keys, &mut count),
+                natsStatus::NATS_NOT_FOUND
+            );
+            assert_eq!(count, 0);
+            assert_eq!(
+                natsMsgHeader_Delete(m, c"k".as_ptr()),
+                natsStatus::NATS_NOT_FOUND
+            );
+
+            assert_eq!(
+                natsMsgHeader_Set(m, c"k".as_ptr(), c"v1".as_ptr()),
+                natsStatus::NATS_OK
+            );
+            assert_eq!(
+                natsMsgHeader_Add(m, c"k".as_ptr(), c"v2".as_ptr()),
+                natsStatus::NATS_OK
+            );
+            assert_eq!(
+                natsMsgHeader_Set(m, c"n".as_ptr(), null()),
+                natsStatus::NATS_OK
+            );
+            assert_eq!(
+                natsMsgHeader_Set(m, c"".as_ptr(), c"x".as_ptr()),
+                natsStatus::NATS_INVALID_ARG
+            );
+            assert_eq!(
+                natsMsgHeader_Set(m, null(), c"x".as_ptr()),
+                natsStatus::NATS_INVALID_ARG
+            );
+            assert_eq!(
+                natsMsgHeader_Set(m, c"a:b".as_ptr(), c"x".as_ptr()),
+                natsStatus::NATS_INVALID_ARG
+            );
+            assert_eq!(
+                natsMsgHeader_Set(null_mut(), c"k".as_ptr(), c"x".as_ptr()),
+                natsStatus::NATS_INVALID_ARG
+            );
+
+            assert_eq!(
+                natsMsgHeader_Get(m, c"k".as_ptr(), &mut v),
+                natsStatus::NATS_OK
+            );
+            assert_eq!(cstr(v), "v1");
+            let first = v;
+            // A repeated Get hands out the same string.
+            assert_eq!(
+                natsMsgHeader_Get(m, c"k".as_ptr(), &mut v),
+                natsStatus::NATS_OK
+            );
+            assert_eq!(v, first);
+            assert_eq!(
+                natsMsgHeader_Get(m, c"n".as_ptr(), &mut v),
+                natsStatus::NATS_OK
+            );
+            assert_eq!(cstr(v), "");
+            assert_eq!(
+                natsMsgHeader_Get(m, c"K".as_ptr(), &mut v),
+                natsStatus::NATS_NOT_FOUND
+            );
+
+            let mut vals: *mut *const c_char = null_mut();
+            assert_eq!(
+                natsMsgHeader_Values(m, c"k".as_ptr(), &mut vals, &mut count),
+                natsStatus::NATS_OK
+            );
+            assert_eq!(count, 2);
+            assert_eq!(cstr(*vals), "v1");
+            assert_eq!(cstr(*vals.add(1)), "v2");
+            libc::free(vals.cast());
+            assert_eq!(
+                natsMsgHeader_Values(m, c"zz".as_ptr(), &mut vals, &mut count),
+                natsStatus::NATS_NOT_FOUND
+            );
+            assert!(vals.is_null());
+
+            assert_eq!(
+                natsMsgHeader_Keys(m, &mut keys, &mut count),
+                natsStatus::NATS_OK
+            );
+            assert_eq!(count, 2);
+            assert_eq!(cstr(*keys), "k");
+            assert_eq!(cstr(*keys.add(1)), "n");
+            libc::free(keys.cast());
+
+            // Headers are published with the message.
+            let encoded = as_message(m)
+                .and_then(Message::encoded_headers)
+                .map(|c| c.into_owned());
+            let Some(encoded) = encoded else {
+                panic!("headers expected")
+            };
+            assert!(encoded.starts_with(b"NATS/1.0\r\n"));
+
+            assert_eq!(natsMsgHeader_Delete(m, c"k".as_ptr()), natsStatus::NATS_OK);
+            assert_eq!(
+                natsMsgHeader_Get(m, c"k".as_ptr(), &mut v),
+                natsStatus::NATS_NOT_FOUND
+            );
+            natsMsg_Destroy(m);
+        }
+    }
+
+    #[test]
+    fn received_headers_and_no_responders() {
+        let hdr = b"NATS/1.0 503\r\n\r\n";
+        let m = into_raw(Message::from_wire(b"_INBOX.a", None, Some(hdr), b"", 1));
+        // SAFETY: `m` is a live handle from into_raw.
+        unsafe {
+            assert!(natsMsg_IsNoResponders(m));
+            let mut v: *const c_char = null();
+            assert_eq!(
+                natsMsgHeader_Get(m, c"Status".as_ptr(), &mut v),
+                natsStatus::NATS_OK
+            );
+            assert_eq!(cstr(v), "503");
+            natsMsg_Destroy(m);
+        }
+
+        let m = into_raw(Message::from_wire(
+            b"s",
+            None,
+            Some(b"bogus\r\n\r\n"),
+            b"x",
+            1,
+        ));
+        // SAFETY: as above.
+        unsafe {
+            clear_error();
+            let mut v: *const c_char = null();
+            assert_eq!(
+                natsMsgHeader_Get(m, c"a".as_ptr(), &mut v),
+                natsStatus::NATS_PROTOCOL_ERROR
+            );
+            let mut st = natsStatus::NATS_OK;
+            let text = nats_GetLastError(&mut st);
+            assert_eq!(st, natsStatus::NATS_PROTOCOL_ERROR);
+            assert!(!text.is_null());
+            assert_eq!(cstr(natsMsg_GetData(m)), "x");
+            natsMsg_Destroy(m);
+        }
+    }
+
+    #[test]
+    fn msg_list() {
+        let list = new_msg_list(vec![
+            Message::new("a", None, b"1"),
+            Message::new("b", None, b"2"),
+            Message::new("c", None, b"3"),
+        ]);
+        let Ok(mut list) = list else { panic!("list") };
+        assert_eq!(list.Count, 3);
+        // SAFETY: the list was just built; entry 1 is taken out by the "user".
+        unsafe {
+            let kept = *list.Msgs.add(1);
+            *list.Msgs.add(1) = null_mut();
+            natsMsgList_Destroy(&mut list);
+            assert!(list.Msgs.is_null());
+            assert_eq!(list.Count, 0);
+            assert_eq!(cstr(natsMsg_GetSubject(kept)), "b");
+            natsMsg_Destroy(kept);
+            natsMsgList_Destroy(&mut list);
+            natsMsgList_Destroy(null_mut());
+        }
+        let Ok(empty) = new_msg_list(Vec::new()) else {
+            panic!("empty list")
+        };
+        assert!(empty.Msgs.is_null());
+    }
+}

@@ -1,0 +1,413 @@
+//! Compiles and runs the C test programs in `tests/c/` against the library.
+//!
+//! For every program `tests/c/NAME.c` there is a module `NAME` with:
+//! - `c`: built as C99 with `-Wall -Wextra -Werror` against `include/`,
+//!   linked with `libnats_rs.so`, run against a fresh nats-server;
+//! - `cxx`: the same source built as C++11;
+//! - `valgrind`: the C build under valgrind's leak check (only when
+//!   `NATS_RS_VALGRIND=1`, which `make test` sets when valgrind exists);
+//! - `dropin`: built against Debian's nats.c header and linked with its
+//!   `-lnats`, then run with our library loaded in place of `libnats.so.3.4`
+//!   (only when `/usr/include/nats/nats.h` exists).
+//!
+//! A first line `// server-config: <text>` in a program adds `<text>` to its
+//! server's configuration.
+//!
+//! Environment knobs (mostly for validating the programs themselves):
+//! - `NATS_RS_C_LIB_OVERRIDE="-I/usr/include/nats -lnats"`: compile and link
+//!   with these flags instead of our `include/` and `libnats_rs.so`;
+//! - `NATS_RS_DROPIN_LIB=/path/lib.so`: the library put in libnats's place by
+//!   the drop-in check (default: our `libnats_rs.so`; with an override set
+//!   and no drop-in library given, the drop-in check is skipped);
+//! - `CC`, `CXX`: the compilers (default `cc`, `c++`).
+
+mod support;
+
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{manifest_dir, target_dir, unique_temp_dir, NatsServer};
+
+/// A program that runs longer than this is killed (it hangs).
+const RUN_TIMEOUT: Duration = Duration::from_secs(60);
+/// Valgrind makes everything many times slower.
+const VALGRIND_TIMEOUT: Duration = Duration::from_secs(300);
+
+const C_FLAGS: &[&str] = &["-std=c99", "-Wall", "-Wextra", "-Werror", "-g"];
+const CXX_FLAGS: &[&str] = &[
+    "-x",
+    "c++",
+    "-std=c++11",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-g",
+];
+
+/// Every program in tests/c/ must be listed here (checked by `all_listed`).
+macro_rules! c_programs {
+    ($($name:ident),* $(,)?) => {
+        const PROGRAMS: &[&str] = &[$(stringify!($name)),*];
+        $(
+            mod $name {
+                #[test]
+                fn c() {
+                    super::run_mode(stringify!($name), super::Mode::C);
+                }
+                #[test]
+                fn cxx() {
+                    super::run_mode(stringify!($name), super::Mode::Cxx);
+                }
+                #[test]
+                fn valgrind() {
+                    super::run_mode(stringify!($name), super::Mode::Valgrind);
+                }
+                #[test]
+                fn dropin() {
+                    super::run_mode(stringify!($name), super::Mode::DropIn);
+                }
+            }
+        )*
+    };
+}
+
+c_programs!(
+    auto_unsub,
+    closed,
+    connect_info,
+    flush_stats,
+    headers,
+    invalid_args,
+    no_responders,
+    pubsub_bytes,
+    queue_group,
+    request_reply,
+    serial_callbacks,
+    slow_consumer,
+    timeouts,
+);
+
+#[test]
+fn all_listed() {
+    let mut missing = Vec::new();
+    for entry in fs::read_dir(c_dir()).expect("read tests/c") {
+        let path = entry.expect("dir entry").path();
+        if path.extension().and_then(|e| e.to_str()) == Some("c") {
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            if !PROGRAMS.contains(&stem.as_str()) {
+                missing.push(stem);
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "add these tests/c programs to c_programs!() in tests/c_programs.rs: {missing:?}"
+    );
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mode {
+    C,
+    Cxx,
+    Valgrind,
+    DropIn,
+}
+
+fn c_dir() -> PathBuf {
+    manifest_dir().join("tests").join("c")
+}
+
+fn env_flag(name: &str) -> bool {
+    matches!(
+        std::env::var(name).as_deref(),
+        Ok("1") | Ok("true") | Ok("yes")
+    )
+}
+
+/// Directory holding the cdylib of this build. The test binary lives in
+/// `<target>/<profile>/deps/`; `cargo test` leaves the cdylib it built for
+/// this run right there (only `cargo build` copies it up to `<profile>/`,
+/// where an older copy may linger), so `deps/` is looked at first.
+fn lib_dir() -> PathBuf {
+    if let Ok(exe) = std::env::current_exe() {
+        let deps = exe.parent().map(Path::to_path_buf);
+        let profile = deps
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf);
+        for dir in [deps, profile].into_iter().flatten() {
+            if dir.join("libnats_rs.so").exists() {
+                return dir;
+            }
+        }
+    }
+    target_dir().join("debug")
+}
+
+fn our_lib() -> PathBuf {
+    let lib = lib_dir().join("libnats_rs.so");
+    assert!(
+        lib.exists(),
+        "{} not found: `cargo test` builds it next to the test binaries \
+         (crate-type cdylib); try `cargo build`",
+        lib.display()
+    );
+    lib
+}
+
+fn lib_override() -> Option<Vec<String>> {
+    std::env::var("NATS_RS_C_LIB_OVERRIDE")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.split_whitespace().map(str::to_string).collect())
+}
+
+/// Compiler and linker flags for building against our header and library.
+fn our_flags() -> Vec<String> {
+    if let Some(o) = lib_override() {
+        return o;
+    }
+    let dir = our_lib().parent().unwrap().to_path_buf();
+    vec![
+        format!("-I{}", manifest_dir().join("include").display()),
+        format!("-L{}", dir.display()),
+        "-lnats_rs".into(),
+        format!("-Wl,-rpath,{}", dir.display()),
+    ]
+}
+
+/// Extra server configuration from the program's `// server-config:` lines.
+fn server_config(src: &str) -> String {
+    src.lines()
+        .take_while(|l| l.starts_with("//"))
+        .filter_map(|l| l.strip_prefix("// server-config:"))
+        .map(|l| l.trim().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn compiler(var: &str, default: &str) -> OsString {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.into())
+}
+
+fn compile(cxx: bool, src: &Path, out: &Path, flags: &[String]) {
+    let mut cmd = if cxx {
+        Command::new(compiler("CXX", "c++"))
+    } else {
+        Command::new(compiler("CC", "cc"))
+    };
+    cmd.args(if cxx { CXX_FLAGS } else { C_FLAGS })
+        .arg(format!("-I{}", c_dir().display()))
+        .arg(src)
+        .arg("-o")
+        .arg(out);
+    // Header paths come before the source, libraries after it.
+    let (inc, libs): (Vec<&String>, Vec<&String>) = flags.iter().partition(|f| f.starts_with("-I"));
+    let mut full = Vec::new();
+    for i in inc {
+        full.push(i.clone());
+    }
+    cmd.args(&full);
+    // -x c++ applies to following inputs; libraries must not be read as C++.
+    if cxx {
+        cmd.args(["-x", "none"]);
+    }
+    cmd.args(libs).arg("-lpthread");
+    let output = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("run compiler for {}: {e}", src.display()));
+    assert!(
+        output.status.success(),
+        "compiling {} failed ({:?}):\n{}{}",
+        src.display(),
+        cmd,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+struct RunResult {
+    status: Option<ExitStatus>,
+    stdout: String,
+    stderr: String,
+    timed_out: bool,
+}
+
+/// Runs `cmd` with its output going to files in `dir`, killing it after `limit`.
+fn run_guarded(mut cmd: Command, dir: &Path, limit: Duration) -> RunResult {
+    let out_path = dir.join("stdout.txt");
+    let err_path = dir.join("stderr.txt");
+    let out = fs::File::create(&out_path).expect("create stdout file");
+    let err = fs::File::create(&err_path).expect("create stderr file");
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::from(out))
+        .stderr(Stdio::from(err));
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
+    let deadline = Instant::now() + limit;
+    let mut timed_out = false;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(st)) => break Some(st),
+            Ok(None) if Instant::now() >= deadline => {
+                timed_out = true;
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => panic!("wait for {cmd:?}: {e}"),
+        }
+    };
+    RunResult {
+        status,
+        stdout: fs::read_to_string(&out_path).unwrap_or_default(),
+        stderr: fs::read_to_string(&err_path).unwrap_or_default(),
+        timed_out,
+    }
+}
+
+fn report(name: &str, mode: Mode, server: &NatsServer, r: &RunResult, limit: Duration) -> String {
+    let how = if r.timed_out {
+        format!("hung: killed after the {limit:?} guard")
+    } else {
+        format!("exit status {:?}", r.status)
+    };
+    let log = server.log();
+    let tail: Vec<&str> = log.lines().rev().take(20).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    format!(
+        "C test program {name} ({mode:?}) failed: {how}\n\
+         --- stdout ---\n{}\n--- stderr ---\n{}\n--- server log (tail) ---\n{}",
+        r.stdout,
+        r.stderr,
+        tail.join("\n")
+    )
+}
+
+/// SONAME of Debian's libnats (e.g. `libnats.so.3.4`) and the real file.
+fn debian_libnats_soname() -> Option<String> {
+    let out = Command::new(compiler("CC", "cc"))
+        .arg("-print-file-name=libnats.so")
+        .output()
+        .ok()?;
+    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    if !path.is_absolute() || !path.exists() {
+        return None;
+    }
+    let dump = Command::new("objdump").arg("-p").arg(&path).output().ok()?;
+    String::from_utf8_lossy(&dump.stdout).lines().find_map(|l| {
+        let l = l.trim();
+        l.strip_prefix("SONAME").map(|s| s.trim().to_string())
+    })
+}
+
+fn run_mode(name: &str, mode: Mode) {
+    let src_path = c_dir().join(format!("{name}.c"));
+    let src = fs::read_to_string(&src_path)
+        .unwrap_or_else(|e| panic!("read {}: {e}", src_path.display()));
+
+    let valgrind = mode == Mode::Valgrind;
+    if valgrind && !env_flag("NATS_RS_VALGRIND") {
+        eprintln!("{name}: valgrind check skipped (set NATS_RS_VALGRIND=1)");
+        return;
+    }
+
+    let work = WorkDir(unique_temp_dir(&format!("c-{name}-{mode:?}")));
+    let work = &work.0;
+    let exe = work.join(name);
+    let mut ld_path: Option<PathBuf> = None;
+
+    match mode {
+        Mode::C | Mode::Valgrind => compile(false, &src_path, &exe, &our_flags()),
+        Mode::Cxx => compile(true, &src_path, &exe, &our_flags()),
+        Mode::DropIn => {
+            if !Path::new("/usr/include/nats/nats.h").exists() {
+                eprintln!("{name}: drop-in check skipped (no /usr/include/nats/nats.h; apt-get install libnats-dev)");
+                return;
+            }
+            let replacement = match std::env::var_os("NATS_RS_DROPIN_LIB") {
+                Some(p) if !p.is_empty() => PathBuf::from(p),
+                _ if lib_override().is_some() => {
+                    eprintln!("{name}: drop-in check skipped (NATS_RS_C_LIB_OVERRIDE set, no NATS_RS_DROPIN_LIB)");
+                    return;
+                }
+                _ => our_lib(),
+            };
+            let soname = debian_libnats_soname()
+                .expect("SONAME of Debian's libnats.so (is libnats-dev installed? objdump?)");
+            let flags = vec!["-I/usr/include/nats".to_string(), "-lnats".to_string()];
+            compile(false, &src_path, &exe, &flags);
+            let libs = work.join("lib");
+            fs::create_dir_all(&libs).expect("create lib dir");
+            std::os::unix::fs::symlink(&replacement, libs.join(&soname))
+                .expect("symlink library under libnats's SONAME");
+            // Show which library the loader picks.
+            if let Ok(out) = Command::new("ldd")
+                .arg(&exe)
+                .env("LD_LIBRARY_PATH", &libs)
+                .output()
+            {
+                let text = String::from_utf8_lossy(&out.stdout);
+                let line = text
+                    .lines()
+                    .find(|l| l.contains("libnats"))
+                    .unwrap_or("(libnats not in ldd output)");
+                eprintln!(
+                    "{name}: drop-in: {} -> {}",
+                    line.trim(),
+                    replacement.display()
+                );
+                assert!(
+                    line.contains(libs.to_string_lossy().as_ref()),
+                    "drop-in: the loader does not pick the replacement library: {line}"
+                );
+            }
+            ld_path = Some(libs);
+        }
+    }
+
+    let server = NatsServer::with_config(&server_config(&src));
+    let mut cmd = if valgrind {
+        let mut c = Command::new("valgrind");
+        c.args([
+            "-q",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite",
+            "--error-exitcode=99",
+        ])
+        .arg(&exe);
+        c
+    } else {
+        Command::new(&exe)
+    };
+    cmd.arg(server.url());
+    if let Some(p) = &ld_path {
+        cmd.env("LD_LIBRARY_PATH", p);
+    }
+    let limit = if valgrind {
+        VALGRIND_TIMEOUT
+    } else {
+        RUN_TIMEOUT
+    };
+    let r = run_guarded(cmd, work, limit);
+    let ok = !r.timed_out && r.status.map(|s| s.success()).unwrap_or(false);
+    if !ok {
+        let msg = report(name, mode, &server, &r, limit);
+        drop(server);
+        panic!("{msg}");
+    }
+}
+
+/// A scratch directory removed on drop, also when a check panics.
+struct WorkDir(PathBuf);
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
