@@ -22,14 +22,20 @@ fn connect_with(server: &NatsServer, mut opts: Options) -> Connection {
 }
 
 /// An async subscription forwarding its messages to a channel.
-fn channel_sub(nc: &Connection, subject: &str, queue: Option<&str>) -> (nats_rs::client::Subscription, Receiver<Message>) {
+fn channel_sub(
+    nc: &Connection,
+    subject: &str,
+    queue: Option<&str>,
+) -> (nats_rs::client::Subscription, Receiver<Message>) {
     let (tx, rx) = unbounded();
     let handler: MsgHandler = Arc::new(move |_, _, m| {
         if let Some(m) = m {
             let _ = tx.send(m);
         }
     });
-    let sub = nc.subscribe(subject, queue, None, handler).expect("subscribe");
+    let sub = nc
+        .subscribe(subject, queue, None, handler)
+        .expect("subscribe");
     (sub, rx)
 }
 
@@ -51,7 +57,10 @@ fn exact_bytes_arrive_once() {
     let m = sub.next_msg(WAIT).unwrap();
     assert_eq!(m.data().len(), big.len());
     assert!(m.data() == &big[..]);
-    assert_eq!(sub.next_msg(Duration::from_millis(100)).unwrap_err().kind, ErrorKind::Timeout);
+    assert_eq!(
+        sub.next_msg(Duration::from_millis(100)).unwrap_err().kind,
+        ErrorKind::Timeout
+    );
     nc.close();
 }
 
@@ -74,12 +83,21 @@ fn queue_group_spreads_and_delivers_each_once() {
     }
     nc.flush_timeout(WAIT).unwrap();
     let deadline = std::time::Instant::now() + WAIT;
-    while counts.iter().map(|c| c.load(Ordering::SeqCst)).sum::<usize>() < 300 && std::time::Instant::now() < deadline {
+    while counts
+        .iter()
+        .map(|c| c.load(Ordering::SeqCst))
+        .sum::<usize>()
+        < 300
+        && std::time::Instant::now() < deadline
+    {
         std::thread::sleep(Duration::from_millis(10));
     }
     let got: Vec<usize> = counts.iter().map(|c| c.load(Ordering::SeqCst)).collect();
     assert_eq!(got.iter().sum::<usize>(), 300, "{got:?}");
-    assert!(got.iter().filter(|&&n| n > 0).count() >= 2, "load not spread: {got:?}");
+    assert!(
+        got.iter().filter(|&&n| n > 0).count() >= 2,
+        "load not spread: {got:?}"
+    );
 }
 
 #[test]
@@ -91,15 +109,25 @@ fn request_reply_new_and_old_style() {
         let m = m.unwrap();
         let mut answer = b"re: ".to_vec();
         answer.extend_from_slice(m.data());
-        responder.publish_raw(m.reply().unwrap(), None, None, &answer).unwrap();
+        responder
+            .publish_raw(m.reply().unwrap(), None, None, &answer)
+            .unwrap();
     });
     let _svc = nc.subscribe("svc", None, None, h).unwrap();
     nc.flush_timeout(WAIT).unwrap();
     for i in 0..20 {
-        let r = nc.request("svc", None, format!("q{i}").as_bytes(), WAIT).unwrap();
+        let r = nc
+            .request("svc", None, format!("q{i}").as_bytes(), WAIT)
+            .unwrap();
         assert_eq!(r.data(), format!("re: q{i}").as_bytes());
     }
-    let old = connect_with(&server, Options { old_request_style: true, ..Options::default() });
+    let old = connect_with(
+        &server,
+        Options {
+            old_request_style: true,
+            ..Options::default()
+        },
+    );
     let r = old.request("svc", None, b"old", WAIT).unwrap();
     assert_eq!(r.data(), b"re: old");
 }
@@ -109,18 +137,30 @@ fn no_responders_and_timeouts() {
     let server = NatsServer::start();
     let nc = connect(&server);
     let start = std::time::Instant::now();
-    let e = nc.request("nobody.home", None, b"?", Duration::from_secs(10)).unwrap_err();
+    let e = nc
+        .request("nobody.home", None, b"?", Duration::from_secs(10))
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::NoResponders);
     assert!(start.elapsed() < Duration::from_secs(5));
 
-    let quiet = connect_with(&server, Options { no_responders_disabled: true, ..Options::default() });
-    let e = quiet.request("nobody.home", None, b"?", Duration::from_millis(200)).unwrap_err();
+    let quiet = connect_with(
+        &server,
+        Options {
+            no_responders_disabled: true,
+            ..Options::default()
+        },
+    );
+    let e = quiet
+        .request("nobody.home", None, b"?", Duration::from_millis(200))
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Timeout);
 
     // A subscriber that never answers: the request times out.
     let _silent = nc.subscribe_sync("silent", None).unwrap();
     nc.flush_timeout(WAIT).unwrap();
-    let e = nc.request("silent", None, b"?", Duration::from_millis(200)).unwrap_err();
+    let e = nc
+        .request("silent", None, b"?", Duration::from_millis(200))
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Timeout);
 }
 
@@ -138,13 +178,19 @@ fn auto_unsubscribe_delivers_exactly_n() {
     }
     nc.flush_timeout(WAIT).unwrap();
     for i in 0..5 {
-        assert_eq!(rx.recv_timeout(WAIT).unwrap().data(), format!("{i}").as_bytes());
+        assert_eq!(
+            rx.recv_timeout(WAIT).unwrap().data(),
+            format!("{i}").as_bytes()
+        );
     }
     assert!(rx.recv_timeout(Duration::from_millis(200)).is_err());
     for _ in 0..3 {
         sync.next_msg(WAIT).unwrap();
     }
-    assert_eq!(sync.next_msg(WAIT).unwrap_err().kind, ErrorKind::MaxDeliveredMsgs);
+    assert_eq!(
+        sync.next_msg(WAIT).unwrap_err().kind,
+        ErrorKind::MaxDeliveredMsgs
+    );
     assert!(!sub.is_valid());
 }
 
@@ -173,7 +219,9 @@ fn slow_consumer_drops_and_reports() {
     let e2 = errors.clone();
     let opts = Options {
         error_cb: Some(Arc::new(move |_, sub, e| {
-            e2.lock().unwrap().push((e.kind, sub.map(|s| s.subject().to_string())));
+            e2.lock()
+                .unwrap()
+                .push((e.kind, sub.map(|s| s.subject().to_string())));
         })),
         ..Options::default()
     };
@@ -198,10 +246,15 @@ fn slow_consumer_drops_and_reports() {
         let _ = release_tx.send(());
     }
     let deadline = std::time::Instant::now() + WAIT;
-    while delivered.load(Ordering::SeqCst) as i64 + dropped < 100 && std::time::Instant::now() < deadline {
+    while delivered.load(Ordering::SeqCst) as i64 + dropped < 100
+        && std::time::Instant::now() < deadline
+    {
         std::thread::sleep(Duration::from_millis(10));
     }
-    assert_eq!(delivered.load(Ordering::SeqCst) as i64 + sub.dropped().unwrap(), 100);
+    assert_eq!(
+        delivered.load(Ordering::SeqCst) as i64 + sub.dropped().unwrap(),
+        100
+    );
     let deadline = std::time::Instant::now() + WAIT;
     while errors.lock().unwrap().is_empty() && std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
@@ -229,11 +282,26 @@ fn closed_connection_refuses_work_and_calls_back_once() {
     nc.close();
     nc.close();
     assert!(nc.is_closed());
-    assert_eq!(nc.publish("x", b"1").unwrap_err().kind, ErrorKind::ConnectionClosed);
-    assert_eq!(nc.subscribe_sync("x", None).unwrap_err().kind, ErrorKind::ConnectionClosed);
-    assert_eq!(nc.flush_timeout(WAIT).unwrap_err().kind, ErrorKind::ConnectionClosed);
-    assert_eq!(nc.request("x", None, b"", WAIT).unwrap_err().kind, ErrorKind::ConnectionClosed);
-    assert_eq!(sync.next_msg(WAIT).unwrap_err().kind, ErrorKind::ConnectionClosed);
+    assert_eq!(
+        nc.publish("x", b"1").unwrap_err().kind,
+        ErrorKind::ConnectionClosed
+    );
+    assert_eq!(
+        nc.subscribe_sync("x", None).unwrap_err().kind,
+        ErrorKind::ConnectionClosed
+    );
+    assert_eq!(
+        nc.flush_timeout(WAIT).unwrap_err().kind,
+        ErrorKind::ConnectionClosed
+    );
+    assert_eq!(
+        nc.request("x", None, b"", WAIT).unwrap_err().kind,
+        ErrorKind::ConnectionClosed
+    );
+    assert_eq!(
+        sync.next_msg(WAIT).unwrap_err().kind,
+        ErrorKind::ConnectionClosed
+    );
     rx.recv_timeout(WAIT).unwrap();
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(closed.load(Ordering::SeqCst), 1);
@@ -242,7 +310,13 @@ fn closed_connection_refuses_work_and_calls_back_once() {
 #[test]
 fn callbacks_of_one_subscription_never_overlap() {
     let server = NatsServer::start();
-    let nc = connect_with(&server, Options { global_delivery: true, ..Options::default() });
+    let nc = connect_with(
+        &server,
+        Options {
+            global_delivery: true,
+            ..Options::default()
+        },
+    );
     let inside = Arc::new(AtomicUsize::new(0));
     let worst = Arc::new(AtomicUsize::new(0));
     let order = Arc::new(Mutex::new(Vec::new()));
@@ -265,7 +339,12 @@ fn callbacks_of_one_subscription_never_overlap() {
         std::thread::sleep(Duration::from_millis(10));
     }
     assert_eq!(worst.load(Ordering::SeqCst), 1);
-    let got: Vec<u32> = order.lock().unwrap().iter().map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]])).collect();
+    let got: Vec<u32> = order
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
     assert_eq!(got, (0..200).collect::<Vec<_>>());
 }
 
@@ -273,12 +352,27 @@ fn callbacks_of_one_subscription_never_overlap() {
 fn invalid_subjects_and_max_payload() {
     let server = NatsServer::with_config("max_payload: 1024");
     let nc = connect(&server);
-    assert_eq!(nc.subscribe_sync("foo..bar", None).unwrap_err().kind, ErrorKind::InvalidSubject);
-    assert_eq!(nc.subscribe_sync("foo bar", None).unwrap_err().kind, ErrorKind::InvalidSubject);
-    assert_eq!(nc.subscribe_sync("foo", Some("q q")).unwrap_err().kind, ErrorKind::InvalidQueueName);
-    assert_eq!(nc.publish("", b"x").unwrap_err().kind, ErrorKind::InvalidSubject);
+    assert_eq!(
+        nc.subscribe_sync("foo..bar", None).unwrap_err().kind,
+        ErrorKind::InvalidSubject
+    );
+    assert_eq!(
+        nc.subscribe_sync("foo bar", None).unwrap_err().kind,
+        ErrorKind::InvalidSubject
+    );
+    assert_eq!(
+        nc.subscribe_sync("foo", Some("q q")).unwrap_err().kind,
+        ErrorKind::InvalidQueueName
+    );
+    assert_eq!(
+        nc.publish("", b"x").unwrap_err().kind,
+        ErrorKind::InvalidSubject
+    );
     assert_eq!(nc.max_payload(), 1024);
-    assert_eq!(nc.publish("big", &[0u8; 2048]).unwrap_err().kind, ErrorKind::MaxPayload);
+    assert_eq!(
+        nc.publish("big", &[0u8; 2048]).unwrap_err().kind,
+        ErrorKind::MaxPayload
+    );
     nc.publish("big", &[0u8; 1024]).unwrap();
     nc.flush_timeout(WAIT).unwrap();
 }

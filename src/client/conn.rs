@@ -132,7 +132,12 @@ impl Connection {
         Err(last)
     }
 
-    fn start(opts: Options, servers: Vec<ServerUrl>, url: ServerUrl, est: Established) -> Result<Connection> {
+    fn start(
+        opts: Options,
+        servers: Vec<ServerUrl>,
+        url: ServerUrl,
+        est: Established,
+    ) -> Result<Connection> {
         let Established {
             stream,
             info,
@@ -171,7 +176,9 @@ impl Connection {
         }));
         conn.apply_info_urls();
         let c = conn.clone();
-        threads::spawn("nats-reader".into(), move || reader::run(c, reader_stream, leftover))?;
+        threads::spawn("nats-reader".into(), move || {
+            reader::run(c, reader_stream, leftover)
+        })?;
         let c = conn.clone();
         if let Err(e) = threads::spawn("nats-flusher".into(), move || c.flusher_loop()) {
             conn.close();
@@ -210,19 +217,34 @@ impl Connection {
     // ---- publishing -------------------------------------------------------
 
     /// Publishes one message. `headers` is an encoded NATS/1.0 block.
-    pub fn publish_raw(&self, subj: &str, reply: Option<&str>, headers: Option<&[u8]>, data: &[u8]) -> Result<()> {
+    pub fn publish_raw(
+        &self,
+        subj: &str,
+        reply: Option<&str>,
+        headers: Option<&[u8]>,
+        data: &[u8],
+    ) -> Result<()> {
         if !subject::is_valid_publish_subject(subj) {
-            return Err(Error::new(ErrorKind::InvalidSubject, format!("invalid subject '{subj}'")));
+            return Err(Error::new(
+                ErrorKind::InvalidSubject,
+                format!("invalid subject '{subj}'"),
+            ));
         }
         if let Some(r) = reply {
             if !subject::is_valid_publish_subject(r) {
-                return Err(Error::new(ErrorKind::InvalidArg, format!("invalid reply subject '{r}'")));
+                return Err(Error::new(
+                    ErrorKind::InvalidArg,
+                    format!("invalid reply subject '{r}'"),
+                ));
             }
         }
         self.check_usable()?;
         let hlen = headers.map_or(0, <[u8]>::len);
         if hlen > 0 && !self.0.headers_ok.load(Relaxed) {
-            return Err(Error::new(ErrorKind::NoServerSupport, "server does not support headers"));
+            return Err(Error::new(
+                ErrorKind::NoServerSupport,
+                "server does not support headers",
+            ));
         }
         let size = (hlen + data.len()) as i64;
         let max = self.0.max_payload.load(Relaxed);
@@ -377,7 +399,10 @@ impl Connection {
     pub fn flush_timeout(&self, timeout: Duration) -> Result<()> {
         self.check_usable()?;
         if timeout.is_zero() {
-            return Err(Error::new(ErrorKind::InvalidTimeout, "timeout must be positive"));
+            return Err(Error::new(
+                ErrorKind::InvalidTimeout,
+                "timeout must be positive",
+            ));
         }
         let (tx, rx) = bounded(1);
         self.lock_state().pongs.push_back(Some(tx));
@@ -442,8 +467,14 @@ impl Connection {
         let mut st = self.lock_state();
         let urls = st.info.connect_urls.clone();
         for u in urls {
-            let Ok(mut url) = ServerUrl::parse(&u) else { continue };
-            if st.pool.iter().any(|(p, _)| p.host == url.host && p.port == url.port) {
+            let Ok(mut url) = ServerUrl::parse(&u) else {
+                continue;
+            };
+            if st
+                .pool
+                .iter()
+                .any(|(p, _)| p.host == url.host && p.port == url.port)
+            {
                 continue;
             }
             url.scheme = st.url.scheme.clone();
@@ -477,12 +508,27 @@ impl Connection {
     }
 
     fn default_limits(&self) -> (i64, i64) {
-        (self.0.opts.max_pending_msgs as i64, self.0.opts.max_pending_bytes)
+        (
+            self.0.opts.max_pending_msgs as i64,
+            self.0.opts.max_pending_bytes,
+        )
     }
 
     /// Creates and registers a subscription and sends SUB.
-    fn subscribe_with(&self, subj: &str, queue: Option<&str>, kind: SubKind) -> Result<Subscription> {
-        let sub = Subscription::new(self.new_sid(), subj, queue, self.clone(), kind, self.default_limits());
+    fn subscribe_with(
+        &self,
+        subj: &str,
+        queue: Option<&str>,
+        kind: SubKind,
+    ) -> Result<Subscription> {
+        let sub = Subscription::new(
+            self.new_sid(),
+            subj,
+            queue,
+            self.clone(),
+            kind,
+            self.default_limits(),
+        );
         self.register(&sub)?;
         Ok(sub)
     }
@@ -494,7 +540,9 @@ impl Connection {
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .insert(sub.sid(), sub.clone());
-        if let Err(e) = self.send_proto(|b| encode::encode_sub(b, sub.subject(), sub.queue(), sub.sid())) {
+        if let Err(e) =
+            self.send_proto(|b| encode::encode_sub(b, sub.subject(), sub.queue(), sub.sid()))
+        {
             self.forget_sub(sub.sid());
             return Err(e);
         }
@@ -503,11 +551,17 @@ impl Connection {
 
     fn validate(subj: &str, queue: Option<&str>) -> Result<()> {
         if !subject::is_valid_subject(subj) {
-            return Err(Error::new(ErrorKind::InvalidSubject, format!("invalid subject '{subj}'")));
+            return Err(Error::new(
+                ErrorKind::InvalidSubject,
+                format!("invalid subject '{subj}'"),
+            ));
         }
         if let Some(q) = queue {
             if !subject::is_valid_queue_name(q) {
-                return Err(Error::new(ErrorKind::InvalidQueueName, format!("invalid queue name '{q}'")));
+                return Err(Error::new(
+                    ErrorKind::InvalidQueueName,
+                    format!("invalid queue name '{q}'"),
+                ));
             }
         }
         Ok(())
@@ -554,12 +608,21 @@ impl Connection {
     }
 
     pub(crate) fn lookup_sub(&self, sid: u64) -> Option<Subscription> {
-        self.0.subs.read().unwrap_or_else(|p| p.into_inner()).get(&sid).cloned()
+        self.0
+            .subs
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&sid)
+            .cloned()
     }
 
     /// Removes a sid from routing, without telling the server.
     pub(crate) fn forget_sub(&self, sid: u64) {
-        self.0.subs.write().unwrap_or_else(|p| p.into_inner()).remove(&sid);
+        self.0
+            .subs
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&sid);
     }
 
     pub(crate) fn send_unsub(&self, sid: u64, max: Option<u64>) -> Result<()> {
@@ -618,7 +681,13 @@ impl Connection {
             (prev == Status::Connected, std::mem::take(&mut st.pongs))
         };
         if flush {
-            if let Some(s) = self.0.sock_w.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            if let Some(s) = self
+                .0
+                .sock_w
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_ref()
+            {
                 let _ = s.set_write_timeout(Some(CLOSE_FLUSH_DEADLINE));
             }
             self.write_pending();
@@ -630,11 +699,20 @@ impl Connection {
             o.spare = Vec::new();
         }
         self.0.out_cv.notify_all();
-        if let Some(s) = self.0.sock_w.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        if let Some(s) = self
+            .0
+            .sock_w
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
             let _ = s.shutdown(Shutdown::Both);
         }
         for tx in pongs.into_iter().flatten() {
-            let _ = tx.send(Err(Error::new(ErrorKind::ConnectionClosed, "connection closed")));
+            let _ = tx.send(Err(Error::new(
+                ErrorKind::ConnectionClosed,
+                "connection closed",
+            )));
         }
         let subs: Vec<Subscription> = self
             .0
@@ -744,6 +822,8 @@ pub(crate) fn with_nul(s: &str) -> Box<[u8]> {
 
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Connection").field("status", &self.status()).finish()
+        f.debug_struct("Connection")
+            .field("status", &self.status())
+            .finish()
     }
 }

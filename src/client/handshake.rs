@@ -26,10 +26,12 @@ fn timeout_err(what: &str) -> Error {
 }
 
 fn open_socket(url: &ServerUrl, deadline: Instant) -> Result<TcpStream> {
-    let addrs = url
-        .host_port()
-        .to_socket_addrs()
-        .map_err(|e| Error::new(ErrorKind::NoServer, format!("cannot resolve {}: {e}", url.host)))?;
+    let addrs = url.host_port().to_socket_addrs().map_err(|e| {
+        Error::new(
+            ErrorKind::NoServer,
+            format!("cannot resolve {}: {e}", url.host),
+        )
+    })?;
     let mut last = Error::new(ErrorKind::NoServer, format!("no address for {}", url.host));
     for addr in addrs {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -39,7 +41,8 @@ fn open_socket(url: &ServerUrl, deadline: Instant) -> Result<TcpStream> {
         match TcpStream::connect_timeout(&addr, left) {
             Ok(s) => {
                 let _ = s.set_nodelay(true);
-                let _ = SockRef::from(&s).set_tcp_keepalive(&TcpKeepalive::new().with_time(Duration::from_secs(60)));
+                let _ = SockRef::from(&s)
+                    .set_tcp_keepalive(&TcpKeepalive::new().with_time(Duration::from_secs(60)));
                 return Ok(s);
             }
             Err(e) => last = Error::new(ErrorKind::NoServer, format!("{}: {e}", url.display())),
@@ -58,7 +61,7 @@ struct HandshakeReader<'a> {
 }
 
 enum Step {
-    Info(ServerInfo),
+    Info(Box<ServerInfo>),
     Pong,
 }
 
@@ -71,7 +74,7 @@ impl HandshakeReader<'_> {
                     match op {
                         ServerOp::Info(json) => {
                             return ServerInfo::parse(json)
-                                .map(Step::Info)
+                                .map(|i| Step::Info(Box::new(i)))
                                 .map_err(|e| Error::new(ErrorKind::ProtocolError, e.0));
                         }
                         ServerOp::Pong => return Ok(Step::Pong),
@@ -80,9 +83,14 @@ impl HandshakeReader<'_> {
                             let _ = self.stream.write_all(encode::PONG);
                             continue;
                         }
-                        ServerOp::Err(text) => return Err(server_error(&String::from_utf8_lossy(text))),
+                        ServerOp::Err(text) => {
+                            return Err(server_error(&String::from_utf8_lossy(text)))
+                        }
                         ServerOp::Msg { .. } => {
-                            return Err(Error::new(ErrorKind::ProtocolError, "unexpected MSG during connect"))
+                            return Err(Error::new(
+                                ErrorKind::ProtocolError,
+                                "unexpected MSG during connect",
+                            ))
                         }
                     }
                 }
@@ -104,9 +112,19 @@ impl HandshakeReader<'_> {
             }
             let _ = self.stream.set_read_timeout(Some(left));
             match self.stream.read(&mut self.buf[self.end..]) {
-                Ok(0) => return Err(Error::new(ErrorKind::IoError, "connection closed by the server")),
+                Ok(0) => {
+                    return Err(Error::new(
+                        ErrorKind::IoError,
+                        "connection closed by the server",
+                    ))
+                }
                 Ok(n) => self.end += n,
-                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
                     return Err(timeout_err("waiting for the server"))
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -163,8 +181,13 @@ pub(crate) fn establish(url: &ServerUrl, opts: &Options) -> Result<Established> 
         parser: Parser::new(crate::proto::parser::DEFAULT_MAX_CONTROL_LINE),
     };
     let info = match rd.next(deadline)? {
-        Step::Info(i) => i,
-        Step::Pong => return Err(Error::new(ErrorKind::ProtocolError, "expected INFO from the server")),
+        Step::Info(i) => *i,
+        Step::Pong => {
+            return Err(Error::new(
+                ErrorKind::ProtocolError,
+                "expected INFO from the server",
+            ))
+        }
     };
     if info.tls_required {
         return Err(Error::new(
@@ -181,18 +204,24 @@ pub(crate) fn establish(url: &ServerUrl, opts: &Options) -> Result<Established> 
     let mut out = Vec::with_capacity(512);
     encode::encode_connect(&mut out, &connect_info(url, opts, &info));
     out.extend_from_slice(encode::PING);
-    let _ = rd.stream.set_write_timeout(Some(deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1))));
+    let _ = rd.stream.set_write_timeout(Some(
+        deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1)),
+    ));
     rd.stream.write_all(&out).map_err(|e| Error::io(&e))?;
     let mut info = info;
     loop {
         match rd.next(deadline)? {
             Step::Pong => break,
-            Step::Info(i) => info = i,
+            Step::Info(i) => info = *i,
         }
     }
     let leftover = rd.buf[rd.start..rd.end].to_vec();
     stream.set_read_timeout(None).map_err(|e| Error::io(&e))?;
-    stream.set_write_timeout(opts.write_deadline).map_err(|e| Error::io(&e))?;
+    stream
+        .set_write_timeout(opts.write_deadline)
+        .map_err(|e| Error::io(&e))?;
     Ok(Established {
         stream,
         info,

@@ -32,6 +32,9 @@ pub struct Message {
     /// the message carried none). The payload follows it.
     hdr_start: usize,
     hdr_len: usize,
+    /// Bytes after the payload: its NUL plus any padding the user asked
+    /// for (`natsOptions_SetMessageBufferPadding`), all zero.
+    tail: usize,
     sid: u64,
     /// The parsed headers, once someone asked for them (or set them).
     parsed: Option<Headers>,
@@ -43,7 +46,14 @@ pub struct Message {
 impl Message {
     /// A message built by the user, without headers.
     pub fn new(subject: &str, reply: Option<&str>, data: &[u8]) -> Message {
-        Message::assemble(subject.as_bytes(), reply.map(str::as_bytes), &[], data, 0)
+        Message::assemble(
+            subject.as_bytes(),
+            reply.map(str::as_bytes),
+            &[],
+            data,
+            0,
+            0,
+        )
     }
 
     /// A message as it arrived from the server (`MSG`/`HMSG`), copied into
@@ -56,6 +66,7 @@ impl Message {
         headers: Option<&[u8]>,
         payload: &[u8],
         sid: u64,
+        padding: usize,
     ) -> Message {
         let subject = String::from_utf8_lossy(subject);
         let reply = reply.map(String::from_utf8_lossy);
@@ -65,6 +76,7 @@ impl Message {
             headers.unwrap_or(&[]),
             payload,
             sid,
+            padding,
         )
     }
 
@@ -75,9 +87,10 @@ impl Message {
         headers: &[u8],
         payload: &[u8],
         sid: u64,
+        padding: usize,
     ) -> Message {
         let reply_size = reply.map_or(0, |r| r.len() + 1);
-        let total = subject.len() + 1 + reply_size + headers.len() + payload.len() + 1;
+        let total = subject.len() + 1 + reply_size + headers.len() + payload.len() + 1 + padding;
         let mut buf = Vec::with_capacity(total);
         buf.extend_from_slice(subject);
         buf.push(0);
@@ -88,13 +101,14 @@ impl Message {
         let hdr_start = buf.len();
         buf.extend_from_slice(headers);
         buf.extend_from_slice(payload);
-        buf.push(0);
+        buf.resize(buf.len() + 1 + padding, 0);
         Message {
             buf: buf.into_boxed_slice(),
             subject_len: subject.len(),
             reply_len: reply.map(<[u8]>::len),
             hdr_start,
             hdr_len: headers.len(),
+            tail: 1 + padding,
             sid,
             parsed: None,
             modified: false,
@@ -134,12 +148,12 @@ impl Message {
 
     /// The payload.
     pub fn data(&self) -> &[u8] {
-        &self.buf[self.data_start()..self.buf.len() - 1]
+        &self.buf[self.data_start()..self.buf.len() - self.tail]
     }
 
     /// The payload followed by a NUL byte (not part of the payload).
     pub fn data_with_nul(&self) -> &[u8] {
-        &self.buf[self.data_start()..]
+        &self.buf[self.data_start()..=self.buf.len() - self.tail]
     }
 
     /// The id of the subscription that received the message (0 for a
@@ -239,7 +253,7 @@ impl Message {
     /// as received or created (later header changes are not counted). Used
     /// for pending-bytes accounting.
     pub fn wire_len(&self) -> usize {
-        self.hdr_len + (self.buf.len() - 1 - self.data_start())
+        self.hdr_len + (self.buf.len() - self.tail - self.data_start())
     }
 }
 
@@ -289,7 +303,7 @@ mod tests {
     #[test]
     fn wire_message_keeps_headers_unparsed_until_asked() {
         let hdr = b"NATS/1.0\r\nA: 1\r\nB: 2\r\n\r\n";
-        let mut m = Message::from_wire(b"s", Some(b"r"), Some(hdr), b"data", 7);
+        let mut m = Message::from_wire(b"s", Some(b"r"), Some(hdr), b"data", 7, 0);
         assert_eq!(m.sid(), 7);
         assert!(m.parsed.is_none());
         assert!(m.has_headers());
@@ -347,7 +361,7 @@ mod tests {
 
     #[test]
     fn malformed_headers_are_an_error_not_a_panic() {
-        let mut m = Message::from_wire(b"s", None, Some(b"garbage"), b"", 1);
+        let mut m = Message::from_wire(b"s", None, Some(b"garbage"), b"", 1, 0);
         let err = m.headers().map(|_| ()).map_err(|e| e.kind);
         assert_eq!(err, Err(ErrorKind::ProtocolError));
         assert!(!m.is_no_responders());
@@ -357,7 +371,7 @@ mod tests {
     #[test]
     fn no_responders_detection() {
         let hdr = b"NATS/1.0 503\r\n\r\n";
-        let m = Message::from_wire(b"_INBOX.x", None, Some(hdr), b"", 1);
+        let m = Message::from_wire(b"_INBOX.x", None, Some(hdr), b"", 1, 0);
         assert_eq!(m.status(), Some(503));
         assert!(m.is_no_responders());
 
@@ -367,13 +381,14 @@ mod tests {
             Some(b"NATS/1.0 503 No Responders\r\n\r\n"),
             b"",
             1,
+            0,
         );
         assert!(m.is_no_responders());
         // Same answer after a full parse.
         assert!(m.headers().is_ok());
         assert!(m.is_no_responders());
 
-        let m = Message::from_wire(b"_INBOX.x", None, Some(hdr), b"payload", 1);
+        let m = Message::from_wire(b"_INBOX.x", None, Some(hdr), b"payload", 1, 0);
         assert!(!m.is_no_responders());
         let m = Message::from_wire(
             b"_INBOX.x",
@@ -381,20 +396,40 @@ mod tests {
             Some(b"NATS/1.0 404 No Messages\r\n\r\n"),
             b"",
             1,
+            0,
         );
         assert_eq!(m.status(), Some(404));
         assert!(!m.is_no_responders());
-        let m = Message::from_wire(b"_INBOX.x", None, Some(b"NATS/1.0\r\nA: b\r\n\r\n"), b"", 1);
+        let m = Message::from_wire(
+            b"_INBOX.x",
+            None,
+            Some(b"NATS/1.0\r\nA: b\r\n\r\n"),
+            b"",
+            1,
+            0,
+        );
         assert_eq!(m.status(), None);
     }
 
     #[test]
     fn invalid_utf8_subject_does_not_panic() {
-        let m = Message::from_wire(b"a\xffb", Some(b"\xfe"), None, b"p", 1);
+        let m = Message::from_wire(b"a\xffb", Some(b"\xfe"), None, b"p", 1, 0);
         assert!(m.subject().starts_with('a'));
         assert!(m.subject().ends_with('b'));
         assert!(m.reply().is_some());
         assert_eq!(m.subject_with_nul().last(), Some(&0));
         assert_eq!(m.data(), b"p");
+    }
+
+    #[test]
+    fn padding_follows_the_payload_as_zeros() {
+        let m = Message::from_wire(b"s", None, None, b"abc", 1, 8);
+        assert_eq!(m.data(), b"abc");
+        assert_eq!(m.data_with_nul(), b"abc\0");
+        assert_eq!(m.wire_len(), 3);
+        let end = m.data_with_nul().as_ptr_range().end;
+        // SAFETY: the padding bytes are part of the same allocation.
+        let pad = unsafe { std::slice::from_raw_parts(end, 8) };
+        assert_eq!(pad, &[0u8; 8]);
     }
 }

@@ -49,7 +49,10 @@ pub(crate) fn run(conn: Connection, mut stream: TcpStream, leftover: Vec<u8>) {
         }
         match stream.read(&mut buf[end..]) {
             Ok(0) => {
-                conn.connection_lost(Error::new(ErrorKind::ConnectionClosed, "connection closed by the server"));
+                conn.connection_lost(Error::new(
+                    ErrorKind::ConnectionClosed,
+                    "connection closed by the server",
+                ));
                 return;
             }
             Ok(n) => end += n,
@@ -76,10 +79,21 @@ fn handle(conn: &Connection, op: ServerOp<'_>) {
         } => {
             let c = &conn.0.counters;
             c.in_msgs.fetch_add(1, Relaxed);
-            c.in_bytes
-                .fetch_add((payload.len() + headers.map_or(0, <[u8]>::len)) as u64, Relaxed);
-            let Some(sub) = conn.lookup_sub(sid) else { return };
-            let msg = Message::from_wire(subject, reply, headers, payload, sid);
+            c.in_bytes.fetch_add(
+                (payload.len() + headers.map_or(0, <[u8]>::len)) as u64,
+                Relaxed,
+            );
+            let Some(sub) = conn.lookup_sub(sid) else {
+                return;
+            };
+            let msg = Message::from_wire(
+                subject,
+                reply,
+                headers,
+                payload,
+                sid,
+                conn.options().message_padding,
+            );
             if let SubKind::Replies = sub.0.kind {
                 conn.route_reply(msg);
             } else {

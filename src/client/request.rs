@@ -41,9 +41,18 @@ impl Connection {
     }
 
     /// Sends a request and waits for the first reply.
-    pub fn request(&self, subj: &str, headers: Option<&[u8]>, data: &[u8], timeout: Duration) -> Result<Message> {
+    pub fn request(
+        &self,
+        subj: &str,
+        headers: Option<&[u8]>,
+        data: &[u8],
+        timeout: Duration,
+    ) -> Result<Message> {
         if timeout.is_zero() {
-            return Err(Error::new(ErrorKind::InvalidTimeout, "timeout must be positive"));
+            return Err(Error::new(
+                ErrorKind::InvalidTimeout,
+                "timeout must be positive",
+            ));
         }
         if self.options().old_request_style {
             return self.request_old_style(subj, headers, data, timeout);
@@ -84,11 +93,19 @@ impl Connection {
                 self.lock_replies().waiters.remove(&token);
                 Err(Error::new(ErrorKind::Timeout, "request timed out"))
             }
-            Err(RecvTimeoutError::Disconnected) => Err(Error::new(ErrorKind::ConnectionClosed, "connection closed")),
+            Err(RecvTimeoutError::Disconnected) => {
+                Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"))
+            }
         }
     }
 
-    fn request_old_style(&self, subj: &str, headers: Option<&[u8]>, data: &[u8], timeout: Duration) -> Result<Message> {
+    fn request_old_style(
+        &self,
+        subj: &str,
+        headers: Option<&[u8]>,
+        data: &[u8],
+        timeout: Duration,
+    ) -> Result<Message> {
         let inbox = nuid::new_inbox(&self.options().inbox_prefix);
         let sub = self.subscribe_sync(&inbox, None)?;
         let result = sub
@@ -105,8 +122,12 @@ impl Connection {
     pub(crate) fn route_reply(&self, msg: Message) {
         let waiter = {
             let mut mux = self.lock_replies();
-            let Some(prefix) = mux.prefix.as_deref() else { return };
-            let Some(token) = msg.subject().strip_prefix(prefix) else { return };
+            let Some(prefix) = mux.prefix.as_deref() else {
+                return;
+            };
+            let Some(token) = msg.subject().strip_prefix(prefix) else {
+                return;
+            };
             let token = token.to_string();
             mux.waiters.remove(&token)
         };
@@ -125,7 +146,10 @@ impl Connection {
 
 fn reply_result(msg: Message) -> Result<Message> {
     if msg.is_no_responders() {
-        Err(Error::new(ErrorKind::NoResponders, "no responders available for request"))
+        Err(Error::new(
+            ErrorKind::NoResponders,
+            "no responders available for request",
+        ))
     } else {
         Ok(msg)
     }

@@ -161,7 +161,10 @@ impl Subscription {
     /// Accessors of a closed subscription fail with `InvalidSubscription`.
     fn check_open(&self) -> Result<()> {
         if self.0.closed.load(Acquire) {
-            return Err(Error::new(ErrorKind::InvalidSubscription, "subscription closed"));
+            return Err(Error::new(
+                ErrorKind::InvalidSubscription,
+                "subscription closed",
+            ));
         }
         Ok(())
     }
@@ -215,7 +218,9 @@ impl Subscription {
 
     fn dequeued(&self, msg: &Message) {
         self.0.pending_msgs.fetch_sub(1, AcqRel);
-        self.0.pending_bytes.fetch_sub(msg.wire_len() as i64, AcqRel);
+        self.0
+            .pending_bytes
+            .fetch_sub(msg.wire_len() as i64, AcqRel);
     }
 
     // ---- async delivery (dispatcher thread) -------------------------------
@@ -349,7 +354,10 @@ impl Subscription {
             return Err(self.next_msg_closed_error());
         }
         if s.slow_pending_report.swap(false, AcqRel) {
-            return Err(Error::new(ErrorKind::SlowConsumer, "slow consumer, messages dropped"));
+            return Err(Error::new(
+                ErrorKind::SlowConsumer,
+                "slow consumer, messages dropped",
+            ));
         }
         let got = if timeout.is_zero() {
             rx.try_recv().map_err(|_| RecvTimeoutError::Timeout)
@@ -369,7 +377,10 @@ impl Subscription {
                 }
                 // A reply telling that nobody listens is a status, not data.
                 if msg.is_no_responders() {
-                    return Err(Error::new(ErrorKind::NoResponders, "no responders available for request"));
+                    return Err(Error::new(
+                        ErrorKind::NoResponders,
+                        "no responders available for request",
+                    ));
                 }
                 Ok(msg)
             }
@@ -386,7 +397,11 @@ impl Subscription {
                 "completion callbacks are for asynchronous subscriptions",
             ));
         }
-        self.0.life.lock().unwrap_or_else(|p| p.into_inner()).on_complete = cb;
+        self.0
+            .life
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .on_complete = cb;
         Ok(())
     }
 
@@ -396,7 +411,10 @@ impl Subscription {
     pub fn set_pending_limits(&self, msgs: i32, bytes: i32) -> Result<()> {
         self.check_open()?;
         if msgs == 0 || bytes == 0 {
-            return Err(Error::new(ErrorKind::InvalidArg, "pending limits cannot be zero"));
+            return Err(Error::new(
+                ErrorKind::InvalidArg,
+                "pending limits cannot be zero",
+            ));
         }
         self.0.limit_msgs.store(msgs as i64, Relaxed);
         self.0.limit_bytes.store(bytes as i64, Relaxed);
@@ -405,12 +423,18 @@ impl Subscription {
 
     pub fn pending_limits(&self) -> Result<(i64, i64)> {
         self.check_open()?;
-        Ok((self.0.limit_msgs.load(Relaxed), self.0.limit_bytes.load(Relaxed)))
+        Ok((
+            self.0.limit_msgs.load(Relaxed),
+            self.0.limit_bytes.load(Relaxed),
+        ))
     }
 
     pub fn pending(&self) -> Result<(i64, i64)> {
         self.check_open()?;
-        Ok((self.0.pending_msgs.load(Acquire), self.0.pending_bytes.load(Acquire)))
+        Ok((
+            self.0.pending_msgs.load(Acquire),
+            self.0.pending_bytes.load(Acquire),
+        ))
     }
 
     pub fn queued_msgs(&self) -> Result<u64> {

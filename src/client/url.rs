@@ -110,7 +110,10 @@ fn split_host_port(hp: &str) -> Result<(String, u16)> {
     }
     match hp.rfind(':') {
         Some(i) if hp[..i].contains(':') => Ok((hp.to_string(), DEFAULT_PORT)),
-        Some(i) => Ok((hp[..i].to_string(), parse_port(&hp[i + 1..]).ok_or_else(bad)?)),
+        Some(i) => Ok((
+            hp[..i].to_string(),
+            parse_port(&hp[i + 1..]).ok_or_else(bad)?,
+        )),
         None => Ok((hp.to_string(), DEFAULT_PORT)),
     }
 }
@@ -166,7 +169,10 @@ mod tests {
     #[test]
     fn bare_host_and_ipv6() {
         let u = ServerUrl::parse("127.0.0.1:5000").unwrap();
-        assert_eq!((u.scheme.as_str(), u.host.as_str(), u.port), ("nats", "127.0.0.1", 5000));
+        assert_eq!(
+            (u.scheme.as_str(), u.host.as_str(), u.port),
+            ("nats", "127.0.0.1", 5000)
+        );
         let u = ServerUrl::parse("nats://[::1]:4223").unwrap();
         assert_eq!((u.host.as_str(), u.port), ("::1", 4223));
         assert_eq!(u.host_port(), "[::1]:4223");
@@ -184,8 +190,14 @@ mod tests {
 
     #[test]
     fn bad_urls_rejected() {
-        assert_eq!(ServerUrl::parse("").unwrap_err().kind, ErrorKind::AddressMissing);
-        assert_eq!(ServerUrl::parse("nats://:4222").unwrap_err().kind, ErrorKind::AddressMissing);
+        assert_eq!(
+            ServerUrl::parse("").unwrap_err().kind,
+            ErrorKind::AddressMissing
+        );
+        assert_eq!(
+            ServerUrl::parse("nats://:4222").unwrap_err().kind,
+            ErrorKind::AddressMissing
+        );
         assert!(ServerUrl::parse("nats://host:notaport").is_err());
         assert!(ServerUrl::parse("nats://host:70000").is_err());
         assert!(ServerUrl::parse_list(" , ").is_err());

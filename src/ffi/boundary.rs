@@ -10,7 +10,7 @@
 
 use std::any::Any;
 use std::cell::RefCell;
-use std::ffi::{c_char, c_void, CStr, CString};
+use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::client::{Error, ErrorKind};
@@ -310,32 +310,6 @@ pub(crate) unsafe fn copy_to_buffer(s: &str, buf: *mut c_char, len: usize) -> Re
     }
     Ok(())
 }
-
-/// A C callback: the function pointer and the user's `closure` pointer that
-/// is passed back to it.
-#[allow(dead_code)] // a helper for other exports; not every one is used yet
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Callback<F> {
-    pub(crate) f: F,
-    pub(crate) closure: *mut c_void,
-}
-
-#[allow(dead_code)] // a helper for other exports; not every one is used yet
-impl<F> Callback<F> {
-    pub(crate) fn new(f: F, closure: *mut c_void) -> Callback<F> {
-        Callback { f, closure }
-    }
-}
-
-// SAFETY: the closure pointer is never dereferenced by us; it is only handed
-// back to the user's own callback. nats.c's contract (which ours copies) is
-// that callbacks run on library threads, so by registering a callback with a
-// closure the user guarantees the closure may be used from those threads.
-// The function pointer itself (`F`, an `extern "C" fn`) is plain data.
-unsafe impl<F: Send> Send for Callback<F> {}
-// SAFETY: as above; sharing a `&Callback` only lets threads copy the two
-// pointers and call the user's function, which the user allowed.
-unsafe impl<F: Sync> Sync for Callback<F> {}
 
 #[cfg(test)]
 mod tests {

@@ -5,17 +5,27 @@ use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::sync::Arc;
 
 use super::boundary::{copy_to_buffer, guard, guard_value, malloc_array, malloc_cstring, opt_str};
-use super::handles::{conn, conn_into_raw, conn_ptr, conn_release, millis, natsConnection, natsSubscription, put, put_opt, sub_into_raw, sub_ptr};
+use super::handles::{
+    conn, conn_into_raw, conn_ptr, conn_release, millis, natsConnection, natsSubscription, put,
+    put_opt, sub_into_raw, sub_ptr,
+};
 use super::library::natsStatistics;
 use super::msg::{self, natsMsg};
-use super::options::{natsOptions, Closure};
+use super::options::{default_options, natsOptions, Closure};
 use super::status::{natsConnStatus, natsStatus};
-use crate::client::{Connection, Error, ErrorKind, MsgHandler, Options, Result, Status, Subscription};
+use crate::client::{
+    Connection, Error, ErrorKind, MsgHandler, Options, Result, Status, Subscription,
+};
 
 /// Called with each message of an asynchronous subscription; the message
 /// belongs to the callee, who frees it with `natsMsg_Destroy`.
 pub type natsMsgHandler = Option<
-    unsafe extern "C" fn(nc: *mut natsConnection, sub: *mut natsSubscription, msg: *mut natsMsg, closure: *mut c_void),
+    unsafe extern "C" fn(
+        nc: *mut natsConnection,
+        sub: *mut natsSubscription,
+        msg: *mut natsMsg,
+        closure: *mut c_void,
+    ),
 >;
 
 fn invalid(what: &str) -> Error {
@@ -30,7 +40,10 @@ unsafe fn subject<'a>(p: *const c_char) -> Result<&'a str> {
     // SAFETY: per the contract.
     match unsafe { opt_str(p) } {
         Ok(Some(s)) if !s.is_empty() => Ok(s),
-        _ => Err(Error::new(ErrorKind::InvalidSubject, "subject is NULL, empty or not UTF-8")),
+        _ => Err(Error::new(
+            ErrorKind::InvalidSubject,
+            "subject is NULL, empty or not UTF-8",
+        )),
     }
 }
 
@@ -69,22 +82,12 @@ fn connect_with(nc: *mut *mut natsConnection, opts: Options) -> Result<()> {
     Ok(())
 }
 
-fn default_options() -> Options {
-    let mut o: *mut natsOptions = std::ptr::null_mut();
-    // SAFETY: a valid out-parameter; the options are freed right after copying.
-    unsafe {
-        if super::options::natsOptions_Create(&mut o) == natsStatus::NATS_OK && !o.is_null() {
-            let opts = (*o).opts.clone();
-            super::options::natsOptions_Destroy(o);
-            return opts;
-        }
-    }
-    Options::default()
-}
-
 /// Connects with the given options (NULL: defaults) and returns the connection in `nc`.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_Connect(nc: *mut *mut natsConnection, options: *mut natsOptions) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_Connect(
+    nc: *mut *mut natsConnection,
+    options: *mut natsOptions,
+) -> natsStatus {
     guard("natsConnection_Connect", || {
         // SAFETY: NULL or live options per the API.
         let opts = match unsafe { options.as_ref() } {
@@ -97,7 +100,10 @@ pub unsafe extern "C" fn natsConnection_Connect(nc: *mut *mut natsConnection, op
 
 /// Connects to the given URL or comma separated URLs (NULL: the default URL).
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_ConnectTo(nc: *mut *mut natsConnection, urls: *const c_char) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_ConnectTo(
+    nc: *mut *mut natsConnection,
+    urls: *const c_char,
+) -> natsStatus {
     guard("natsConnection_ConnectTo", || {
         let mut opts = default_options();
         // SAFETY: NULL or a C string.
@@ -108,7 +114,12 @@ pub unsafe extern "C" fn natsConnection_ConnectTo(nc: *mut *mut natsConnection, 
 
 /// Publishes `dataLen` bytes of `data` on `subj`.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_Publish(nc: *mut natsConnection, subj: *const c_char, data: *const c_void, dataLen: c_int) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_Publish(
+    nc: *mut natsConnection,
+    subj: *const c_char,
+    data: *const c_void,
+    dataLen: c_int,
+) -> natsStatus {
     guard("natsConnection_Publish", || {
         // SAFETY: handle and arguments as documented by the API.
         unsafe { conn(nc)?.publish(subject(subj)?, payload(data, dataLen)?) }
@@ -117,7 +128,11 @@ pub unsafe extern "C" fn natsConnection_Publish(nc: *mut natsConnection, subj: *
 
 /// Publishes a NUL-terminated string (without its NUL) on `subj`.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_PublishString(nc: *mut natsConnection, subj: *const c_char, str: *const c_char) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_PublishString(
+    nc: *mut natsConnection,
+    subj: *const c_char,
+    str: *const c_char,
+) -> natsStatus {
     guard("natsConnection_PublishString", || {
         // SAFETY: handle and arguments as documented by the API.
         unsafe { conn(nc)?.publish(subject(subj)?, c_string_bytes(str)) }
@@ -126,7 +141,10 @@ pub unsafe extern "C" fn natsConnection_PublishString(nc: *mut natsConnection, s
 
 /// Publishes a message built with `natsMsg_Create`, headers included.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_PublishMsg(nc: *mut natsConnection, m: *mut natsMsg) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_PublishMsg(
+    nc: *mut natsConnection,
+    m: *mut natsMsg,
+) -> natsStatus {
     guard("natsConnection_PublishMsg", || {
         // SAFETY: live handles per the API.
         let c = unsafe { conn(nc) }?;
@@ -138,11 +156,19 @@ pub unsafe extern "C" fn natsConnection_PublishMsg(nc: *mut natsConnection, m: *
 
 /// Publishes with a reply subject, for a responder to answer to.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_PublishRequest(nc: *mut natsConnection, subj: *const c_char, reply: *const c_char, data: *const c_void, dataLen: c_int) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_PublishRequest(
+    nc: *mut natsConnection,
+    subj: *const c_char,
+    reply: *const c_char,
+    data: *const c_void,
+    dataLen: c_int,
+) -> natsStatus {
     guard("natsConnection_PublishRequest", || {
         // SAFETY: handle and arguments as documented by the API.
         unsafe {
-            let reply = opt_str(reply)?.filter(|r| !r.is_empty()).ok_or_else(|| invalid("reply is NULL or empty"))?;
+            let reply = opt_str(reply)?
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| invalid("reply is NULL or empty"))?;
             conn(nc)?.publish_raw(subject(subj)?, Some(reply), None, payload(data, dataLen)?)
         }
     })
@@ -150,11 +176,18 @@ pub unsafe extern "C" fn natsConnection_PublishRequest(nc: *mut natsConnection, 
 
 /// Like `natsConnection_PublishRequest` with a NUL-terminated string payload.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_PublishRequestString(nc: *mut natsConnection, subj: *const c_char, reply: *const c_char, str: *const c_char) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_PublishRequestString(
+    nc: *mut natsConnection,
+    subj: *const c_char,
+    reply: *const c_char,
+    str: *const c_char,
+) -> natsStatus {
     guard("natsConnection_PublishRequestString", || {
         // SAFETY: handle and arguments as documented by the API.
         unsafe {
-            let reply = opt_str(reply)?.filter(|r| !r.is_empty()).ok_or_else(|| invalid("reply is NULL or empty"))?;
+            let reply = opt_str(reply)?
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| invalid("reply is NULL or empty"))?;
             conn(nc)?.publish_raw(subject(subj)?, Some(reply), None, c_string_bytes(str))
         }
     })
@@ -169,33 +202,60 @@ fn give_reply(replyMsg: *mut *mut natsMsg, r: Result<crate::client::Message>) ->
 
 /// Sends a request and waits up to `timeout` ms for the reply, returned in `replyMsg`.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_Request(replyMsg: *mut *mut natsMsg, nc: *mut natsConnection, subj: *const c_char, data: *const c_void, dataLen: c_int, timeout: i64) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_Request(
+    replyMsg: *mut *mut natsMsg,
+    nc: *mut natsConnection,
+    subj: *const c_char,
+    data: *const c_void,
+    dataLen: c_int,
+    timeout: i64,
+) -> natsStatus {
     guard("natsConnection_Request", || {
         if replyMsg.is_null() {
             return Err(invalid("reply output is NULL"));
         }
         // SAFETY: handle and arguments as documented by the API.
-        let r = unsafe { conn(nc)?.request(subject(subj)?, None, payload(data, dataLen)?, millis(timeout)) };
+        let r = unsafe {
+            conn(nc)?.request(
+                subject(subj)?,
+                None,
+                payload(data, dataLen)?,
+                millis(timeout),
+            )
+        };
         give_reply(replyMsg, r)
     })
 }
 
 /// Like `natsConnection_Request` with a NUL-terminated string payload.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_RequestString(replyMsg: *mut *mut natsMsg, nc: *mut natsConnection, subj: *const c_char, str: *const c_char, timeout: i64) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_RequestString(
+    replyMsg: *mut *mut natsMsg,
+    nc: *mut natsConnection,
+    subj: *const c_char,
+    str: *const c_char,
+    timeout: i64,
+) -> natsStatus {
     guard("natsConnection_RequestString", || {
         if replyMsg.is_null() {
             return Err(invalid("reply output is NULL"));
         }
         // SAFETY: handle and arguments as documented by the API.
-        let r = unsafe { conn(nc)?.request(subject(subj)?, None, c_string_bytes(str), millis(timeout)) };
+        let r = unsafe {
+            conn(nc)?.request(subject(subj)?, None, c_string_bytes(str), millis(timeout))
+        };
         give_reply(replyMsg, r)
     })
 }
 
 /// Sends a message built with `natsMsg_Create` (headers included) as a request.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_RequestMsg(replyMsg: *mut *mut natsMsg, nc: *mut natsConnection, requestMsg: *mut natsMsg, timeout: i64) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_RequestMsg(
+    replyMsg: *mut *mut natsMsg,
+    nc: *mut natsConnection,
+    requestMsg: *mut natsMsg,
+    timeout: i64,
+) -> natsStatus {
     guard("natsConnection_RequestMsg", || {
         if replyMsg.is_null() {
             return Err(invalid("reply output is NULL"));
@@ -213,13 +273,15 @@ pub unsafe extern "C" fn natsConnection_RequestMsg(replyMsg: *mut *mut natsMsg, 
 fn msg_handler(cb: natsMsgHandler, closure: *mut c_void) -> Result<MsgHandler> {
     let f = cb.ok_or_else(|| invalid("message callback is NULL"))?;
     let closure = Closure(closure);
-    Ok(Arc::new(move |c: &Connection, s: &Subscription, m: Option<crate::client::Message>| {
-        let cl = closure;
-        let m = m.map_or(std::ptr::null_mut(), msg::into_raw);
-        // SAFETY: the user's callback, given live handles, a message it now
-        // owns (or NULL on an idle timeout) and their closure.
-        unsafe { f(conn_ptr(c), sub_ptr(s), m, cl.0) }
-    }))
+    Ok(Arc::new(
+        move |c: &Connection, s: &Subscription, m: Option<crate::client::Message>| {
+            let cl = closure;
+            let m = m.map_or(std::ptr::null_mut(), msg::into_raw);
+            // SAFETY: the user's callback, given live handles, a message it now
+            // owns (or NULL on an idle timeout) and their closure.
+            unsafe { f(conn_ptr(c), sub_ptr(s), m, cl.0) }
+        },
+    ))
 }
 
 /// Shared body of the subscribe calls.
@@ -244,14 +306,23 @@ unsafe fn subscribe_impl(
     let queue = match queue {
         None => None,
         // SAFETY: per the contract.
-        Some(q) => Some(unsafe { opt_str(q) }?.filter(|q| !q.is_empty()).ok_or_else(|| invalid("queue name is NULL or empty"))?),
+        Some(q) => Some(
+            unsafe { opt_str(q) }?
+                .filter(|q| !q.is_empty())
+                .ok_or_else(|| invalid("queue name is NULL or empty"))?,
+        ),
     };
     if matches!(timeout, Some(t) if t <= 0) {
-        return Err(Error::new(ErrorKind::InvalidTimeout, "timeout must be positive"));
+        return Err(Error::new(
+            ErrorKind::InvalidTimeout,
+            "timeout must be positive",
+        ));
     }
     let sub = match cb {
         None => c.subscribe_sync(subj, queue)?,
-        Some((f, closure)) => c.subscribe(subj, queue, timeout.map(millis), msg_handler(f, closure)?)?,
+        Some((f, closure)) => {
+            c.subscribe(subj, queue, timeout.map(millis), msg_handler(f, closure)?)?
+        }
     };
     // SAFETY: checked non-NULL above.
     unsafe { *out = sub_into_raw(sub) };
@@ -260,61 +331,132 @@ unsafe fn subscribe_impl(
 
 /// Creates an asynchronous subscription: `cb` runs for each message, on one thread at a time.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_Subscribe(sub: *mut *mut natsSubscription, nc: *mut natsConnection, subject: *const c_char, cb: natsMsgHandler, cbClosure: *mut c_void) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_Subscribe(
+    sub: *mut *mut natsSubscription,
+    nc: *mut natsConnection,
+    subject: *const c_char,
+    cb: natsMsgHandler,
+    cbClosure: *mut c_void,
+) -> natsStatus {
     // SAFETY: arguments forwarded as documented.
-    guard("natsConnection_Subscribe", || unsafe { subscribe_impl(sub, nc, subject, None, None, Some((cb, cbClosure))) })
+    guard("natsConnection_Subscribe", || unsafe {
+        subscribe_impl(sub, nc, subject, None, None, Some((cb, cbClosure)))
+    })
 }
 
 /// Like `natsConnection_Subscribe`; `cb` also gets a NULL message after `timeout` ms without one.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_SubscribeTimeout(sub: *mut *mut natsSubscription, nc: *mut natsConnection, subject: *const c_char, timeout: i64, cb: natsMsgHandler, cbClosure: *mut c_void) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_SubscribeTimeout(
+    sub: *mut *mut natsSubscription,
+    nc: *mut natsConnection,
+    subject: *const c_char,
+    timeout: i64,
+    cb: natsMsgHandler,
+    cbClosure: *mut c_void,
+) -> natsStatus {
     // SAFETY: arguments forwarded as documented.
-    guard("natsConnection_SubscribeTimeout", || unsafe { subscribe_impl(sub, nc, subject, None, Some(timeout), Some((cb, cbClosure))) })
+    guard("natsConnection_SubscribeTimeout", || unsafe {
+        subscribe_impl(sub, nc, subject, None, Some(timeout), Some((cb, cbClosure)))
+    })
 }
 
 /// Creates a synchronous subscription, read with `natsSubscription_NextMsg`.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_SubscribeSync(sub: *mut *mut natsSubscription, nc: *mut natsConnection, subject: *const c_char) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_SubscribeSync(
+    sub: *mut *mut natsSubscription,
+    nc: *mut natsConnection,
+    subject: *const c_char,
+) -> natsStatus {
     // SAFETY: arguments forwarded as documented.
-    guard("natsConnection_SubscribeSync", || unsafe { subscribe_impl(sub, nc, subject, None, None, None) })
+    guard("natsConnection_SubscribeSync", || unsafe {
+        subscribe_impl(sub, nc, subject, None, None, None)
+    })
 }
 
 /// Creates an asynchronous queue subscription: each message goes to one member of `queueGroup`.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_QueueSubscribe(sub: *mut *mut natsSubscription, nc: *mut natsConnection, subject: *const c_char, queueGroup: *const c_char, cb: natsMsgHandler, cbClosure: *mut c_void) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_QueueSubscribe(
+    sub: *mut *mut natsSubscription,
+    nc: *mut natsConnection,
+    subject: *const c_char,
+    queueGroup: *const c_char,
+    cb: natsMsgHandler,
+    cbClosure: *mut c_void,
+) -> natsStatus {
     // SAFETY: arguments forwarded as documented.
-    guard("natsConnection_QueueSubscribe", || unsafe { subscribe_impl(sub, nc, subject, Some(queueGroup), None, Some((cb, cbClosure))) })
+    guard("natsConnection_QueueSubscribe", || unsafe {
+        subscribe_impl(
+            sub,
+            nc,
+            subject,
+            Some(queueGroup),
+            None,
+            Some((cb, cbClosure)),
+        )
+    })
 }
 
 /// Like `natsConnection_QueueSubscribe`, with the idle timeout of `natsConnection_SubscribeTimeout`.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_QueueSubscribeTimeout(sub: *mut *mut natsSubscription, nc: *mut natsConnection, subject: *const c_char, queueGroup: *const c_char, timeout: i64, cb: natsMsgHandler, cbClosure: *mut c_void) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_QueueSubscribeTimeout(
+    sub: *mut *mut natsSubscription,
+    nc: *mut natsConnection,
+    subject: *const c_char,
+    queueGroup: *const c_char,
+    timeout: i64,
+    cb: natsMsgHandler,
+    cbClosure: *mut c_void,
+) -> natsStatus {
     // SAFETY: arguments forwarded as documented.
-    guard("natsConnection_QueueSubscribeTimeout", || unsafe { subscribe_impl(sub, nc, subject, Some(queueGroup), Some(timeout), Some((cb, cbClosure))) })
+    guard("natsConnection_QueueSubscribeTimeout", || unsafe {
+        subscribe_impl(
+            sub,
+            nc,
+            subject,
+            Some(queueGroup),
+            Some(timeout),
+            Some((cb, cbClosure)),
+        )
+    })
 }
 
 /// Creates a synchronous queue subscription.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_QueueSubscribeSync(sub: *mut *mut natsSubscription, nc: *mut natsConnection, subject: *const c_char, queueGroup: *const c_char) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_QueueSubscribeSync(
+    sub: *mut *mut natsSubscription,
+    nc: *mut natsConnection,
+    subject: *const c_char,
+    queueGroup: *const c_char,
+) -> natsStatus {
     // SAFETY: arguments forwarded as documented.
-    guard("natsConnection_QueueSubscribeSync", || unsafe { subscribe_impl(sub, nc, subject, Some(queueGroup), None, None) })
+    guard("natsConnection_QueueSubscribeSync", || unsafe {
+        subscribe_impl(sub, nc, subject, Some(queueGroup), None, None)
+    })
 }
 
 /// Waits up to 10 seconds until the server has processed everything sent so far.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_Flush(nc: *mut natsConnection) -> natsStatus {
     // SAFETY: handle per the API.
-    guard("natsConnection_Flush", || unsafe { conn(nc)?.flush_timeout(millis(10_000)) })
+    guard("natsConnection_Flush", || unsafe {
+        conn(nc)?.flush_timeout(millis(10_000))
+    })
 }
 
 /// Waits up to `timeout` ms until the server has processed everything sent so far.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_FlushTimeout(nc: *mut natsConnection, timeout: i64) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_FlushTimeout(
+    nc: *mut natsConnection,
+    timeout: i64,
+) -> natsStatus {
     guard("natsConnection_FlushTimeout", || {
         // SAFETY: handle per the API.
         let c = unsafe { conn(nc) }?;
         if timeout <= 0 {
-            return Err(Error::new(ErrorKind::InvalidTimeout, "timeout must be positive"));
+            return Err(Error::new(
+                ErrorKind::InvalidTimeout,
+                "timeout must be positive",
+            ));
         }
         c.flush_timeout(millis(timeout))
     })
@@ -325,7 +467,10 @@ pub unsafe extern "C" fn natsConnection_FlushTimeout(nc: *mut natsConnection, ti
 pub unsafe extern "C" fn natsConnection_Buffered(nc: *mut natsConnection) -> c_int {
     guard_value("natsConnection_Buffered", -1, || {
         // SAFETY: handle per the API.
-        unsafe { conn(nc) }.ok().and_then(|c| c.buffered().ok()).map_or(-1, |n| n.min(c_int::MAX as usize) as c_int)
+        unsafe { conn(nc) }
+            .ok()
+            .and_then(|c| c.buffered().ok())
+            .map_or(-1, |n| n.min(c_int::MAX as usize) as c_int)
     })
 }
 
@@ -357,14 +502,18 @@ pub unsafe extern "C" fn natsConnection_Destroy(nc: *mut natsConnection) {
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_IsClosed(nc: *mut natsConnection) -> bool {
     // SAFETY: handle per the API.
-    guard_value("natsConnection_IsClosed", true, || unsafe { conn(nc) }.map_or(true, |c| c.is_closed()))
+    guard_value("natsConnection_IsClosed", true, || {
+        unsafe { conn(nc) }.map_or(true, |c| c.is_closed())
+    })
 }
 
 /// Whether the connection is trying to reconnect.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_IsReconnecting(nc: *mut natsConnection) -> bool {
     // SAFETY: handle per the API.
-    guard_value("natsConnection_IsReconnecting", false, || unsafe { conn(nc) }.is_ok_and(|c| c.status() == Status::Reconnecting))
+    guard_value("natsConnection_IsReconnecting", false, || {
+        unsafe { conn(nc) }.is_ok_and(|c| c.status() == Status::Reconnecting)
+    })
 }
 
 /// Whether the connection is draining.
@@ -372,22 +521,33 @@ pub unsafe extern "C" fn natsConnection_IsReconnecting(nc: *mut natsConnection) 
 pub unsafe extern "C" fn natsConnection_IsDraining(nc: *mut natsConnection) -> bool {
     guard_value("natsConnection_IsDraining", false, || {
         // SAFETY: handle per the API.
-        unsafe { conn(nc) }.is_ok_and(|c| matches!(c.status(), Status::DrainingSubs | Status::DrainingPubs))
+        unsafe { conn(nc) }
+            .is_ok_and(|c| matches!(c.status(), Status::DrainingSubs | Status::DrainingPubs))
     })
 }
 
 /// The connection's status (NATS_CONN_STATUS_CLOSED for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_Status(nc: *mut natsConnection) -> natsConnStatus {
-    guard_value("natsConnection_Status", natsConnStatus::NATS_CONN_STATUS_CLOSED, || {
-        // SAFETY: handle per the API.
-        unsafe { conn(nc) }.map_or(natsConnStatus::NATS_CONN_STATUS_CLOSED, |c| natsConnStatus::from(c.status()))
-    })
+    guard_value(
+        "natsConnection_Status",
+        natsConnStatus::NATS_CONN_STATUS_CLOSED,
+        || {
+            // SAFETY: handle per the API.
+            unsafe { conn(nc) }.map_or(natsConnStatus::NATS_CONN_STATUS_CLOSED, |c| {
+                natsConnStatus::from(c.status())
+            })
+        },
+    )
 }
 
 /// Copies the URL of the server we are connected to into `buffer` (empty when not connected).
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_GetConnectedUrl(nc: *mut natsConnection, buffer: *mut c_char, bufferSize: usize) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_GetConnectedUrl(
+    nc: *mut natsConnection,
+    buffer: *mut c_char,
+    bufferSize: usize,
+) -> natsStatus {
     guard("natsConnection_GetConnectedUrl", || {
         // SAFETY: handle and buffer per the API.
         unsafe {
@@ -399,24 +559,40 @@ pub unsafe extern "C" fn natsConnection_GetConnectedUrl(nc: *mut natsConnection,
 
 /// Copies the ID of the server we are connected to into `buffer` (empty when not connected).
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_GetConnectedServerId(nc: *mut natsConnection, buffer: *mut c_char, bufferSize: usize) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_GetConnectedServerId(
+    nc: *mut natsConnection,
+    buffer: *mut c_char,
+    bufferSize: usize,
+) -> natsStatus {
     guard("natsConnection_GetConnectedServerId", || {
         // SAFETY: handle and buffer per the API.
         unsafe {
             let c = conn(nc)?;
-            copy_to_buffer(&c.connected_server_id().unwrap_or_default(), buffer, bufferSize)
+            copy_to_buffer(
+                &c.connected_server_id().unwrap_or_default(),
+                buffer,
+                bufferSize,
+            )
         }
     })
 }
 
 /// # Safety
 /// Out-parameters NULL or writable.
-unsafe fn give_strings(list: Vec<String>, servers: *mut *mut *mut c_char, count: *mut c_int) -> Result<()> {
+unsafe fn give_strings(
+    list: Vec<String>,
+    servers: *mut *mut *mut c_char,
+    count: *mut c_int,
+) -> Result<()> {
     if servers.is_null() || count.is_null() {
         return Err(invalid("output argument is NULL"));
     }
     let ptrs: Vec<*mut c_char> = list.iter().map(|s| malloc_cstring(s)).collect();
-    let arr = if ptrs.is_empty() { std::ptr::null_mut() } else { malloc_array(&ptrs) };
+    let arr = if ptrs.is_empty() {
+        std::ptr::null_mut()
+    } else {
+        malloc_array(&ptrs)
+    };
     // SAFETY: checked non-NULL above.
     unsafe {
         *servers = arr;
@@ -427,7 +603,11 @@ unsafe fn give_strings(list: Vec<String>, servers: *mut *mut *mut c_char, count:
 
 /// Returns every known server URL; free each string and the array with free().
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_GetServers(nc: *mut natsConnection, servers: *mut *mut *mut c_char, count: *mut c_int) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_GetServers(
+    nc: *mut natsConnection,
+    servers: *mut *mut *mut c_char,
+    count: *mut c_int,
+) -> natsStatus {
     guard("natsConnection_GetServers", || {
         // SAFETY: handle and out-parameters per the API.
         unsafe { give_strings(conn(nc)?.servers(false), servers, count) }
@@ -436,7 +616,11 @@ pub unsafe extern "C" fn natsConnection_GetServers(nc: *mut natsConnection, serv
 
 /// Returns the server URLs learned from the cluster; free each string and the array with free().
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_GetDiscoveredServers(nc: *mut natsConnection, servers: *mut *mut *mut c_char, count: *mut c_int) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_GetDiscoveredServers(
+    nc: *mut natsConnection,
+    servers: *mut *mut *mut c_char,
+    count: *mut c_int,
+) -> natsStatus {
     guard("natsConnection_GetDiscoveredServers", || {
         // SAFETY: handle and out-parameters per the API.
         unsafe { give_strings(conn(nc)?.servers(true), servers, count) }
@@ -451,48 +635,72 @@ thread_local! {
 
 /// Returns the connection's last error status, with its text in `lastError`.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_GetLastError(nc: *mut natsConnection, lastError: *mut *const c_char) -> natsStatus {
-    guard_value("natsConnection_GetLastError", natsStatus::NATS_INVALID_ARG, || {
-        // SAFETY: handle per the API.
-        let Ok(c) = (unsafe { conn(nc) }) else { return natsStatus::NATS_INVALID_ARG };
-        let (status, text) = match c.last_error() {
-            None => (natsStatus::NATS_OK, String::new()),
-            Some(e) => (natsStatus::from(e.kind), e.text),
-        };
-        let ptr = CONN_ERROR_TEXT.with(|t| {
-            *t.borrow_mut() = CString::new(text.replace('\0', " ")).unwrap_or_default();
-            t.borrow().as_ptr()
-        });
-        // SAFETY: NULL or writable per the API.
-        unsafe { put_opt(lastError, ptr) };
-        status
-    })
+pub unsafe extern "C" fn natsConnection_GetLastError(
+    nc: *mut natsConnection,
+    lastError: *mut *const c_char,
+) -> natsStatus {
+    guard_value(
+        "natsConnection_GetLastError",
+        natsStatus::NATS_INVALID_ARG,
+        || {
+            // SAFETY: handle per the API.
+            let Ok(c) = (unsafe { conn(nc) }) else {
+                return natsStatus::NATS_INVALID_ARG;
+            };
+            let (status, text) = match c.last_error() {
+                None => (natsStatus::NATS_OK, String::new()),
+                Some(e) => (natsStatus::from(e.kind), e.text),
+            };
+            let ptr = CONN_ERROR_TEXT.with(|t| {
+                *t.borrow_mut() = CString::new(text.replace('\0', " ")).unwrap_or_default();
+                t.borrow().as_ptr()
+            });
+            // SAFETY: NULL or writable per the API.
+            unsafe { put_opt(lastError, ptr) };
+            status
+        },
+    )
 }
 
 /// Copies the connection's last error text into `buf` and returns its status.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_ReadLastError(nc: *mut natsConnection, buf: *mut c_char, n: usize) -> natsStatus {
-    guard_value("natsConnection_ReadLastError", natsStatus::NATS_INVALID_ARG, || {
-        // SAFETY: handle per the API.
-        let Ok(c) = (unsafe { conn(nc) }) else { return natsStatus::NATS_INVALID_ARG };
-        let e = c.last_error();
-        let text = e.as_ref().map_or("", |e| e.text.as_str());
-        // SAFETY: buffer per the API; a short buffer gets a truncated text.
-        unsafe { copy_truncated(text, buf, n) };
-        e.map_or(natsStatus::NATS_OK, |e| natsStatus::from(e.kind))
-    })
+pub unsafe extern "C" fn natsConnection_ReadLastError(
+    nc: *mut natsConnection,
+    buf: *mut c_char,
+    n: usize,
+) -> natsStatus {
+    guard_value(
+        "natsConnection_ReadLastError",
+        natsStatus::NATS_INVALID_ARG,
+        || {
+            // SAFETY: handle per the API.
+            let Ok(c) = (unsafe { conn(nc) }) else {
+                return natsStatus::NATS_INVALID_ARG;
+            };
+            let e = c.last_error();
+            let text = e.as_ref().map_or("", |e| e.text.as_str());
+            // SAFETY: buffer per the API; a short buffer gets a truncated text.
+            unsafe { copy_truncated(text, buf, n) };
+            e.map_or(natsStatus::NATS_OK, |e| natsStatus::from(e.kind))
+        },
+    )
 }
 
 /// The server's maximum payload size in bytes (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_GetMaxPayload(nc: *mut natsConnection) -> i64 {
     // SAFETY: handle per the API.
-    guard_value("natsConnection_GetMaxPayload", 0, || unsafe { conn(nc) }.map_or(0, |c| c.max_payload()))
+    guard_value("natsConnection_GetMaxPayload", 0, || {
+        unsafe { conn(nc) }.map_or(0, |c| c.max_payload())
+    })
 }
 
 /// Copies the connection's traffic counters into `stats`.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_GetStats(nc: *mut natsConnection, stats: *mut natsStatistics) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_GetStats(
+    nc: *mut natsConnection,
+    stats: *mut natsStatistics,
+) -> natsStatus {
     guard("natsConnection_GetStats", || {
         // SAFETY: handle per the API.
         let c = unsafe { conn(nc) }?;
@@ -514,14 +722,20 @@ fn open_conn(nc: *mut natsConnection) -> Result<super::handles::Borrowed<Connect
 
 /// The client ID the server assigned to this connection.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_GetClientID(nc: *mut natsConnection, cid: *mut u64) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_GetClientID(
+    nc: *mut natsConnection,
+    cid: *mut u64,
+) -> natsStatus {
     guard("natsConnection_GetClientID", || {
         if cid.is_null() {
             return Err(invalid("cid is NULL"));
         }
         let id = open_conn(nc)?.server_info().client_id;
         if id == 0 {
-            return Err(Error::new(ErrorKind::NoServerSupport, "server did not send a client ID"));
+            return Err(Error::new(
+                ErrorKind::NoServerSupport,
+                "server did not send a client ID",
+            ));
         }
         // SAFETY: checked non-NULL.
         unsafe { put(cid, id) }
@@ -530,7 +744,10 @@ pub unsafe extern "C" fn natsConnection_GetClientID(nc: *mut natsConnection, cid
 
 /// This client's IP address as seen by the server; free it with free().
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_GetClientIP(nc: *mut natsConnection, ip: *mut *mut c_char) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_GetClientIP(
+    nc: *mut natsConnection,
+    ip: *mut *mut c_char,
+) -> natsStatus {
     guard("natsConnection_GetClientIP", || {
         if ip.is_null() {
             return Err(invalid("ip is NULL"));
@@ -539,7 +756,10 @@ pub unsafe extern "C" fn natsConnection_GetClientIP(nc: *mut natsConnection, ip:
         unsafe { *ip = std::ptr::null_mut() };
         let text = open_conn(nc)?.server_info().client_ip;
         if text.is_empty() {
-            return Err(Error::new(ErrorKind::NoServerSupport, "server did not send the client IP"));
+            return Err(Error::new(
+                ErrorKind::NoServerSupport,
+                "server did not send the client IP",
+            ));
         }
         // SAFETY: checked non-NULL.
         unsafe { put(ip, malloc_cstring(&text)) }
@@ -548,7 +768,10 @@ pub unsafe extern "C" fn natsConnection_GetClientIP(nc: *mut natsConnection, ip:
 
 /// Measures a PING/PONG round trip, in nanoseconds.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_GetRTT(nc: *mut natsConnection, rtt: *mut i64) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_GetRTT(
+    nc: *mut natsConnection,
+    rtt: *mut i64,
+) -> natsStatus {
     guard("natsConnection_GetRTT", || {
         if rtt.is_null() {
             return Err(invalid("rtt is NULL"));
@@ -569,14 +792,21 @@ pub unsafe extern "C" fn natsConnection_HasHeaderSupport(nc: *mut natsConnection
         if unsafe { conn(nc) }?.has_headers() {
             Ok(())
         } else {
-            Err(Error::new(ErrorKind::NoServerSupport, "server does not support headers"))
+            Err(Error::new(
+                ErrorKind::NoServerSupport,
+                "server does not support headers",
+            ))
         }
     })
 }
 
 /// The local IP address (free it with free()) and port of the connection's socket.
 #[no_mangle]
-pub unsafe extern "C" fn natsConnection_GetLocalIPAndPort(nc: *mut natsConnection, ip: *mut *mut c_char, port: *mut c_int) -> natsStatus {
+pub unsafe extern "C" fn natsConnection_GetLocalIPAndPort(
+    nc: *mut natsConnection,
+    ip: *mut *mut c_char,
+    port: *mut c_int,
+) -> natsStatus {
     guard("natsConnection_GetLocalIPAndPort", || {
         if ip.is_null() || port.is_null() {
             return Err(invalid("output argument is NULL"));
@@ -587,7 +817,9 @@ pub unsafe extern "C" fn natsConnection_GetLocalIPAndPort(nc: *mut natsConnectio
             *port = 0;
         }
         let c = open_conn(nc)?;
-        let addr = c.local_addr().ok_or_else(|| Error::new(ErrorKind::ConnectionDisconnected, "not connected"))?;
+        let addr = c
+            .local_addr()
+            .ok_or_else(|| Error::new(ErrorKind::ConnectionDisconnected, "not connected"))?;
         // SAFETY: checked non-NULL.
         unsafe {
             *ip = malloc_cstring(&addr.ip().to_string());

@@ -43,7 +43,9 @@ pub(crate) unsafe fn conn(p: *mut natsConnection) -> Result<Borrowed<Connection>
     }
     // SAFETY: per the contract the handle came from `Connection::into_raw`
     // and is alive; ManuallyDrop keeps the user's reference count intact.
-    Ok(Borrowed(ManuallyDrop::new(unsafe { Connection::from_raw(p as *const ConnInner) })))
+    Ok(Borrowed(ManuallyDrop::new(unsafe {
+        Connection::from_raw(p as *const ConnInner)
+    })))
 }
 
 /// # Safety
@@ -53,7 +55,9 @@ pub(crate) unsafe fn sub(p: *mut natsSubscription) -> Result<Borrowed<Subscripti
         return Err(null("subscription"));
     }
     // SAFETY: as for `conn`.
-    Ok(Borrowed(ManuallyDrop::new(unsafe { Subscription::from_raw(p as *const SubInner) })))
+    Ok(Borrowed(ManuallyDrop::new(unsafe {
+        Subscription::from_raw(p as *const SubInner)
+    })))
 }
 
 pub(crate) fn conn_ptr(c: &Connection) -> *mut natsConnection {

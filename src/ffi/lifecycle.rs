@@ -39,7 +39,10 @@ pub extern "C" fn nats_CloseAndWait(timeout: i64) -> natsStatus {
         if threads::wait_all(limit) {
             Ok(())
         } else {
-            Err(Error::new(ErrorKind::Timeout, "library threads did not exit in time"))
+            Err(Error::new(
+                ErrorKind::Timeout,
+                "library threads did not exit in time",
+            ))
         }
     })
 }
@@ -49,7 +52,10 @@ pub extern "C" fn nats_CloseAndWait(timeout: i64) -> natsStatus {
 pub extern "C" fn nats_SetMessageDeliveryPoolSize(max: c_int) -> natsStatus {
     guard("nats_SetMessageDeliveryPoolSize", || {
         if max <= 0 {
-            return Err(Error::new(ErrorKind::InvalidArg, "pool size must be positive"));
+            return Err(Error::new(
+                ErrorKind::InvalidArg,
+                "pool size must be positive",
+            ));
         }
         crate::client::set_pool_size(max as usize);
         Ok(())

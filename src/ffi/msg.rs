@@ -600,7 +600,7 @@ mod tests {
     #[test]
     fn received_headers_and_no_responders() {
         let hdr = b"NATS/1.0 503\r\n\r\n";
-        let m = into_raw(Message::from_wire(b"_INBOX.a", None, Some(hdr), b"", 1));
+        let m = into_raw(Message::from_wire(b"_INBOX.a", None, Some(hdr), b"", 1, 0));
         // SAFETY: `m` is a live handle from into_raw.
         unsafe {
             assert!(natsMsg_IsNoResponders(m));
@@ -619,6 +619,7 @@ mod tests {
             Some(b"bogus\r\n\r\n"),
             b"x",
             1,
+            0,
         ));
         // SAFETY: as above.
         unsafe {

@@ -15,11 +15,17 @@ pub struct natsOptions {
 
 /// Called for asynchronous errors such as a slow consumer.
 pub type natsErrHandler = Option<
-    unsafe extern "C" fn(nc: *mut natsConnection, subscription: *mut natsSubscription, err: natsStatus, closure: *mut c_void),
+    unsafe extern "C" fn(
+        nc: *mut natsConnection,
+        subscription: *mut natsSubscription,
+        err: natsStatus,
+        closure: *mut c_void,
+    ),
 >;
 
 /// Called for connection events: closed, disconnected, reconnected.
-pub type natsConnectionHandler = Option<unsafe extern "C" fn(nc: *mut natsConnection, closure: *mut c_void)>;
+pub type natsConnectionHandler =
+    Option<unsafe extern "C" fn(nc: *mut natsConnection, closure: *mut c_void)>;
 
 /// The user's closure pointer, carried to library threads.
 #[derive(Clone, Copy)]
@@ -40,7 +46,11 @@ fn invalid(what: &str) -> Error {
 ///
 /// # Safety
 /// `opts` is NULL or a live `natsOptions`.
-unsafe fn with_opts(func: &'static str, opts: *mut natsOptions, f: impl FnOnce(&mut Options) -> Result<()>) -> natsStatus {
+unsafe fn with_opts(
+    func: &'static str,
+    opts: *mut natsOptions,
+    f: impl FnOnce(&mut Options) -> Result<()>,
+) -> natsStatus {
     guard(func, || {
         // SAFETY: per the contract; NULL is rejected.
         let o = unsafe { opts.as_mut() }.ok_or_else(|| invalid("options is NULL"))?;
@@ -55,20 +65,29 @@ fn default_error_handler() -> crate::client::options::ErrCallback {
         let status = natsStatus::from(err.kind) as i32;
         let cid = conn.server_info().client_id;
         match sub {
-            Some(s) => eprintln!("Error {status} - {} on connection [{cid}] on \"{}\"", err.text, s.subject()),
+            Some(s) => eprintln!(
+                "Error {status} - {} on connection [{cid}] on \"{}\"",
+                err.text,
+                s.subject()
+            ),
             None => eprintln!("Error {status} - {} on connection [{cid}]", err.text),
         }
     })
+}
+
+/// nats.c's defaults, including its stderr error handler.
+pub(crate) fn default_options() -> Options {
+    Options {
+        error_cb: Some(default_error_handler()),
+        ..Options::default()
+    }
 }
 
 /// Creates options with nats.c's defaults; free them with `natsOptions_Destroy`.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_Create(newOpts: *mut *mut natsOptions) -> natsStatus {
     guard("natsOptions_Create", || {
-        let opts = Options {
-            error_cb: Some(default_error_handler()),
-            ..Options::default()
-        };
+        let opts = default_options();
         let p = Box::into_raw(Box::new(natsOptions { opts }));
         // SAFETY: out-parameter checked by `put`.
         unsafe { put(newOpts, p) }.inspect_err(|_| {
@@ -89,17 +108,26 @@ pub unsafe extern "C" fn natsOptions_Destroy(opts: *mut natsOptions) {
 
 /// Sets the server URL, or a comma separated list of URLs; NULL clears it.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetURL(opts: *mut natsOptions, url: *const c_char) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetURL(
+    opts: *mut natsOptions,
+    url: *const c_char,
+) -> natsStatus {
     with_opts("natsOptions_SetURL", opts, |o| {
         // SAFETY: NULL or a C string from the caller.
-        o.url = unsafe { opt_str(url) }?.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+        o.url = unsafe { opt_str(url) }?
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty());
         Ok(())
     })
 }
 
 /// Sets the list of servers to try (after the URL, if any); NULL clears it.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetServers(opts: *mut natsOptions, servers: *mut *const c_char, serversCount: c_int) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetServers(
+    opts: *mut natsOptions,
+    servers: *mut *const c_char,
+    serversCount: c_int,
+) -> natsStatus {
     with_opts("natsOptions_SetServers", opts, |o| {
         if (servers.is_null() && serversCount != 0) || (!servers.is_null() && serversCount <= 0) {
             return Err(invalid("servers and serversCount do not agree"));
@@ -117,7 +145,10 @@ pub unsafe extern "C" fn natsOptions_SetServers(opts: *mut natsOptions, servers:
 
 /// Sets the name the connection reports to the server; NULL clears it.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetName(opts: *mut natsOptions, name: *const c_char) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetName(
+    opts: *mut natsOptions,
+    name: *const c_char,
+) -> natsStatus {
     with_opts("natsOptions_SetName", opts, |o| {
         // SAFETY: NULL or a C string from the caller.
         o.name = unsafe { opt_str(name) }?.map(str::to_string);
@@ -127,7 +158,11 @@ pub unsafe extern "C" fn natsOptions_SetName(opts: *mut natsOptions, name: *cons
 
 /// Sets the user and password sent when the URL carries none.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetUserInfo(opts: *mut natsOptions, user: *const c_char, password: *const c_char) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetUserInfo(
+    opts: *mut natsOptions,
+    user: *const c_char,
+    password: *const c_char,
+) -> natsStatus {
     with_opts("natsOptions_SetUserInfo", opts, |o| {
         // SAFETY: NULL or C strings from the caller.
         o.user = unsafe { opt_str(user) }?.map(str::to_string);
@@ -139,7 +174,10 @@ pub unsafe extern "C" fn natsOptions_SetUserInfo(opts: *mut natsOptions, user: *
 
 /// Sets the token sent when the URL carries none; NULL clears it.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetToken(opts: *mut natsOptions, token: *const c_char) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetToken(
+    opts: *mut natsOptions,
+    token: *const c_char,
+) -> natsStatus {
     with_opts("natsOptions_SetToken", opts, |o| {
         // SAFETY: NULL or a C string from the caller.
         o.token = unsafe { opt_str(token) }?.map(str::to_string);
@@ -149,7 +187,10 @@ pub unsafe extern "C" fn natsOptions_SetToken(opts: *mut natsOptions, token: *co
 
 /// Asks the server to acknowledge every protocol message with +OK.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetVerbose(opts: *mut natsOptions, verbose: bool) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetVerbose(
+    opts: *mut natsOptions,
+    verbose: bool,
+) -> natsStatus {
     with_opts("natsOptions_SetVerbose", opts, |o| {
         o.verbose = verbose;
         Ok(())
@@ -158,7 +199,10 @@ pub unsafe extern "C" fn natsOptions_SetVerbose(opts: *mut natsOptions, verbose:
 
 /// Asks the server for stricter protocol checks.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetPedantic(opts: *mut natsOptions, pedantic: bool) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetPedantic(
+    opts: *mut natsOptions,
+    pedantic: bool,
+) -> natsStatus {
     with_opts("natsOptions_SetPedantic", opts, |o| {
         o.pedantic = pedantic;
         Ok(())
@@ -167,7 +211,10 @@ pub unsafe extern "C" fn natsOptions_SetPedantic(opts: *mut natsOptions, pedanti
 
 /// Sets the timeout, in milliseconds, for connecting to one server (0 keeps the 2 second default).
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetTimeout(opts: *mut natsOptions, timeout: i64) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetTimeout(
+    opts: *mut natsOptions,
+    timeout: i64,
+) -> natsStatus {
     with_opts("natsOptions_SetTimeout", opts, |o| {
         if timeout < 0 {
             return Err(invalid("timeout cannot be negative"));
@@ -182,7 +229,10 @@ pub unsafe extern "C" fn natsOptions_SetTimeout(opts: *mut natsOptions, timeout:
 
 /// Sets how often, in milliseconds, the client PINGs the server (0 disables).
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetPingInterval(opts: *mut natsOptions, interval: i64) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetPingInterval(
+    opts: *mut natsOptions,
+    interval: i64,
+) -> natsStatus {
     with_opts("natsOptions_SetPingInterval", opts, |o| {
         o.ping_interval = Duration::from_millis(interval.max(0) as u64);
         Ok(())
@@ -191,7 +241,10 @@ pub unsafe extern "C" fn natsOptions_SetPingInterval(opts: *mut natsOptions, int
 
 /// Sets how many PINGs may go unanswered before the connection is stale.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetMaxPingsOut(opts: *mut natsOptions, maxPingsOut: c_int) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetMaxPingsOut(
+    opts: *mut natsOptions,
+    maxPingsOut: c_int,
+) -> natsStatus {
     with_opts("natsOptions_SetMaxPingsOut", opts, |o| {
         o.max_pings_out = maxPingsOut;
         Ok(())
@@ -200,7 +253,10 @@ pub unsafe extern "C" fn natsOptions_SetMaxPingsOut(opts: *mut natsOptions, maxP
 
 /// Sets the size of the read and write buffers, in bytes.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetIOBufSize(opts: *mut natsOptions, ioBufSize: c_int) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetIOBufSize(
+    opts: *mut natsOptions,
+    ioBufSize: c_int,
+) -> natsStatus {
     with_opts("natsOptions_SetIOBufSize", opts, |o| {
         if ioBufSize < 0 {
             return Err(invalid("buffer size cannot be negative"));
@@ -223,7 +279,10 @@ pub unsafe extern "C" fn natsOptions_SetNoEcho(opts: *mut natsOptions, noEcho: b
 
 /// Sets the default pending message limit of new subscriptions (must be > 0).
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetMaxPendingMsgs(opts: *mut natsOptions, maxPending: c_int) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetMaxPendingMsgs(
+    opts: *mut natsOptions,
+    maxPending: c_int,
+) -> natsStatus {
     with_opts("natsOptions_SetMaxPendingMsgs", opts, |o| {
         if maxPending <= 0 {
             return Err(invalid("max pending messages must be positive"));
@@ -235,7 +294,10 @@ pub unsafe extern "C" fn natsOptions_SetMaxPendingMsgs(opts: *mut natsOptions, m
 
 /// Sets the default pending byte limit of new subscriptions (must be > 0).
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetMaxPendingBytes(opts: *mut natsOptions, maxPending: i64) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetMaxPendingBytes(
+    opts: *mut natsOptions,
+    maxPending: i64,
+) -> natsStatus {
     with_opts("natsOptions_SetMaxPendingBytes", opts, |o| {
         if maxPending <= 0 {
             return Err(invalid("max pending bytes must be positive"));
@@ -247,7 +309,11 @@ pub unsafe extern "C" fn natsOptions_SetMaxPendingBytes(opts: *mut natsOptions, 
 
 /// Sets the handler of asynchronous errors; NULL restores the default, which prints to stderr.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetErrorHandler(opts: *mut natsOptions, errHandler: natsErrHandler, closure: *mut c_void) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetErrorHandler(
+    opts: *mut natsOptions,
+    errHandler: natsErrHandler,
+    closure: *mut c_void,
+) -> natsStatus {
     with_opts("natsOptions_SetErrorHandler", opts, |o| {
         let closure = Closure(closure);
         o.error_cb = Some(match errHandler {
@@ -263,7 +329,10 @@ pub unsafe extern "C" fn natsOptions_SetErrorHandler(opts: *mut natsOptions, err
     })
 }
 
-fn conn_callback(cb: natsConnectionHandler, closure: *mut c_void) -> Option<crate::client::options::ConnCallback> {
+fn conn_callback(
+    cb: natsConnectionHandler,
+    closure: *mut c_void,
+) -> Option<crate::client::options::ConnCallback> {
     let closure = Closure(closure);
     cb.map(|f| -> crate::client::options::ConnCallback {
         Arc::new(move |conn| {
@@ -276,7 +345,11 @@ fn conn_callback(cb: natsConnectionHandler, closure: *mut c_void) -> Option<crat
 
 /// Sets the callback run once when the connection is closed.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetClosedCB(opts: *mut natsOptions, closedCb: natsConnectionHandler, closure: *mut c_void) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetClosedCB(
+    opts: *mut natsOptions,
+    closedCb: natsConnectionHandler,
+    closure: *mut c_void,
+) -> natsStatus {
     with_opts("natsOptions_SetClosedCB", opts, |o| {
         o.closed_cb = conn_callback(closedCb, closure);
         Ok(())
@@ -285,7 +358,11 @@ pub unsafe extern "C" fn natsOptions_SetClosedCB(opts: *mut natsOptions, closedC
 
 /// Sets the callback run when the connection to the server is lost.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetDisconnectedCB(opts: *mut natsOptions, disconnectedCb: natsConnectionHandler, closure: *mut c_void) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetDisconnectedCB(
+    opts: *mut natsOptions,
+    disconnectedCb: natsConnectionHandler,
+    closure: *mut c_void,
+) -> natsStatus {
     with_opts("natsOptions_SetDisconnectedCB", opts, |o| {
         o.disconnected_cb = conn_callback(disconnectedCb, closure);
         Ok(())
@@ -294,7 +371,11 @@ pub unsafe extern "C" fn natsOptions_SetDisconnectedCB(opts: *mut natsOptions, d
 
 /// Sets the callback run when the connection has been re-established.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetReconnectedCB(opts: *mut natsOptions, reconnectedCb: natsConnectionHandler, closure: *mut c_void) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetReconnectedCB(
+    opts: *mut natsOptions,
+    reconnectedCb: natsConnectionHandler,
+    closure: *mut c_void,
+) -> natsStatus {
     with_opts("natsOptions_SetReconnectedCB", opts, |o| {
         o.reconnected_cb = conn_callback(reconnectedCb, closure);
         Ok(())
@@ -303,7 +384,10 @@ pub unsafe extern "C" fn natsOptions_SetReconnectedCB(opts: *mut natsOptions, re
 
 /// Delivers asynchronous messages from the shared thread pool instead of a thread per subscription.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_UseGlobalMessageDelivery(opts: *mut natsOptions, global: bool) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_UseGlobalMessageDelivery(
+    opts: *mut natsOptions,
+    global: bool,
+) -> natsStatus {
     with_opts("natsOptions_UseGlobalMessageDelivery", opts, |o| {
         o.global_delivery = global;
         Ok(())
@@ -312,7 +396,10 @@ pub unsafe extern "C" fn natsOptions_UseGlobalMessageDelivery(opts: *mut natsOpt
 
 /// Uses a new inbox subscription per request instead of the shared one.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_UseOldRequestStyle(opts: *mut natsOptions, useOldStyle: bool) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_UseOldRequestStyle(
+    opts: *mut natsOptions,
+    useOldStyle: bool,
+) -> natsStatus {
     with_opts("natsOptions_UseOldRequestStyle", opts, |o| {
         o.old_request_style = useOldStyle;
         Ok(())
@@ -321,7 +408,10 @@ pub unsafe extern "C" fn natsOptions_UseOldRequestStyle(opts: *mut natsOptions, 
 
 /// Writes every publish to the socket at once instead of letting the flusher batch them.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetSendAsap(opts: *mut natsOptions, sendAsap: bool) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetSendAsap(
+    opts: *mut natsOptions,
+    sendAsap: bool,
+) -> natsStatus {
     with_opts("natsOptions_SetSendAsap", opts, |o| {
         o.send_asap = sendAsap;
         Ok(())
@@ -330,7 +420,10 @@ pub unsafe extern "C" fn natsOptions_SetSendAsap(opts: *mut natsOptions, sendAsa
 
 /// Sets how long, in microseconds, the flusher may wait to batch a busy stream of writes.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetFlusherWaitMicros(opts: *mut natsOptions, flusherWaitUs: i64) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetFlusherWaitMicros(
+    opts: *mut natsOptions,
+    flusherWaitUs: i64,
+) -> natsStatus {
     with_opts("natsOptions_SetFlusherWaitMicros", opts, |o| {
         if flusherWaitUs < 0 {
             return Err(invalid("flusher wait cannot be negative"));
@@ -342,7 +435,10 @@ pub unsafe extern "C" fn natsOptions_SetFlusherWaitMicros(opts: *mut natsOptions
 
 /// Sets the prefix of inboxes used for requests (default "_INBOX"); NULL or "" restores it.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetCustomInboxPrefix(opts: *mut natsOptions, inboxPrefix: *const c_char) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetCustomInboxPrefix(
+    opts: *mut natsOptions,
+    inboxPrefix: *const c_char,
+) -> natsStatus {
     with_opts("natsOptions_SetCustomInboxPrefix", opts, |o| {
         // SAFETY: NULL or a C string from the caller.
         let p = unsafe { opt_str(inboxPrefix) }?;
@@ -352,7 +448,10 @@ pub unsafe extern "C" fn natsOptions_SetCustomInboxPrefix(opts: *mut natsOptions
 
 /// When disabled, a request to a subject without subscribers times out instead of failing with NATS_NO_RESPONDERS.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_DisableNoResponders(opts: *mut natsOptions, disabled: bool) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_DisableNoResponders(
+    opts: *mut natsOptions,
+    disabled: bool,
+) -> natsStatus {
     with_opts("natsOptions_DisableNoResponders", opts, |o| {
         o.no_responders_disabled = disabled;
         Ok(())
@@ -361,7 +460,10 @@ pub unsafe extern "C" fn natsOptions_DisableNoResponders(opts: *mut natsOptions,
 
 /// Reserves this many zeroed bytes after each received payload.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetMessageBufferPadding(opts: *mut natsOptions, paddingSize: c_int) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetMessageBufferPadding(
+    opts: *mut natsOptions,
+    paddingSize: c_int,
+) -> natsStatus {
     with_opts("natsOptions_SetMessageBufferPadding", opts, |o| {
         if paddingSize < 0 {
             return Err(invalid("padding cannot be negative"));
@@ -373,7 +475,10 @@ pub unsafe extern "C" fn natsOptions_SetMessageBufferPadding(opts: *mut natsOpti
 
 /// Sets how long, in milliseconds, a socket write may block before the connection is considered broken (0: no limit).
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetWriteDeadline(opts: *mut natsOptions, deadline: i64) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetWriteDeadline(
+    opts: *mut natsOptions,
+    deadline: i64,
+) -> natsStatus {
     with_opts("natsOptions_SetWriteDeadline", opts, |o| {
         if deadline < 0 {
             return Err(invalid("write deadline cannot be negative"));
@@ -385,7 +490,10 @@ pub unsafe extern "C" fn natsOptions_SetWriteDeadline(opts: *mut natsOptions, de
 
 /// When true, pending requests fail at once when the connection is lost instead of waiting for their timeout.
 #[no_mangle]
-pub unsafe extern "C" fn natsOptions_SetFailRequestsOnDisconnect(opts: *mut natsOptions, failRequests: bool) -> natsStatus {
+pub unsafe extern "C" fn natsOptions_SetFailRequestsOnDisconnect(
+    opts: *mut natsOptions,
+    failRequests: bool,
+) -> natsStatus {
     with_opts("natsOptions_SetFailRequestsOnDisconnect", opts, |o| {
         o.fail_requests_on_disconnect = failRequests;
         Ok(())

@@ -3,7 +3,9 @@
 use std::ffi::{c_char, c_int, c_void};
 
 use super::boundary::{guard, guard_value};
-use super::handles::{conn_ptr, millis, natsConnection, natsSubscription, put, put_opt, sub, sub_release};
+use super::handles::{
+    conn_ptr, millis, natsConnection, natsSubscription, put, put_opt, sub, sub_release,
+};
 use super::msg::{self, natsMsg};
 use super::options::Closure;
 use super::status::natsStatus;
@@ -22,7 +24,11 @@ fn clamp(v: i64) -> c_int {
 
 /// Returns the next message of a synchronous subscription, waiting up to `timeout` ms (0: don't wait).
 #[no_mangle]
-pub unsafe extern "C" fn natsSubscription_NextMsg(nextMsg: *mut *mut natsMsg, s: *mut natsSubscription, timeout: i64) -> natsStatus {
+pub unsafe extern "C" fn natsSubscription_NextMsg(
+    nextMsg: *mut *mut natsMsg,
+    s: *mut natsSubscription,
+    timeout: i64,
+) -> natsStatus {
     guard("natsSubscription_NextMsg", || {
         if nextMsg.is_null() {
             return Err(invalid("message output is NULL"));
@@ -38,19 +44,29 @@ pub unsafe extern "C" fn natsSubscription_NextMsg(nextMsg: *mut *mut natsMsg, s:
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_Unsubscribe(s: *mut natsSubscription) -> natsStatus {
     // SAFETY: handle per the API.
-    guard("natsSubscription_Unsubscribe", || unsafe { sub(s) }?.unsubscribe())
+    guard("natsSubscription_Unsubscribe", || {
+        unsafe { sub(s) }?.unsubscribe()
+    })
 }
 
 /// Unsubscribes automatically once `max` messages have been received in total.
 #[no_mangle]
-pub unsafe extern "C" fn natsSubscription_AutoUnsubscribe(s: *mut natsSubscription, max: c_int) -> natsStatus {
+pub unsafe extern "C" fn natsSubscription_AutoUnsubscribe(
+    s: *mut natsSubscription,
+    max: c_int,
+) -> natsStatus {
     // SAFETY: handle per the API.
-    guard("natsSubscription_AutoUnsubscribe", || unsafe { sub(s) }?.auto_unsubscribe(max))
+    guard("natsSubscription_AutoUnsubscribe", || {
+        unsafe { sub(s) }?.auto_unsubscribe(max)
+    })
 }
 
 /// The number of messages waiting to be delivered.
 #[no_mangle]
-pub unsafe extern "C" fn natsSubscription_QueuedMsgs(s: *mut natsSubscription, queuedMsgs: *mut u64) -> natsStatus {
+pub unsafe extern "C" fn natsSubscription_QueuedMsgs(
+    s: *mut natsSubscription,
+    queuedMsgs: *mut u64,
+) -> natsStatus {
     guard("natsSubscription_QueuedMsgs", || {
         if queuedMsgs.is_null() {
             return Err(invalid("output is NULL"));
@@ -66,7 +82,9 @@ pub unsafe extern "C" fn natsSubscription_QueuedMsgs(s: *mut natsSubscription, q
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_GetID(s: *mut natsSubscription) -> i64 {
     // SAFETY: handle per the API.
-    guard_value("natsSubscription_GetID", 0, || unsafe { sub(s) }.map_or(0, |s| s.sid() as i64))
+    guard_value("natsSubscription_GetID", 0, || {
+        unsafe { sub(s) }.map_or(0, |s| s.sid() as i64)
+    })
 }
 
 /// The subject subscribed to, valid until the subscription is destroyed (NULL for NULL or closed).
@@ -83,14 +101,24 @@ pub unsafe extern "C" fn natsSubscription_GetSubject(s: *mut natsSubscription) -
 
 /// Sets how many messages and bytes may wait for delivery (0 is invalid, negative means unlimited).
 #[no_mangle]
-pub unsafe extern "C" fn natsSubscription_SetPendingLimits(s: *mut natsSubscription, msgLimit: c_int, bytesLimit: c_int) -> natsStatus {
+pub unsafe extern "C" fn natsSubscription_SetPendingLimits(
+    s: *mut natsSubscription,
+    msgLimit: c_int,
+    bytesLimit: c_int,
+) -> natsStatus {
     // SAFETY: handle per the API.
-    guard("natsSubscription_SetPendingLimits", || unsafe { sub(s) }?.set_pending_limits(msgLimit, bytesLimit))
+    guard("natsSubscription_SetPendingLimits", || {
+        unsafe { sub(s) }?.set_pending_limits(msgLimit, bytesLimit)
+    })
 }
 
 /// Returns the pending limits; either output may be NULL.
 #[no_mangle]
-pub unsafe extern "C" fn natsSubscription_GetPendingLimits(s: *mut natsSubscription, msgLimit: *mut c_int, bytesLimit: *mut c_int) -> natsStatus {
+pub unsafe extern "C" fn natsSubscription_GetPendingLimits(
+    s: *mut natsSubscription,
+    msgLimit: *mut c_int,
+    bytesLimit: *mut c_int,
+) -> natsStatus {
     guard("natsSubscription_GetPendingLimits", || {
         // SAFETY: handle per the API.
         let (m, b) = unsafe { sub(s) }?.pending_limits()?;
@@ -105,7 +133,11 @@ pub unsafe extern "C" fn natsSubscription_GetPendingLimits(s: *mut natsSubscript
 
 /// Returns how many messages and bytes wait for delivery; either output may be NULL.
 #[no_mangle]
-pub unsafe extern "C" fn natsSubscription_GetPending(s: *mut natsSubscription, msgs: *mut c_int, bytes: *mut c_int) -> natsStatus {
+pub unsafe extern "C" fn natsSubscription_GetPending(
+    s: *mut natsSubscription,
+    msgs: *mut c_int,
+    bytes: *mut c_int,
+) -> natsStatus {
     guard("natsSubscription_GetPending", || {
         // SAFETY: handle per the API.
         let (m, b) = unsafe { sub(s) }?.pending()?;
@@ -120,7 +152,10 @@ pub unsafe extern "C" fn natsSubscription_GetPending(s: *mut natsSubscription, m
 
 /// The number of messages handed to the application.
 #[no_mangle]
-pub unsafe extern "C" fn natsSubscription_GetDelivered(s: *mut natsSubscription, msgs: *mut i64) -> natsStatus {
+pub unsafe extern "C" fn natsSubscription_GetDelivered(
+    s: *mut natsSubscription,
+    msgs: *mut i64,
+) -> natsStatus {
     guard("natsSubscription_GetDelivered", || {
         if msgs.is_null() {
             return Err(invalid("output is NULL"));
@@ -134,7 +169,10 @@ pub unsafe extern "C" fn natsSubscription_GetDelivered(s: *mut natsSubscription,
 
 /// The number of messages dropped because the pending limits were reached.
 #[no_mangle]
-pub unsafe extern "C" fn natsSubscription_GetDropped(s: *mut natsSubscription, msgs: *mut i64) -> natsStatus {
+pub unsafe extern "C" fn natsSubscription_GetDropped(
+    s: *mut natsSubscription,
+    msgs: *mut i64,
+) -> natsStatus {
     guard("natsSubscription_GetDropped", || {
         if msgs.is_null() {
             return Err(invalid("output is NULL"));
@@ -148,7 +186,11 @@ pub unsafe extern "C" fn natsSubscription_GetDropped(s: *mut natsSubscription, m
 
 /// The highest number of pending messages and bytes seen; either output may be NULL.
 #[no_mangle]
-pub unsafe extern "C" fn natsSubscription_GetMaxPending(s: *mut natsSubscription, msgs: *mut c_int, bytes: *mut c_int) -> natsStatus {
+pub unsafe extern "C" fn natsSubscription_GetMaxPending(
+    s: *mut natsSubscription,
+    msgs: *mut c_int,
+    bytes: *mut c_int,
+) -> natsStatus {
     guard("natsSubscription_GetMaxPending", || {
         // SAFETY: handle per the API.
         let (m, b) = unsafe { sub(s) }?.max_pending()?;
@@ -165,7 +207,9 @@ pub unsafe extern "C" fn natsSubscription_GetMaxPending(s: *mut natsSubscription
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_ClearMaxPending(s: *mut natsSubscription) -> natsStatus {
     // SAFETY: handle per the API.
-    guard("natsSubscription_ClearMaxPending", || unsafe { sub(s) }?.clear_max_pending())
+    guard("natsSubscription_ClearMaxPending", || {
+        unsafe { sub(s) }?.clear_max_pending()
+    })
 }
 
 /// All the subscription's counters at once; any output may be NULL.
@@ -202,12 +246,18 @@ pub unsafe extern "C" fn natsSubscription_GetStats(
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_IsValid(s: *mut natsSubscription) -> bool {
     // SAFETY: handle per the API.
-    guard_value("natsSubscription_IsValid", false, || unsafe { sub(s) }.is_ok_and(|s| s.is_valid()))
+    guard_value("natsSubscription_IsValid", false, || {
+        unsafe { sub(s) }.is_ok_and(|s| s.is_valid())
+    })
 }
 
 /// Sets a callback run once after the subscription's last message callback has returned.
 #[no_mangle]
-pub unsafe extern "C" fn natsSubscription_SetOnCompleteCB(s: *mut natsSubscription, cb: natsOnCompleteCB, closure: *mut c_void) -> natsStatus {
+pub unsafe extern "C" fn natsSubscription_SetOnCompleteCB(
+    s: *mut natsSubscription,
+    cb: natsOnCompleteCB,
+    closure: *mut c_void,
+) -> natsStatus {
     guard("natsSubscription_SetOnCompleteCB", || {
         // SAFETY: handle per the API.
         let s = unsafe { sub(s) }?;
@@ -227,14 +277,22 @@ pub unsafe extern "C" fn natsSubscription_SetOnCompleteCB(s: *mut natsSubscripti
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_NoDeliveryDelay(s: *mut natsSubscription) -> natsStatus {
     // SAFETY: handle per the API.
-    guard("natsSubscription_NoDeliveryDelay", || unsafe { sub(s) }.map(|_| ()))
+    guard("natsSubscription_NoDeliveryDelay", || {
+        unsafe { sub(s) }.map(|_| ())
+    })
 }
 
 /// The connection the subscription was created on.
 #[no_mangle]
-pub unsafe extern "C" fn natsSubscription_GetConnection(s: *mut natsSubscription) -> *mut natsConnection {
+pub unsafe extern "C" fn natsSubscription_GetConnection(
+    s: *mut natsSubscription,
+) -> *mut natsConnection {
     // SAFETY: handle per the API.
-    guard_value("natsSubscription_GetConnection", std::ptr::null_mut(), || unsafe { sub(s) }.map_or(std::ptr::null_mut(), |s| conn_ptr(s.connection())))
+    guard_value(
+        "natsSubscription_GetConnection",
+        std::ptr::null_mut(),
+        || unsafe { sub(s) }.map_or(std::ptr::null_mut(), |s| conn_ptr(s.connection())),
+    )
 }
 
 /// Unsubscribes if still active and releases the handle; NULL is ignored.

@@ -95,7 +95,12 @@ impl Headers {
             for v in vals {
                 out.extend_from_slice(k.as_bytes());
                 out.extend_from_slice(SEP);
-                out.extend_from_slice(v.as_bytes());
+                // A CR or LF inside a value would start a new header line on
+                // the wire; they go out as spaces (same length).
+                out.extend(
+                    v.bytes()
+                        .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+                );
                 out.extend_from_slice(CRLF);
             }
         }
@@ -351,5 +356,17 @@ mod tests {
         for bad in ["", "a b", "a:b", "a\tb", "a\r", "é", "\x7f"] {
             assert!(!is_valid_key(bad), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn line_breaks_in_values_cannot_inject_headers() {
+        let mut h = Headers::new();
+        h.set("A", "x\r\nEvil: yes");
+        let mut out = Vec::new();
+        h.encode(&mut out);
+        assert_eq!(out.len(), h.encoded_len());
+        let back = Headers::parse(&out).unwrap();
+        assert_eq!(back.get("Evil"), None);
+        assert_eq!(back.get("A"), Some("x  Evil: yes"));
     }
 }
