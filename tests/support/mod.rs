@@ -240,6 +240,28 @@ impl NatsServer {
         fs::read_to_string(&self.log_path).unwrap_or_default()
     }
 
+    /// Freezes the server (SIGSTOP): its sockets stay open but it answers
+    /// nothing, as a hung peer would.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a paused server run again (SIGCONT).
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, sig: &str) {
+        if let Some(c) = self.child.as_ref() {
+            let ok = std::process::Command::new("kill")
+                .arg(sig)
+                .arg(c.id().to_string())
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "kill {sig} failed");
+        }
+    }
+
     /// Kills the server now (e.g. to test disconnects); idempotent.
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
