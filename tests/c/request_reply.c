@@ -21,8 +21,9 @@ onRequest(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure
     if (reply != NULL) {
         snprintf(answer, sizeof(answer), "re:%.*s",
                  natsMsg_GetDataLength(msg), natsMsg_GetData(msg));
-        natsConnection_PublishString(nc, reply, answer);
+        /* count before answering: the requester may check right after */
         __atomic_add_fetch(&served, 1, __ATOMIC_SEQ_CST);
+        natsConnection_PublishString(nc, reply, answer);
     }
     natsMsg_Destroy(msg);
 }
