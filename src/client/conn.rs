@@ -332,43 +332,57 @@ impl Connection {
     /// the ping interval, closing the connection when too many go unanswered.
     fn flusher_loop(&self) {
         let interval = self.0.opts.ping_interval;
+        let batch_wait = self.0.opts.flusher_wait;
         let mut next_ping = (!interval.is_zero()).then(|| Instant::now() + interval);
+        let mut last_flush: Option<Instant> = None;
         loop {
-            {
-                let mut o = self.lock_out();
-                loop {
-                    if o.stop {
+            if let Some(at) = next_ping {
+                let now = Instant::now();
+                if now >= at {
+                    next_ping = Some(now + interval);
+                    if !self.ping_tick() {
                         return;
                     }
-                    if !o.buf.is_empty() {
-                        break;
-                    }
-                    o.flusher_waiting = true;
-                    o = match next_ping {
-                        None => self.0.out_cv.wait(o).unwrap_or_else(|p| p.into_inner()),
-                        Some(at) => {
-                            let now = Instant::now();
-                            if now >= at {
-                                o.flusher_waiting = false;
-                                drop(o);
-                                next_ping = Some(now + interval);
-                                if !self.ping_tick() {
-                                    return;
-                                }
-                                self.lock_out()
-                            } else {
-                                self.0
-                                    .out_cv
-                                    .wait_timeout(o, at - now)
-                                    .unwrap_or_else(|p| p.into_inner())
-                                    .0
-                            }
-                        }
-                    };
-                    o.flusher_waiting = false;
                 }
             }
+            let mut o = self.lock_out();
+            if o.stop {
+                return;
+            }
+            if o.buf.is_empty() {
+                o.flusher_waiting = true;
+                let mut o = match next_ping {
+                    None => self.0.out_cv.wait(o).unwrap_or_else(|p| p.into_inner()),
+                    Some(at) => {
+                        let left = at.saturating_duration_since(Instant::now());
+                        self.0
+                            .out_cv
+                            .wait_timeout(o, left)
+                            .unwrap_or_else(|p| p.into_inner())
+                            .0
+                    }
+                };
+                o.flusher_waiting = false;
+                continue;
+            }
+            // A lone write (a request, a reply) goes out at once. Only when
+            // writes are frequent and still arriving after the wake-up does
+            // the flusher wait briefly to send them together (nats.c's
+            // flusher wait).
+            let busy = last_flush.is_some_and(|t| t.elapsed() < batch_wait);
+            if busy {
+                let len = o.buf.len();
+                drop(o);
+                std::thread::yield_now();
+                let o = self.lock_out();
+                if o.buf.len() > len && !o.stop {
+                    drop(self.0.out_cv.wait_timeout(o, batch_wait));
+                }
+            } else {
+                drop(o);
+            }
             self.write_pending();
+            last_flush = Some(Instant::now());
         }
     }
 
