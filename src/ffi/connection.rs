@@ -4,10 +4,13 @@ use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::sync::Arc;
 
-use super::boundary::{copy_to_buffer, guard, guard_value, malloc_array, malloc_cstring, opt_str};
+use super::boundary::{
+    copy_to_buffer, guard, guard_value, invalid_arg, malloc_array, malloc_cstring, opt_str,
+    write_out,
+};
 use super::handles::{
     conn, conn_into_raw, conn_ptr, conn_release, millis, natsConnection, natsSubscription, put,
-    put_opt, sub_into_raw, sub_ptr,
+    sub_into_raw, sub_ptr,
 };
 use super::library::natsStatistics;
 use super::msg::{self, natsMsg};
@@ -27,10 +30,6 @@ pub type natsMsgHandler = Option<
         closure: *mut c_void,
     ),
 >;
-
-fn invalid(what: &str) -> Error {
-    Error::new(ErrorKind::InvalidArg, what.to_string())
-}
 
 /// A subject argument: NULL or empty is an invalid subject, as in nats.c.
 ///
@@ -53,7 +52,7 @@ unsafe fn subject<'a>(p: *const c_char) -> Result<&'a str> {
 /// `data` is NULL or valid for reads of `len` bytes.
 unsafe fn payload<'a>(data: *const c_void, len: c_int) -> Result<&'a [u8]> {
     if len < 0 || (data.is_null() && len > 0) {
-        return Err(invalid("invalid data or data length"));
+        return Err(invalid_arg("invalid data or data length"));
     }
     if len == 0 {
         return Ok(&[]);
@@ -74,7 +73,7 @@ unsafe fn c_string_bytes<'a>(p: *const c_char) -> &'a [u8] {
 
 fn connect_with(nc: *mut *mut natsConnection, opts: Options) -> Result<()> {
     if nc.is_null() {
-        return Err(invalid("connection output is NULL"));
+        return Err(invalid_arg("connection output is NULL"));
     }
     let c = Connection::connect(opts)?;
     // SAFETY: checked non-NULL above; the caller provides a writable slot.
@@ -149,7 +148,7 @@ pub unsafe extern "C" fn natsConnection_PublishMsg(
         // SAFETY: live handles per the API.
         let c = unsafe { conn(nc) }?;
         // SAFETY: as above.
-        let m = unsafe { msg::as_message(m) }.ok_or_else(|| invalid("message is NULL"))?;
+        let m = unsafe { msg::as_message(m) }.ok_or_else(|| invalid_arg("message is NULL"))?;
         c.publish_msg(m)
     })
 }
@@ -168,7 +167,7 @@ pub unsafe extern "C" fn natsConnection_PublishRequest(
         unsafe {
             let reply = opt_str(reply)?
                 .filter(|r| !r.is_empty())
-                .ok_or_else(|| invalid("reply is NULL or empty"))?;
+                .ok_or_else(|| invalid_arg("reply is NULL or empty"))?;
             conn(nc)?.publish_raw(subject(subj)?, Some(reply), None, payload(data, dataLen)?)
         }
     })
@@ -187,7 +186,7 @@ pub unsafe extern "C" fn natsConnection_PublishRequestString(
         unsafe {
             let reply = opt_str(reply)?
                 .filter(|r| !r.is_empty())
-                .ok_or_else(|| invalid("reply is NULL or empty"))?;
+                .ok_or_else(|| invalid_arg("reply is NULL or empty"))?;
             conn(nc)?.publish_raw(subject(subj)?, Some(reply), None, c_string_bytes(str))
         }
     })
@@ -212,7 +211,7 @@ pub unsafe extern "C" fn natsConnection_Request(
 ) -> natsStatus {
     guard("natsConnection_Request", || {
         if replyMsg.is_null() {
-            return Err(invalid("reply output is NULL"));
+            return Err(invalid_arg("reply output is NULL"));
         }
         // SAFETY: handle and arguments as documented by the API.
         let r = unsafe {
@@ -238,7 +237,7 @@ pub unsafe extern "C" fn natsConnection_RequestString(
 ) -> natsStatus {
     guard("natsConnection_RequestString", || {
         if replyMsg.is_null() {
-            return Err(invalid("reply output is NULL"));
+            return Err(invalid_arg("reply output is NULL"));
         }
         // SAFETY: handle and arguments as documented by the API.
         let r = unsafe {
@@ -258,12 +257,13 @@ pub unsafe extern "C" fn natsConnection_RequestMsg(
 ) -> natsStatus {
     guard("natsConnection_RequestMsg", || {
         if replyMsg.is_null() {
-            return Err(invalid("reply output is NULL"));
+            return Err(invalid_arg("reply output is NULL"));
         }
         // SAFETY: live handles per the API.
         let c = unsafe { conn(nc) }?;
         // SAFETY: as above.
-        let m = unsafe { msg::as_message(requestMsg) }.ok_or_else(|| invalid("message is NULL"))?;
+        let m =
+            unsafe { msg::as_message(requestMsg) }.ok_or_else(|| invalid_arg("message is NULL"))?;
         let hdr = m.encoded_headers();
         let r = c.request(m.subject(), hdr.as_deref(), m.data(), millis(timeout));
         give_reply(replyMsg, r)
@@ -271,7 +271,7 @@ pub unsafe extern "C" fn natsConnection_RequestMsg(
 }
 
 fn msg_handler(cb: natsMsgHandler, closure: *mut c_void) -> Result<MsgHandler> {
-    let f = cb.ok_or_else(|| invalid("message callback is NULL"))?;
+    let f = cb.ok_or_else(|| invalid_arg("message callback is NULL"))?;
     let closure = Closure(closure);
     Ok(Arc::new(
         move |c: &Connection, s: &Subscription, m: Option<crate::client::Message>| {
@@ -297,7 +297,7 @@ unsafe fn subscribe_impl(
     cb: Option<(natsMsgHandler, *mut c_void)>,
 ) -> Result<()> {
     if out.is_null() {
-        return Err(invalid("subscription output is NULL"));
+        return Err(invalid_arg("subscription output is NULL"));
     }
     // SAFETY: per the contract.
     let c = unsafe { conn(nc) }?;
@@ -309,7 +309,7 @@ unsafe fn subscribe_impl(
         Some(q) => Some(
             unsafe { opt_str(q) }?
                 .filter(|q| !q.is_empty())
-                .ok_or_else(|| invalid("queue name is NULL or empty"))?,
+                .ok_or_else(|| invalid_arg("queue name is NULL or empty"))?,
         ),
     };
     if matches!(timeout, Some(t) if t <= 0) {
@@ -585,7 +585,7 @@ unsafe fn give_strings(
     count: *mut c_int,
 ) -> Result<()> {
     if servers.is_null() || count.is_null() {
-        return Err(invalid("output argument is NULL"));
+        return Err(invalid_arg("output argument is NULL"));
     }
     let ptrs: Vec<*mut c_char> = list.iter().map(|s| malloc_cstring(s)).collect();
     let arr = if ptrs.is_empty() {
@@ -656,7 +656,7 @@ pub unsafe extern "C" fn natsConnection_GetLastError(
                 t.borrow().as_ptr()
             });
             // SAFETY: NULL or writable per the API.
-            unsafe { put_opt(lastError, ptr) };
+            unsafe { write_out(lastError, ptr) };
             status
         },
     )
@@ -705,7 +705,7 @@ pub unsafe extern "C" fn natsConnection_GetStats(
         // SAFETY: handle per the API.
         let c = unsafe { conn(nc) }?;
         // SAFETY: NULL or a live statistics object.
-        let s = unsafe { stats.as_mut() }.ok_or_else(|| invalid("statistics is NULL"))?;
+        let s = unsafe { stats.as_mut() }.ok_or_else(|| invalid_arg("statistics is NULL"))?;
         s.set(c.stats());
         Ok(())
     })
@@ -728,7 +728,7 @@ pub unsafe extern "C" fn natsConnection_GetClientID(
 ) -> natsStatus {
     guard("natsConnection_GetClientID", || {
         if cid.is_null() {
-            return Err(invalid("cid is NULL"));
+            return Err(invalid_arg("cid is NULL"));
         }
         let id = open_conn(nc)?.server_info().client_id;
         if id == 0 {
@@ -750,7 +750,7 @@ pub unsafe extern "C" fn natsConnection_GetClientIP(
 ) -> natsStatus {
     guard("natsConnection_GetClientIP", || {
         if ip.is_null() {
-            return Err(invalid("ip is NULL"));
+            return Err(invalid_arg("ip is NULL"));
         }
         // SAFETY: checked non-NULL.
         unsafe { *ip = std::ptr::null_mut() };
@@ -774,7 +774,7 @@ pub unsafe extern "C" fn natsConnection_GetRTT(
 ) -> natsStatus {
     guard("natsConnection_GetRTT", || {
         if rtt.is_null() {
-            return Err(invalid("rtt is NULL"));
+            return Err(invalid_arg("rtt is NULL"));
         }
         // SAFETY: checked non-NULL.
         unsafe { *rtt = 0 };
@@ -809,7 +809,7 @@ pub unsafe extern "C" fn natsConnection_GetLocalIPAndPort(
 ) -> natsStatus {
     guard("natsConnection_GetLocalIPAndPort", || {
         if ip.is_null() || port.is_null() {
-            return Err(invalid("output argument is NULL"));
+            return Err(invalid_arg("output argument is NULL"));
         }
         // SAFETY: checked non-NULL.
         unsafe {

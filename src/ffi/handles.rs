@@ -106,17 +106,6 @@ pub(crate) unsafe fn put<T>(p: *mut T, v: T) -> Result<()> {
     Ok(())
 }
 
-/// Writes an optional out-parameter (NULL means the caller doesn't want it).
-///
-/// # Safety
-/// `p` is NULL or valid for a write of `T`.
-pub(crate) unsafe fn put_opt<T>(p: *mut T, v: T) {
-    if !p.is_null() {
-        // SAFETY: non-NULL and writable per the contract.
-        unsafe { p.write(v) };
-    }
-}
-
 /// Milliseconds from C; non-positive values become zero.
 pub(crate) fn millis(ms: i64) -> std::time::Duration {
     std::time::Duration::from_millis(ms.max(0) as u64)

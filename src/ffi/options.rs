@@ -3,10 +3,10 @@ use std::ffi::{c_char, c_int, c_void};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::boundary::{guard, opt_str, req_str};
+use super::boundary::{guard, invalid_arg, opt_str, req_str};
 use super::handles::{conn_ptr, natsConnection, natsSubscription, put, sub_ptr};
 use super::status::natsStatus;
-use crate::client::{Error, ErrorKind, Options, Result};
+use crate::client::{Options, Result};
 
 /// Opaque connection options; create with `natsOptions_Create`.
 pub struct natsOptions {
@@ -38,10 +38,6 @@ unsafe impl Send for Closure {}
 // SAFETY: as above; we only pass the pointer back to the user's callback.
 unsafe impl Sync for Closure {}
 
-fn invalid(what: &str) -> Error {
-    Error::new(ErrorKind::InvalidArg, what.to_string())
-}
-
 /// Runs `f` on the options behind `opts`.
 ///
 /// # Safety
@@ -53,7 +49,7 @@ unsafe fn with_opts(
 ) -> natsStatus {
     guard(func, || {
         // SAFETY: per the contract; NULL is rejected.
-        let o = unsafe { opts.as_mut() }.ok_or_else(|| invalid("options is NULL"))?;
+        let o = unsafe { opts.as_mut() }.ok_or_else(|| invalid_arg("options is NULL"))?;
         f(&mut o.opts)
     })
 }
@@ -130,7 +126,7 @@ pub unsafe extern "C" fn natsOptions_SetServers(
 ) -> natsStatus {
     with_opts("natsOptions_SetServers", opts, |o| {
         if (servers.is_null() && serversCount != 0) || (!servers.is_null() && serversCount <= 0) {
-            return Err(invalid("servers and serversCount do not agree"));
+            return Err(invalid_arg("servers and serversCount do not agree"));
         }
         let mut list = Vec::with_capacity(serversCount.max(0) as usize);
         for i in 0..serversCount.max(0) as usize {
@@ -217,7 +213,7 @@ pub unsafe extern "C" fn natsOptions_SetTimeout(
 ) -> natsStatus {
     with_opts("natsOptions_SetTimeout", opts, |o| {
         if timeout < 0 {
-            return Err(invalid("timeout cannot be negative"));
+            return Err(invalid_arg("timeout cannot be negative"));
         }
         o.timeout = match timeout {
             0 => Options::default().timeout,
@@ -259,7 +255,7 @@ pub unsafe extern "C" fn natsOptions_SetIOBufSize(
 ) -> natsStatus {
     with_opts("natsOptions_SetIOBufSize", opts, |o| {
         if ioBufSize < 0 {
-            return Err(invalid("buffer size cannot be negative"));
+            return Err(invalid_arg("buffer size cannot be negative"));
         }
         if ioBufSize > 0 {
             o.io_buf_size = ioBufSize as usize;
@@ -285,7 +281,7 @@ pub unsafe extern "C" fn natsOptions_SetMaxPendingMsgs(
 ) -> natsStatus {
     with_opts("natsOptions_SetMaxPendingMsgs", opts, |o| {
         if maxPending <= 0 {
-            return Err(invalid("max pending messages must be positive"));
+            return Err(invalid_arg("max pending messages must be positive"));
         }
         o.max_pending_msgs = maxPending;
         Ok(())
@@ -300,7 +296,7 @@ pub unsafe extern "C" fn natsOptions_SetMaxPendingBytes(
 ) -> natsStatus {
     with_opts("natsOptions_SetMaxPendingBytes", opts, |o| {
         if maxPending <= 0 {
-            return Err(invalid("max pending bytes must be positive"));
+            return Err(invalid_arg("max pending bytes must be positive"));
         }
         o.max_pending_bytes = maxPending;
         Ok(())
@@ -426,7 +422,7 @@ pub unsafe extern "C" fn natsOptions_SetFlusherWaitMicros(
 ) -> natsStatus {
     with_opts("natsOptions_SetFlusherWaitMicros", opts, |o| {
         if flusherWaitUs < 0 {
-            return Err(invalid("flusher wait cannot be negative"));
+            return Err(invalid_arg("flusher wait cannot be negative"));
         }
         o.flusher_wait = Duration::from_micros(flusherWaitUs as u64);
         Ok(())
@@ -466,7 +462,7 @@ pub unsafe extern "C" fn natsOptions_SetMessageBufferPadding(
 ) -> natsStatus {
     with_opts("natsOptions_SetMessageBufferPadding", opts, |o| {
         if paddingSize < 0 {
-            return Err(invalid("padding cannot be negative"));
+            return Err(invalid_arg("padding cannot be negative"));
         }
         o.message_padding = paddingSize as usize;
         Ok(())
@@ -481,7 +477,7 @@ pub unsafe extern "C" fn natsOptions_SetWriteDeadline(
 ) -> natsStatus {
     with_opts("natsOptions_SetWriteDeadline", opts, |o| {
         if deadline < 0 {
-            return Err(invalid("write deadline cannot be negative"));
+            return Err(invalid_arg("write deadline cannot be negative"));
         }
         o.write_deadline = (deadline > 0).then(|| Duration::from_millis(deadline as u64));
         Ok(())

@@ -2,21 +2,14 @@
 //! subscriptions.
 use std::ffi::{c_char, c_int, c_void};
 
-use super::boundary::{guard, guard_value};
-use super::handles::{
-    conn_ptr, millis, natsConnection, natsSubscription, put, put_opt, sub, sub_release,
-};
+use super::boundary::{guard, guard_value, invalid_arg, write_out};
+use super::handles::{conn_ptr, millis, natsConnection, natsSubscription, put, sub, sub_release};
 use super::msg::{self, natsMsg};
 use super::options::Closure;
 use super::status::natsStatus;
-use crate::client::{Error, ErrorKind};
 
 /// Called once when an asynchronous subscription is finished with.
 pub type natsOnCompleteCB = Option<unsafe extern "C" fn(closure: *mut c_void)>;
-
-fn invalid(what: &str) -> Error {
-    Error::new(ErrorKind::InvalidArg, what.to_string())
-}
 
 fn clamp(v: i64) -> c_int {
     v.clamp(c_int::MIN as i64, c_int::MAX as i64) as c_int
@@ -31,7 +24,7 @@ pub unsafe extern "C" fn natsSubscription_NextMsg(
 ) -> natsStatus {
     guard("natsSubscription_NextMsg", || {
         if nextMsg.is_null() {
-            return Err(invalid("message output is NULL"));
+            return Err(invalid_arg("message output is NULL"));
         }
         // SAFETY: handle per the API.
         let m = unsafe { sub(s) }?.next_msg(millis(timeout))?;
@@ -69,7 +62,7 @@ pub unsafe extern "C" fn natsSubscription_QueuedMsgs(
 ) -> natsStatus {
     guard("natsSubscription_QueuedMsgs", || {
         if queuedMsgs.is_null() {
-            return Err(invalid("output is NULL"));
+            return Err(invalid_arg("output is NULL"));
         }
         // SAFETY: handle per the API.
         let n = unsafe { sub(s) }?.queued_msgs()?;
@@ -124,8 +117,8 @@ pub unsafe extern "C" fn natsSubscription_GetPendingLimits(
         let (m, b) = unsafe { sub(s) }?.pending_limits()?;
         // SAFETY: NULL or writable per the API.
         unsafe {
-            put_opt(msgLimit, clamp(m));
-            put_opt(bytesLimit, clamp(b));
+            write_out(msgLimit, clamp(m));
+            write_out(bytesLimit, clamp(b));
         }
         Ok(())
     })
@@ -143,8 +136,8 @@ pub unsafe extern "C" fn natsSubscription_GetPending(
         let (m, b) = unsafe { sub(s) }?.pending()?;
         // SAFETY: NULL or writable per the API.
         unsafe {
-            put_opt(msgs, clamp(m));
-            put_opt(bytes, clamp(b));
+            write_out(msgs, clamp(m));
+            write_out(bytes, clamp(b));
         }
         Ok(())
     })
@@ -158,7 +151,7 @@ pub unsafe extern "C" fn natsSubscription_GetDelivered(
 ) -> natsStatus {
     guard("natsSubscription_GetDelivered", || {
         if msgs.is_null() {
-            return Err(invalid("output is NULL"));
+            return Err(invalid_arg("output is NULL"));
         }
         // SAFETY: handle per the API.
         let n = unsafe { sub(s) }?.delivered()?;
@@ -175,7 +168,7 @@ pub unsafe extern "C" fn natsSubscription_GetDropped(
 ) -> natsStatus {
     guard("natsSubscription_GetDropped", || {
         if msgs.is_null() {
-            return Err(invalid("output is NULL"));
+            return Err(invalid_arg("output is NULL"));
         }
         // SAFETY: handle per the API.
         let n = unsafe { sub(s) }?.dropped()?;
@@ -196,8 +189,8 @@ pub unsafe extern "C" fn natsSubscription_GetMaxPending(
         let (m, b) = unsafe { sub(s) }?.max_pending()?;
         // SAFETY: NULL or writable per the API.
         unsafe {
-            put_opt(msgs, clamp(m));
-            put_opt(bytes, clamp(b));
+            write_out(msgs, clamp(m));
+            write_out(bytes, clamp(b));
         }
         Ok(())
     })
@@ -231,12 +224,12 @@ pub unsafe extern "C" fn natsSubscription_GetStats(
         let (d, x) = (s.delivered()?, s.dropped()?);
         // SAFETY: NULL or writable per the API.
         unsafe {
-            put_opt(pendingMsgs, clamp(pm));
-            put_opt(pendingBytes, clamp(pb));
-            put_opt(maxPendingMsgs, clamp(mm));
-            put_opt(maxPendingBytes, clamp(mb));
-            put_opt(deliveredMsgs, d);
-            put_opt(droppedMsgs, x);
+            write_out(pendingMsgs, clamp(pm));
+            write_out(pendingBytes, clamp(pb));
+            write_out(maxPendingMsgs, clamp(mm));
+            write_out(maxPendingBytes, clamp(mb));
+            write_out(deliveredMsgs, d);
+            write_out(droppedMsgs, x);
         }
         Ok(())
     })
