@@ -192,6 +192,12 @@ typedef void (*natsErrHandler)(struct natsConnection *nc,
 // Called for connection events: closed, disconnected, reconnected.
 typedef void (*natsConnectionHandler)(struct natsConnection *nc, void *closure);
 
+// Returns how long, in milliseconds, to wait before the next reconnect round;
+// `attempts` counts the rounds, starting at 1. A negative result counts as 0.
+typedef int64_t (*natsCustomReconnectDelayHandler)(struct natsConnection *nc,
+                                                   int attempts,
+                                                   void *closure);
+
 // Called once when an asynchronous subscription is finished with.
 typedef void (*natsOnCompleteCB)(void *closure);
 
@@ -310,6 +316,23 @@ enum natsStatus natsConnection_QueueSubscribeSync(struct natsSubscription **sub,
                                                   struct natsConnection *nc,
                                                   const char *subject,
                                                   const char *queueGroup);
+
+// Drops the current server connection and reconnects (to the next server
+// of the pool when there are several), as after a network failure: the
+// disconnected and reconnected callbacks run. NATS_CONNECTION_CLOSED once closed.
+NATS_EXTERN enum natsStatus natsConnection_Reconnect(struct natsConnection *nc);
+
+// Drains the connection, giving up after 30 seconds: subscriptions stop
+// receiving new messages and deliver what they already hold, pending
+// publishes are flushed, then the connection closes (the closed callback
+// tells when). Returns at once; new subscriptions fail with NATS_DRAINING.
+// NATS_ILLEGAL_STATE while reconnecting.
+NATS_EXTERN enum natsStatus natsConnection_Drain(struct natsConnection *nc);
+
+// Like natsConnection_Drain with a limit of `timeout` ms (0 or less: no
+// limit). Subscriptions not drained in time report NATS_TIMEOUT through
+// natsSubscription_DrainCompletionStatus and the error handler.
+NATS_EXTERN enum natsStatus natsConnection_DrainTimeout(struct natsConnection *nc, int64_t timeout);
 
 // Waits up to 10 seconds until the server has processed everything sent so far.
 NATS_EXTERN enum natsStatus natsConnection_Flush(struct natsConnection *nc);
@@ -719,6 +742,91 @@ NATS_EXTERN
 enum natsStatus natsOptions_SetFailRequestsOnDisconnect(struct natsOptions *opts,
                                                         bool failRequests);
 
+// Turns reconnecting on or off after a lost connection (default: on).
+NATS_EXTERN enum natsStatus natsOptions_SetAllowReconnect(struct natsOptions *opts, bool allow);
+
+// Sets how many times each server may be tried during one outage before the
+// connection is closed (default 60); a negative value keeps trying forever.
+NATS_EXTERN enum natsStatus natsOptions_SetMaxReconnect(struct natsOptions *opts, int maxReconnect);
+
+// Sets, in milliseconds, the pause before a server is tried again during a
+// reconnect (default 2000); servers not yet tried are attempted at once.
+NATS_EXTERN
+enum natsStatus natsOptions_SetReconnectWait(struct natsOptions *opts,
+                                             int64_t reconnectWait);
+
+// Sets, in milliseconds, the largest random delay added to the reconnect
+// wait, so that many clients do not all come back at once (defaults: 100
+// without TLS, 1000 with TLS).
+NATS_EXTERN
+enum natsStatus natsOptions_SetReconnectJitter(struct natsOptions *opts,
+                                               int64_t jitter,
+                                               int64_t jitterTLS);
+
+// Sets a function that decides how long to wait after each failed pass over
+// the server list, replacing the reconnect wait and jitter; NULL removes it.
+NATS_EXTERN
+enum natsStatus natsOptions_SetCustomReconnectDelay(struct natsOptions *opts,
+                                                    natsCustomReconnectDelayHandler cb,
+                                                    void *closure);
+
+// Sets how many bytes of publishes are kept while reconnecting (default 8 MB).
+// They are sent in order once the connection is back; a publish that does not
+// fit fails with NATS_INSUFFICIENT_BUFFER. 0 restores the default.
+NATS_EXTERN
+enum natsStatus natsOptions_SetReconnectBufSize(struct natsOptions *opts,
+                                                int reconnectBufSize);
+
+// When true, a first connect that fails is retried with the reconnect
+// settings (even if reconnecting is disabled). With a `connectedCb`,
+// natsConnection_Connect returns NATS_NOT_YET_CONNECTED and keeps trying in
+// the background, calling `connectedCb` once connected (or the closed
+// callback if it gives up). Without one, it retries before returning, up to
+// MaxReconnect rounds with ReconnectWait between them. When false (the
+// default) `connectedCb` is ignored and cleared.
+NATS_EXTERN
+enum natsStatus natsOptions_SetRetryOnFailedConnect(struct natsOptions *opts,
+                                                    bool retry,
+                                                    natsConnectionHandler connectedCb,
+                                                    void *closure);
+
+// When true, servers are tried in the order given instead of a shuffled one (default: false).
+NATS_EXTERN enum natsStatus natsOptions_SetNoRandomize(struct natsOptions *opts, bool noRandomize);
+
+// When true, server URLs announced by the cluster are not added to the list
+// used for reconnecting (default: false).
+NATS_EXTERN
+enum natsStatus natsOptions_SetIgnoreDiscoveredServers(struct natsOptions *opts,
+                                                       bool ignore);
+
+// Sets the callback run, from the library's event thread, when the server
+// announces servers that were not known before; NULL removes it.
+NATS_EXTERN
+enum natsStatus natsOptions_SetDiscoveredServersCB(struct natsOptions *opts,
+                                                   natsConnectionHandler discoveredServersCb,
+                                                   void *closure);
+
+// Sets the callback run, from the library's event thread, when the server
+// says it is about to shut down (lame duck mode); NULL removes it.
+NATS_EXTERN
+enum natsStatus natsOptions_SetLameDuckModeCB(struct natsOptions *opts,
+                                              natsConnectionHandler lameDuckCb,
+                                              void *closure);
+
+// When true, a generic -ERR from the server starts a reconnect instead of
+// closing the connection (default: false). Authorization and permission
+// errors still close it.
+NATS_EXTERN
+enum natsStatus natsOptions_SetReconnectOnProtocolError(struct natsOptions *opts,
+                                                        bool reconnect);
+
+// When true, reconnecting goes on even after a server rejects the
+// credentials twice in a row with the same error; by default that closes
+// the connection.
+NATS_EXTERN
+enum natsStatus natsOptions_SetIgnoreAuthErrorAbort(struct natsOptions *opts,
+                                                    bool ignore);
+
 // Returns a static, NUL-terminated description of a status; do not free it.
 NATS_EXTERN const char *natsStatus_GetText(enum natsStatus s);
 
@@ -730,6 +838,30 @@ enum natsStatus natsSubscription_NextMsg(struct natsMsg **nextMsg,
 
 // Removes interest in the subject; no message is delivered afterwards.
 NATS_EXTERN enum natsStatus natsSubscription_Unsubscribe(struct natsSubscription *s);
+
+// Drains the subscription (giving up after 30 seconds): the server stops
+// sending it messages, those already received are still delivered, then it
+// is removed. Returns at once; see natsSubscription_WaitForDrainCompletion.
+NATS_EXTERN enum natsStatus natsSubscription_Drain(struct natsSubscription *s);
+
+// Like natsSubscription_Drain with a limit of `timeout` ms (0 or less: no
+// limit); messages still queued at the limit are dropped and the drain
+// completes with NATS_TIMEOUT.
+NATS_EXTERN
+enum natsStatus natsSubscription_DrainTimeout(struct natsSubscription *s,
+                                              int64_t timeout);
+
+// Blocks until the subscription's drain is complete, or `timeout` ms pass
+// (0 or less: no limit), giving NATS_TIMEOUT. NATS_ILLEGAL_STATE if no drain
+// was started.
+NATS_EXTERN
+enum natsStatus natsSubscription_WaitForDrainCompletion(struct natsSubscription *s,
+                                                        int64_t timeout);
+
+// How a completed drain ended: NATS_OK, NATS_TIMEOUT, NATS_CONNECTION_CLOSED
+// (closed first), NATS_INVALID_SUBSCRIPTION (unsubscribed first) or the error
+// of the flush that confirms it. NATS_ILLEGAL_STATE while not complete.
+NATS_EXTERN enum natsStatus natsSubscription_DrainCompletionStatus(struct natsSubscription *s);
 
 // Unsubscribes automatically once `max` messages have been received in total.
 NATS_EXTERN enum natsStatus natsSubscription_AutoUnsubscribe(struct natsSubscription *s, int max);

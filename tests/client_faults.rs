@@ -32,6 +32,7 @@ fn watched(url: String) -> (Options, crossbeam_channel::Receiver<&'static str>) 
 fn hung_server_is_detected_by_unanswered_pings() {
     let server = NatsServer::start();
     let (mut opts, events) = watched(server.url());
+    opts.allow_reconnect = false;
     opts.ping_interval = Duration::from_millis(100);
     opts.max_pings_out = 2;
     let nc = Connection::connect(opts).unwrap();
@@ -48,9 +49,10 @@ fn hung_server_is_detected_by_unanswered_pings() {
 }
 
 #[test]
-fn killed_server_closes_the_connection_once() {
+fn killed_server_closes_the_connection_once_without_reconnect() {
     let mut server = NatsServer::start();
-    let (opts, events) = watched(server.url());
+    let (mut opts, events) = watched(server.url());
+    opts.allow_reconnect = false;
     let nc = Connection::connect(opts).unwrap();
     let sub = nc.subscribe_sync("x", None).unwrap();
     server.stop();

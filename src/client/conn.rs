@@ -15,6 +15,7 @@ use super::events;
 use super::handshake::{self, Established};
 use super::message::Message;
 use super::options::Options;
+use super::pool::ServerPool;
 use super::reader;
 use super::request::ReplyMux;
 use super::stats::{Counters, Statistics};
@@ -66,16 +67,20 @@ pub struct Connection(pub(crate) Arc<ConnInner>);
 ///
 /// Lock order: `state` → `replies` → `subs` → `sock_w` → `out`. `out` is
 /// held only to append or swap bytes; `sock_w` only across socket writes.
-/// No lock is held while user code runs.
+/// No lock is held while user code runs. `status` changes only under
+/// `state`, so a holder of `state` sees a stable status.
 pub struct ConnInner {
     pub(crate) opts: Options,
     status: AtomicU8,
     pub(crate) state: Mutex<ConnState>,
+    /// Wakes the reconnect thread's waits early (on close).
+    pub(crate) state_cv: Condvar,
     pub(crate) subs: RwLock<HashMap<u64, Subscription>>,
     pub(crate) replies: Mutex<ReplyMux>,
-    sock_w: Mutex<Option<TcpStream>>,
-    out: Mutex<OutBuf>,
-    out_cv: Condvar,
+    /// The socket writers use, with the epoch it belongs to.
+    pub(crate) sock_w: Mutex<Option<(TcpStream, u64)>>,
+    pub(crate) out: Mutex<OutBuf>,
+    pub(crate) out_cv: Condvar,
     next_sid: AtomicU64,
     max_payload: AtomicI64,
     headers_ok: AtomicBool,
@@ -86,105 +91,235 @@ pub struct ConnInner {
 
 pub(crate) struct ConnState {
     pub(crate) info: ServerInfo,
+    /// The server in use, or the one last tried while reconnecting.
     pub(crate) url: ServerUrl,
-    /// Servers known to the client; the flag marks ones the cluster announced.
-    pub(crate) pool: Vec<(ServerUrl, bool)>,
+    pub(crate) pool: ServerPool,
     pub(crate) last_error: Option<Error>,
     /// One entry per PING in flight, in order; `Some` for a flush waiting on it.
-    pongs: VecDeque<Option<Sender<Result<()>>>>,
-    pings_out: i32,
-    local_addr: Option<SocketAddr>,
+    pub(crate) pongs: VecDeque<Option<Sender<Result<()>>>>,
+    pub(crate) pings_out: i32,
+    pub(crate) local_addr: Option<SocketAddr>,
+    /// Counts sockets: events from an older socket's reader or writer are
+    /// stale and ignored.
+    pub(crate) epoch: u64,
+    /// A clone of the current socket, to shut it down without waiting for
+    /// a writer blocked on it.
+    pub(crate) sock: Option<TcpStream>,
+    /// Set until the first connection succeeds (retry on failed connect).
+    pub(crate) initial: bool,
 }
 
-struct OutBuf {
-    buf: Vec<u8>,
-    spare: Vec<u8>,
-    flusher_waiting: bool,
-    stop: bool,
+pub(crate) struct OutBuf {
+    pub(crate) buf: Vec<u8>,
+    pub(crate) spare: Vec<u8>,
+    pub(crate) flusher_waiting: bool,
+    pub(crate) stop: bool,
+    /// No socket: publishes accumulate (up to the reconnect buffer size)
+    /// and are sent after a reconnect; other protocol is not kept.
+    pub(crate) paused: bool,
+    /// PINGs appended since the last swap, so a reconnect knows how many
+    /// PONGs the buffered bytes will bring.
+    pub(crate) pings: usize,
 }
 
 impl Connection {
-    /// Connects to the first server of `opts` that accepts us.
+    /// Connects to the first server of the pool that accepts us. With
+    /// `retry_on_failed_connect` and a connected callback, a connection
+    /// that could not connect yet is returned anyway and keeps trying in
+    /// the background (see `connect_status`).
     pub fn connect(opts: Options) -> Result<Connection> {
-        let servers = opts.server_list()?;
+        Self::connect_status(opts).map(|(c, _)| c)
+    }
+
+    /// Like `connect`; the flag says whether the connection is up now
+    /// (`false`: still trying in the background).
+    pub fn connect_status(opts: Options) -> Result<(Connection, bool)> {
+        let pool = ServerPool::new(opts.server_list()?, opts.no_randomize);
+        let background = opts.retry_on_failed_connect && opts.connected_cb.is_some();
+        // Without a connected callback, retrying happens here, in rounds.
+        let rounds = if opts.retry_on_failed_connect && !background {
+            opts.max_reconnect
+        } else {
+            0
+        };
         let mut last = Error::new(ErrorKind::NoServer, "no server available for connection");
-        for (i, url) in servers.iter().enumerate() {
-            match handshake::establish(url, &opts) {
-                Ok(est) => {
-                    let url = servers[i].clone();
-                    return Connection::start(opts, servers, url, est);
-                }
-                Err(e) => {
-                    // A server that rejects our credentials won't accept them
-                    // on the next try either; report that rather than NoServer.
-                    let fatal = e.kind == ErrorKind::AuthFailed;
-                    last = if matches!(e.kind, ErrorKind::IoError | ErrorKind::Timeout) {
-                        Error::new(ErrorKind::NoServer, e.text)
-                    } else {
-                        e
-                    };
-                    if fatal {
-                        break;
+        let mut round = 0;
+        loop {
+            for i in 0..pool.len() {
+                let Some(entry) = pool.get(i) else { break };
+                let url = entry.url.clone();
+                match handshake::establish(&url, &opts) {
+                    Ok(est) => {
+                        let conn = Connection::build(opts, pool, url.clone(), Status::Connected);
+                        conn.attach(url, est)?;
+                        conn.spawn_flusher()?;
+                        return Ok((conn, true));
+                    }
+                    Err(e) => {
+                        // A server that rejects our credentials won't accept
+                        // them on the next try either; report that.
+                        if e.kind == ErrorKind::AuthFailed && !background {
+                            return Err(e);
+                        }
+                        last = if matches!(e.kind, ErrorKind::IoError | ErrorKind::Timeout) {
+                            Error::new(ErrorKind::NoServer, e.text)
+                        } else {
+                            e
+                        };
                     }
                 }
             }
+            round += 1;
+            if rounds >= 0 && round > rounds {
+                break;
+            }
+            std::thread::sleep(opts.reconnect_wait);
         }
-        Err(last)
+        if !background {
+            return Err(last);
+        }
+        let url = pool
+            .get(0)
+            .map(|e| e.url.clone())
+            .ok_or_else(|| Error::new(ErrorKind::NoServer, "no server"))?;
+        let conn = Connection::build(opts, pool, url, Status::Reconnecting);
+        {
+            let mut st = conn.lock_state();
+            st.last_error = Some(last);
+            st.initial = true;
+        }
+        conn.lock_out().paused = true;
+        conn.spawn_flusher()?;
+        let c = conn.clone();
+        threads::spawn("nats-reconnect".into(), move || c.reconnect_loop())?;
+        Ok((conn, false))
     }
 
-    fn start(
-        opts: Options,
-        servers: Vec<ServerUrl>,
-        url: ServerUrl,
-        est: Established,
-    ) -> Result<Connection> {
-        let Established {
-            stream,
-            info,
-            leftover,
-        } = est;
-        let local_addr = stream.local_addr().ok();
-        let reader_stream = stream.try_clone().map_err(|e| Error::io(&e))?;
-        let pool = servers.into_iter().map(|u| (u, false)).collect();
-        let conn = Connection(Arc::new(ConnInner {
-            status: AtomicU8::new(Status::Connected as u8),
-            max_payload: AtomicI64::new(info.max_payload),
-            headers_ok: AtomicBool::new(info.headers),
+    /// The shared state of a connection, not yet attached to a socket.
+    fn build(opts: Options, pool: ServerPool, url: ServerUrl, status: Status) -> Connection {
+        Connection(Arc::new(ConnInner {
+            status: AtomicU8::new(status as u8),
+            max_payload: AtomicI64::new(0),
+            headers_ok: AtomicBool::new(false),
             state: Mutex::new(ConnState {
-                info,
+                info: ServerInfo::default(),
                 url,
                 pool,
                 last_error: None,
                 pongs: VecDeque::new(),
                 pings_out: 0,
-                local_addr,
+                local_addr: None,
+                epoch: 0,
+                sock: None,
+                initial: false,
             }),
+            state_cv: Condvar::new(),
             subs: RwLock::new(HashMap::new()),
             replies: Mutex::new(ReplyMux::default()),
-            sock_w: Mutex::new(Some(stream)),
+            sock_w: Mutex::new(None),
             out: Mutex::new(OutBuf {
                 buf: Vec::with_capacity(opts.io_buf_size),
                 spare: Vec::with_capacity(opts.io_buf_size),
                 flusher_waiting: false,
                 stop: false,
+                paused: false,
+                pings: 0,
             }),
             out_cv: Condvar::new(),
             next_sid: AtomicU64::new(1),
             counters: Counters::default(),
             name_nul: opts.name.as_ref().map(|n| with_nul(n)),
             opts,
-        }));
-        conn.apply_info_urls();
-        let c = conn.clone();
-        threads::spawn("nats-reader".into(), move || {
-            reader::run(c, reader_stream, leftover)
-        })?;
-        let c = conn.clone();
+        }))
+    }
+
+    fn spawn_flusher(&self) -> Result<()> {
+        let c = self.clone();
         if let Err(e) = threads::spawn("nats-flusher".into(), move || c.flusher_loop()) {
-            conn.close();
+            self.close();
             return Err(e);
         }
-        Ok(conn)
+        Ok(())
+    }
+
+    /// Puts a freshly established socket to use: re-sends the subscriptions
+    /// and what was buffered while disconnected (in that order, before any
+    /// newer write), then starts its reader.
+    pub(crate) fn attach(&self, url: ServerUrl, est: Established) -> Result<()> {
+        let Established {
+            stream,
+            info,
+            leftover,
+        } = est;
+        let reader_stream = stream.try_clone().map_err(|e| Error::io(&e))?;
+        let ctl_stream = stream.try_clone().map_err(|e| Error::io(&e))?;
+        let mut head = Vec::new();
+        for sub in self.subs_snapshot() {
+            sub.encode_resubscribe(&mut head);
+        }
+        let epoch = {
+            let mut st = self.lock_state();
+            if self.is_closed() {
+                return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
+            }
+            st.epoch += 1;
+            st.epoch
+        };
+        {
+            let mut w = self.0.sock_w.lock().unwrap_or_else(|p| p.into_inner());
+            let pending = std::mem::take(&mut self.lock_out().buf);
+            head.extend_from_slice(&pending);
+            let mut s = &stream;
+            if !head.is_empty() {
+                // What was buffered is gone if this fails, as in nats.c:
+                // part of it may have reached the server.
+                s.write_all(&head).map_err(|e| Error::io(&e))?;
+            }
+            let mut o = self.lock_out();
+            o.paused = false;
+            o.pings = 0;
+            *w = Some((stream, epoch));
+        }
+        self.0.max_payload.store(info.max_payload, Relaxed);
+        self.0.headers_ok.store(info.headers, Relaxed);
+        {
+            let mut st = self.lock_state();
+            st.local_addr = ctl_stream.local_addr().ok();
+            st.sock = Some(ctl_stream);
+            st.info = info;
+            st.url = url;
+            st.pings_out = 0;
+            if self.is_closed() {
+                // Closed while we were handshaking: don't come back to life.
+                if let Some(s) = st.sock.take() {
+                    let _ = s.shutdown(Shutdown::Both);
+                }
+                return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
+            }
+            let cur = st.url.clone();
+            if let Some(e) = st.pool.find_mut(&cur) {
+                e.reconnects = 0;
+                e.auth_failed = false;
+            }
+            self.0.status.store(Status::Connected as u8, Release);
+        }
+        self.0.out_cv.notify_all();
+        let c = self.clone();
+        threads::spawn("nats-reader".into(), move || {
+            reader::run(c, reader_stream, leftover, epoch)
+        })?;
+        self.apply_info_urls(epoch > 1);
+        Ok(())
+    }
+
+    pub(crate) fn subs_snapshot(&self) -> Vec<Subscription> {
+        self.0
+            .subs
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect()
     }
 
     pub fn options(&self) -> &Options {
@@ -201,6 +336,11 @@ impl Connection {
 
     pub fn status(&self) -> Status {
         Status::from_u8(self.0.status.load(Acquire))
+    }
+
+    /// Changes the status; callers hold `state`.
+    pub(crate) fn set_status(&self, s: Status) {
+        self.0.status.store(s as u8, Release);
     }
 
     pub fn is_closed(&self) -> bool {
@@ -239,6 +379,9 @@ impl Connection {
             }
         }
         self.check_usable()?;
+        if self.status() == Status::DrainingPubs {
+            return Err(Error::new(ErrorKind::Draining, "connection is draining"));
+        }
         let hlen = headers.map_or(0, <[u8]>::len);
         if hlen > 0 && !self.0.headers_ok.load(Relaxed) {
             return Err(Error::new(
@@ -259,12 +402,25 @@ impl Connection {
             if o.stop {
                 return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
             }
+            let before = o.buf.len();
             match headers {
                 Some(h) if hlen > 0 => encode::encode_hpub(&mut o.buf, subj, reply, h, data),
                 _ => encode::encode_pub(&mut o.buf, subj, reply, data),
             }
-            let wake = std::mem::take(&mut o.flusher_waiting);
-            (wake, o.buf.len() >= SELF_FLUSH_THRESHOLD)
+            if o.paused {
+                // Disconnected: keep the message for the reconnect if it fits.
+                if o.buf.len() > self.0.opts.reconnect_buf_size {
+                    o.buf.truncate(before);
+                    return Err(Error::new(
+                        ErrorKind::InsufficientBuffer,
+                        "the reconnect buffer is full",
+                    ));
+                }
+                (false, false)
+            } else {
+                let wake = std::mem::take(&mut o.flusher_waiting);
+                (wake, o.buf.len() >= SELF_FLUSH_THRESHOLD)
+            }
         };
         self.0.counters.out_msgs.fetch_add(1, Relaxed);
         self.0.counters.out_bytes.fetch_add(size as u64, Relaxed);
@@ -293,8 +449,33 @@ impl Connection {
             if o.stop {
                 return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
             }
+            if o.paused {
+                // Subscriptions are re-sent from the table on reconnect.
+                return Ok(());
+            }
             f(&mut o.buf);
             std::mem::take(&mut o.flusher_waiting)
+        };
+        if wake {
+            self.0.out_cv.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Queues a PING whose PONG is awaited by `waiter` (`None` for the
+    /// ping timer). Kept while disconnected: the PONG then comes from the
+    /// next server.
+    fn send_ping(&self, waiter: Option<Sender<Result<()>>>) -> Result<()> {
+        let wake = {
+            let mut st = self.lock_state();
+            let mut o = self.lock_out();
+            if o.stop {
+                return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
+            }
+            st.pongs.push_back(waiter);
+            o.buf.extend_from_slice(encode::PING);
+            o.pings += 1;
+            !o.paused && std::mem::take(&mut o.flusher_waiting)
         };
         if wake {
             self.0.out_cv.notify_one();
@@ -306,12 +487,16 @@ impl Connection {
     fn write_pending(&self) {
         let result = {
             let mut w = self.0.sock_w.lock().unwrap_or_else(|p| p.into_inner());
-            let Some(stream) = w.as_mut() else { return };
+            let Some((stream, epoch)) = w.as_mut() else {
+                return;
+            };
+            let epoch = *epoch;
             let mut data = {
                 let mut o = self.lock_out();
-                if o.buf.is_empty() {
+                if o.buf.is_empty() || o.paused {
                     return;
                 }
+                o.pings = 0;
                 let spare = std::mem::take(&mut o.spare);
                 std::mem::replace(&mut o.buf, spare)
             };
@@ -321,10 +506,13 @@ impl Connection {
             if data.capacity() <= 2 * SELF_FLUSH_THRESHOLD {
                 self.lock_out().spare = data;
             }
-            r
+            r.map_err(|e| (e, epoch))
         };
-        if let Err(e) = result {
-            self.connection_lost(Error::new(ErrorKind::IoError, format!("write failed: {e}")));
+        if let Err((e, epoch)) = result {
+            self.connection_lost(
+                epoch,
+                Error::new(ErrorKind::IoError, format!("write failed: {e}")),
+            );
         }
     }
 
@@ -349,7 +537,7 @@ impl Connection {
             if o.stop {
                 return;
             }
-            if o.buf.is_empty() {
+            if o.buf.is_empty() || o.paused {
                 o.flusher_waiting = true;
                 let mut o = match next_ping {
                     None => self.0.out_cv.wait(o).unwrap_or_else(|p| p.into_inner()),
@@ -390,19 +578,22 @@ impl Connection {
     fn ping_tick(&self) -> bool {
         let stale = {
             let mut st = self.lock_state();
-            st.pings_out += 1;
-            if st.pings_out > self.0.opts.max_pings_out {
-                true
-            } else {
-                st.pongs.push_back(None);
-                false
+            match self.status() {
+                Status::Closed => return false,
+                Status::Reconnecting | Status::Connecting | Status::Disconnected => return true,
+                _ => {}
             }
+            st.pings_out += 1;
+            (st.pings_out > self.0.opts.max_pings_out).then_some(st.epoch)
         };
-        if stale {
-            self.connection_lost(Error::new(ErrorKind::StaleConnection, "stale connection"));
-            return false;
+        if let Some(epoch) = stale {
+            self.connection_lost(
+                epoch,
+                Error::new(ErrorKind::StaleConnection, "stale connection"),
+            );
+            return !self.is_closed();
         }
-        let _ = self.send_proto(|b| b.extend_from_slice(encode::PING));
+        let _ = self.send_ping(None);
         true
     }
 
@@ -419,8 +610,7 @@ impl Connection {
             ));
         }
         let (tx, rx) = bounded(1);
-        self.lock_state().pongs.push_back(Some(tx));
-        self.send_proto(|b| b.extend_from_slice(encode::PING))?;
+        self.send_ping(Some(tx))?;
         self.write_pending();
         match rx.recv_timeout(timeout) {
             Ok(r) => r,
@@ -446,9 +636,12 @@ impl Connection {
 
     // ---- reader callbacks -------------------------------------------------
 
-    pub(crate) fn on_pong(&self) {
+    pub(crate) fn on_pong(&self, epoch: u64) {
         let waiter = {
             let mut st = self.lock_state();
+            if st.epoch != epoch || self.status() == Status::Reconnecting {
+                return;
+            }
             st.pings_out = 0;
             st.pongs.pop_front()
         };
@@ -461,11 +654,15 @@ impl Connection {
         let _ = self.send_proto(|b| b.extend_from_slice(encode::PONG));
     }
 
-    pub(crate) fn on_info(&self, info: ServerInfo) {
-        self.0.max_payload.store(info.max_payload, Relaxed);
-        self.0.headers_ok.store(info.headers, Relaxed);
+    pub(crate) fn on_info(&self, info: ServerInfo, epoch: u64) {
+        let lame_duck = info.ldm;
         {
             let mut st = self.lock_state();
+            if st.epoch != epoch {
+                return;
+            }
+            self.0.max_payload.store(info.max_payload, Relaxed);
+            self.0.headers_ok.store(info.headers, Relaxed);
             // An async INFO may omit fields the first one carried.
             let keep_id = st.info.server_id.clone();
             st.info = info;
@@ -473,45 +670,82 @@ impl Connection {
                 st.info.server_id = keep_id;
             }
         }
-        self.apply_info_urls();
+        self.apply_info_urls(true);
+        if lame_duck {
+            self.on_lame_duck(epoch);
+        }
     }
 
-    /// Adds the servers a cluster announces to the pool.
-    fn apply_info_urls(&self) {
-        let mut st = self.lock_state();
-        let urls = st.info.connect_urls.clone();
-        for u in urls {
-            let Ok(mut url) = ServerUrl::parse(&u) else {
-                continue;
-            };
-            if st
-                .pool
-                .iter()
-                .any(|(p, _)| p.host == url.host && p.port == url.port)
-            {
-                continue;
+    /// The server is shutting down gradually: tell the user and, when a
+    /// peer is known, move to it now rather than when the server leaves.
+    fn on_lame_duck(&self, epoch: u64) {
+        if let Some(cb) = self.0.opts.lame_duck_cb.clone() {
+            let conn = self.clone();
+            events::post(move || cb(&conn));
+        }
+        let move_now = {
+            let st = self.lock_state();
+            self.0.opts.allow_reconnect && st.pool.has_other_than(&st.url)
+        };
+        if move_now {
+            self.connection_lost(
+                epoch,
+                Error::new(
+                    ErrorKind::ConnectionDisconnected,
+                    "server entered lame duck mode",
+                ),
+            );
+        }
+    }
+
+    /// Adds the servers a cluster announces to the pool; `notify` runs the
+    /// discovered-servers callback when one is new (not at first connect).
+    fn apply_info_urls(&self, notify: bool) {
+        if self.0.opts.ignore_discovered_servers {
+            return;
+        }
+        let added = {
+            let mut st = self.lock_state();
+            if st.info.connect_urls.is_empty() {
+                return;
             }
-            url.scheme = st.url.scheme.clone();
-            st.pool.push((url, true));
+            let urls = st.info.connect_urls.clone();
+            let cur = st.url.clone();
+            st.pool.merge_announced(&urls, &cur)
+        };
+        if added && notify {
+            if let Some(cb) = self.0.opts.discovered_servers_cb.clone() {
+                let conn = self.clone();
+                events::post(move || cb(&conn));
+            }
         }
     }
 
     /// `-ERR` from the server.
-    pub(crate) fn on_server_error(&self, text: &str) {
+    pub(crate) fn on_server_error(&self, text: &str, epoch: u64) {
         let lower = text.to_ascii_lowercase();
         if lower.starts_with("permissions violation") {
             self.report_async_error(None, Error::new(ErrorKind::NotPermitted, text));
         } else if lower.contains("stale connection") {
-            self.connection_lost(Error::new(ErrorKind::StaleConnection, text));
+            self.connection_lost(epoch, Error::new(ErrorKind::StaleConnection, text));
         } else if lower.contains("authorization violation")
             || lower.contains("authentication")
             || lower.contains("user authentication")
         {
+            // The server closes the socket next; the reconnect then gives up
+            // if the same server refuses us twice in a row.
             let e = Error::new(ErrorKind::AuthFailed, text);
             self.report_async_error(None, e.clone());
-            self.connection_lost(e);
+            let mut st = self.lock_state();
+            let cur = st.url.clone();
+            if let Some(entry) = st.pool.find_mut(&cur) {
+                entry.auth_failed = true;
+            }
+        } else if self.0.opts.reconnect_on_protocol_error {
+            self.connection_lost(epoch, Error::new(ErrorKind::Err, text));
         } else {
-            self.connection_lost(Error::new(ErrorKind::Err, text));
+            self.set_last_error(&Error::new(ErrorKind::Err, text));
+            self.close_impl(false);
         }
     }
 
@@ -549,6 +783,9 @@ impl Connection {
 
     pub(crate) fn register(&self, sub: &Subscription) -> Result<()> {
         self.check_usable()?;
+        if matches!(self.status(), Status::DrainingSubs | Status::DrainingPubs) {
+            return Err(Error::new(ErrorKind::Draining, "connection is draining"));
+        }
         self.0
             .subs
             .write()
@@ -665,14 +902,77 @@ impl Connection {
         }
     }
 
-    /// The socket failed or the server went away. Until reconnect exists,
-    /// this closes the connection, reporting why.
-    pub(crate) fn connection_lost(&self, e: Error) {
-        if self.is_closed() {
-            return;
+    /// The socket of `epoch` failed or the server went away: start
+    /// reconnecting, or close when reconnecting is not allowed. Events from
+    /// an older socket, or arriving while already reconnecting, are ignored.
+    pub(crate) fn connection_lost(&self, epoch: u64, e: Error) {
+        let (pongs, sock) = {
+            let mut st = self.lock_state();
+            if st.epoch != epoch {
+                return;
+            }
+            match self.status() {
+                Status::Closed | Status::Reconnecting => return,
+                Status::Connected if self.0.opts.allow_reconnect => {}
+                _ => {
+                    st.last_error = Some(e);
+                    drop(st);
+                    self.close_impl(false);
+                    return;
+                }
+            }
+            st.last_error = Some(e);
+            self.0.status.store(Status::Reconnecting as u8, Release);
+            // Unwritten bytes stay for the next server; the PONGs for the
+            // PINGs among them will come from there.
+            let pings = {
+                let mut o = self.lock_out();
+                o.paused = true;
+                o.pings
+            };
+            let old = std::mem::take(&mut st.pongs);
+            st.pongs.extend(std::iter::repeat_with(|| None).take(pings));
+            st.pings_out = 0;
+            (old, st.sock.take())
+        };
+        if let Some(s) = sock {
+            let _ = s.shutdown(Shutdown::Both);
         }
-        self.set_last_error(&e);
-        self.close_impl(false);
+        self.0
+            .sock_w
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        for tx in pongs.into_iter().flatten() {
+            let _ = tx.send(Err(Error::new(
+                ErrorKind::ConnectionDisconnected,
+                "connection lost before the flush completed",
+            )));
+        }
+        if self.0.opts.fail_requests_on_disconnect {
+            self.replies_failed();
+        }
+        if let Some(cb) = self.0.opts.disconnected_cb.clone() {
+            let conn = self.clone();
+            events::post(move || cb(&conn));
+        }
+        let c = self.clone();
+        if threads::spawn("nats-reconnect".into(), move || c.reconnect_loop()).is_err() {
+            self.close_impl(false);
+        }
+    }
+
+    /// `natsConnection_Reconnect`: drops the current socket so the client
+    /// reconnects (to the next server of the pool).
+    pub fn force_reconnect(&self) -> Result<()> {
+        let st = self.lock_state();
+        if self.is_closed() {
+            return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
+        }
+        if let Some(s) = st.sock.as_ref() {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+        Ok(())
     }
 
     // ---- close --------------------------------------------------------------
@@ -685,15 +985,18 @@ impl Connection {
         self.close_impl(true);
     }
 
-    fn close_impl(&self, flush: bool) {
-        let (was_connected, pongs) = {
+    pub(crate) fn close_impl(&self, flush: bool) {
+        let (was_connected, pongs, sock) = {
             let mut st = self.lock_state();
             let prev = Status::from_u8(self.0.status.swap(Status::Closed as u8, AcqRel));
             if prev == Status::Closed {
                 return;
             }
-            (prev == Status::Connected, std::mem::take(&mut st.pongs))
+            let connected = !matches!(prev, Status::Reconnecting | Status::Connecting);
+            (connected, std::mem::take(&mut st.pongs), st.sock.take())
         };
+        // Wake a reconnect thread that waits between attempts.
+        self.0.state_cv.notify_all();
         if flush {
             if let Some(s) = self
                 .0
@@ -702,9 +1005,12 @@ impl Connection {
                 .unwrap_or_else(|p| p.into_inner())
                 .as_ref()
             {
-                let _ = s.set_write_timeout(Some(CLOSE_FLUSH_DEADLINE));
+                let _ = s.0.set_write_timeout(Some(CLOSE_FLUSH_DEADLINE));
             }
             self.write_pending();
+        }
+        if let Some(s) = sock {
+            let _ = s.shutdown(Shutdown::Both);
         }
         {
             let mut o = self.lock_out();
@@ -720,7 +1026,7 @@ impl Connection {
             .unwrap_or_else(|p| p.into_inner())
             .take()
         {
-            let _ = s.shutdown(Shutdown::Both);
+            let _ = s.0.shutdown(Shutdown::Both);
         }
         for tx in pongs.into_iter().flatten() {
             let _ = tx.send(Err(Error::new(
@@ -788,12 +1094,7 @@ impl Connection {
 
     /// All known servers, or only those announced by the cluster.
     pub fn servers(&self, discovered_only: bool) -> Vec<String> {
-        self.lock_state()
-            .pool
-            .iter()
-            .filter(|(_, implicit)| !discovered_only || *implicit)
-            .map(|(u, _)| u.display())
-            .collect()
+        self.lock_state().pool.urls(discovered_only)
     }
 
     pub fn local_addr(&self) -> Option<SocketAddr> {

@@ -5,12 +5,15 @@
 //! event thread for connection callbacks.
 pub mod conn;
 mod dispatch;
+mod drain;
 pub mod error;
 pub mod events;
 mod handshake;
 pub mod message;
 pub mod options;
+mod pool;
 mod reader;
+mod reconnect;
 mod request;
 pub mod stats;
 pub mod subscription;
@@ -19,6 +22,7 @@ pub mod url;
 
 pub use conn::{Connection, Status};
 pub use dispatch::{set_pool_size, shutdown_pool};
+pub use drain::DEFAULT_DRAIN_TIMEOUT;
 pub use error::{Error, ErrorKind, Result};
 pub use message::Message;
 pub use options::Options;

@@ -11,9 +11,13 @@ use super::url::ServerUrl;
 pub type ConnCallback = Arc<dyn Fn(&Connection) + Send + Sync>;
 /// An asynchronous error callback, optionally naming the subscription at fault.
 pub type ErrCallback = Arc<dyn Fn(&Connection, Option<&Subscription>, &Error) + Send + Sync>;
+/// A user function returning how long to wait before the next reconnect round, given the round number (starting at 1).
+pub type ReconnectDelayFn = Arc<dyn Fn(&Connection, i32) -> Duration + Send + Sync>;
 
 pub const DEFAULT_URL: &str = "nats://localhost:4222";
 pub const DEFAULT_INBOX_PREFIX: &str = "_INBOX";
+/// nats.c's reconnect buffer: 8 MiB.
+pub const DEFAULT_RECONNECT_BUF_SIZE: usize = 8 * 1024 * 1024;
 
 /// Everything a connection is configured with. Cloned when a connection is
 /// created, so later changes to the user's options don't affect it.
@@ -47,6 +51,34 @@ pub struct Options {
     pub write_deadline: Option<Duration>,
     pub fail_requests_on_disconnect: bool,
     pub allow_reconnect: bool,
+    /// Reconnect rounds over the server list before giving up; negative: never give up.
+    pub max_reconnect: i32,
+    /// Pause before trying a server that was already tried in this outage.
+    pub reconnect_wait: Duration,
+    /// Upper bound of the random extra delay added to `reconnect_wait` (plain TCP).
+    pub reconnect_jitter: Duration,
+    /// Same as `reconnect_jitter`, for TLS connections.
+    pub reconnect_jitter_tls: Duration,
+    /// When set, replaces `reconnect_wait` plus jitter between reconnect rounds.
+    pub custom_reconnect_delay: Option<ReconnectDelayFn>,
+    /// Bytes of publishes held while reconnecting; 0: publishes fail while disconnected.
+    pub reconnect_buf_size: usize,
+    /// Keep retrying when the first connect fails, using the reconnect settings.
+    pub retry_on_failed_connect: bool,
+    /// Run once a connect that was retried in the background succeeds.
+    pub connected_cb: Option<ConnCallback>,
+    /// Try servers in the given order instead of shuffling them.
+    pub no_randomize: bool,
+    /// Don't add servers announced by the cluster to the server list.
+    pub ignore_discovered_servers: bool,
+    /// Run when the server announces new servers in the cluster.
+    pub discovered_servers_cb: Option<ConnCallback>,
+    /// Run when the server says it is entering lame duck mode.
+    pub lame_duck_cb: Option<ConnCallback>,
+    /// Reconnect (instead of closing) after a generic `-ERR` from the server.
+    pub reconnect_on_protocol_error: bool,
+    /// Keep reconnecting after the same authentication error twice in a row.
+    pub ignore_auth_error_abort: bool,
     pub error_cb: Option<ErrCallback>,
     pub closed_cb: Option<ConnCallback>,
     pub disconnected_cb: Option<ConnCallback>,
@@ -81,6 +113,20 @@ impl Default for Options {
             write_deadline: None,
             fail_requests_on_disconnect: false,
             allow_reconnect: true,
+            max_reconnect: 60,
+            reconnect_wait: Duration::from_secs(2),
+            reconnect_jitter: Duration::from_millis(100),
+            reconnect_jitter_tls: Duration::from_secs(1),
+            custom_reconnect_delay: None,
+            reconnect_buf_size: DEFAULT_RECONNECT_BUF_SIZE,
+            retry_on_failed_connect: false,
+            connected_cb: None,
+            no_randomize: false,
+            ignore_discovered_servers: false,
+            discovered_servers_cb: None,
+            lame_duck_cb: None,
+            reconnect_on_protocol_error: false,
+            ignore_auth_error_abort: false,
             error_cb: None,
             closed_cb: None,
             disconnected_cb: None,

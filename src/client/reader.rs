@@ -10,7 +10,7 @@ use super::message::Message;
 use super::subscription::SubKind;
 use crate::proto::{Parsed, Parser, ServerInfo, ServerOp};
 
-pub(crate) fn run(conn: Connection, mut stream: TcpStream, leftover: Vec<u8>) {
+pub(crate) fn run(conn: Connection, mut stream: TcpStream, leftover: Vec<u8>, epoch: u64) {
     let size = conn.options().io_buf_size.max(32 * 1024);
     let mut buf = leftover;
     let mut end = buf.len();
@@ -23,7 +23,7 @@ pub(crate) fn run(conn: Connection, mut stream: TcpStream, leftover: Vec<u8>) {
         loop {
             match parser.parse(&buf[start..end]) {
                 Ok(Parsed::Op(op, n)) => {
-                    handle(&conn, op);
+                    handle(&conn, op, epoch);
                     start += n;
                 }
                 Ok(Parsed::Incomplete(need)) => {
@@ -38,7 +38,7 @@ pub(crate) fn run(conn: Connection, mut stream: TcpStream, leftover: Vec<u8>) {
                     break;
                 }
                 Err(e) => {
-                    conn.connection_lost(Error::new(ErrorKind::ProtocolError, e.0));
+                    conn.connection_lost(epoch, Error::new(ErrorKind::ProtocolError, e.0));
                     return;
                 }
             }
@@ -49,16 +49,22 @@ pub(crate) fn run(conn: Connection, mut stream: TcpStream, leftover: Vec<u8>) {
         }
         match stream.read(&mut buf[end..]) {
             Ok(0) => {
-                conn.connection_lost(Error::new(
-                    ErrorKind::ConnectionClosed,
-                    "connection closed by the server",
-                ));
+                conn.connection_lost(
+                    epoch,
+                    Error::new(
+                        ErrorKind::ConnectionClosed,
+                        "connection closed by the server",
+                    ),
+                );
                 return;
             }
             Ok(n) => end += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
-                conn.connection_lost(Error::new(ErrorKind::IoError, format!("read failed: {e}")));
+                conn.connection_lost(
+                    epoch,
+                    Error::new(ErrorKind::IoError, format!("read failed: {e}")),
+                );
                 return;
             }
         }
@@ -68,7 +74,7 @@ pub(crate) fn run(conn: Connection, mut stream: TcpStream, leftover: Vec<u8>) {
     }
 }
 
-fn handle(conn: &Connection, op: ServerOp<'_>) {
+fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64) {
     match op {
         ServerOp::Msg {
             subject,
@@ -101,13 +107,13 @@ fn handle(conn: &Connection, op: ServerOp<'_>) {
             }
         }
         ServerOp::Ping => conn.on_ping(),
-        ServerOp::Pong => conn.on_pong(),
+        ServerOp::Pong => conn.on_pong(epoch),
         ServerOp::Info(json) => {
             if let Ok(info) = ServerInfo::parse(json) {
-                conn.on_info(info);
+                conn.on_info(info, epoch);
             }
         }
-        ServerOp::Err(text) => conn.on_server_error(&String::from_utf8_lossy(text)),
+        ServerOp::Err(text) => conn.on_server_error(&String::from_utf8_lossy(text), epoch),
         ServerOp::Ok => {}
     }
 }

@@ -93,9 +93,13 @@ impl Connection {
                 self.lock_replies().waiters.remove(&token);
                 Err(Error::new(ErrorKind::Timeout, "request timed out"))
             }
-            Err(RecvTimeoutError::Disconnected) => {
+            Err(RecvTimeoutError::Disconnected) if self.is_closed() => {
                 Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"))
             }
+            Err(RecvTimeoutError::Disconnected) => Err(Error::new(
+                ErrorKind::ConnectionDisconnected,
+                "connection lost while waiting for the reply",
+            )),
         }
     }
 
@@ -134,6 +138,12 @@ impl Connection {
         if let Some(tx) = waiter {
             let _ = tx.try_send(msg);
         }
+    }
+
+    /// Fails every waiting request (fail-requests-on-disconnect); the
+    /// reply subscription stays for later requests.
+    pub(crate) fn replies_failed(&self) {
+        self.lock_replies().waiters.clear();
     }
 
     /// Wakes every waiting request when the connection closes.

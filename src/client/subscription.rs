@@ -14,6 +14,11 @@ use super::conn::Connection;
 use super::dispatch::{Dispatcher, Work};
 use super::error::{Error, ErrorKind, Result};
 use super::message::Message;
+use crate::proto::encode;
+
+/// How long a drain waits for the server to confirm the UNSUB when the
+/// user gave no timeout.
+pub(crate) const DRAIN_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A message callback; `None` tells a subscribe-with-timeout that no message
 /// arrived in time.
@@ -71,6 +76,18 @@ pub struct SubInner {
 struct Life {
     on_complete: Option<Box<dyn FnOnce() + Send>>,
     completed: bool,
+    drain: DrainState,
+}
+
+/// Where a drain stands: started (UNSUB queued), flushed (the server
+/// confirmed it, nothing new arrives), done (the queue is empty).
+#[derive(Default)]
+struct DrainState {
+    started: bool,
+    flushed: bool,
+    done: bool,
+    /// Why the drain did not end cleanly, if it did not.
+    status: Option<ErrorKind>,
 }
 
 impl Subscription {
@@ -91,6 +108,7 @@ impl Subscription {
             life: Mutex::new(Life {
                 on_complete: None,
                 completed: false,
+                drain: DrainState::default(),
             }),
             life_cv: Condvar::new(),
             closed: AtomicBool::new(false),
@@ -256,9 +274,15 @@ impl Subscription {
     /// Runs once, after the last callback: the completion callback and the
     /// wake-up of anyone waiting for the subscription to finish.
     pub(crate) fn complete(&self) {
+        self.0.closed.store(true, Release);
         let cb = {
-            let mut l = self.0.life.lock().unwrap_or_else(|p| p.into_inner());
+            let mut l = self.lock_life();
+            if l.drain.started {
+                l.drain.done = true;
+            }
             if l.completed {
+                drop(l);
+                self.0.life_cv.notify_all();
                 return;
             }
             l.completed = true;
@@ -295,6 +319,16 @@ impl Subscription {
         }
         if self.0.closed.swap(true, AcqRel) {
             return;
+        }
+        {
+            let mut l = self.lock_life();
+            if l.drain.started && !l.drain.done && l.drain.status.is_none() {
+                l.drain.status = Some(if by_conn {
+                    ErrorKind::ConnectionClosed
+                } else {
+                    ErrorKind::InvalidSubscription
+                });
+            }
         }
         self.0.conn.forget_sub(self.0.sid);
         match &self.0.kind {
@@ -370,6 +404,7 @@ impl Subscription {
                 if s.closed.load(Acquire) {
                     return Err(self.next_msg_closed_error());
                 }
+                self.complete_sync_drain_if_empty();
                 let n = s.delivered.fetch_add(1, AcqRel) + 1;
                 let max = s.max.load(Acquire);
                 if max > 0 && n >= max {
@@ -384,9 +419,155 @@ impl Subscription {
                 }
                 Ok(msg)
             }
-            Ok(None) | Err(RecvTimeoutError::Disconnected) => Err(self.next_msg_closed_error()),
+            Ok(None) | Err(RecvTimeoutError::Disconnected) => {
+                self.complete_sync_drain_if_empty();
+                Err(self.next_msg_closed_error())
+            }
             Err(RecvTimeoutError::Timeout) => Err(Error::new(ErrorKind::Timeout, "timeout")),
         }
+    }
+
+    fn lock_life(&self) -> std::sync::MutexGuard<'_, Life> {
+        self.0.life.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    // ---- reconnect and drain ------------------------------------------------
+
+    /// SUB for a new server, with UNSUB for what is left of an
+    /// auto-unsubscribe limit. Closed and draining subscriptions are not
+    /// carried over.
+    pub(crate) fn encode_resubscribe(&self, out: &mut Vec<u8>) {
+        let s = &*self.0;
+        if s.closed.load(Acquire) || self.lock_life().drain.started {
+            return;
+        }
+        encode::encode_sub(out, self.subject(), self.queue(), s.sid);
+        let max = s.max.load(Acquire);
+        if max > 0 {
+            let got = s.received.load(Acquire);
+            encode::encode_unsub(out, s.sid, Some(max.saturating_sub(got).max(1)));
+        }
+    }
+
+    /// Marks the drain started and queues the UNSUB; `false` if a drain
+    /// had already started.
+    pub(crate) fn start_drain(&self) -> Result<bool> {
+        if self.0.conn.is_closed() {
+            return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
+        }
+        self.check_open()?;
+        {
+            let mut l = self.lock_life();
+            if l.drain.started {
+                return Ok(false);
+            }
+            l.drain.started = true;
+        }
+        self.0.conn.send_unsub(self.0.sid, None)?;
+        Ok(true)
+    }
+
+    /// The server has processed the UNSUB (or `flushed` says why not):
+    /// stop routing, deliver what is queued, then complete.
+    pub(crate) fn finish_drain(&self, flushed: Result<()>) {
+        {
+            let mut l = self.lock_life();
+            if let Err(e) = flushed {
+                l.drain.status.get_or_insert(e.kind);
+            }
+            l.drain.flushed = true;
+        }
+        self.0.conn.forget_sub(self.0.sid);
+        match &self.0.kind {
+            SubKind::Sync { tx, .. } => {
+                let _ = tx.send(None);
+                self.complete_sync_drain_if_empty();
+            }
+            // Queued behind every message already received.
+            SubKind::Async { dispatcher, .. } => dispatcher.send(Work::Done(self.clone())),
+            SubKind::Replies => self.complete(),
+        }
+    }
+
+    fn complete_sync_drain_if_empty(&self) {
+        let flushed = self.lock_life().drain.flushed;
+        if flushed && self.0.pending_msgs.load(Acquire) <= 0 {
+            self.complete();
+        }
+    }
+
+    /// `natsSubscription_Drain[Timeout]`: with a timeout, a drain not done
+    /// by then is cut short and reports `Timeout`.
+    pub fn drain(&self, timeout: Option<Duration>) -> Result<()> {
+        if !self.start_drain()? {
+            return Ok(());
+        }
+        let sub = self.clone();
+        let name = format!("nats-drain-{}", self.0.sid);
+        super::threads::spawn(name, move || {
+            let flush_for = timeout.unwrap_or(DRAIN_FLUSH_TIMEOUT);
+            let flushed = sub.0.conn.flush_timeout(flush_for);
+            sub.finish_drain(flushed);
+            if let Some(t) = timeout {
+                if sub.wait_drain(Some(t)).is_err() {
+                    sub.cut_drain_short();
+                }
+            }
+        })?;
+        Ok(())
+    }
+
+    /// Ends a drain that ran out of time: what is still queued is dropped.
+    pub(crate) fn cut_drain_short(&self) {
+        self.lock_life()
+            .drain
+            .status
+            .get_or_insert(ErrorKind::Timeout);
+        self.close(false);
+    }
+
+    /// Waits for the drain to be done; `IllegalState` if none started.
+    pub fn wait_drain(&self, timeout: Option<Duration>) -> Result<()> {
+        let l = self.lock_life();
+        if !l.drain.started {
+            return Err(Error::new(
+                ErrorKind::IllegalState,
+                "subscription is not draining",
+            ));
+        }
+        let done = |l: &mut Life| !l.drain.done;
+        let l = match timeout {
+            None => self
+                .0
+                .life_cv
+                .wait_while(l, done)
+                .unwrap_or_else(|p| p.into_inner()),
+            Some(t) => {
+                self.0
+                    .life_cv
+                    .wait_timeout_while(l, t, done)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0
+            }
+        };
+        if l.drain.done {
+            Ok(())
+        } else {
+            Err(Error::new(ErrorKind::Timeout, "drain not complete"))
+        }
+    }
+
+    /// How a finished drain ended (`None`: cleanly); `IllegalState` while
+    /// it is not done.
+    pub fn drain_status(&self) -> Result<Option<ErrorKind>> {
+        let l = self.lock_life();
+        if !l.drain.done {
+            return Err(Error::new(
+                ErrorKind::IllegalState,
+                "subscription drain not complete",
+            ));
+        }
+        Ok(l.drain.status)
     }
 
     pub fn set_on_complete(&self, cb: Option<Box<dyn FnOnce() + Send>>) -> Result<()> {

@@ -5,8 +5,8 @@ use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::sync::Arc;
 
 use super::boundary::{
-    copy_to_buffer, guard, guard_value, invalid_arg, malloc_array, malloc_cstring, opt_str,
-    write_out,
+    copy_to_buffer, guard, guard_status, guard_value, invalid_arg, malloc_array, malloc_cstring,
+    opt_str, write_out,
 };
 use super::handles::{
     conn, conn_into_raw, conn_ptr, conn_release, millis, natsConnection, natsSubscription, put,
@@ -71,14 +71,21 @@ unsafe fn c_string_bytes<'a>(p: *const c_char) -> &'a [u8] {
     unsafe { CStr::from_ptr(p) }.to_bytes()
 }
 
-fn connect_with(nc: *mut *mut natsConnection, opts: Options) -> Result<()> {
+/// Connects; a connection still trying in the background (retry on failed
+/// connect with a connected callback) is handed out with
+/// `NATS_NOT_YET_CONNECTED`, as nats.c does.
+fn connect_with(nc: *mut *mut natsConnection, opts: Options) -> Result<natsStatus> {
     if nc.is_null() {
         return Err(invalid_arg("connection output is NULL"));
     }
-    let c = Connection::connect(opts)?;
+    let (c, up) = Connection::connect_status(opts)?;
     // SAFETY: checked non-NULL above; the caller provides a writable slot.
     unsafe { *nc = conn_into_raw(c) };
-    Ok(())
+    Ok(if up {
+        natsStatus::NATS_OK
+    } else {
+        natsStatus::NATS_NOT_YET_CONNECTED
+    })
 }
 
 /// Connects with the given options (NULL: defaults) and returns the connection in `nc`.
@@ -87,7 +94,7 @@ pub unsafe extern "C" fn natsConnection_Connect(
     nc: *mut *mut natsConnection,
     options: *mut natsOptions,
 ) -> natsStatus {
-    guard("natsConnection_Connect", || {
+    guard_status("natsConnection_Connect", || {
         // SAFETY: NULL or live options per the API.
         let opts = match unsafe { options.as_ref() } {
             Some(o) => o.opts.clone(),
@@ -103,7 +110,7 @@ pub unsafe extern "C" fn natsConnection_ConnectTo(
     nc: *mut *mut natsConnection,
     urls: *const c_char,
 ) -> natsStatus {
-    guard("natsConnection_ConnectTo", || {
+    guard_status("natsConnection_ConnectTo", || {
         let mut opts = default_options();
         // SAFETY: NULL or a C string.
         opts.url = unsafe { opt_str(urls) }?.map(str::to_string);
@@ -431,6 +438,44 @@ pub unsafe extern "C" fn natsConnection_QueueSubscribeSync(
     // SAFETY: arguments forwarded as documented.
     guard("natsConnection_QueueSubscribeSync", || unsafe {
         subscribe_impl(sub, nc, subject, Some(queueGroup), None, None)
+    })
+}
+
+/// Drops the current server connection and reconnects (to the next server
+/// of the pool when there are several), as after a network failure: the
+/// disconnected and reconnected callbacks run. NATS_CONNECTION_CLOSED once closed.
+#[no_mangle]
+pub unsafe extern "C" fn natsConnection_Reconnect(nc: *mut natsConnection) -> natsStatus {
+    // SAFETY: handle per the API.
+    guard("natsConnection_Reconnect", || unsafe {
+        conn(nc)?.force_reconnect()
+    })
+}
+
+/// Drains the connection, giving up after 30 seconds: subscriptions stop
+/// receiving new messages and deliver what they already hold, pending
+/// publishes are flushed, then the connection closes (the closed callback
+/// tells when). Returns at once; new subscriptions fail with NATS_DRAINING.
+/// NATS_ILLEGAL_STATE while reconnecting.
+#[no_mangle]
+pub unsafe extern "C" fn natsConnection_Drain(nc: *mut natsConnection) -> natsStatus {
+    // SAFETY: handle per the API.
+    guard("natsConnection_Drain", || unsafe {
+        conn(nc)?.drain(Some(crate::client::DEFAULT_DRAIN_TIMEOUT))
+    })
+}
+
+/// Like natsConnection_Drain with a limit of `timeout` ms (0 or less: no
+/// limit). Subscriptions not drained in time report NATS_TIMEOUT through
+/// natsSubscription_DrainCompletionStatus and the error handler.
+#[no_mangle]
+pub unsafe extern "C" fn natsConnection_DrainTimeout(
+    nc: *mut natsConnection,
+    timeout: i64,
+) -> natsStatus {
+    // SAFETY: handle per the API.
+    guard("natsConnection_DrainTimeout", || unsafe {
+        conn(nc)?.drain((timeout > 0).then(|| millis(timeout)))
     })
 }
 

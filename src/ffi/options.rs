@@ -27,6 +27,12 @@ pub type natsErrHandler = Option<
 pub type natsConnectionHandler =
     Option<unsafe extern "C" fn(nc: *mut natsConnection, closure: *mut c_void)>;
 
+/// Returns how long, in milliseconds, to wait before the next reconnect round;
+/// `attempts` counts the rounds, starting at 1. A negative result counts as 0.
+pub type natsCustomReconnectDelayHandler = Option<
+    unsafe extern "C" fn(nc: *mut natsConnection, attempts: c_int, closure: *mut c_void) -> i64,
+>;
+
 /// The user's closure pointer, carried to library threads.
 #[derive(Clone, Copy)]
 pub(crate) struct Closure(pub(crate) *mut c_void);
@@ -494,4 +500,370 @@ pub unsafe extern "C" fn natsOptions_SetFailRequestsOnDisconnect(
         o.fail_requests_on_disconnect = failRequests;
         Ok(())
     })
+}
+
+/// Turns reconnecting on or off after a lost connection (default: on).
+#[no_mangle]
+pub unsafe extern "C" fn natsOptions_SetAllowReconnect(
+    opts: *mut natsOptions,
+    allow: bool,
+) -> natsStatus {
+    with_opts("natsOptions_SetAllowReconnect", opts, |o| {
+        o.allow_reconnect = allow;
+        Ok(())
+    })
+}
+
+/// Sets how many times each server may be tried during one outage before the
+/// connection is closed (default 60); a negative value keeps trying forever.
+#[no_mangle]
+pub unsafe extern "C" fn natsOptions_SetMaxReconnect(
+    opts: *mut natsOptions,
+    maxReconnect: c_int,
+) -> natsStatus {
+    with_opts("natsOptions_SetMaxReconnect", opts, |o| {
+        o.max_reconnect = maxReconnect;
+        Ok(())
+    })
+}
+
+/// Sets, in milliseconds, the pause before a server is tried again during a
+/// reconnect (default 2000); servers not yet tried are attempted at once.
+#[no_mangle]
+pub unsafe extern "C" fn natsOptions_SetReconnectWait(
+    opts: *mut natsOptions,
+    reconnectWait: i64,
+) -> natsStatus {
+    with_opts("natsOptions_SetReconnectWait", opts, |o| {
+        if reconnectWait < 0 {
+            return Err(invalid_arg("reconnect wait cannot be negative"));
+        }
+        o.reconnect_wait = Duration::from_millis(reconnectWait as u64);
+        Ok(())
+    })
+}
+
+/// Sets, in milliseconds, the largest random delay added to the reconnect
+/// wait, so that many clients do not all come back at once (defaults: 100
+/// without TLS, 1000 with TLS).
+#[no_mangle]
+pub unsafe extern "C" fn natsOptions_SetReconnectJitter(
+    opts: *mut natsOptions,
+    jitter: i64,
+    jitterTLS: i64,
+) -> natsStatus {
+    with_opts("natsOptions_SetReconnectJitter", opts, |o| {
+        if jitter < 0 || jitterTLS < 0 {
+            return Err(invalid_arg("reconnect jitter cannot be negative"));
+        }
+        o.reconnect_jitter = Duration::from_millis(jitter as u64);
+        o.reconnect_jitter_tls = Duration::from_millis(jitterTLS as u64);
+        Ok(())
+    })
+}
+
+/// Sets a function that decides how long to wait after each failed pass over
+/// the server list, replacing the reconnect wait and jitter; NULL removes it.
+#[no_mangle]
+pub unsafe extern "C" fn natsOptions_SetCustomReconnectDelay(
+    opts: *mut natsOptions,
+    cb: natsCustomReconnectDelayHandler,
+    closure: *mut c_void,
+) -> natsStatus {
+    with_opts("natsOptions_SetCustomReconnectDelay", opts, |o| {
+        let closure = Closure(closure);
+        o.custom_reconnect_delay = cb.map(|f| -> crate::client::options::ReconnectDelayFn {
+            Arc::new(move |conn, attempts| {
+                let c = closure;
+                // SAFETY: the user's callback, given a live handle and their closure.
+                let ms = unsafe { f(conn_ptr(conn), attempts, c.0) };
+                Duration::from_millis(ms.max(0) as u64)
+            })
+        });
+        Ok(())
+    })
+}
+
+/// Sets how many bytes of publishes are kept while reconnecting (default 8 MB).
+/// They are sent in order once the connection is back; a publish that does not
+/// fit fails with NATS_INSUFFICIENT_BUFFER. 0 restores the default.
+#[no_mangle]
+pub unsafe extern "C" fn natsOptions_SetReconnectBufSize(
+    opts: *mut natsOptions,
+    reconnectBufSize: c_int,
+) -> natsStatus {
+    with_opts("natsOptions_SetReconnectBufSize", opts, |o| {
+        if reconnectBufSize < 0 {
+            return Err(invalid_arg("reconnect buffer size cannot be negative"));
+        }
+        o.reconnect_buf_size = match reconnectBufSize {
+            0 => crate::client::options::DEFAULT_RECONNECT_BUF_SIZE,
+            n => n as usize,
+        };
+        Ok(())
+    })
+}
+
+/// When true, a first connect that fails is retried with the reconnect
+/// settings (even if reconnecting is disabled). With a `connectedCb`,
+/// natsConnection_Connect returns NATS_NOT_YET_CONNECTED and keeps trying in
+/// the background, calling `connectedCb` once connected (or the closed
+/// callback if it gives up). Without one, it retries before returning, up to
+/// MaxReconnect rounds with ReconnectWait between them. When false (the
+/// default) `connectedCb` is ignored and cleared.
+#[no_mangle]
+pub unsafe extern "C" fn natsOptions_SetRetryOnFailedConnect(
+    opts: *mut natsOptions,
+    retry: bool,
+    connectedCb: natsConnectionHandler,
+    closure: *mut c_void,
+) -> natsStatus {
+    with_opts("natsOptions_SetRetryOnFailedConnect", opts, |o| {
+        o.retry_on_failed_connect = retry;
+        o.connected_cb = if retry {
+            conn_callback(connectedCb, closure)
+        } else {
+            None
+        };
+        Ok(())
+    })
+}
+
+/// When true, servers are tried in the order given instead of a shuffled one (default: false).
+#[no_mangle]
+pub unsafe extern "C" fn natsOptions_SetNoRandomize(
+    opts: *mut natsOptions,
+    noRandomize: bool,
+) -> natsStatus {
+    with_opts("natsOptions_SetNoRandomize", opts, |o| {
+        o.no_randomize = noRandomize;
+        Ok(())
+    })
+}
+
+/// When true, server URLs announced by the cluster are not added to the list
+/// used for reconnecting (default: false).
+#[no_mangle]
+pub unsafe extern "C" fn natsOptions_SetIgnoreDiscoveredServers(
+    opts: *mut natsOptions,
+    ignore: bool,
+) -> natsStatus {
+    with_opts("natsOptions_SetIgnoreDiscoveredServers", opts, |o| {
+        o.ignore_discovered_servers = ignore;
+        Ok(())
+    })
+}
+
+/// Sets the callback run, from the library's event thread, when the server
+/// announces servers that were not known before; NULL removes it.
+#[no_mangle]
+pub unsafe extern "C" fn natsOptions_SetDiscoveredServersCB(
+    opts: *mut natsOptions,
+    discoveredServersCb: natsConnectionHandler,
+    closure: *mut c_void,
+) -> natsStatus {
+    with_opts("natsOptions_SetDiscoveredServersCB", opts, |o| {
+        o.discovered_servers_cb = conn_callback(discoveredServersCb, closure);
+        Ok(())
+    })
+}
+
+/// Sets the callback run, from the library's event thread, when the server
+/// says it is about to shut down (lame duck mode); NULL removes it.
+#[no_mangle]
+pub unsafe extern "C" fn natsOptions_SetLameDuckModeCB(
+    opts: *mut natsOptions,
+    lameDuckCb: natsConnectionHandler,
+    closure: *mut c_void,
+) -> natsStatus {
+    with_opts("natsOptions_SetLameDuckModeCB", opts, |o| {
+        o.lame_duck_cb = conn_callback(lameDuckCb, closure);
+        Ok(())
+    })
+}
+
+/// When true, a generic -ERR from the server starts a reconnect instead of
+/// closing the connection (default: false). Authorization and permission
+/// errors still close it.
+#[no_mangle]
+pub unsafe extern "C" fn natsOptions_SetReconnectOnProtocolError(
+    opts: *mut natsOptions,
+    reconnect: bool,
+) -> natsStatus {
+    with_opts("natsOptions_SetReconnectOnProtocolError", opts, |o| {
+        o.reconnect_on_protocol_error = reconnect;
+        Ok(())
+    })
+}
+
+/// When true, reconnecting goes on even after a server rejects the
+/// credentials twice in a row with the same error; by default that closes
+/// the connection.
+#[no_mangle]
+pub unsafe extern "C" fn natsOptions_SetIgnoreAuthErrorAbort(
+    opts: *mut natsOptions,
+    ignore: bool,
+) -> natsStatus {
+    with_opts("natsOptions_SetIgnoreAuthErrorAbort", opts, |o| {
+        o.ignore_auth_error_abort = ignore;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ptr::null_mut;
+
+    unsafe extern "C" fn noop_conn_cb(_nc: *mut natsConnection, _closure: *mut c_void) {}
+
+    unsafe extern "C" fn delay_cb(
+        _nc: *mut natsConnection,
+        _attempts: c_int,
+        _closure: *mut c_void,
+    ) -> i64 {
+        5
+    }
+
+    fn create() -> *mut natsOptions {
+        let mut o: *mut natsOptions = null_mut();
+        // SAFETY: a valid out-parameter.
+        assert_eq!(unsafe { natsOptions_Create(&mut o) }, natsStatus::NATS_OK);
+        assert!(!o.is_null());
+        o
+    }
+
+    /// # Safety
+    /// `o` is a live options object from `create`.
+    unsafe fn get<'a>(o: *mut natsOptions) -> &'a Options {
+        // SAFETY: per the contract.
+        unsafe { &(*o).opts }
+    }
+
+    #[test]
+    fn reconnect_defaults() {
+        let o = create();
+        // SAFETY: `o` is live until destroyed below.
+        unsafe {
+            let opts = get(o);
+            assert!(opts.allow_reconnect);
+            assert_eq!(opts.max_reconnect, 60);
+            assert_eq!(opts.reconnect_wait, Duration::from_secs(2));
+            assert_eq!(opts.reconnect_jitter, Duration::from_millis(100));
+            assert_eq!(opts.reconnect_jitter_tls, Duration::from_secs(1));
+            assert!(opts.custom_reconnect_delay.is_none());
+            assert_eq!(opts.reconnect_buf_size, 8 * 1024 * 1024);
+            assert!(!opts.retry_on_failed_connect);
+            assert!(opts.connected_cb.is_none());
+            assert!(!opts.no_randomize);
+            assert!(!opts.ignore_discovered_servers);
+            assert!(opts.discovered_servers_cb.is_none());
+            assert!(opts.lame_duck_cb.is_none());
+            assert!(!opts.reconnect_on_protocol_error);
+            assert!(!opts.ignore_auth_error_abort);
+            natsOptions_Destroy(o);
+        }
+    }
+
+    #[test]
+    fn reconnect_setters() {
+        let o = create();
+        // SAFETY: `o` is live until destroyed below; NULL callbacks are allowed.
+        unsafe {
+            use natsStatus::NATS_OK;
+            assert_eq!(natsOptions_SetAllowReconnect(o, false), NATS_OK);
+            assert_eq!(natsOptions_SetMaxReconnect(o, -1), NATS_OK);
+            assert_eq!(natsOptions_SetReconnectWait(o, 0), NATS_OK);
+            assert_eq!(natsOptions_SetReconnectJitter(o, 5, 50), NATS_OK);
+            assert_eq!(natsOptions_SetReconnectBufSize(o, 0), NATS_OK);
+            assert_eq!(natsOptions_SetNoRandomize(o, true), NATS_OK);
+            assert_eq!(natsOptions_SetIgnoreDiscoveredServers(o, true), NATS_OK);
+            assert_eq!(natsOptions_SetReconnectOnProtocolError(o, true), NATS_OK);
+            assert_eq!(natsOptions_SetIgnoreAuthErrorAbort(o, true), NATS_OK);
+            let s = natsOptions_SetDiscoveredServersCB(o, Some(noop_conn_cb), null_mut());
+            assert_eq!(s, NATS_OK);
+            let s = natsOptions_SetLameDuckModeCB(o, Some(noop_conn_cb), null_mut());
+            assert_eq!(s, NATS_OK);
+            let s = natsOptions_SetCustomReconnectDelay(o, Some(delay_cb), null_mut());
+            assert_eq!(s, NATS_OK);
+            let opts = get(o);
+            assert!(!opts.allow_reconnect);
+            assert_eq!(opts.max_reconnect, -1);
+            assert_eq!(opts.reconnect_wait, Duration::ZERO);
+            assert_eq!(opts.reconnect_jitter, Duration::from_millis(5));
+            assert_eq!(opts.reconnect_jitter_tls, Duration::from_millis(50));
+            assert_eq!(opts.reconnect_buf_size, 8 * 1024 * 1024, "0 means the default");
+            assert!(opts.no_randomize);
+            assert!(opts.ignore_discovered_servers);
+            assert!(opts.reconnect_on_protocol_error);
+            assert!(opts.ignore_auth_error_abort);
+            assert!(opts.discovered_servers_cb.is_some());
+            assert!(opts.lame_duck_cb.is_some());
+            assert!(opts.custom_reconnect_delay.is_some());
+            let s = natsOptions_SetCustomReconnectDelay(o, None, null_mut());
+            assert_eq!(s, NATS_OK);
+            assert!(get(o).custom_reconnect_delay.is_none());
+            natsOptions_Destroy(o);
+        }
+    }
+
+    #[test]
+    fn reconnect_invalid_args() {
+        let o = create();
+        // SAFETY: `o` is live until destroyed below; NULL options are rejected.
+        unsafe {
+            use natsStatus::{NATS_INVALID_ARG as INVALID, NATS_OK};
+            assert_eq!(natsOptions_SetReconnectWait(o, -1), INVALID);
+            assert_eq!(natsOptions_SetReconnectJitter(o, -1, 0), INVALID);
+            assert_eq!(natsOptions_SetReconnectJitter(o, 0, -1), INVALID);
+            assert_eq!(natsOptions_SetReconnectBufSize(o, -1), INVALID);
+            // Rejected values leave the defaults in place.
+            assert_eq!(get(o).reconnect_wait, Duration::from_secs(2));
+            assert_eq!(get(o).reconnect_jitter, Duration::from_millis(100));
+            assert_eq!(get(o).reconnect_buf_size, 8 * 1024 * 1024);
+            assert_eq!(natsOptions_SetMaxReconnect(o, i32::MIN), NATS_OK);
+
+            let n = null_mut();
+            assert_eq!(natsOptions_SetAllowReconnect(n, true), INVALID);
+            assert_eq!(natsOptions_SetMaxReconnect(n, 1), INVALID);
+            assert_eq!(natsOptions_SetReconnectWait(n, 1), INVALID);
+            assert_eq!(natsOptions_SetReconnectJitter(n, 1, 1), INVALID);
+            assert_eq!(
+                natsOptions_SetCustomReconnectDelay(n, None, n.cast()),
+                INVALID
+            );
+            assert_eq!(natsOptions_SetReconnectBufSize(n, 1), INVALID);
+            assert_eq!(
+                natsOptions_SetRetryOnFailedConnect(n, true, None, n.cast()),
+                INVALID
+            );
+            assert_eq!(natsOptions_SetNoRandomize(n, true), INVALID);
+            assert_eq!(natsOptions_SetIgnoreDiscoveredServers(n, true), INVALID);
+            assert_eq!(
+                natsOptions_SetDiscoveredServersCB(n, None, n.cast()),
+                INVALID
+            );
+            assert_eq!(natsOptions_SetLameDuckModeCB(n, None, n.cast()), INVALID);
+            assert_eq!(natsOptions_SetReconnectOnProtocolError(n, true), INVALID);
+            assert_eq!(natsOptions_SetIgnoreAuthErrorAbort(n, true), INVALID);
+            natsOptions_Destroy(o);
+        }
+    }
+
+    #[test]
+    fn retry_on_failed_connect_false_clears_connected_cb() {
+        let o = create();
+        // SAFETY: `o` is live until destroyed below.
+        unsafe {
+            let s = natsOptions_SetRetryOnFailedConnect(o, true, Some(noop_conn_cb), null_mut());
+            assert_eq!(s, natsStatus::NATS_OK);
+            assert!(get(o).retry_on_failed_connect);
+            assert!(get(o).connected_cb.is_some());
+            let s = natsOptions_SetRetryOnFailedConnect(o, false, Some(noop_conn_cb), null_mut());
+            assert_eq!(s, natsStatus::NATS_OK);
+            assert!(!get(o).retry_on_failed_connect);
+            assert!(get(o).connected_cb.is_none());
+            natsOptions_Destroy(o);
+        }
+    }
 }

@@ -2,11 +2,12 @@
 //! subscriptions.
 use std::ffi::{c_char, c_int, c_void};
 
-use super::boundary::{guard, guard_value, invalid_arg, write_out};
+use super::boundary::{guard, guard_status, guard_value, invalid_arg, write_out};
 use super::handles::{conn_ptr, millis, natsConnection, natsSubscription, put, sub, sub_release};
 use super::msg::{self, natsMsg};
 use super::options::Closure;
 use super::status::natsStatus;
+use crate::client::ErrorKind;
 
 /// Called once when an asynchronous subscription is finished with.
 pub type natsOnCompleteCB = Option<unsafe extern "C" fn(closure: *mut c_void)>;
@@ -39,6 +40,67 @@ pub unsafe extern "C" fn natsSubscription_Unsubscribe(s: *mut natsSubscription) 
     // SAFETY: handle per the API.
     guard("natsSubscription_Unsubscribe", || {
         unsafe { sub(s) }?.unsubscribe()
+    })
+}
+
+/// Drains the subscription (giving up after 30 seconds): the server stops
+/// sending it messages, those already received are still delivered, then it
+/// is removed. Returns at once; see natsSubscription_WaitForDrainCompletion.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_Drain(s: *mut natsSubscription) -> natsStatus {
+    // SAFETY: handle per the API.
+    guard("natsSubscription_Drain", || {
+        unsafe { sub(s) }?.drain(Some(crate::client::DEFAULT_DRAIN_TIMEOUT))
+    })
+}
+
+/// Like natsSubscription_Drain with a limit of `timeout` ms (0 or less: no
+/// limit); messages still queued at the limit are dropped and the drain
+/// completes with NATS_TIMEOUT.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_DrainTimeout(
+    s: *mut natsSubscription,
+    timeout: i64,
+) -> natsStatus {
+    // SAFETY: handle per the API.
+    guard("natsSubscription_DrainTimeout", || {
+        unsafe { sub(s) }?.drain((timeout > 0).then(|| millis(timeout)))
+    })
+}
+
+/// Blocks until the subscription's drain is complete, or `timeout` ms pass
+/// (0 or less: no limit), giving NATS_TIMEOUT. NATS_ILLEGAL_STATE if no drain
+/// was started.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_WaitForDrainCompletion(
+    s: *mut natsSubscription,
+    timeout: i64,
+) -> natsStatus {
+    guard_status("natsSubscription_WaitForDrainCompletion", || {
+        // SAFETY: handle per the API.
+        let sub = unsafe { sub(s) }?;
+        match sub.wait_drain((timeout > 0).then(|| millis(timeout))) {
+            Err(e) if e.kind == ErrorKind::Timeout => Ok(natsStatus::NATS_TIMEOUT),
+            r => r.map(|()| natsStatus::NATS_OK),
+        }
+    })
+}
+
+/// How a completed drain ended: NATS_OK, NATS_TIMEOUT, NATS_CONNECTION_CLOSED
+/// (closed first), NATS_INVALID_SUBSCRIPTION (unsubscribed first) or the error
+/// of the flush that confirms it. NATS_ILLEGAL_STATE while not complete.
+#[no_mangle]
+pub unsafe extern "C" fn natsSubscription_DrainCompletionStatus(
+    s: *mut natsSubscription,
+) -> natsStatus {
+    guard_status("natsSubscription_DrainCompletionStatus", || {
+        // SAFETY: handle per the API.
+        let sub = unsafe { sub(s) }?;
+        Ok(match sub.drain_status() {
+            Ok(None) => natsStatus::NATS_OK,
+            Ok(Some(kind)) => natsStatus::from(kind),
+            Err(e) => natsStatus::from(e.kind),
+        })
     })
 }
 

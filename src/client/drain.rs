@@ -1,0 +1,107 @@
+//! Draining a connection: every subscription stops taking new messages,
+//! delivers what it holds, then the publishes are flushed and the
+//! connection closes.
+use std::time::{Duration, Instant};
+
+use super::conn::{Connection, Status};
+use super::error::{Error, ErrorKind, Result};
+use super::subscription::{SubKind, Subscription};
+use super::threads;
+
+/// `natsConnection_Drain`'s timeout.
+pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl Connection {
+    /// Starts draining; returns at once. `None` waits as long as it takes.
+    pub fn drain(&self, timeout: Option<Duration>) -> Result<()> {
+        {
+            let _st = self.lock_state();
+            match self.status() {
+                Status::Closed => {
+                    return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"))
+                }
+                Status::DrainingSubs | Status::DrainingPubs => return Ok(()),
+                Status::Connected => self.set_status(Status::DrainingSubs),
+                _ => {
+                    return Err(Error::new(
+                        ErrorKind::IllegalState,
+                        "cannot drain while the connection is reconnecting",
+                    ))
+                }
+            }
+        }
+        let (replies, subs): (Vec<Subscription>, Vec<Subscription>) = self
+            .subs_snapshot()
+            .into_iter()
+            .partition(|s| matches!(s.0.kind, SubKind::Replies));
+        for s in &subs {
+            // A subscription already closing needs no drain.
+            let _ = s.start_drain();
+        }
+        let conn = self.clone();
+        threads::spawn("nats-drain".into(), move || {
+            conn.drain_run(subs, replies, timeout)
+        })?;
+        Ok(())
+    }
+
+    fn drain_run(
+        &self,
+        subs: Vec<Subscription>,
+        replies: Vec<Subscription>,
+        timeout: Option<Duration>,
+    ) {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let left = || match deadline {
+            None => super::subscription::DRAIN_FLUSH_TIMEOUT,
+            Some(d) => d
+                .saturating_duration_since(Instant::now())
+                .max(Duration::from_millis(1)),
+        };
+        let flushed = self.flush_timeout(left());
+        if let Err(e) = &flushed {
+            self.drain_error(e.kind, "unable to flush the subscriptions' UNSUB");
+        }
+        for s in &subs {
+            s.finish_drain(flushed.clone());
+        }
+        let mut timed_out = false;
+        for s in &subs {
+            let wait = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            if s.wait_drain(wait).is_err() && s.is_valid() {
+                s.cut_drain_short();
+                timed_out = true;
+            }
+        }
+        if timed_out {
+            self.drain_error(
+                ErrorKind::Timeout,
+                "timeout waiting for subscriptions to drain",
+            );
+        }
+        // Requests in flight had their chance while the others drained.
+        for r in &replies {
+            let _ = self.send_unsub(r.sid(), None);
+            r.close(false);
+        }
+        {
+            let _st = self.lock_state();
+            if self.is_closed() {
+                return;
+            }
+            self.set_status(Status::DrainingPubs);
+        }
+        if !timed_out {
+            if let Err(e) = self.flush_timeout(left()) {
+                self.drain_error(e.kind, "unable to flush the publishes");
+            }
+        }
+        self.close();
+    }
+
+    fn drain_error(&self, kind: ErrorKind, text: &str) {
+        if !self.is_closed() {
+            self.report_async_error(None, Error::new(kind, text));
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! The reconnect thread: started when a connection is lost (or could not
+//! be made, with retry-on-failed-connect), it walks the server pool until a
+//! server takes us back, or the pool runs out and the connection closes.
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
+
+use super::conn::{Connection, Status};
+use super::error::{Error, ErrorKind};
+use super::events;
+use super::handshake;
+use super::pool::random_u64;
+use super::url::ServerUrl;
+
+/// Between two servers of the same round nats.c pauses this long.
+const BETWEEN_SERVERS: Duration = Duration::from_millis(1);
+
+impl Connection {
+    pub(crate) fn reconnect_loop(&self) {
+        let opts = self.options();
+        let mut tried = 0usize;
+        let mut rounds = 0i32;
+        loop {
+            let (url, pool_len) = {
+                let mut st = self.lock_state();
+                if self.is_closed() {
+                    return;
+                }
+                let cur = st.url.clone();
+                let Some(next) = st.pool.next_after(&cur, opts.max_reconnect) else {
+                    break;
+                };
+                st.url = next.url.clone();
+                (next.url, st.pool.len())
+            };
+            // A round ends with the server we just lost (it went to the
+            // back of the pool): wait before trying it again.
+            tried += 1;
+            let wait = if tried >= pool_len {
+                tried = 0;
+                rounds += 1;
+                self.round_delay(rounds)
+            } else {
+                BETWEEN_SERVERS
+            };
+            if !self.pause(wait) {
+                return;
+            }
+            if let Some(e) = self.lock_state().pool.find_mut(&url) {
+                e.reconnects += 1;
+            }
+            match handshake::establish(&url, opts) {
+                Ok(est) => {
+                    let initial = self.lock_state().initial;
+                    match self.attach(url, est) {
+                        Ok(()) => {
+                            self.reconnected(initial);
+                            return;
+                        }
+                        Err(e) => {
+                            if self.is_closed() {
+                                return;
+                            }
+                            self.set_last_error(&e);
+                        }
+                    }
+                }
+                Err(e) => {
+                    if e.kind == ErrorKind::AuthFailed && self.refused_twice(&url) {
+                        self.set_last_error(&e);
+                        self.report_async_error(None, e);
+                        break;
+                    }
+                    self.set_last_error(&e);
+                }
+            }
+        }
+        // Out of servers (or refused): give up.
+        {
+            let mut st = self.lock_state();
+            if st.last_error.is_none() {
+                st.last_error = Some(Error::new(ErrorKind::NoServer, "no server available"));
+            }
+        }
+        self.close_after_reconnect_failed();
+    }
+
+    /// How long to wait after trying every server once.
+    fn round_delay(&self, round: i32) -> Duration {
+        let opts = self.options();
+        if let Some(f) = opts.custom_reconnect_delay.clone() {
+            return f(self, round);
+        }
+        let jitter = opts.reconnect_jitter.as_millis() as u64;
+        let extra = if jitter > 0 { random_u64() % jitter } else { 0 };
+        opts.reconnect_wait + Duration::from_millis(extra)
+    }
+
+    /// Waits `d` unless the connection closes first; `false` when closed.
+    fn pause(&self, d: Duration) -> bool {
+        let deadline = Instant::now() + d;
+        let mut st = self.lock_state();
+        loop {
+            if self.is_closed() {
+                return false;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return true;
+            }
+            st = self
+                .0
+                .state_cv
+                .wait_timeout(st, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    /// Records an authentication refusal by `url`; `true` when it is the
+    /// second in a row there and the user did not ask to keep trying.
+    fn refused_twice(&self, url: &ServerUrl) -> bool {
+        let mut st = self.lock_state();
+        let Some(e) = st.pool.find_mut(url) else {
+            return false;
+        };
+        let again = e.auth_failed;
+        e.auth_failed = true;
+        again && !self.options().ignore_auth_error_abort
+    }
+
+    fn reconnected(&self, initial: bool) {
+        self.lock_state().initial = false;
+        let opts = self.options();
+        let cb = if initial {
+            opts.connected_cb.clone()
+        } else {
+            self.0.counters.reconnects.fetch_add(1, Relaxed);
+            opts.reconnected_cb.clone()
+        };
+        if let Some(cb) = cb {
+            let conn = self.clone();
+            events::post(move || cb(&conn));
+        }
+    }
+
+    fn close_after_reconnect_failed(&self) {
+        if self.status() == Status::Reconnecting {
+            self.close_impl(false);
+        }
+    }
+}
