@@ -922,14 +922,16 @@ impl Connection {
                 }
             }
             st.last_error = Some(e);
-            self.0.status.store(Status::Reconnecting as u8, Release);
             // Unwritten bytes stay for the next server; the PONGs for the
-            // PINGs among them will come from there.
+            // PINGs among them will come from there. Paused before the
+            // status changes, so a publisher that sees `Reconnecting` knows
+            // its message waits for the next server.
             let pings = {
                 let mut o = self.lock_out();
                 o.paused = true;
                 o.pings
             };
+            self.0.status.store(Status::Reconnecting as u8, Release);
             let old = std::mem::take(&mut st.pongs);
             st.pongs.extend(std::iter::repeat_with(|| None).take(pings));
             st.pings_out = 0;
