@@ -13,6 +13,13 @@
 //! A first line `// server-config: <text>` in a program adds `<text>` to its
 //! server's configuration.
 //!
+//! Each run gets a fresh server and tells the program about it, so that
+//! `check.h`'s `test_server_stop()`/`test_server_start()` can kill and restart
+//! it for reconnect scenarios: `NATS_RS_SERVER_BIN` (nats-server),
+//! `NATS_RS_SERVER_PORT`, `NATS_RS_SERVER_CONF` (the config file written for
+//! it), `NATS_RS_SERVER_PID` and `NATS_RS_SERVER_LOG` (where a restarted
+//! server appends its output, shown when the program fails).
+//!
 //! Environment knobs (mostly for validating the programs themselves):
 //! - `NATS_RS_C_LIB_OVERRIDE="-I/usr/include/nats -lnats"`: compile and link
 //!   with these flags instead of our `include/` and `libnats_rs.so`;
@@ -36,11 +43,22 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 /// Valgrind makes everything many times slower.
 const VALGRIND_TIMEOUT: Duration = Duration::from_secs(300);
 
-const C_FLAGS: &[&str] = &["-std=c99", "-Wall", "-Wextra", "-Werror", "-g"];
+/// `-std=c99` hides POSIX (kill, fork, sockets), which check.h's server
+/// helpers need; programs include <nats.h> (and so libc headers) before
+/// check.h, so the feature macro must come from the command line.
+const C_FLAGS: &[&str] = &[
+    "-std=c99",
+    "-D_POSIX_C_SOURCE=200809L",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-g",
+];
 const CXX_FLAGS: &[&str] = &[
     "-x",
     "c++",
     "-std=c++11",
+    "-D_POSIX_C_SOURCE=200809L",
     "-Wall",
     "-Wextra",
     "-Werror",
@@ -385,7 +403,15 @@ fn run_mode(name: &str, mode: Mode) {
     } else {
         Command::new(&exe)
     };
-    cmd.arg(server.url());
+    cmd.arg(server.url())
+        .env("NATS_RS_SERVER_BIN", server.bin())
+        .env("NATS_RS_SERVER_PORT", server.port().to_string())
+        .env("NATS_RS_SERVER_CONF", server.conf_path())
+        .env("NATS_RS_SERVER_LOG", server.log_path())
+        .env(
+            "NATS_RS_SERVER_PID",
+            server.pid().expect("server running").to_string(),
+        );
     if let Some(p) = &ld_path {
         cmd.env("LD_LIBRARY_PATH", p);
     }

@@ -792,7 +792,11 @@ mod tests {
             assert_eq!(opts.reconnect_wait, Duration::ZERO);
             assert_eq!(opts.reconnect_jitter, Duration::from_millis(5));
             assert_eq!(opts.reconnect_jitter_tls, Duration::from_millis(50));
-            assert_eq!(opts.reconnect_buf_size, 8 * 1024 * 1024, "0 means the default");
+            assert_eq!(
+                opts.reconnect_buf_size,
+                8 * 1024 * 1024,
+                "0 means the default"
+            );
             assert!(opts.no_randomize);
             assert!(opts.ignore_discovered_servers);
             assert!(opts.reconnect_on_protocol_error);

