@@ -535,3 +535,56 @@ fn subscription_drain_timeout_reports_timeout() {
     assert!(!sub.is_valid());
     nc.close();
 }
+
+// ---- closing and unsubscribing from awkward places -----------------------------
+
+#[test]
+fn unsubscribing_while_the_callback_runs_and_closing_from_a_callback_are_safe() {
+    let server = NatsServer::start();
+    let (opts, events) = watched(&server.url());
+    let nc = Connection::connect(opts).unwrap();
+
+    // A subscription removed by another thread while its callback runs.
+    let (in_cb_tx, in_cb) = unbounded();
+    let (release_tx, release) = unbounded::<()>();
+    let sub = nc
+        .subscribe(
+            "busy",
+            None,
+            None,
+            Arc::new(move |_, s, _| {
+                let _ = in_cb_tx.send(());
+                let _ = release.recv_timeout(WAIT);
+                // The handle stays usable even though it was unsubscribed.
+                let _ = s.delivered();
+            }),
+        )
+        .unwrap();
+    let (done_tx, done) = unbounded();
+    sub.set_on_complete(Some(Box::new(move || {
+        let _ = done_tx.send(());
+    })))
+    .unwrap();
+    nc.publish("busy", b"1").unwrap();
+    nc.publish("busy", b"2").unwrap();
+    in_cb.recv_timeout(WAIT).expect("callback running");
+    sub.unsubscribe().unwrap();
+    drop(sub);
+    release_tx.send(()).unwrap();
+    done.recv_timeout(WAIT).expect("completion callback");
+    assert!(done.recv_timeout(Duration::from_millis(100)).is_err());
+    assert!(
+        in_cb.try_recv().is_err(),
+        "a message was delivered after unsubscribe"
+    );
+
+    // A message callback that closes its own connection.
+    let _closer = nc
+        .subscribe("close", None, None, Arc::new(|c, _, _| c.close()))
+        .unwrap();
+    nc.publish("close", b"bye").unwrap();
+    expect(&events, Event::Disconnected);
+    expect(&events, Event::Closed);
+    no_more(&events);
+    assert!(nc.is_closed());
+}
