@@ -79,6 +79,8 @@ demo: examples
 test: deps server
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	# The C programs link the cdylib; build it first so they never see a stale one.
+	$(CARGO) build
 	NATS_SERVER_BIN="$$(.ci/ensure-server)" \
 	NATS_RS_VALGRIND="$$(command -v valgrind >/dev/null 2>&1 && echo 1 || echo 0)" \
 	$(CARGO) test

@@ -19,6 +19,12 @@ impl Connection {
         let opts = self.options();
         let mut tried = 0usize;
         let mut rounds = 0i32;
+        // As in nats.c, the connection reports no error while it reconnects;
+        // the reason for giving up is recorded at the end.
+        let mut failure: Option<Error> = None;
+        if !self.lock_state().initial {
+            self.lock_state().last_error = None;
+        }
         loop {
             let (url, pool_len) = {
                 let mut st = self.lock_state();
@@ -56,31 +62,25 @@ impl Connection {
                             self.reconnected(initial);
                             return;
                         }
-                        Err(e) => {
-                            if self.is_closed() {
-                                return;
-                            }
-                            self.set_last_error(&e);
-                        }
+                        // A server that failed right after the handshake:
+                        // try the next one.
+                        Err(_) if self.is_closed() => return,
+                        Err(_) => {}
                     }
                 }
                 Err(e) => {
                     if e.kind == ErrorKind::AuthFailed && self.refused_twice(&url) {
-                        self.set_last_error(&e);
-                        self.report_async_error(None, e);
+                        self.report_async_error(None, e.clone());
+                        failure = Some(e);
                         break;
                     }
-                    self.set_last_error(&e);
                 }
             }
         }
         // Out of servers (or refused): give up.
-        {
-            let mut st = self.lock_state();
-            if st.last_error.is_none() {
-                st.last_error = Some(Error::new(ErrorKind::NoServer, "no server available"));
-            }
-        }
+        let failure =
+            failure.unwrap_or_else(|| Error::new(ErrorKind::NoServer, "no server available"));
+        self.set_last_error(&failure);
         self.close_after_reconnect_failed();
     }
 
@@ -129,7 +129,11 @@ impl Connection {
     }
 
     fn reconnected(&self, initial: bool) {
-        self.lock_state().initial = false;
+        {
+            let mut st = self.lock_state();
+            st.initial = false;
+            st.last_error = None;
+        }
         let opts = self.options();
         let cb = if initial {
             opts.connected_cb.clone()
