@@ -14,7 +14,7 @@ use super::error::{Error, ErrorKind, Result};
 use super::events;
 use super::handshake::{self, Established};
 use super::message::Message;
-use super::options::Options;
+use super::options::{ConnCallback, Options};
 use super::pool::ServerPool;
 use super::reader;
 use super::request::ReplyMux;
@@ -679,10 +679,7 @@ impl Connection {
     /// The server is shutting down gradually: tell the user and, when a
     /// peer is known, move to it now rather than when the server leaves.
     fn on_lame_duck(&self, epoch: u64) {
-        if let Some(cb) = self.0.opts.lame_duck_cb.clone() {
-            let conn = self.clone();
-            events::post(move || cb(&conn));
-        }
+        self.post_event(self.0.opts.lame_duck_cb.as_ref());
         let move_now = {
             let st = self.lock_state();
             self.0.opts.allow_reconnect && st.pool.has_other_than(&st.url)
@@ -714,10 +711,7 @@ impl Connection {
             st.pool.merge_announced(&urls, &cur)
         };
         if added && notify {
-            if let Some(cb) = self.0.opts.discovered_servers_cb.clone() {
-                let conn = self.clone();
-                events::post(move || cb(&conn));
-            }
+            self.post_event(self.0.opts.discovered_servers_cb.as_ref());
         }
     }
 
@@ -891,6 +885,15 @@ impl Connection {
         self.lock_state().last_error.clone()
     }
 
+    /// Queues a connection callback on the event thread, behind the ones
+    /// already posted.
+    pub(crate) fn post_event(&self, cb: Option<&ConnCallback>) {
+        if let Some(cb) = cb.cloned() {
+            let conn = self.clone();
+            events::post(move || cb(&conn));
+        }
+    }
+
     /// Records an asynchronous error and hands it to the error handler on
     /// the event thread.
     pub(crate) fn report_async_error(&self, sub: Option<&Subscription>, e: Error) {
@@ -954,10 +957,7 @@ impl Connection {
         if self.0.opts.fail_requests_on_disconnect {
             self.replies_failed();
         }
-        if let Some(cb) = self.0.opts.disconnected_cb.clone() {
-            let conn = self.clone();
-            events::post(move || cb(&conn));
-        }
+        self.post_event(self.0.opts.disconnected_cb.as_ref());
         let c = self.clone();
         if threads::spawn("nats-reconnect".into(), move || c.reconnect_loop()).is_err() {
             self.close_impl(false);
@@ -1050,10 +1050,7 @@ impl Connection {
         self.replies_closed();
         let opts = &self.0.opts;
         if was_connected {
-            if let Some(cb) = opts.disconnected_cb.clone() {
-                let conn = self.clone();
-                events::post(move || cb(&conn));
-            }
+            self.post_event(opts.disconnected_cb.as_ref());
         }
         let conn = self.clone();
         let closed_cb = opts.closed_cb.clone();

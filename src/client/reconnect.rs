@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use super::conn::{Connection, Status};
 use super::error::{Error, ErrorKind};
-use super::events;
 use super::handshake;
 use super::pool::random_u64;
 use super::url::ServerUrl;
@@ -22,8 +21,11 @@ impl Connection {
         // As in nats.c, the connection reports no error while it reconnects;
         // the reason for giving up is recorded at the end.
         let mut failure: Option<Error> = None;
-        if !self.lock_state().initial {
-            self.lock_state().last_error = None;
+        {
+            let mut st = self.lock_state();
+            if !st.initial {
+                st.last_error = None;
+            }
         }
         loop {
             let (url, pool_len) = {
@@ -136,15 +138,12 @@ impl Connection {
         }
         let opts = self.options();
         let cb = if initial {
-            opts.connected_cb.clone()
+            opts.connected_cb.as_ref()
         } else {
             self.0.counters.reconnects.fetch_add(1, Relaxed);
-            opts.reconnected_cb.clone()
+            opts.reconnected_cb.as_ref()
         };
-        if let Some(cb) = cb {
-            let conn = self.clone();
-            events::post(move || cb(&conn));
-        }
+        self.post_event(cb);
     }
 
     fn close_after_reconnect_failed(&self) {

@@ -535,17 +535,17 @@ impl Subscription {
                 "subscription is not draining",
             ));
         }
-        let done = |l: &mut Life| !l.drain.done;
+        let unfinished = |l: &mut Life| !l.drain.done;
         let l = match timeout {
             None => self
                 .0
                 .life_cv
-                .wait_while(l, done)
+                .wait_while(l, unfinished)
                 .unwrap_or_else(|p| p.into_inner()),
             Some(t) => {
                 self.0
                     .life_cv
-                    .wait_timeout_while(l, t, done)
+                    .wait_timeout_while(l, t, unfinished)
                     .unwrap_or_else(|p| p.into_inner())
                     .0
             }

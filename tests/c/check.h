@@ -84,6 +84,15 @@ test_wait_count(volatile int *counter, int want, int64_t timeout_ms)
     return v;
 }
 
+/* A connection callback (natsConnectionHandler) that counts its calls in the
+ * int its closure points to; pair it with test_wait_count. */
+static inline void
+test_count_event(natsConnection *nc, void *closure)
+{
+    (void) nc;
+    __atomic_add_fetch((volatile int *) closure, 1, __ATOMIC_SEQ_CST);
+}
+
 /*
  * Controlling the test server, for reconnect scenarios.
  *

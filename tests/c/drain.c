@@ -22,13 +22,6 @@
 static volatile int started, delivered, disconnected, closed;
 
 static void
-onEvent(natsConnection *nc, void *closure)
-{
-    (void) nc;
-    __atomic_add_fetch((volatile int *) closure, 1, __ATOMIC_SEQ_CST);
-}
-
-static void
 onWork(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
     (void) nc;
@@ -70,8 +63,8 @@ connectionDrain(const char *url)
 
     CHECK_OK(natsOptions_Create(&opts));
     CHECK_OK(natsOptions_SetURL(opts, url));
-    CHECK_OK(natsOptions_SetDisconnectedCB(opts, onEvent, (void *) &disconnected));
-    CHECK_OK(natsOptions_SetClosedCB(opts, onEvent, (void *) &closed));
+    CHECK_OK(natsOptions_SetDisconnectedCB(opts, test_count_event, (void *) &disconnected));
+    CHECK_OK(natsOptions_SetClosedCB(opts, test_count_event, (void *) &closed));
     CHECK_OK(natsConnection_Connect(&nc, opts));
     natsOptions_Destroy(opts);
     CHECK_OK(natsConnection_Subscribe(&sub, nc, "work", onWork, NULL));

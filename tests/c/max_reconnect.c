@@ -12,13 +12,6 @@
 
 static volatile int disconnected, reconnected, closed;
 
-static void
-onEvent(natsConnection *nc, void *closure)
-{
-    (void) nc;
-    __atomic_add_fetch((volatile int *) closure, 1, __ATOMIC_SEQ_CST);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -31,9 +24,9 @@ main(int argc, char **argv)
     CHECK_OK(natsOptions_SetURL(opts, test_url(argc, argv)));
     CHECK_OK(natsOptions_SetMaxReconnect(opts, 2));
     CHECK_OK(natsOptions_SetReconnectWait(opts, 50));
-    CHECK_OK(natsOptions_SetDisconnectedCB(opts, onEvent, (void *) &disconnected));
-    CHECK_OK(natsOptions_SetReconnectedCB(opts, onEvent, (void *) &reconnected));
-    CHECK_OK(natsOptions_SetClosedCB(opts, onEvent, (void *) &closed));
+    CHECK_OK(natsOptions_SetDisconnectedCB(opts, test_count_event, (void *) &disconnected));
+    CHECK_OK(natsOptions_SetReconnectedCB(opts, test_count_event, (void *) &reconnected));
+    CHECK_OK(natsOptions_SetClosedCB(opts, test_count_event, (void *) &closed));
     CHECK_OK(natsConnection_Connect(&nc, opts));
     natsOptions_Destroy(opts);
     CHECK_OK(natsConnection_SubscribeSync(&sub, nc, "x"));

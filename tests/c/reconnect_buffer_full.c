@@ -13,13 +13,6 @@
 
 static volatile int disconnected, reconnected;
 
-static void
-onEvent(natsConnection *nc, void *closure)
-{
-    (void) nc;
-    __atomic_add_fetch((volatile int *) closure, 1, __ATOMIC_SEQ_CST);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -38,8 +31,8 @@ main(int argc, char **argv)
     CHECK_OK(natsOptions_SetMaxReconnect(opts, -1));
     CHECK_OK(natsOptions_SetReconnectWait(opts, 100));
     CHECK_OK(natsOptions_SetReconnectBufSize(opts, 1024));
-    CHECK_OK(natsOptions_SetDisconnectedCB(opts, onEvent, (void *) &disconnected));
-    CHECK_OK(natsOptions_SetReconnectedCB(opts, onEvent, (void *) &reconnected));
+    CHECK_OK(natsOptions_SetDisconnectedCB(opts, test_count_event, (void *) &disconnected));
+    CHECK_OK(natsOptions_SetReconnectedCB(opts, test_count_event, (void *) &reconnected));
     CHECK_OK(natsConnection_Connect(&nc, opts));
     natsOptions_Destroy(opts);
 

@@ -14,13 +14,6 @@
 
 static volatile int connected, reconnected, closed;
 
-static void
-onEvent(natsConnection *nc, void *closure)
-{
-    (void) nc;
-    __atomic_add_fetch((volatile int *) closure, 1, __ATOMIC_SEQ_CST);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -45,11 +38,11 @@ main(int argc, char **argv)
     /* Asynchronous retry: the connected callback announces the connection. */
     CHECK_OK(natsOptions_Create(&opts));
     CHECK_OK(natsOptions_SetURL(opts, url));
-    CHECK_OK(natsOptions_SetRetryOnFailedConnect(opts, true, onEvent, (void *) &connected));
+    CHECK_OK(natsOptions_SetRetryOnFailedConnect(opts, true, test_count_event, (void *) &connected));
     CHECK_OK(natsOptions_SetReconnectWait(opts, 100));
     CHECK_OK(natsOptions_SetMaxReconnect(opts, -1));
-    CHECK_OK(natsOptions_SetReconnectedCB(opts, onEvent, (void *) &reconnected));
-    CHECK_OK(natsOptions_SetClosedCB(opts, onEvent, (void *) &closed));
+    CHECK_OK(natsOptions_SetReconnectedCB(opts, test_count_event, (void *) &reconnected));
+    CHECK_OK(natsOptions_SetClosedCB(opts, test_count_event, (void *) &closed));
     CHECK_STATUS(natsConnection_Connect(&nc, opts), NATS_NOT_YET_CONNECTED);
     natsOptions_Destroy(opts);
     CHECK(nc != NULL, "a connection that is not yet connected");
