@@ -163,6 +163,24 @@ typedef struct natsStatistics natsStatistics;
 // Opaque C handle of a subscription.
 typedef struct natsSubscription natsSubscription;
 
+// Returns the token to send at this connect (the library copies it and
+// does not free it). Runs on the connecting or reconnecting thread.
+typedef const char *(*natsTokenHandler)(void *closure);
+
+// Returns, through `userJWT`, a `malloc`ed copy of the user JWT; the library
+// frees it. On failure return a non-OK status and optionally a `malloc`ed
+// text through `customErrTxt`.
+typedef enum natsStatus (*natsUserJWTHandler)(char **userJWT, char **customErrTxt, void *closure);
+
+// Signs the server's `nonce`, returning a `malloc`ed raw signature and its
+// length; the library frees it and sends it base64url-encoded. On failure
+// return a non-OK status and optionally a `malloc`ed `customErrTxt`.
+typedef enum natsStatus (*natsSignatureHandler)(char **customErrTxt,
+                                                unsigned char **signature,
+                                                int *signatureLength,
+                                                const char *nonce,
+                                                void *closure);
+
 // Called with each message of an asynchronous subscription; the message
 // belongs to the callee, who frees it with `natsMsg_Destroy`.
 typedef void (*natsMsgHandler)(struct natsConnection *nc,
@@ -201,9 +219,84 @@ typedef int64_t (*natsCustomReconnectDelayHandler)(struct natsConnection *nc,
 // Called once when an asynchronous subscription is finished with.
 typedef void (*natsOnCompleteCB)(void *closure);
 
+// Certificate verification callback. `preverifyOk` is 1 when the server's
+// certificate chain and name verified, 0 when not; return non-zero to
+// accept the server, 0 to refuse it. nats_rs has no OpenSSL, so `ctx` is
+// always NULL: the callback sees the verdict, not the certificates.
+typedef int (*natsSSLVerifyCb)(int preverifyOk, void *ctx);
+
+
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Calls `tokenCb` at every connect and reconnect for the token to send,
+// so tokens can be refreshed. Fails with `NATS_ILLEGAL_STATE` when a token
+// is set with `natsOptions_SetToken`. NULL removes the handler.
+NATS_EXTERN
+enum natsStatus natsOptions_SetTokenHandler(struct natsOptions *opts,
+                                            natsTokenHandler tokenCb,
+                                            void *closure);
+
+// Decentralized auth with callbacks: `ujwtCB` supplies the user JWT and
+// `sigCB` signs the server's nonce, at every connect. Both or neither
+// (NULL, NULL removes them). Replaces an nkey.
+NATS_EXTERN
+enum natsStatus natsOptions_SetUserCredentialsCallbacks(struct natsOptions *opts,
+                                                        natsUserJWTHandler ujwtCB,
+                                                        void *ujwtClosure,
+                                                        natsSignatureHandler sigCB,
+                                                        void *sigClosure);
+
+// Decentralized auth from files: a `.creds` file holding the user JWT and
+// seed, or a JWT file plus a seed file. The files are read (and the seed
+// wiped from memory) at every connect, so they can be rotated. NULL, NULL
+// removes user credentials. Replaces an nkey.
+NATS_EXTERN
+enum natsStatus natsOptions_SetUserCredentialsFromFiles(struct natsOptions *opts,
+                                                        const char *userOrChainedFile,
+                                                        const char *seedFile);
+
+// Decentralized auth from memory: the text of a `.creds` file (user JWT and
+// seed). NULL removes user credentials. Replaces an nkey.
+NATS_EXTERN
+enum natsStatus natsOptions_SetUserCredentialsFromMemory(struct natsOptions *opts,
+                                                         const char *jwtAndSeedContent);
+
+// NKey auth: the user's public nkey, and `sigCB` to sign the server's nonce
+// with the matching seed. NULL or empty `pubKey` removes it; a key without
+// a callback is `NATS_INVALID_ARG`. Replaces user JWT credentials.
+NATS_EXTERN
+enum natsStatus natsOptions_SetNKey(struct natsOptions *opts,
+                                    const char *pubKey,
+                                    natsSignatureHandler sigCB,
+                                    void *sigClosure);
+
+// NKey auth with the seed in a file, which is read (and wiped from memory)
+// at every connect. NULL or empty `pubKey` removes it.
+NATS_EXTERN
+enum natsStatus natsOptions_SetNKeyFromSeed(struct natsOptions *opts,
+                                            const char *pubKey,
+                                            const char *seedFile);
+
+// Signs `messageLen` bytes of `message` with the seed of the user
+// credentials set with `natsOptions_SetUserCredentialsFromFiles` (or
+// `...FromMemory`, or `natsOptions_SetNKeyFromSeed`) into `sig` (64 bytes).
+NATS_EXTERN
+enum natsStatus natsConnection_Sign(struct natsConnection *nc,
+                                    const unsigned char *message,
+                                    int messageLen,
+                                    unsigned char *sig);
+
+// Signs the NUL-terminated `input` with an encoded nkey seed (`SU...`).
+// The signature (64 bytes) is `malloc`ed into `*signature`, its length
+// into `*signatureLength`; free it with `free()`.
+NATS_EXTERN
+enum natsStatus nats_Sign(const char *encodedSeed,
+                          const char *input,
+                          unsigned char **signature,
+                          int *signatureLength);
 
 // Connects with the given options (NULL: defaults) and returns the connection in `nc`.
 NATS_EXTERN
@@ -643,7 +736,8 @@ enum natsStatus natsOptions_SetUserInfo(struct natsOptions *opts,
                                         const char *user,
                                         const char *password);
 
-// Sets the token sent when the URL carries none; NULL clears it.
+// Sets the token sent when the URL carries none; NULL clears it. Fails with
+// `NATS_ILLEGAL_STATE` while a token handler is set.
 NATS_EXTERN enum natsStatus natsOptions_SetToken(struct natsOptions *opts, const char *token);
 
 // Asks the server to acknowledge every protocol message with +OK.
@@ -939,6 +1033,82 @@ NATS_EXTERN struct natsConnection *natsSubscription_GetConnection(struct natsSub
 
 // Unsubscribes if still active and releases the handle; NULL is ignored.
 NATS_EXTERN void natsSubscription_Destroy(struct natsSubscription *s);
+
+// Requires TLS with every server (`true`), or turns TLS off and forgets
+// the TLS settings made so far (`false`). `tls://` URLs also ask for TLS,
+// and a server that requires TLS gets it.
+NATS_EXTERN enum natsStatus natsOptions_SetSecure(struct natsOptions *opts, bool secure);
+
+// Starts TLS right after the TCP connect, before the server's INFO, for
+// servers configured with `handshake_first`. Implies `natsOptions_SetSecure`.
+NATS_EXTERN enum natsStatus natsOptions_TLSHandshakeFirst(struct natsOptions *opts);
+
+// Accepted for compatibility: rustls handshakes share no global state, so
+// nats_rs never serialises them; this records the choice and changes nothing.
+NATS_EXTERN enum natsStatus natsOptions_AllowConcurrentTLSHandshakes(struct natsOptions *opts);
+
+// Trusts the CA certificates in a PEM file (instead of the system roots).
+// The file is read now; a missing or empty file is `NATS_SSL_ERROR`.
+NATS_EXTERN
+enum natsStatus natsOptions_LoadCATrustedCertificates(struct natsOptions *opts,
+                                                      const char *fileName);
+
+// Trusts every PEM CA certificate found in the files of a directory.
+NATS_EXTERN
+enum natsStatus natsOptions_LoadCATrustedCertificatesPath(struct natsOptions *opts,
+                                                          const char *path);
+
+// Trusts the CA certificates given as PEM text.
+NATS_EXTERN
+enum natsStatus natsOptions_SetCATrustedCertificates(struct natsOptions *opts,
+                                                     const char *certificates);
+
+// The client certificate chain and its private key (PEM files, read now),
+// for servers that verify clients.
+NATS_EXTERN
+enum natsStatus natsOptions_LoadCertificatesChain(struct natsOptions *opts,
+                                                  const char *certsFileName,
+                                                  const char *keyFileName);
+
+// Like `natsOptions_LoadCertificatesChain`, but the files are read again
+// at every TLS handshake, so rotated certificates are used on reconnect.
+NATS_EXTERN
+enum natsStatus natsOptions_LoadCertificatesChainDynamic(struct natsOptions *opts,
+                                                         const char *certsFileName,
+                                                         const char *keyFileName);
+
+// The client certificate chain and private key as PEM text.
+NATS_EXTERN
+enum natsStatus natsOptions_SetCertificatesChain(struct natsOptions *opts,
+                                                 const char *cert,
+                                                 const char *key);
+
+// TLS 1.2 cipher suites, as an OpenSSL-style list (`:`, `,` or space
+// separated OpenSSL or IANA names; `DEFAULT`, `ALL`, `HIGH`; `!` or `-`
+// before a name removes it). A suite rustls cannot offer is `NATS_SSL_ERROR`.
+NATS_EXTERN enum natsStatus natsOptions_SetCiphers(struct natsOptions *opts, const char *ciphers);
+
+// TLS 1.3 cipher suites, e.g. `TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256`.
+NATS_EXTERN
+enum natsStatus natsOptions_SetCipherSuites(struct natsOptions *opts,
+                                            const char *ciphers);
+
+// The name the server certificate must carry, when it is not the URL's
+// host; NULL goes back to the URL's host. (nats_rs always checks the name.)
+NATS_EXTERN
+enum natsStatus natsOptions_SetExpectedHostname(struct natsOptions *opts,
+                                                const char *hostname);
+
+// Accepts any server certificate (testing only: it defeats TLS' protection
+// against impostors). Clears a verification callback.
+NATS_EXTERN enum natsStatus natsOptions_SkipServerVerification(struct natsOptions *opts, bool skip);
+
+// Lets `callback` decide, after the normal verification, whether to accept
+// the server (see `natsSSLVerifyCb`). NULL removes it. Setting one turns
+// `natsOptions_SkipServerVerification` off.
+NATS_EXTERN
+enum natsStatus natsOptions_SetSSLVerificationCallback(struct natsOptions *opts,
+                                                       natsSSLVerifyCb callback);
 
 #ifdef __cplusplus
 }  // extern "C"

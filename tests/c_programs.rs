@@ -11,7 +11,9 @@
 //!   (only when `/usr/include/nats/nats.h` exists).
 //!
 //! A first line `// server-config: <text>` in a program adds `<text>` to its
-//! server's configuration.
+//! server's configuration. A line `// fixture: <name>` gives the program
+//! credentials made for the run (see [`Fixture`]), passed in `NATS_RS_*`
+//! environment variables, and configures its server to match.
 //!
 //! Each run gets a fresh server and tells the program about it, so that
 //! `check.h`'s `test_server_stop()`/`test_server_start()` can kill and restart
@@ -93,6 +95,9 @@ macro_rules! c_programs {
 }
 
 c_programs!(
+    auth_jwt,
+    auth_nkey,
+    auth_token,
     auto_unsub,
     closed,
     connect_info,
@@ -113,6 +118,8 @@ c_programs!(
     slow_consumer,
     stale_reconnect,
     timeouts,
+    tls_client_cert,
+    tls_connect,
 );
 
 #[test]
@@ -396,7 +403,9 @@ fn run_mode(name: &str, mode: Mode) {
         }
     }
 
-    let server = NatsServer::with_config(&server_config(&src));
+    let fixture = Fixture::for_program(&src, work);
+    let config = format!("{}\n{}", server_config(&src), fixture.server_config);
+    let server = NatsServer::with_config(&config);
     let mut cmd = if valgrind {
         let mut c = Command::new("valgrind");
         c.args([
@@ -405,6 +414,10 @@ fn run_mode(name: &str, mode: Mode) {
             "--errors-for-leak-kinds=definite",
             "--error-exitcode=99",
         ])
+        .arg(format!(
+            "--suppressions={}",
+            c_dir().join("valgrind.supp").display()
+        ))
         .arg(&exe);
         c
     } else {
@@ -422,6 +435,7 @@ fn run_mode(name: &str, mode: Mode) {
     if let Some(p) = &ld_path {
         cmd.env("LD_LIBRARY_PATH", p);
     }
+    cmd.envs(fixture.env.iter().map(|(k, v)| (k, v)));
     let limit = if valgrind {
         VALGRIND_TIMEOUT
     } else {
@@ -436,6 +450,99 @@ fn run_mode(name: &str, mode: Mode) {
     }
 }
 
+/// Credentials a program asks for with `// fixture: <name>`:
+/// - `tls`: the server presents a certificate of a test CA; the program gets
+///   `NATS_RS_CA_FILE`, `NATS_RS_OTHER_CA_FILE` (an unrelated CA),
+///   `NATS_RS_CLIENT_CERT` and `NATS_RS_CLIENT_KEY`;
+/// - `tls-verify`: the same, and the server requires client certificates;
+/// - `nkey`: the server has one nkey user: `NATS_RS_NKEY_PUB`,
+///   `NATS_RS_NKEY_SEED` and `NATS_RS_NKEY_SEED_FILE`;
+/// - `jwt`: an operator-mode server with one account: `NATS_RS_CREDS` (a
+///   `.creds` file), `NATS_RS_USER_JWT_FILE` and `NATS_RS_USER_SEED_FILE`
+///   (the same user, split), `NATS_RS_USER_PUB`, and `NATS_RS_BAD_CREDS`
+///   (a user of another operator).
+struct Fixture {
+    server_config: String,
+    env: Vec<(String, String)>,
+    _pki: Option<support::certs::TestPki>,
+}
+
+impl Fixture {
+    fn for_program(src: &str, work: &Path) -> Fixture {
+        let names: Vec<&str> = src
+            .lines()
+            .take_while(|l| l.starts_with("//"))
+            .filter_map(|l| l.strip_prefix("// fixture:"))
+            .map(str::trim)
+            .collect();
+        let mut f = Fixture {
+            server_config: String::new(),
+            env: Vec::new(),
+            _pki: None,
+        };
+        for name in names {
+            match name {
+                "tls" | "tls-verify" => f.tls(name == "tls-verify"),
+                "nkey" => f.nkey(work),
+                "jwt" => f.jwt(work),
+                other => panic!("unknown fixture '{other}'"),
+            }
+        }
+        f
+    }
+
+    fn set(&mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) {
+        let v = value.as_ref().to_string_lossy().into_owned();
+        self.env.push((key.to_string(), v));
+    }
+
+    fn tls(&mut self, verify: bool) {
+        let pki = support::certs::TestPki::new();
+        self.server_config
+            .push_str(&pki.server_tls_block(verify, false));
+        self.set("NATS_RS_CA_FILE", &pki.ca_pem);
+        self.set("NATS_RS_OTHER_CA_FILE", &pki.other_ca_pem);
+        self.set("NATS_RS_CLIENT_CERT", &pki.client_cert);
+        self.set("NATS_RS_CLIENT_KEY", &pki.client_key);
+        self._pki = Some(pki);
+    }
+
+    fn nkey(&mut self, work: &Path) {
+        use nats_rs::auth::nkeys::{KeyPair, KeyType};
+        let user = KeyPair::random(KeyType::User).expect("nkey");
+        let seed_file = work.join("user.nk");
+        fs::write(&seed_file, user.seed()).expect("write seed");
+        self.server_config.push_str(&format!(
+            "authorization {{ users: [ {{ nkey: \"{}\" }} ] }}",
+            user.public_key()
+        ));
+        self.set("NATS_RS_NKEY_PUB", user.public_key());
+        self.set("NATS_RS_NKEY_SEED", user.seed());
+        self.set("NATS_RS_NKEY_SEED_FILE", &seed_file);
+    }
+
+    fn jwt(&mut self, work: &Path) {
+        use support::jwt::{server_config, Operator};
+        let op = Operator::new("CTestOp");
+        let acc = op.account("CTestAcc");
+        let user = acc.user("ctest");
+        let stranger = Operator::new("Other").account("Other").user("stranger");
+        self.server_config.push_str(&server_config(&op, &[&acc]));
+        let files = [
+            ("NATS_RS_CREDS", "user.creds", user.creds()),
+            ("NATS_RS_USER_JWT_FILE", "user.jwt", user.jwt.clone()),
+            ("NATS_RS_USER_SEED_FILE", "user.nk", user.key.seed()),
+            ("NATS_RS_BAD_CREDS", "stranger.creds", stranger.creds()),
+        ];
+        for (var, file, text) in files {
+            let p = work.join(file);
+            fs::write(&p, text).expect("write credentials");
+            self.set(var, &p);
+        }
+        self.set("NATS_RS_USER_PUB", user.key.public_key());
+    }
+}
+
 /// A scratch directory removed on drop, also when a check panics.
 struct WorkDir(PathBuf);
 
@@ -443,4 +550,53 @@ impl Drop for WorkDir {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.0);
     }
+}
+
+/// `examples-c/secure.c`, as a user would run it: TLS with the test CA and
+/// a `.creds` file, against an operator-mode server that requires TLS.
+#[test]
+fn example_secure() {
+    use support::jwt::{server_config, Operator};
+    let work = WorkDir(unique_temp_dir("example-secure"));
+    let exe = work.0.join("secure");
+    compile(
+        false,
+        &manifest_dir().join("examples-c").join("secure.c"),
+        &exe,
+        &our_flags(),
+    );
+    let pki = support::certs::TestPki::new();
+    let op = Operator::new("ExampleOp");
+    let acc = op.account("ExampleAcc");
+    let creds = work.0.join("user.creds");
+    fs::write(&creds, acc.user("example").creds()).expect("write creds");
+    let stranger = work.0.join("stranger.creds");
+    let other = Operator::new("Other").account("Other").user("stranger");
+    fs::write(&stranger, other.creds()).expect("write creds");
+    let server = NatsServer::with_config(&format!(
+        "{}\n{}",
+        pki.server_tls_block(false, false),
+        server_config(&op, &[&acc])
+    ));
+    let url = format!("tls://localhost:{}", server.port());
+    let run = |creds: &Path| {
+        let mut cmd = Command::new(&exe);
+        cmd.arg(&url).arg(&pki.ca_pem).arg(creds);
+        run_guarded(cmd, &work.0, RUN_TIMEOUT)
+    };
+    let ok = run(&creds);
+    assert!(
+        ok.status.is_some_and(|s| s.success()) && ok.stdout.contains("received: hello over TLS"),
+        "secure example failed:\n{}{}",
+        ok.stdout,
+        ok.stderr
+    );
+    let refused = run(&stranger);
+    assert!(
+        refused.status.is_some_and(|s| s.code() == Some(1))
+            && refused.stderr.contains("Authentication Violation"),
+        "a stranger's credentials should be refused:\n{}{}",
+        refused.stdout,
+        refused.stderr
+    );
 }

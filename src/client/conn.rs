@@ -1,7 +1,6 @@
 //! A connection to a NATS server: handshake, publishing, subscribing,
 //! flushing, closing and the state the other threads share.
 use std::collections::{HashMap, VecDeque};
-use std::io::Write;
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicU8, Ordering::*};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
@@ -21,6 +20,7 @@ use super::request::ReplyMux;
 use super::stats::{Counters, Statistics};
 use super::subscription::{MsgHandler, SubKind, Subscription};
 use super::threads;
+use super::transport::WriteHalf;
 use super::url::ServerUrl;
 use crate::proto::{encode, subject, ServerInfo};
 
@@ -78,12 +78,15 @@ pub struct ConnInner {
     pub(crate) subs: RwLock<HashMap<u64, Subscription>>,
     pub(crate) replies: Mutex<ReplyMux>,
     /// The socket writers use, with the epoch it belongs to.
-    pub(crate) sock_w: Mutex<Option<(TcpStream, u64)>>,
+    pub(crate) sock_w: Mutex<Option<(WriteHalf, u64)>>,
     pub(crate) out: Mutex<OutBuf>,
     pub(crate) out_cv: Condvar,
     next_sid: AtomicU64,
     max_payload: AtomicI64,
     headers_ok: AtomicBool,
+    /// Set once a server used TLS: later servers must use it too, so a
+    /// reconnect can't be downgraded to plain text.
+    pub(crate) tls_used: AtomicBool,
     pub(crate) counters: Counters,
     /// The connection name followed by a NUL, for C callers.
     name_nul: Option<Box<[u8]>>,
@@ -148,7 +151,7 @@ impl Connection {
             for i in 0..pool.len() {
                 let Some(entry) = pool.get(i) else { break };
                 let url = entry.url.clone();
-                match handshake::establish(&url, &opts) {
+                match handshake::establish(&url, &opts, false) {
                     Ok(est) => {
                         let conn = Connection::build(opts, pool, url.clone(), Status::Connected);
                         conn.attach(url, est)?;
@@ -200,6 +203,7 @@ impl Connection {
         Connection(Arc::new(ConnInner {
             status: AtomicU8::new(status as u8),
             max_payload: AtomicI64::new(0),
+            tls_used: AtomicBool::new(false),
             headers_ok: AtomicBool::new(false),
             state: Mutex::new(ConnState {
                 info: ServerInfo::default(),
@@ -247,12 +251,15 @@ impl Connection {
     /// newer write), then starts its reader.
     pub(crate) fn attach(&self, url: ServerUrl, est: Established) -> Result<()> {
         let Established {
-            stream,
+            transport,
             info,
             leftover,
         } = est;
-        let reader_stream = stream.try_clone().map_err(|e| Error::io(&e))?;
-        let ctl_stream = stream.try_clone().map_err(|e| Error::io(&e))?;
+        if transport.is_tls() {
+            self.0.tls_used.store(true, Relaxed);
+        }
+        let (reader_stream, mut stream, ctl_stream) =
+            transport.split().map_err(|e| Error::io(&e))?;
         let mut head = Vec::new();
         for sub in self.subs_snapshot() {
             sub.encode_resubscribe(&mut head);
@@ -269,11 +276,10 @@ impl Connection {
             let mut w = self.0.sock_w.lock().unwrap_or_else(|p| p.into_inner());
             let pending = std::mem::take(&mut self.lock_out().buf);
             head.extend_from_slice(&pending);
-            let mut s = &stream;
             if !head.is_empty() {
                 // What was buffered is gone if this fails, as in nats.c:
                 // part of it may have reached the server.
-                s.write_all(&head).map_err(|e| Error::io(&e))?;
+                stream.write_all(&head).map_err(|e| Error::io(&e))?;
             }
             let mut o = self.lock_out();
             o.paused = false;
@@ -1007,7 +1013,7 @@ impl Connection {
                 .unwrap_or_else(|p| p.into_inner())
                 .as_ref()
             {
-                let _ = s.0.set_write_timeout(Some(CLOSE_FLUSH_DEADLINE));
+                let _ = s.0.socket().set_write_timeout(Some(CLOSE_FLUSH_DEADLINE));
             }
             self.write_pending();
         }
@@ -1021,14 +1027,17 @@ impl Connection {
             o.spare = Vec::new();
         }
         self.0.out_cv.notify_all();
-        if let Some(s) = self
+        if let Some(mut s) = self
             .0
             .sock_w
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .take()
         {
-            let _ = s.0.shutdown(Shutdown::Both);
+            if flush {
+                s.0.close_notify();
+            }
+            let _ = s.0.socket().shutdown(Shutdown::Both);
         }
         for tx in pongs.into_iter().flatten() {
             let _ = tx.send(Err(Error::new(

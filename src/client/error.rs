@@ -46,6 +46,51 @@ pub enum ErrorKind {
     InvalidConfig,
 }
 
+impl ErrorKind {
+    /// Every kind, e.g. to map a status coming back from C.
+    pub const ALL: [ErrorKind; 39] = [
+        ErrorKind::Err,
+        ErrorKind::ProtocolError,
+        ErrorKind::IoError,
+        ErrorKind::LineTooLong,
+        ErrorKind::ConnectionClosed,
+        ErrorKind::NoServer,
+        ErrorKind::StaleConnection,
+        ErrorKind::SecureConnectionWanted,
+        ErrorKind::SecureConnectionRequired,
+        ErrorKind::ConnectionDisconnected,
+        ErrorKind::AuthFailed,
+        ErrorKind::NotPermitted,
+        ErrorKind::NotFound,
+        ErrorKind::AddressMissing,
+        ErrorKind::InvalidSubject,
+        ErrorKind::InvalidArg,
+        ErrorKind::InvalidSubscription,
+        ErrorKind::InvalidTimeout,
+        ErrorKind::IllegalState,
+        ErrorKind::SlowConsumer,
+        ErrorKind::MaxPayload,
+        ErrorKind::MaxDeliveredMsgs,
+        ErrorKind::InsufficientBuffer,
+        ErrorKind::NoMemory,
+        ErrorKind::SysError,
+        ErrorKind::Timeout,
+        ErrorKind::FailedToInitialize,
+        ErrorKind::NotInitialized,
+        ErrorKind::SslError,
+        ErrorKind::NoServerSupport,
+        ErrorKind::NotYetConnected,
+        ErrorKind::Draining,
+        ErrorKind::InvalidQueueName,
+        ErrorKind::NoResponders,
+        ErrorKind::Mismatch,
+        ErrorKind::MissedHeartbeat,
+        ErrorKind::LimitReached,
+        ErrorKind::PinIdMismatch,
+        ErrorKind::InvalidConfig,
+    ];
+}
+
 /// An error with its kind and a human readable explanation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {

@@ -4,22 +4,112 @@ use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
+use rustls::{ClientConnection, StreamOwned};
 use socket2::{SockRef, TcpKeepalive};
 
 use super::error::{Error, ErrorKind, Result};
 use super::options::Options;
+use super::transport::Transport;
 use super::url::ServerUrl;
+use crate::auth::base64url;
 use crate::proto::{encode, ConnectInfo, Parsed, Parser, ServerInfo, ServerOp};
 
-/// A socket past the handshake, with the bytes read beyond the PONG.
+/// A connection past the handshake, with the bytes read beyond the PONG.
 pub(crate) struct Established {
-    pub stream: TcpStream,
+    pub transport: Transport,
     pub info: ServerInfo,
     pub leftover: Vec<u8>,
 }
 
 pub(crate) const CLIENT_LANG: &str = "C";
 pub(crate) const CLIENT_VERSION: &str = "3.14.0-nats_rs";
+
+/// The stream during the handshake: TLS may start before or after INFO.
+enum HandshakeIo {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+}
+
+impl HandshakeIo {
+    fn socket(&self) -> &TcpStream {
+        match self {
+            HandshakeIo::Plain(s) => s,
+            HandshakeIo::Tls(t) => &t.sock,
+        }
+    }
+
+    fn into_transport(self) -> Transport {
+        match self {
+            HandshakeIo::Plain(s) => Transport::Plain(s),
+            HandshakeIo::Tls(t) => {
+                let (conn, sock) = t.into_parts();
+                Transport::Tls(Box::new(conn), sock)
+            }
+        }
+    }
+
+    /// Runs the TLS handshake over the plain socket, before `deadline`.
+    fn upgrade(self, url: &ServerUrl, opts: &Options, deadline: Instant) -> Result<HandshakeIo> {
+        let HandshakeIo::Plain(mut sock) = self else {
+            return Ok(self);
+        };
+        let config = opts.tls.client_config()?;
+        let name = opts.tls.server_name(&url.host)?;
+        let mut conn = ClientConnection::new(config, name)
+            .map_err(|e| Error::new(ErrorKind::SslError, format!("TLS setup failed: {e}")))?;
+        set_timeouts(&sock, deadline);
+        while conn.is_handshaking() {
+            if let Err(e) = conn.complete_io(&mut sock) {
+                return Err(tls_error(&e));
+            }
+        }
+        Ok(HandshakeIo::Tls(Box::new(StreamOwned::new(conn, sock))))
+    }
+}
+
+impl Read for HandshakeIo {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            HandshakeIo::Plain(s) => s.read(buf),
+            HandshakeIo::Tls(t) => t.read(buf),
+        }
+    }
+}
+
+impl Write for HandshakeIo {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            HandshakeIo::Plain(s) => s.write(buf),
+            HandshakeIo::Tls(t) => t.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            HandshakeIo::Plain(s) => s.flush(),
+            HandshakeIo::Tls(t) => t.flush(),
+        }
+    }
+}
+
+fn set_timeouts(sock: &TcpStream, deadline: Instant) {
+    let left = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(1));
+    let _ = sock.set_read_timeout(Some(left));
+    let _ = sock.set_write_timeout(Some(left));
+}
+
+/// A failed TLS handshake: a timeout stays a timeout, the rest is an SSL error
+/// naming rustls' reason (unknown issuer, name mismatch, alert from the server...).
+fn tls_error(e: &std::io::Error) -> Error {
+    match e.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+            timeout_err("in the TLS handshake")
+        }
+        _ => Error::new(ErrorKind::SslError, format!("SSL handshake error: {e}")),
+    }
+}
 
 fn timeout_err(what: &str) -> Error {
     Error::new(ErrorKind::Timeout, format!("timeout while {what}"))
@@ -52,8 +142,7 @@ fn open_socket(url: &ServerUrl, deadline: Instant) -> Result<TcpStream> {
 }
 
 /// Reads ops until `want` says stop, honouring the deadline.
-struct HandshakeReader<'a> {
-    stream: &'a mut TcpStream,
+struct HandshakeReader {
     buf: Vec<u8>,
     start: usize,
     end: usize,
@@ -65,8 +154,8 @@ enum Step {
     Pong,
 }
 
-impl HandshakeReader<'_> {
-    fn next(&mut self, deadline: Instant) -> Result<Step> {
+impl HandshakeReader {
+    fn next(&mut self, stream: &mut HandshakeIo, deadline: Instant) -> Result<Step> {
         loop {
             match self.parser.parse(&self.buf[self.start..self.end]) {
                 Ok(Parsed::Op(op, n)) => {
@@ -80,7 +169,7 @@ impl HandshakeReader<'_> {
                         ServerOp::Pong => return Ok(Step::Pong),
                         ServerOp::Ok => continue,
                         ServerOp::Ping => {
-                            let _ = self.stream.write_all(encode::PONG);
+                            let _ = stream.write_all(encode::PONG);
                             continue;
                         }
                         ServerOp::Err(text) => {
@@ -110,8 +199,8 @@ impl HandshakeReader<'_> {
             if left.is_zero() {
                 return Err(timeout_err("waiting for the server"));
             }
-            let _ = self.stream.set_read_timeout(Some(left));
-            match self.stream.read(&mut self.buf[self.end..]) {
+            let _ = stream.socket().set_read_timeout(Some(left));
+            match stream.read(&mut self.buf[self.end..]) {
                 Ok(0) => {
                     return Err(Error::new(
                         ErrorKind::IoError,
@@ -128,6 +217,10 @@ impl HandshakeReader<'_> {
                     return Err(timeout_err("waiting for the server"))
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                // A TLS alert after the handshake, e.g. the server wanted a client certificate.
+                Err(e) if e.get_ref().is_some_and(|i| i.is::<rustls::Error>()) => {
+                    return Err(tls_error(&e))
+                }
                 Err(e) => return Err(Error::io(&e)),
             }
         }
@@ -144,17 +237,32 @@ fn server_error(text: &str) -> Error {
     }
 }
 
-fn connect_info(url: &ServerUrl, opts: &Options, info: &ServerInfo) -> ConnectInfo {
+fn connect_info(
+    url: &ServerUrl,
+    opts: &Options,
+    info: &ServerInfo,
+    tls: bool,
+) -> Result<ConnectInfo> {
     // Credentials in the URL win over those in the options, as in nats.c.
-    let (user, pass, token) = if url.has_credentials() {
+    let (user, pass, mut token) = if url.has_credentials() {
         (url.user.clone(), url.password.clone(), url.token.clone())
     } else {
         (opts.user.clone(), opts.password.clone(), opts.token.clone())
     };
-    ConnectInfo {
+    let creds = opts.credentials_for(info.nonce.as_bytes())?;
+    if let Some(handler) = &opts.token_handler {
+        if token.is_some() {
+            return Err(Error::new(
+                ErrorKind::IllegalState,
+                "Token and token handler options cannot be both set",
+            ));
+        }
+        token = handler();
+    }
+    Ok(ConnectInfo {
         verbose: opts.verbose,
         pedantic: opts.pedantic,
-        tls_required: false,
+        tls_required: tls,
         name: opts.name.clone(),
         lang: CLIENT_LANG.to_string(),
         version: CLIENT_VERSION.to_string(),
@@ -165,22 +273,29 @@ fn connect_info(url: &ServerUrl, opts: &Options, info: &ServerInfo) -> ConnectIn
         user,
         pass,
         auth_token: token,
-        ..ConnectInfo::default()
-    }
+        jwt: creds.jwt,
+        nkey: creds.nkey,
+        sig: creds.sig.map(|s| base64url::encode(&s)),
+    })
 }
 
-/// Connects to `url` and completes the handshake.
-pub(crate) fn establish(url: &ServerUrl, opts: &Options) -> Result<Established> {
+/// Connects to `url` and completes the handshake: TLS first when asked,
+/// INFO, TLS when either side wants it, then CONNECT and PING / PONG.
+/// `secure` forces TLS (the option, or a connection that used TLS before).
+pub(crate) fn establish(url: &ServerUrl, opts: &Options, secure: bool) -> Result<Established> {
     let deadline = Instant::now() + opts.timeout.max(Duration::from_millis(1));
-    let mut stream = open_socket(url, deadline)?;
+    let mut io = HandshakeIo::Plain(open_socket(url, deadline)?);
+    let secure = secure || opts.secure || opts.tls_handshake_first || url.wants_tls();
+    if opts.tls_handshake_first {
+        io = io.upgrade(url, opts, deadline)?;
+    }
     let mut rd = HandshakeReader {
-        stream: &mut stream,
         buf: vec![0; 16 * 1024],
         start: 0,
         end: 0,
         parser: Parser::new(crate::proto::parser::DEFAULT_MAX_CONTROL_LINE),
     };
-    let info = match rd.next(deadline)? {
+    let info = match rd.next(&mut io, deadline)? {
         Step::Info(i) => *i,
         Step::Pong => {
             return Err(Error::new(
@@ -189,41 +304,37 @@ pub(crate) fn establish(url: &ServerUrl, opts: &Options) -> Result<Established> 
             ))
         }
     };
-    if info.tls_required {
-        return Err(Error::new(
-            ErrorKind::SecureConnectionRequired,
-            "the server requires a TLS connection",
-        ));
-    }
-    if url.wants_tls() {
+    if secure && !opts.tls_handshake_first && !info.tls_required && !info.tls_available {
         return Err(Error::new(
             ErrorKind::SecureConnectionWanted,
-            "TLS was asked for but is not available on this connection",
+            "a secure connection was asked for but the server does not offer TLS",
         ));
     }
+    if secure || info.tls_required {
+        io = io.upgrade(url, opts, deadline)?;
+    }
+    let is_tls = matches!(io, HandshakeIo::Tls(_));
     let mut out = Vec::with_capacity(512);
-    encode::encode_connect(&mut out, &connect_info(url, opts, &info));
+    encode::encode_connect(&mut out, &connect_info(url, opts, &info, is_tls)?);
     out.extend_from_slice(encode::PING);
-    let _ = rd.stream.set_write_timeout(Some(
-        deadline
-            .saturating_duration_since(Instant::now())
-            .max(Duration::from_millis(1)),
-    ));
-    rd.stream.write_all(&out).map_err(|e| Error::io(&e))?;
+    set_timeouts(io.socket(), deadline);
+    io.write_all(&out)
+        .and_then(|_| io.flush())
+        .map_err(|e| Error::io(&e))?;
     let mut info = info;
     loop {
-        match rd.next(deadline)? {
+        match rd.next(&mut io, deadline)? {
             Step::Pong => break,
             Step::Info(i) => info = *i,
         }
     }
     let leftover = rd.buf[rd.start..rd.end].to_vec();
-    stream.set_read_timeout(None).map_err(|e| Error::io(&e))?;
-    stream
-        .set_write_timeout(opts.write_deadline)
+    let sock = io.socket();
+    sock.set_read_timeout(None).map_err(|e| Error::io(&e))?;
+    sock.set_write_timeout(opts.write_deadline)
         .map_err(|e| Error::io(&e))?;
     Ok(Established {
-        stream,
+        transport: io.into_transport(),
         info,
         leftover,
     })

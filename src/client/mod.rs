@@ -4,6 +4,7 @@
 //! subscription a dispatcher (or a shared pool worker); one library-wide
 //! event thread for connection callbacks.
 pub mod conn;
+mod credentials;
 mod dispatch;
 mod drain;
 pub mod error;
@@ -18,6 +19,7 @@ mod request;
 pub mod stats;
 pub mod subscription;
 pub mod threads;
+mod transport;
 pub mod url;
 
 pub use conn::{Connection, Status};

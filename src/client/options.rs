@@ -6,11 +6,19 @@ use super::conn::Connection;
 use super::error::{Error, ErrorKind, Result};
 use super::subscription::Subscription;
 use super::url::ServerUrl;
+use crate::auth::creds::UserCreds;
+use crate::tls::TlsSettings;
 
 /// A connection event callback (closed, disconnected, reconnected...).
 pub type ConnCallback = Arc<dyn Fn(&Connection) + Send + Sync>;
 /// An asynchronous error callback, optionally naming the subscription at fault.
 pub type ErrCallback = Arc<dyn Fn(&Connection, Option<&Subscription>, &Error) + Send + Sync>;
+/// `natsTokenHandler`: a fresh token for each connect.
+pub type TokenFn = Arc<dyn Fn() -> Option<String> + Send + Sync>;
+/// `natsUserJWTHandler`: the user JWT to present at each connect.
+pub type UserJwtFn = Arc<dyn Fn() -> Result<String> + Send + Sync>;
+/// `natsSignatureHandler`: signs the server's nonce (raw signature bytes).
+pub type SignFn = Arc<dyn Fn(&[u8]) -> Result<Vec<u8>> + Send + Sync>;
 /// A user function returning how long to wait before the next reconnect round, given the round number (starting at 1).
 pub type ReconnectDelayFn = Arc<dyn Fn(&Connection, i32) -> Duration + Send + Sync>;
 
@@ -41,6 +49,22 @@ pub struct Options {
     pub user: Option<String>,
     pub password: Option<String>,
     pub token: Option<String>,
+    /// Called at every connect for the token (exclusive with `token`).
+    pub token_handler: Option<TokenFn>,
+    /// The nkey public key presented in CONNECT (exclusive with a user JWT).
+    pub nkey: Option<String>,
+    pub user_jwt: Option<UserJwtFn>,
+    /// Signs the server nonce for nkey or JWT authentication.
+    pub signer: Option<SignFn>,
+    /// The credentials behind `user_jwt` / `signer` when the library reads
+    /// them (files or memory), so `natsConnection_Sign` can use them too.
+    pub user_creds: Option<Arc<UserCreds>>,
+    /// TLS for every server (`natsOptions_SetSecure`, or implied by the
+    /// other TLS options that nats.c documents as doing so).
+    pub secure: bool,
+    /// Start TLS before the server's INFO (server `handshake_first`).
+    pub tls_handshake_first: bool,
+    pub tls: TlsSettings,
     pub global_delivery: bool,
     pub old_request_style: bool,
     pub send_asap: bool,
@@ -103,6 +127,14 @@ impl Default for Options {
             user: None,
             password: None,
             token: None,
+            token_handler: None,
+            nkey: None,
+            user_jwt: None,
+            signer: None,
+            user_creds: None,
+            secure: false,
+            tls_handshake_first: false,
+            tls: TlsSettings::default(),
             global_delivery: false,
             old_request_style: false,
             send_asap: false,

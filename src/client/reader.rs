@@ -1,16 +1,16 @@
 //! The reader thread: blocking reads into one growing buffer, parsed in
 //! place; messages are copied once, into their `Message`, and routed.
 use std::io::Read;
-use std::net::TcpStream;
 use std::sync::atomic::Ordering::Relaxed;
 
 use super::conn::Connection;
 use super::error::{Error, ErrorKind};
 use super::message::Message;
 use super::subscription::SubKind;
+use super::transport::ReadHalf;
 use crate::proto::{Parsed, Parser, ServerInfo, ServerOp};
 
-pub(crate) fn run(conn: Connection, mut stream: TcpStream, leftover: Vec<u8>, epoch: u64) {
+pub(crate) fn run(conn: Connection, mut stream: ReadHalf, leftover: Vec<u8>, epoch: u64) {
     let size = conn.options().io_buf_size.max(32 * 1024);
     let mut buf = leftover;
     let mut end = buf.len();

@@ -56,7 +56,7 @@ impl Connection {
             if let Some(e) = self.lock_state().pool.find_mut(&url) {
                 e.reconnects += 1;
             }
-            match handshake::establish(&url, opts) {
+            match handshake::establish(&url, opts, self.0.tls_used.load(Relaxed)) {
                 Ok(est) => {
                     let initial = self.lock_state().initial;
                     match self.attach(url, est) {
@@ -92,7 +92,12 @@ impl Connection {
         if let Some(f) = opts.custom_reconnect_delay.clone() {
             return f(self, round);
         }
-        let jitter = opts.reconnect_jitter.as_millis() as u64;
+        let jitter = if opts.secure || self.0.tls_used.load(Relaxed) {
+            opts.reconnect_jitter_tls
+        } else {
+            opts.reconnect_jitter
+        };
+        let jitter = jitter.as_millis() as u64;
         let extra = if jitter > 0 { random_u64() % jitter } else { 0 };
         opts.reconnect_wait + Duration::from_millis(extra)
     }

@@ -1,6 +1,7 @@
 //! The `extern "C"` shell: nats.c's API as a thin translation of `client`.
 #![allow(non_camel_case_types, non_snake_case, clippy::missing_safety_doc)]
 
+mod auth_options;
 mod boundary;
 mod connection;
 mod handles;
@@ -11,5 +12,6 @@ mod msg;
 mod options;
 mod status;
 mod subscription;
+mod tls_options;
 
 pub use status::{natsConnStatus, natsStatus};

@@ -48,7 +48,7 @@ unsafe impl Sync for Closure {}
 ///
 /// # Safety
 /// `opts` is NULL or a live `natsOptions`.
-unsafe fn with_opts(
+pub(crate) unsafe fn with_opts(
     func: &'static str,
     opts: *mut natsOptions,
     f: impl FnOnce(&mut Options) -> Result<()>,
@@ -174,7 +174,8 @@ pub unsafe extern "C" fn natsOptions_SetUserInfo(
     })
 }
 
-/// Sets the token sent when the URL carries none; NULL clears it.
+/// Sets the token sent when the URL carries none; NULL clears it. Fails with
+/// `NATS_ILLEGAL_STATE` while a token handler is set.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_SetToken(
     opts: *mut natsOptions,
@@ -182,8 +183,7 @@ pub unsafe extern "C" fn natsOptions_SetToken(
 ) -> natsStatus {
     with_opts("natsOptions_SetToken", opts, |o| {
         // SAFETY: NULL or a C string from the caller.
-        o.token = unsafe { opt_str(token) }?.map(str::to_string);
-        Ok(())
+        o.set_token(unsafe { opt_str(token) }?.map(str::to_string))
     })
 }
 

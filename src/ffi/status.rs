@@ -223,6 +223,17 @@ impl natsStatus {
     }
 }
 
+impl natsStatus {
+    /// The error kind of a non-OK status, e.g. one returned by a user
+    /// callback (`Err` for `NATS_OK` or an out-of-range value).
+    pub(crate) fn kind(self) -> ErrorKind {
+        ErrorKind::ALL
+            .into_iter()
+            .find(|k| natsStatus::from(*k) == self)
+            .unwrap_or(ErrorKind::Err)
+    }
+}
+
 impl From<ErrorKind> for natsStatus {
     fn from(kind: ErrorKind) -> natsStatus {
         use natsStatus::*;
@@ -337,6 +348,13 @@ mod tests {
         assert_eq!(text_of(-1), UNKNOWN_STATUS);
         assert_eq!(text_of(40), UNKNOWN_STATUS);
         assert_eq!(text_of(i32::MAX), UNKNOWN_STATUS);
+    }
+
+    #[test]
+    fn every_error_status_maps_back_to_its_kind() {
+        for k in ErrorKind::ALL {
+            assert_eq!(natsStatus::from(k).kind(), k);
+        }
     }
 
     #[test]

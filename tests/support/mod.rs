@@ -7,6 +7,9 @@
 //! Only the standard library is used here.
 #![allow(dead_code)]
 
+pub mod certs;
+pub mod jwt;
+
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -457,9 +460,23 @@ impl NatsServer {
         self.wait_ready()
     }
 
-    /// Waits until the port accepts and the server greets with INFO. On
-    /// failure the server is stopped (its directory goes away on drop).
+    /// Waits until the port accepts and the server greets with INFO, or,
+    /// for a server that greets only after a TLS handshake (`tls {
+    /// handshake_first: true }`), until the port accepts and this process
+    /// has logged "Server is ready". On failure the server is stopped (its
+    /// directory goes away on drop).
     fn wait_ready(&mut self) -> Result<(), String> {
+        // The log is appended across restarts: only lines of this process
+        // (nats-server prefixes each with "[pid]") count.
+        let ready_line = self
+            .pid()
+            .map(|pid| (format!("[{pid}] "), "Server is ready"));
+        let logged_ready = |log: &str| {
+            ready_line.as_ref().is_some_and(|(prefix, ready)| {
+                log.lines()
+                    .any(|l| l.starts_with(prefix.as_str()) && l.contains(ready))
+            })
+        };
         let addr: SocketAddr = ([127, 0, 0, 1], self.port).into();
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
@@ -474,6 +491,10 @@ impl NatsServer {
                 }
             }
             if let Ok(s) = TcpStream::connect_timeout(&addr, Duration::from_millis(250)) {
+                if logged_ready(&self.log()) {
+                    let _ = s.shutdown(Shutdown::Both);
+                    return Ok(());
+                }
                 let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
                 let mut line = String::new();
                 let mut r = BufReader::new(&s);

@@ -1,0 +1,9 @@
+//! TLS on rustls (ring provider): the trust and identity settings that
+//! `natsOptions_*` TLS setters fill in, and the client configuration built
+//! from them at every handshake.
+pub mod ciphers;
+pub mod settings;
+pub mod verify;
+
+pub use settings::TlsSettings;
+pub use verify::VerifyCallback;
