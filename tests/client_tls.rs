@@ -246,3 +246,27 @@ fn reconnect_repeats_the_handshake() {
     round_trip(&nc);
     nc.close();
 }
+
+#[test]
+fn discovered_servers_keep_tls() {
+    let pki = TestPki::new();
+    let mut cluster = support::Cluster::builder(2)
+        .config(&pki.server_tls_block(false, false))
+        .start();
+    let reconnected = Arc::new(AtomicUsize::new(0));
+    // Only the first node is configured; the second one is announced.
+    let mut o = trusting(&pki, cluster.nodes()[0].url());
+    o.reconnect_wait = Duration::from_millis(50);
+    let r = reconnected.clone();
+    o.reconnected_cb = Some(Arc::new(move |_| {
+        r.fetch_add(1, Ordering::SeqCst);
+    }));
+    let nc = Connection::connect(o).expect("connect");
+    round_trip(&nc);
+    cluster.node(0).stop();
+    assert!(wait_until(WAIT, || reconnected.load(Ordering::SeqCst) == 1));
+    let second = format!(":{}", cluster.nodes()[1].port());
+    assert!(nc.connected_url().unwrap_or_default().ends_with(&second));
+    round_trip(&nc);
+    nc.close();
+}
