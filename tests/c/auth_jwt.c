@@ -11,29 +11,6 @@
 #include <nats.h>
 #include "check.h"
 
-static const char *
-env(const char *name)
-{
-    const char *v = getenv(name);
-    CHECK(v != NULL && v[0] != '\0', name);
-    return v;
-}
-
-static char *
-slurp(const char *path)
-{
-    FILE  *f = fopen(path, "r");
-    char  *buf = (char *) calloc(1, 16384);
-    size_t n;
-    CHECK(f != NULL && buf != NULL, path);
-    n = fread(buf, 1, 16383, f);
-    fclose(f);
-    buf[n] = '\0';
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-        buf[--n] = '\0';
-    return buf;
-}
-
 static volatile int jwtCalls, sigCalls;
 
 /* natsUserJWTHandler: a malloc'ed copy of the JWT in closure. */
@@ -92,7 +69,7 @@ int
 main(int argc, char **argv)
 {
     const char  *url = test_url(argc, argv);
-    const char  *creds = env("NATS_RS_CREDS");
+    const char  *creds = test_env("NATS_RS_CREDS");
     natsOptions *opts;
     int64_t      start;
 
@@ -101,13 +78,13 @@ main(int argc, char **argv)
     CHECK_OK(connectWith(opts, 1));
 
     opts = newOptions(url);
-    CHECK_OK(natsOptions_SetUserCredentialsFromFiles(opts, env("NATS_RS_USER_JWT_FILE"),
-                                                     env("NATS_RS_USER_SEED_FILE")));
+    CHECK_OK(natsOptions_SetUserCredentialsFromFiles(opts, test_env("NATS_RS_USER_JWT_FILE"),
+                                                     test_env("NATS_RS_USER_SEED_FILE")));
     CHECK_OK(connectWith(opts, 1));
 
 #if NATS_VERSION_NUMBER >= 0x030600
     {
-        char *text = slurp(creds);
+        char *text = test_read_file(creds);
         opts = newOptions(url);
         CHECK_OK(natsOptions_SetUserCredentialsFromMemory(opts, text));
         free(text);
@@ -116,8 +93,8 @@ main(int argc, char **argv)
 #endif
 
     {
-        char *jwt = slurp(env("NATS_RS_USER_JWT_FILE"));
-        char *seed = slurp(env("NATS_RS_USER_SEED_FILE"));
+        char *jwt = test_read_file(test_env("NATS_RS_USER_JWT_FILE"));
+        char *seed = test_read_file(test_env("NATS_RS_USER_SEED_FILE"));
         opts = newOptions(url);
         CHECK_OK(natsOptions_SetUserCredentialsCallbacks(opts, userJWT, jwt, sign, seed));
         CHECK_OK(connectWith(opts, 0));
@@ -128,7 +105,7 @@ main(int argc, char **argv)
 
     /* Refused: a user this server's operator never signed. */
     opts = newOptions(url);
-    CHECK_OK(natsOptions_SetUserCredentialsFromFiles(opts, env("NATS_RS_BAD_CREDS"), NULL));
+    CHECK_OK(natsOptions_SetUserCredentialsFromFiles(opts, test_env("NATS_RS_BAD_CREDS"), NULL));
     start = nats_Now();
     CHECK_STATUS(connectWith(opts, 0), NATS_CONNECTION_AUTH_FAILED);
     CHECK(nats_Now() - start < 5000, "refused without hanging");

@@ -10,14 +10,6 @@
 #include <nats.h>
 #include "check.h"
 
-static const char *
-env(const char *name)
-{
-    const char *v = getenv(name);
-    CHECK(v != NULL && v[0] != '\0', name);
-    return v;
-}
-
 static volatile int signatures;
 
 /* natsSignatureHandler signing the nonce with the seed in closure. */
@@ -66,14 +58,14 @@ int
 main(int argc, char **argv)
 {
     const char    *url = test_url(argc, argv);
-    const char    *pub = env("NATS_RS_NKEY_PUB");
-    const char    *seed = env("NATS_RS_NKEY_SEED");
+    const char    *pub = test_env("NATS_RS_NKEY_PUB");
+    const char    *seed = test_env("NATS_RS_NKEY_SEED");
     natsOptions   *opts;
     unsigned char *sig = NULL;
     int            sigLen = 0;
 
     opts = newOptions(url);
-    CHECK_OK(natsOptions_SetNKeyFromSeed(opts, pub, env("NATS_RS_NKEY_SEED_FILE")));
+    CHECK_OK(natsOptions_SetNKeyFromSeed(opts, pub, test_env("NATS_RS_NKEY_SEED_FILE")));
     CHECK_OK(connectWith(opts));
 
     opts = newOptions(url);

@@ -93,6 +93,32 @@ test_count_event(natsConnection *nc, void *closure)
     __atomic_add_fetch((volatile int *) closure, 1, __ATOMIC_SEQ_CST);
 }
 
+/* The value of an environment variable the test harness must have set
+ * (fixtures: see tests/c_programs.rs). */
+static inline const char *
+test_env(const char *name)
+{
+    const char *v = getenv(name);
+    CHECK(v != NULL && v[0] != '\0', name);
+    return v;
+}
+
+/* A small text file as a malloc'ed string, without trailing newlines. */
+static inline char *
+test_read_file(const char *path)
+{
+    FILE  *f = fopen(path, "r");
+    char  *buf = (char *) calloc(1, 16384);
+    size_t n;
+    CHECK(f != NULL && buf != NULL, path);
+    n = fread(buf, 1, 16383, f);
+    fclose(f);
+    buf[n] = '\0';
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    return buf;
+}
+
 /*
  * Controlling the test server, for reconnect scenarios.
  *

@@ -7,28 +7,6 @@
 #include <nats.h>
 #include "check.h"
 
-static const char *
-env(const char *name)
-{
-    const char *v = getenv(name);
-    CHECK(v != NULL && v[0] != '\0', name);
-    return v;
-}
-
-/* Reads a small text file into a malloc'ed string. */
-static char *
-slurp(const char *path)
-{
-    FILE  *f = fopen(path, "r");
-    char  *buf = (char *) calloc(1, 16384);
-    size_t n;
-    CHECK(f != NULL && buf != NULL, path);
-    n = fread(buf, 1, 16383, f);
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
-}
-
 static natsStatus
 tryConnect(const char *url, const char *certFile, const char *keyFile, int inMemory)
 {
@@ -38,11 +16,11 @@ tryConnect(const char *url, const char *certFile, const char *keyFile, int inMem
 
     CHECK_OK(natsOptions_Create(&opts));
     CHECK_OK(natsOptions_SetURL(opts, url));
-    CHECK_OK(natsOptions_LoadCATrustedCertificates(opts, env("NATS_RS_CA_FILE")));
+    CHECK_OK(natsOptions_LoadCATrustedCertificates(opts, test_env("NATS_RS_CA_FILE")));
     if (certFile != NULL && !inMemory)
         CHECK_OK(natsOptions_LoadCertificatesChain(opts, certFile, keyFile));
     if (certFile != NULL && inMemory) {
-        char *cert = slurp(certFile), *key = slurp(keyFile);
+        char *cert = test_read_file(certFile), *key = test_read_file(keyFile);
         CHECK_OK(natsOptions_SetCertificatesChain(opts, cert, key));
         free(cert);
         free(key);
@@ -61,8 +39,8 @@ int
 main(int argc, char **argv)
 {
     const char *url = test_url(argc, argv);
-    const char *cert = env("NATS_RS_CLIENT_CERT");
-    const char *key = env("NATS_RS_CLIENT_KEY");
+    const char *cert = test_env("NATS_RS_CLIENT_CERT");
+    const char *key = test_env("NATS_RS_CLIENT_KEY");
 
     CHECK(tryConnect(url, NULL, NULL, 0) != NATS_OK, "refused without a client certificate");
     CHECK_OK(tryConnect(url, cert, key, 0));

@@ -14,14 +14,6 @@
 
 #define WAIT 10000
 
-static const char *
-env(const char *name)
-{
-    const char *v = getenv(name);
-    CHECK(v != NULL && v[0] != '\0', name);
-    return v;
-}
-
 static natsOptions *
 tlsOptions(const char *url, const char *caFile)
 {
@@ -63,7 +55,7 @@ int
 main(int argc, char **argv)
 {
     const char      *url = test_url(argc, argv);
-    const char      *ca = env("NATS_RS_CA_FILE");
+    const char      *ca = test_env("NATS_RS_CA_FILE");
     natsConnection  *nc = NULL;
     natsOptions     *opts = NULL;
     static int       reconnected;
@@ -83,21 +75,16 @@ main(int argc, char **argv)
 
     /* The CA in memory, and SetSecure. */
     {
-        FILE  *f = fopen(ca, "r");
-        char   pem[8192];
-        size_t n;
-        CHECK(f != NULL, "open CA file");
-        n = fread(pem, 1, sizeof(pem) - 1, f);
-        fclose(f);
-        pem[n] = '\0';
+        char *pem = test_read_file(ca);
         opts = tlsOptions(url, NULL);
         CHECK_OK(natsOptions_SetCATrustedCertificates(opts, pem));
         CHECK_OK(natsOptions_SetSecure(opts, true));
+        free(pem);
         CHECK_OK(tryConnect(opts));
     }
 
     /* Not trusted: another CA. */
-    CHECK_STATUS(tryConnect(tlsOptions(url, env("NATS_RS_OTHER_CA_FILE"))), NATS_SSL_ERROR);
+    CHECK_STATUS(tryConnect(tlsOptions(url, test_env("NATS_RS_OTHER_CA_FILE"))), NATS_SSL_ERROR);
 
     /* The certificate is for localhost / 127.0.0.1, not this name. */
     opts = tlsOptions(url, ca);
@@ -105,7 +92,7 @@ main(int argc, char **argv)
     CHECK_STATUS(tryConnect(opts), NATS_SSL_ERROR);
 
     /* Verification off: any certificate goes. */
-    opts = tlsOptions(url, env("NATS_RS_OTHER_CA_FILE"));
+    opts = tlsOptions(url, test_env("NATS_RS_OTHER_CA_FILE"));
     CHECK_OK(natsOptions_SkipServerVerification(opts, true));
     CHECK_OK(tryConnect(opts));
 
