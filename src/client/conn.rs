@@ -370,6 +370,29 @@ impl Connection {
         headers: Option<&[u8]>,
         data: &[u8],
     ) -> Result<()> {
+        self.publish_with(subj, reply, headers, data, self.0.opts.send_asap)
+    }
+
+    /// `natsConnection_Send*`: like `publish_raw`, but writes to the socket
+    /// before returning (with whatever was buffered before, in order).
+    pub fn send_raw(
+        &self,
+        subj: &str,
+        reply: Option<&str>,
+        headers: Option<&[u8]>,
+        data: &[u8],
+    ) -> Result<()> {
+        self.publish_with(subj, reply, headers, data, true)
+    }
+
+    fn publish_with(
+        &self,
+        subj: &str,
+        reply: Option<&str>,
+        headers: Option<&[u8]>,
+        data: &[u8],
+        write_now: bool,
+    ) -> Result<()> {
         if !subject::is_valid_publish_subject(subj) {
             return Err(Error::new(
                 ErrorKind::InvalidSubject,
@@ -430,7 +453,7 @@ impl Connection {
         };
         self.0.counters.out_msgs.fetch_add(1, Relaxed);
         self.0.counters.out_bytes.fetch_add(size as u64, Relaxed);
-        if big || self.0.opts.send_asap {
+        if big || write_now {
             self.write_pending();
         } else if wake {
             self.0.out_cv.notify_one();
@@ -446,6 +469,12 @@ impl Connection {
     pub fn publish_msg(&self, msg: &Message) -> Result<()> {
         let hdr = msg.encoded_headers();
         self.publish_raw(msg.subject(), msg.reply(), hdr.as_deref(), msg.data())
+    }
+
+    /// `natsConnection_SendMsg`: `publish_msg`, written before returning.
+    pub fn send_msg(&self, msg: &Message) -> Result<()> {
+        let hdr = msg.encoded_headers();
+        self.send_raw(msg.subject(), msg.reply(), hdr.as_deref(), msg.data())
     }
 
     /// Appends protocol bytes (SUB, UNSUB, PONG...) and wakes the flusher.

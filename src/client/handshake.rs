@@ -1,7 +1,7 @@
 //! Opening a socket to one server and the INFO / CONNECT / PING / PONG
 //! exchange, all under the connect timeout.
 use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use rustls::{ClientConnection, StreamOwned};
@@ -115,7 +115,30 @@ fn timeout_err(what: &str) -> Error {
     Error::new(ErrorKind::Timeout, format!("timeout while {what}"))
 }
 
-fn open_socket(url: &ServerUrl, deadline: Instant) -> Result<TcpStream> {
+/// Orders (or filters) resolved addresses by `natsOptions_IPResolutionOrder`.
+fn order_addrs(addrs: Vec<SocketAddr>, order: i32) -> Vec<SocketAddr> {
+    let (v4, v6): (Vec<SocketAddr>, Vec<SocketAddr>) = addrs.iter().partition(|a| a.is_ipv4());
+    match order {
+        4 => v4,
+        6 => v6,
+        46 => v4.into_iter().chain(v6).collect(),
+        64 => v6.into_iter().chain(v4).collect(),
+        _ => addrs,
+    }
+}
+
+fn tune(s: &TcpStream) {
+    let _ = s.set_nodelay(true);
+    let _ =
+        SockRef::from(s).set_tcp_keepalive(&TcpKeepalive::new().with_time(Duration::from_secs(60)));
+}
+
+fn open_socket(url: &ServerUrl, opts: &Options, deadline: Instant) -> Result<TcpStream> {
+    if let Some(proxy) = &opts.proxy_conn {
+        let s = proxy(&url.host, url.port)?;
+        tune(&s);
+        return Ok(s);
+    }
     let addrs = url.host_port().to_socket_addrs().map_err(|e| {
         Error::new(
             ErrorKind::NoServer,
@@ -123,16 +146,14 @@ fn open_socket(url: &ServerUrl, deadline: Instant) -> Result<TcpStream> {
         )
     })?;
     let mut last = Error::new(ErrorKind::NoServer, format!("no address for {}", url.host));
-    for addr in addrs {
+    for addr in order_addrs(addrs.collect(), opts.ip_order) {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(timeout_err("connecting"));
         }
         match TcpStream::connect_timeout(&addr, left) {
             Ok(s) => {
-                let _ = s.set_nodelay(true);
-                let _ = SockRef::from(&s)
-                    .set_tcp_keepalive(&TcpKeepalive::new().with_time(Duration::from_secs(60)));
+                tune(&s);
                 return Ok(s);
             }
             Err(e) => last = Error::new(ErrorKind::NoServer, format!("{}: {e}", url.display())),
@@ -284,7 +305,7 @@ fn connect_info(
 /// `secure` forces TLS (the option, or a connection that used TLS before).
 pub(crate) fn establish(url: &ServerUrl, opts: &Options, secure: bool) -> Result<Established> {
     let deadline = Instant::now() + opts.timeout.max(Duration::from_millis(1));
-    let mut io = HandshakeIo::Plain(open_socket(url, deadline)?);
+    let mut io = HandshakeIo::Plain(open_socket(url, opts, deadline)?);
     let secure = secure || opts.secure || opts.tls_handshake_first || url.wants_tls();
     if opts.tls_handshake_first {
         io = io.upgrade(url, opts, deadline)?;

@@ -10,6 +10,7 @@ mod drain;
 pub mod error;
 pub mod events;
 mod handshake;
+pub mod library_config;
 pub mod message;
 pub mod options;
 mod pool;

@@ -19,6 +19,8 @@ pub type TokenFn = Arc<dyn Fn() -> Option<String> + Send + Sync>;
 pub type UserJwtFn = Arc<dyn Fn() -> Result<String> + Send + Sync>;
 /// `natsSignatureHandler`: signs the server's nonce (raw signature bytes).
 pub type SignFn = Arc<dyn Fn(&[u8]) -> Result<Vec<u8>> + Send + Sync>;
+/// `natsProxyConnHandler`: opens a connection (through a proxy) to host and port.
+pub type ProxyConnFn = Arc<dyn Fn(&str, u16) -> Result<std::net::TcpStream> + Send + Sync>;
 /// A user function returning how long to wait before the next reconnect round, given the round number (starting at 1).
 pub type ReconnectDelayFn = Arc<dyn Fn(&Connection, i32) -> Duration + Send + Sync>;
 
@@ -65,6 +67,10 @@ pub struct Options {
     /// Start TLS before the server's INFO (server `handshake_first`).
     pub tls_handshake_first: bool,
     pub tls: TlsSettings,
+    /// `natsOptions_IPResolutionOrder`: 0 (resolver order), 4, 6, 46 or 64.
+    pub ip_order: i32,
+    /// Replaces the TCP connect (the handshake still runs over its socket).
+    pub proxy_conn: Option<ProxyConnFn>,
     pub global_delivery: bool,
     pub old_request_style: bool,
     pub send_asap: bool,
@@ -135,6 +141,8 @@ impl Default for Options {
             secure: false,
             tls_handshake_first: false,
             tls: TlsSettings::default(),
+            ip_order: 0,
+            proxy_conn: None,
             global_delivery: false,
             old_request_style: false,
             send_asap: false,
@@ -183,6 +191,18 @@ impl Options {
                 self.inbox_prefix = p.to_string();
             }
         }
+        Ok(())
+    }
+
+    /// `natsOptions_IPResolutionOrder`.
+    pub fn set_ip_order(&mut self, order: i32) -> Result<()> {
+        if !matches!(order, 0 | 4 | 6 | 46 | 64) {
+            return Err(Error::new(
+                ErrorKind::InvalidArg,
+                format!("invalid IP resolution order {order} (0, 4, 6, 46 or 64)"),
+            ));
+        }
+        self.ip_order = order;
         Ok(())
     }
 

@@ -39,6 +39,7 @@ where
         .spawn(move || {
             let _guard = LiveGuard;
             ON_LIBRARY_THREAD.with(|c| c.set(true));
+            super::library_config::thread_started();
             f();
         })
         .map_err(|e| {

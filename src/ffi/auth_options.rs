@@ -8,7 +8,7 @@ use super::boundary::{guard, invalid_arg, not_null, opt_str, req_str, write_out}
 use super::handles::conn;
 use super::handles::natsConnection;
 use super::options::{natsOptions, with_opts, Closure};
-use super::status::natsStatus;
+use super::status::{incoming, natsStatus};
 use crate::auth::creds::CredsSource;
 use crate::auth::nkeys;
 use crate::client::options::{SignFn, TokenFn, UserJwtFn};
@@ -26,7 +26,7 @@ pub type natsUserJWTHandler = Option<
         userJWT: *mut *mut c_char,
         customErrTxt: *mut *mut c_char,
         closure: *mut c_void,
-    ) -> natsStatus,
+    ) -> incoming::natsStatus,
 >;
 
 /// Signs the server's `nonce`, returning a `malloc`ed raw signature and its
@@ -39,7 +39,7 @@ pub type natsSignatureHandler = Option<
         signatureLength: *mut c_int,
         nonce: *const c_char,
         closure: *mut c_void,
-    ) -> natsStatus,
+    ) -> incoming::natsStatus,
 >;
 
 /// Takes ownership of a `malloc`ed C string from a callback.
@@ -57,7 +57,13 @@ unsafe fn take_malloced(p: *mut c_char) -> Option<String> {
     Some(s)
 }
 
-/// A non-OK status from a user callback, with its text if it gave one.
+/// A status returned by a user callback (any int C hands back).
+fn callback_status(raw: incoming::natsStatus) -> natsStatus {
+    natsStatus::from_raw(raw).unwrap_or(natsStatus::NATS_ERR)
+}
+
+/// A failed user callback, with its status (`NATS_ERR` if it said OK but
+/// gave nothing) and its text if it gave one.
 fn callback_error(status: natsStatus, text: Option<String>, what: &str) -> Error {
     let kind = if status == natsStatus::NATS_OK {
         ErrorKind::Err
@@ -78,14 +84,18 @@ fn token_fn(cb: unsafe extern "C" fn(*mut c_void) -> *const c_char, closure: Clo
 }
 
 fn user_jwt_fn(
-    cb: unsafe extern "C" fn(*mut *mut c_char, *mut *mut c_char, *mut c_void) -> natsStatus,
+    cb: unsafe extern "C" fn(
+        *mut *mut c_char,
+        *mut *mut c_char,
+        *mut c_void,
+    ) -> incoming::natsStatus,
     closure: Closure,
 ) -> UserJwtFn {
     Arc::new(move || {
         let c = closure;
         let (mut jwt, mut err) = (std::ptr::null_mut(), std::ptr::null_mut());
         // SAFETY: the user's callback with valid out-pointers and their closure.
-        let status = unsafe { cb(&mut jwt, &mut err, c.0) };
+        let status = callback_status(unsafe { cb(&mut jwt, &mut err, c.0) });
         // SAFETY: both are NULL or malloc'ed strings we now own.
         let (jwt, err) = unsafe { (take_malloced(jwt), take_malloced(err)) };
         match (status, jwt) {
@@ -101,7 +111,7 @@ type RawSignFn = unsafe extern "C" fn(
     *mut c_int,
     *const c_char,
     *mut c_void,
-) -> natsStatus;
+) -> incoming::natsStatus;
 
 fn sign_fn(cb: RawSignFn, closure: Closure) -> SignFn {
     Arc::new(move |nonce: &[u8]| {
@@ -110,7 +120,8 @@ fn sign_fn(cb: RawSignFn, closure: Closure) -> SignFn {
         let (mut err, mut sig, mut len) = (std::ptr::null_mut(), std::ptr::null_mut(), 0);
         // SAFETY: the user's callback with valid out-pointers, a C string
         // nonce alive for the call, and their closure.
-        let status = unsafe { cb(&mut err, &mut sig, &mut len, nonce.as_ptr(), c.0) };
+        let status =
+            callback_status(unsafe { cb(&mut err, &mut sig, &mut len, nonce.as_ptr(), c.0) });
         // SAFETY: NULL or a malloc'ed string we now own.
         let err = unsafe { take_malloced(err) };
         let bytes = if sig.is_null() {

@@ -180,6 +180,58 @@ pub unsafe extern "C" fn natsConnection_PublishRequest(
     })
 }
 
+/// Like `natsConnection_Publish`, but the data (and anything published
+/// before it) is written to the socket before this returns: lower latency,
+/// no batching.
+#[no_mangle]
+pub unsafe extern "C" fn natsConnection_Send(
+    nc: *mut natsConnection,
+    subj: *const c_char,
+    data: *const c_void,
+    dataLen: c_int,
+) -> natsStatus {
+    guard("natsConnection_Send", || {
+        // SAFETY: handle and arguments as documented by the API.
+        unsafe { conn(nc)?.send_raw(subject(subj)?, None, None, payload(data, dataLen)?) }
+    })
+}
+
+/// Like `natsConnection_PublishMsg` (headers included), written to the
+/// socket before this returns.
+#[no_mangle]
+pub unsafe extern "C" fn natsConnection_SendMsg(
+    nc: *mut natsConnection,
+    msg: *mut natsMsg,
+) -> natsStatus {
+    guard("natsConnection_SendMsg", || {
+        // SAFETY: live handles per the API.
+        let c = unsafe { conn(nc) }?;
+        // SAFETY: as above.
+        let m = unsafe { msg::as_message(msg) }.ok_or_else(|| invalid_arg("message is NULL"))?;
+        c.send_msg(m)
+    })
+}
+
+/// Like `natsConnection_PublishRequest`, written to the socket before this returns.
+#[no_mangle]
+pub unsafe extern "C" fn natsConnection_SendRequest(
+    nc: *mut natsConnection,
+    subj: *const c_char,
+    reply: *const c_char,
+    data: *const c_void,
+    dataLen: c_int,
+) -> natsStatus {
+    guard("natsConnection_SendRequest", || {
+        // SAFETY: handle and arguments as documented by the API.
+        unsafe {
+            let reply = opt_str(reply)?
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| invalid_arg("reply is NULL or empty"))?;
+            conn(nc)?.send_raw(subject(subj)?, Some(reply), None, payload(data, dataLen)?)
+        }
+    })
+}
+
 /// Like `natsConnection_PublishRequest` with a NUL-terminated string payload.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_PublishRequestString(

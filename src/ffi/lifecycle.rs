@@ -1,9 +1,13 @@
 //! Library-wide set-up and tear-down: `nats_Open`, `nats_Close`,
 //! `nats_CloseAndWait`, the delivery pool size, per-thread memory.
-use std::ffi::c_int;
+use std::ffi::{c_int, c_void};
+use std::sync::Arc;
+use std::time::Duration;
 
 use super::boundary::{guard, guard_value};
+use super::options::Closure;
 use super::status::natsStatus;
+use crate::client::library_config::{self, LibraryConfig};
 use crate::client::{threads, Error, ErrorKind};
 
 /// Initializes the library. Optional: every call initializes what it needs.
@@ -66,4 +70,58 @@ pub extern "C" fn nats_SetMessageDeliveryPoolSize(max: c_int) -> natsStatus {
 #[no_mangle]
 pub extern "C" fn nats_ReleaseThreadMemory() {
     super::boundary::clear_error();
+}
+
+/// Called at the start of every thread the library creates.
+pub type natsThreadStartedHandler = Option<unsafe extern "C" fn(closure: *mut c_void)>;
+
+/// Library-wide settings for `nats_OpenWithConfig` (nats.c's layout).
+#[repr(C)]
+pub struct natsClientConfig {
+    /// Write deadline, in milliseconds, of options created afterwards (0: none).
+    pub DefaultWriteDeadline: i64,
+    /// Accepted for compatibility; nats_rs has no spin locks.
+    pub LockSpinCount: i64,
+    /// Options created afterwards deliver through the shared pool.
+    pub DefaultToThreadPool: bool,
+    /// The shared delivery pool's maximum size (0: unchanged).
+    pub ThreadPoolMax: c_int,
+    /// Accepted for compatibility: replies to requests never need a thread here.
+    pub DefaultRepliesToThreadPool: bool,
+    /// Accepted for compatibility, as above.
+    pub UseSeparatePoolForReplies: bool,
+    /// Accepted for compatibility, as above.
+    pub ReplyThreadPoolMax: c_int,
+    pub ThreadStartedHandler: natsThreadStartedHandler,
+    pub ThreadStartedHandlerClosure: *mut c_void,
+}
+
+/// `nats_Open` with library-wide settings; NULL is `nats_Open(-1)`. Call it
+/// first: the defaults apply to options created after it.
+#[no_mangle]
+pub unsafe extern "C" fn nats_OpenWithConfig(config: *mut natsClientConfig) -> natsStatus {
+    guard("nats_OpenWithConfig", || {
+        // SAFETY: NULL or a valid config, per the API.
+        let Some(c) = (unsafe { config.as_ref() }) else {
+            return Ok(());
+        };
+        if c.ThreadPoolMax > 0 {
+            crate::client::set_pool_size(c.ThreadPoolMax as usize);
+        }
+        let closure = Closure(c.ThreadStartedHandlerClosure);
+        let hook = c.ThreadStartedHandler.map(|cb| {
+            Arc::new(move || {
+                let cl = closure;
+                // SAFETY: the user's callback with the closure they gave.
+                unsafe { cb(cl.0) }
+            }) as library_config::ThreadStartedFn
+        });
+        let defaults = LibraryConfig {
+            default_write_deadline: (c.DefaultWriteDeadline > 0)
+                .then(|| Duration::from_millis(c.DefaultWriteDeadline as u64)),
+            default_to_thread_pool: c.DefaultToThreadPool,
+        };
+        library_config::set(defaults, hook);
+        Ok(())
+    })
 }

@@ -3,6 +3,7 @@
 
 mod auth_options;
 mod boundary;
+mod connect_options;
 mod connection;
 mod handles;
 mod header;

@@ -79,8 +79,11 @@ fn default_error_handler() -> crate::client::options::ErrCallback {
 
 /// nats.c's defaults, including its stderr error handler.
 pub(crate) fn default_options() -> Options {
+    let lib = crate::client::library_config::get();
     Options {
         error_cb: Some(default_error_handler()),
+        write_deadline: lib.default_write_deadline,
+        global_delivery: lib.default_to_thread_pool,
         ..Options::default()
     }
 }

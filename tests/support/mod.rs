@@ -136,6 +136,26 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
+/// Directory holding the cdylib of this build. The test binary lives in
+/// `<target>/<profile>/deps/`; `cargo test` leaves the cdylib it built for
+/// this run right there (only `cargo build` copies it up to `<profile>/`,
+/// where an older copy may linger), so `deps/` is looked at first.
+pub fn cdylib_dir() -> PathBuf {
+    if let Ok(exe) = std::env::current_exe() {
+        let deps = exe.parent().map(Path::to_path_buf);
+        let profile = deps
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf);
+        for dir in [deps, profile].into_iter().flatten() {
+            if dir.join("libnats_rs.so").exists() {
+                return dir;
+            }
+        }
+    }
+    target_dir().join("debug")
+}
+
 /// A loopback port that was free a moment ago.
 pub fn free_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
