@@ -85,6 +85,10 @@ test: deps server
 	NATS_RS_VALGRIND="$$(command -v valgrind >/dev/null 2>&1 && echo 1 || echo 0)" \
 	$(CARGO) test
 	$(MAKE) --no-print-directory demo
+	# The examples again, compiled against nats.c's own header (source compatibility).
+	@if [[ -f /usr/include/nats/nats.h ]]; then \
+	  $(MAKE) --no-print-directory demo BUILD=$(BUILD)/nats-c-header LIB_CFLAGS=-I/usr/include/nats; \
+	else echo "note: no /usr/include/nats/nats.h; examples not rebuilt against nats.c's header"; fi
 	$(MAKE) --no-print-directory check-header
 
 # build.rs regenerates include/nats_rs.h; the committed copy must match.
