@@ -8,6 +8,9 @@
 //!   `NATS_RS_VALGRIND=1`, which `make test` sets when valgrind exists);
 //! - `source`: built against Debian's nats.c 3.4.1 header instead of ours,
 //!   linked with `libnats_rs.so` (a nats.c program recompiled on us);
+//! - `natsc`: built and run on Debian's real nats.c 3.4.1 (header and
+//!   `-lnats`), which shows the program's expectations are nats.c's own
+//!   behaviour, not just ours;
 //! - `dropin`: built against Debian's nats.c header and linked with its
 //!   `-lnats`, then run with our library loaded in place of `libnats.so.3.4`
 //!   (only when `/usr/include/nats/nats.h` exists).
@@ -92,6 +95,10 @@ macro_rules! c_programs {
                     super::run_mode(stringify!($name), super::Mode::Source);
                 }
                 #[test]
+                fn natsc() {
+                    super::run_mode(stringify!($name), super::Mode::NatsC);
+                }
+                #[test]
                 fn dropin() {
                     super::run_mode(stringify!($name), super::Mode::DropIn);
                 }
@@ -153,6 +160,7 @@ enum Mode {
     Cxx,
     Valgrind,
     Source,
+    NatsC,
     DropIn,
 }
 
@@ -349,6 +357,16 @@ fn run_mode(name: &str, mode: Mode) {
     match mode {
         Mode::C | Mode::Valgrind => compile(false, &src_path, &exe, &our_flags()),
         Mode::Cxx => compile(true, &src_path, &exe, &our_flags()),
+        Mode::NatsC => {
+            if !Path::new("/usr/include/nats/nats.h").exists() || lib_override().is_some() {
+                eprintln!(
+                    "{name}: nats.c check skipped (no /usr/include/nats/nats.h, or an override)"
+                );
+                return;
+            }
+            let flags = vec!["-I/usr/include/nats".to_string(), "-lnats".to_string()];
+            compile(false, &src_path, &exe, &flags);
+        }
         Mode::Source => {
             if !Path::new("/usr/include/nats/nats.h").exists() || lib_override().is_some() {
                 eprintln!(

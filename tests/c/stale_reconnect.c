@@ -48,7 +48,10 @@ main(int argc, char **argv)
     test_server_resume();
     CHECK(test_wait_count(&reconnected, 1, WAIT) == 1, "reconnected after the resume");
     /* As in nats.c, a successful reconnect leaves no error behind. */
-    CHECK_STATUS(natsConnection_GetLastError(nc, NULL), NATS_OK);
+    {
+        const char *txt = NULL;
+        CHECK_STATUS(natsConnection_GetLastError(nc, &txt), NATS_OK);
+    }
 
     CHECK_OK(natsConnection_PublishString(nc, "stale", "back"));
     CHECK_OK(natsConnection_FlushTimeout(nc, WAIT));
