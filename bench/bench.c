@@ -1,0 +1,636 @@
+/*
+ * One benchmark source, built twice: against nats_rs (-Iinclude -lnats_rs)
+ * and against nats.c (-I/usr/include/nats -lnats). Only the public nats.c API
+ * is used, so the two binaries run exactly the same code on top of each
+ * library.
+ *
+ *   bench SCENARIO [--lib NAME] [--url URL] [--sink-url URL] [--count N]
+ *                  [--size BYTES] [--send-asap] [--subs N] [--pending N]
+ *                  [--timeout SECS]
+ *
+ * Scenarios: pub pub-sink pubsub req large threads rss (see bench/README.md).
+ * Each run prints exactly one line of space-separated key=value fields,
+ * starting with scenario= and lib= and ending with ok=1 (or ok=0 error=...).
+ * The exit status is 0 only when ok=1.
+ */
+#define _GNU_SOURCE
+#include <nats.h>
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef BENCH_LIB
+#define BENCH_LIB "unknown"
+#endif
+
+/* ---- command line ------------------------------------------------------ */
+
+static struct {
+    const char *scenario;
+    const char *lib;
+    const char *url;
+    const char *sink_url;
+    long long count; /* -1: the scenario's default */
+    long long size;  /* -1: the scenario's default */
+    int send_asap;
+    int subs;
+    long long pending;
+    double timeout; /* seconds to wait for deliveries */
+} cfg = {NULL, BENCH_LIB, "nats://127.0.0.1:4222", "nats://127.0.0.1:4223", -1, -1, 0,
+         1000, 100000, 120.0};
+
+/* ---- the output line --------------------------------------------------- */
+
+static char line[4096];
+static size_t line_len;
+
+static void field(const char *fmt, ...)
+{
+    va_list ap;
+    if (line_len + 2 >= sizeof(line))
+        return;
+    if (line_len > 0)
+        line[line_len++] = ' ';
+    va_start(ap, fmt);
+    int n = vsnprintf(line + line_len, sizeof(line) - line_len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        line_len += (size_t)n < sizeof(line) - line_len ? (size_t)n : sizeof(line) - line_len - 1;
+}
+
+/* Prints the line and exits: ok=1, or ok=0 with the error (no spaces). */
+static void finish(const char *error)
+{
+    if (error == NULL) {
+        field("ok=1");
+    } else {
+        char buf[256];
+        size_t i;
+        snprintf(buf, sizeof(buf), "%s", error);
+        for (i = 0; buf[i]; i++)
+            if (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '=')
+                buf[i] = '_';
+        field("ok=0");
+        field("error=%s", buf);
+    }
+    printf("%s\n", line);
+    fflush(stdout);
+    /* Skip library teardown on failure: a stuck connection must not hang us. */
+    _exit(error == NULL ? 0 : 1);
+}
+
+static void failf(const char *what, natsStatus s)
+{
+    char buf[200];
+    snprintf(buf, sizeof(buf), "%s:%s", what, natsStatus_GetText(s));
+    finish(buf);
+}
+
+#define CHECK(what, call)                                                                          \
+    do {                                                                                           \
+        natsStatus s_ = (call);                                                                    \
+        if (s_ != NATS_OK)                                                                         \
+            failf(what, s_);                                                                       \
+    } while (0)
+
+/* ---- clocks, CPU, threads, memory -------------------------------------- */
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void cpu_times(double *user, double *sys)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    *user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+    *sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static int thread_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int n = 0;
+    if (d == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+static long rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char buf[256];
+    long kb = -1;
+    if (f == NULL)
+        return -1;
+    while (fgets(buf, sizeof(buf), f) != NULL)
+        if (strncmp(buf, "VmRSS:", 6) == 0) {
+            kb = strtol(buf + 6, NULL, 10);
+            break;
+        }
+    fclose(f);
+    return kb;
+}
+
+/* ---- connections ------------------------------------------------------- */
+
+static volatile int async_errors;
+static volatile int disconnects;
+static char last_async_error[128];
+static char disconnect_reason[160];
+
+static void on_error(natsConnection *nc, natsSubscription *sub, natsStatus err, void *closure)
+{
+    (void)nc;
+    (void)sub;
+    (void)closure;
+    __atomic_add_fetch(&async_errors, 1, __ATOMIC_SEQ_CST);
+    snprintf(last_async_error, sizeof(last_async_error), "async:%s", natsStatus_GetText(err));
+}
+
+/* closure: the connection's role, named in the error ("disconnected:sub:..."). */
+static void on_disconnected(natsConnection *nc, void *closure)
+{
+    const char *text = NULL;
+    natsStatus s = natsConnection_GetLastError(nc, &text);
+    if (__atomic_load_n(&disconnects, __ATOMIC_SEQ_CST) == 0)
+        snprintf(disconnect_reason, sizeof(disconnect_reason), "disconnected:%s:%s:%s",
+                 (const char *)closure, natsStatus_GetText(s), text != NULL ? text : "");
+    __atomic_add_fetch(&disconnects, 1, __ATOMIC_SEQ_CST);
+}
+
+static natsConnection *connect_to(const char *url, int global_delivery, const char *role)
+{
+    natsOptions *opts = NULL;
+    natsConnection *nc = NULL;
+    CHECK("options", natsOptions_Create(&opts));
+    CHECK("url", natsOptions_SetURL(opts, url));
+    /* A benchmark must not silently reconnect and lose messages. */
+    CHECK("reconnect", natsOptions_SetAllowReconnect(opts, false));
+    CHECK("errhandler", natsOptions_SetErrorHandler(opts, on_error, NULL));
+    CHECK("disconnectedcb", natsOptions_SetDisconnectedCB(opts, on_disconnected, (void *)role));
+    if (cfg.send_asap)
+        CHECK("sendasap", natsOptions_SetSendAsap(opts, true));
+    if (global_delivery)
+        CHECK("globaldelivery", natsOptions_UseGlobalMessageDelivery(opts, true));
+    CHECK("connect", natsConnection_Connect(&nc, opts));
+    natsOptions_Destroy(opts);
+    return nc;
+}
+
+/* ---- receiving --------------------------------------------------------- */
+
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    int64_t expected;
+    int64_t count; /* written by the (serialised) callback, read under mu at the end */
+    int64_t bytes;
+    int64_t first_ns, last_ns;
+    int done;
+} receiver;
+
+static void receiver_init(receiver *r, int64_t expected)
+{
+    memset(r, 0, sizeof(*r));
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cond, NULL);
+    r->expected = expected;
+}
+
+static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    receiver *r = closure;
+    int64_t n;
+    (void)nc;
+    (void)sub;
+    r->bytes += natsMsg_GetDataLength(msg);
+    natsMsg_Destroy(msg);
+    n = __atomic_add_fetch(&r->count, 1, __ATOMIC_RELAXED);
+    if (n == 1)
+        r->first_ns = now_ns();
+    if (n == r->expected) {
+        r->last_ns = now_ns();
+        pthread_mutex_lock(&r->mu);
+        r->done = 1;
+        pthread_cond_broadcast(&r->cond);
+        pthread_mutex_unlock(&r->mu);
+    }
+}
+
+/* Waits until everything arrived; NULL, or why not. */
+static const char *receiver_wait(receiver *r)
+{
+    int64_t deadline = now_ns() + (int64_t)(cfg.timeout * 1e9);
+    const char *err = NULL;
+    pthread_mutex_lock(&r->mu);
+    while (!r->done) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 20 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&r->cond, &r->mu, &ts);
+        if (r->done)
+            break;
+        if (__atomic_load_n(&disconnects, __ATOMIC_SEQ_CST) > 0) {
+            err = disconnect_reason;
+            break;
+        }
+        if (now_ns() > deadline) {
+            err = "timeout";
+            break;
+        }
+    }
+    pthread_mutex_unlock(&r->mu);
+    return err;
+}
+
+static void unlimited(natsSubscription *sub)
+{
+    CHECK("pendinglimits", natsSubscription_SetPendingLimits(sub, -1, -1));
+}
+
+/* ---- scenarios --------------------------------------------------------- */
+
+static int64_t count_or(int64_t dflt) { return cfg.count >= 0 ? cfg.count : dflt; }
+static int64_t size_or(int64_t dflt) { return cfg.size >= 0 ? cfg.size : dflt; }
+
+static char *payload(int64_t size)
+{
+    char *p = malloc(size > 0 ? (size_t)size : 1);
+    int64_t i;
+    if (p == NULL)
+        finish("malloc");
+    for (i = 0; i < size; i++)
+        p[i] = (char)('a' + i % 26);
+    return p;
+}
+
+/* pub, pub-sink: one connection publishes N messages, then flushes. */
+static void scenario_pub(const char *url)
+{
+    int64_t n = count_or(2000000), size = size_or(16), i;
+    char *data = payload(size);
+    natsConnection *nc = connect_to(url, 0, "pub");
+    double u0, s0, u1, s1;
+    int64_t t0, t1;
+
+    cpu_times(&u0, &s0);
+    t0 = now_ns();
+    for (i = 0; i < n; i++)
+        CHECK("publish", natsConnection_Publish(nc, "bench.pub", data, (int)size));
+    CHECK("flush", natsConnection_FlushTimeout(nc, (int64_t)(cfg.timeout * 1000)));
+    t1 = now_ns();
+    cpu_times(&u1, &s1);
+
+    double secs = (t1 - t0) / 1e9;
+    field("msgs=%lld", (long long)n);
+    field("size=%lld", (long long)size);
+    field("secs=%.3f", secs);
+    field("msgs_per_sec=%.0f", n / secs);
+    field("cpu_user=%.2f", u1 - u0);
+    field("cpu_sys=%.2f", s1 - s0);
+    field("cpu_us_per_msg=%.3f", n ? ((u1 - u0) + (s1 - s0)) * 1e6 / n : 0.0);
+    natsConnection_Destroy(nc);
+    free(data);
+}
+
+/* pubsub, large: a second connection's async subscription receives all. */
+static void scenario_pubsub(int64_t dflt_count, int64_t dflt_size, int mbytes)
+{
+    int64_t n = count_or(dflt_count), size = size_or(dflt_size), i;
+    char *data = payload(size);
+    natsConnection *sub_nc = connect_to(cfg.url, 0, "sub");
+    natsConnection *pub_nc = connect_to(cfg.url, 0, "pub");
+    natsSubscription *sub = NULL;
+    receiver r;
+    double u0, s0, u1, s1;
+    int64_t t0, t_pub, dropped = -1;
+    const char *err;
+
+    receiver_init(&r, n);
+    CHECK("subscribe", natsConnection_Subscribe(&sub, sub_nc, "bench.pubsub", on_msg, &r));
+    unlimited(sub);
+    CHECK("subflush", natsConnection_FlushTimeout(sub_nc, 10000));
+
+    cpu_times(&u0, &s0);
+    t0 = now_ns();
+    for (i = 0; i < n; i++)
+        CHECK("publish", natsConnection_Publish(pub_nc, "bench.pubsub", data, (int)size));
+    CHECK("flush", natsConnection_FlushTimeout(pub_nc, (int64_t)(cfg.timeout * 1000)));
+    t_pub = now_ns();
+    err = n > 0 ? receiver_wait(&r) : NULL;
+    cpu_times(&u1, &s1);
+    natsSubscription_GetDropped(sub, &dropped);
+
+    int64_t got = __atomic_load_n(&r.count, __ATOMIC_SEQ_CST);
+    int64_t end = err == NULL && n > 0 ? r.last_ns : now_ns();
+    double secs = (end - t0) / 1e9;
+    field("msgs=%lld", (long long)n);
+    field("size=%lld", (long long)size);
+    field("received=%lld", (long long)got);
+    field("dropped=%lld", (long long)dropped);
+    field("secs=%.3f", secs);
+    field("pub_secs=%.3f", (t_pub - t0) / 1e9);
+    if (mbytes)
+        field("mb_per_sec=%.1f", (double)got * size / secs / 1e6);
+    field("msgs_per_sec=%.0f", got / secs);
+    field("cpu_user=%.2f", u1 - u0);
+    field("cpu_sys=%.2f", s1 - s0);
+    if (err == NULL && dropped != 0)
+        err = "dropped";
+    if (err == NULL && async_errors > 0)
+        err = last_async_error;
+    if (err != NULL)
+        finish(err);
+    natsSubscription_Destroy(sub);
+    natsConnection_Destroy(pub_nc);
+    natsConnection_Destroy(sub_nc);
+    free(data);
+}
+
+static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    const char *reply = natsMsg_GetReply(msg);
+    (void)sub;
+    (void)closure;
+    if (reply != NULL)
+        natsConnection_Publish(nc, reply, natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
+    natsMsg_Destroy(msg);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* req: sequential requests to an async replier on another connection. */
+static void scenario_req(void)
+{
+    int64_t n = count_or(20000), size = size_or(16), i;
+    int64_t warmup = n / 10 < 100 ? n / 10 : 100;
+    char *data = payload(size);
+    natsConnection *rep_nc = connect_to(cfg.url, 0, "replier");
+    natsConnection *req_nc = connect_to(cfg.url, 0, "requestor");
+    natsSubscription *sub = NULL;
+    int64_t *lat = calloc(n > 0 ? (size_t)n : 1, sizeof(int64_t));
+    double u0, s0, u1, s1, sum = 0;
+    int64_t t0, t1;
+
+    if (lat == NULL)
+        finish("malloc");
+    CHECK("subscribe", natsConnection_Subscribe(&sub, rep_nc, "bench.req", on_request, NULL));
+    CHECK("subflush", natsConnection_FlushTimeout(rep_nc, 10000));
+    for (i = 0; i < warmup; i++) {
+        natsMsg *reply = NULL;
+        CHECK("warmup", natsConnection_Request(&reply, req_nc, "bench.req", data, (int)size, 5000));
+        natsMsg_Destroy(reply);
+    }
+    cpu_times(&u0, &s0);
+    t0 = now_ns();
+    for (i = 0; i < n; i++) {
+        natsMsg *reply = NULL;
+        int64_t a = now_ns();
+        CHECK("request", natsConnection_Request(&reply, req_nc, "bench.req", data, (int)size, 5000));
+        lat[i] = now_ns() - a;
+        if (natsMsg_GetDataLength(reply) != (int)size)
+            finish("bad_reply");
+        natsMsg_Destroy(reply);
+    }
+    t1 = now_ns();
+    cpu_times(&u1, &s1);
+    qsort(lat, (size_t)n, sizeof(int64_t), cmp_i64);
+    for (i = 0; i < n; i++)
+        sum += lat[i];
+
+    field("send_asap=%d", cfg.send_asap);
+    field("reqs=%lld", (long long)n);
+    field("size=%lld", (long long)size);
+    field("secs=%.3f", (t1 - t0) / 1e9);
+    if (n > 0) {
+        field("p50_us=%.1f", lat[n / 2] / 1e3);
+        field("p99_us=%.1f", lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1e3);
+        field("min_us=%.1f", lat[0] / 1e3);
+        field("max_us=%.1f", lat[n - 1] / 1e3);
+        field("mean_us=%.1f", sum / n / 1e3);
+        field("reqs_per_sec=%.0f", n / ((t1 - t0) / 1e9));
+    }
+    field("cpu_user=%.2f", u1 - u0);
+    field("cpu_sys=%.2f", s1 - s0);
+    natsSubscription_Destroy(sub);
+    natsConnection_Destroy(req_nc);
+    natsConnection_Destroy(rep_nc);
+    free(lat);
+    free(data);
+}
+
+static void on_ignore(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    (void)nc;
+    (void)sub;
+    (void)closure;
+    natsMsg_Destroy(msg);
+}
+
+static natsSubscription **many_subs(natsConnection *nc, int n, const char *prefix)
+{
+    natsSubscription **subs = calloc((size_t)n + 1, sizeof(*subs));
+    char subj[64];
+    int i;
+    if (subs == NULL)
+        finish("malloc");
+    for (i = 0; i < n; i++) {
+        snprintf(subj, sizeof(subj), "%s.%d", prefix, i);
+        CHECK("subscribe", natsConnection_Subscribe(&subs[i], nc, subj, on_ignore, NULL));
+    }
+    CHECK("subflush", natsConnection_FlushTimeout(nc, 30000));
+    return subs;
+}
+
+static void free_subs(natsSubscription **subs, int n)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        natsSubscription_Destroy(subs[i]);
+    free(subs);
+}
+
+/* threads: /proc/self/task after each step. */
+static void scenario_threads(void)
+{
+    int base = thread_count(), pub_conn, global, own;
+    natsConnection *pub_nc, *global_nc, *own_nc;
+    natsSubscription **gsubs, **osubs;
+
+    pub_nc = connect_to(cfg.url, 0, "pub");
+    CHECK("publish", natsConnection_Publish(pub_nc, "bench.threads", "x", 1));
+    CHECK("flush", natsConnection_FlushTimeout(pub_nc, 10000));
+    pub_conn = thread_count();
+
+    global_nc = connect_to(cfg.url, 1, "global");
+    gsubs = many_subs(global_nc, cfg.subs, "bench.tg");
+    global = thread_count();
+
+    /* For reference: the same on a connection with per-subscription delivery. */
+    own_nc = connect_to(cfg.url, 0, "own");
+    osubs = many_subs(own_nc, cfg.subs, "bench.to");
+    own = thread_count();
+
+    field("subs=%d", cfg.subs);
+    field("threads_base=%d", base);
+    field("threads_pub_conn=%d", pub_conn);
+    field("threads_plus_global_subs=%d", global);
+    field("threads_plus_own_subs=%d", own);
+    field("conn_threads=%d", pub_conn - base);
+    field("global_subs_threads=%d", global - pub_conn);
+    field("own_subs_threads=%d", own - global);
+    free_subs(osubs, cfg.subs);
+    free_subs(gsubs, cfg.subs);
+    natsConnection_Destroy(own_nc);
+    natsConnection_Destroy(global_nc);
+    natsConnection_Destroy(pub_nc);
+}
+
+/* rss: VmRSS after subscriptions, and with N messages pending in one. */
+static void scenario_rss(void)
+{
+    int64_t size = size_or(16), n = cfg.pending, i;
+    char *data = payload(size);
+    long base, conn, subs_kb, pend_kb;
+    natsConnection *pub_nc, *sub_nc;
+    natsSubscription **subs, *sync_sub = NULL;
+    int pending_msgs = 0, pending_bytes = 0;
+    int64_t deadline;
+
+    CHECK("open", nats_Open(-1));
+    base = rss_kb();
+    pub_nc = connect_to(cfg.url, 0, "pub");
+    sub_nc = connect_to(cfg.url, 1, "sub");
+    conn = rss_kb();
+    subs = many_subs(sub_nc, cfg.subs, "bench.rs");
+    subs_kb = rss_kb();
+
+    CHECK("subscribe", natsConnection_SubscribeSync(&sync_sub, sub_nc, "bench.rss"));
+    unlimited(sync_sub);
+    CHECK("subflush", natsConnection_FlushTimeout(sub_nc, 10000));
+    for (i = 0; i < n; i++)
+        CHECK("publish", natsConnection_Publish(pub_nc, "bench.rss", data, (int)size));
+    CHECK("flush", natsConnection_FlushTimeout(pub_nc, 30000));
+    deadline = now_ns() + (int64_t)(cfg.timeout * 1e9);
+    for (;;) {
+        CHECK("getpending", natsSubscription_GetPending(sync_sub, &pending_msgs, &pending_bytes));
+        if (pending_msgs >= n)
+            break;
+        if (now_ns() > deadline) {
+            field("pending=%d", pending_msgs);
+            finish("timeout");
+        }
+        usleep(2000);
+    }
+    pend_kb = rss_kb();
+
+    field("subs=%d", cfg.subs);
+    field("pending=%d", pending_msgs);
+    field("size=%lld", (long long)size);
+    field("rss_base_kb=%ld", base);
+    field("rss_2conns_kb=%ld", conn);
+    field("rss_subs_kb=%ld", subs_kb);
+    field("rss_pending_kb=%ld", pend_kb);
+    field("bytes_per_sub=%.0f", cfg.subs ? (subs_kb - conn) * 1024.0 / cfg.subs : 0.0);
+    field("bytes_per_pending_msg=%.0f", n ? (pend_kb - subs_kb) * 1024.0 / n : 0.0);
+    natsSubscription_Destroy(sync_sub);
+    free_subs(subs, cfg.subs);
+    natsConnection_Destroy(sub_nc);
+    natsConnection_Destroy(pub_nc);
+    free(data);
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: bench pub|pub-sink|pubsub|req|large|threads|rss [--lib NAME] [--url URL]\n"
+            "             [--sink-url URL] [--count N] [--size BYTES] [--send-asap]\n"
+            "             [--subs N] [--pending N] [--timeout SECS]\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    int i;
+    if (argc < 2)
+        usage();
+    cfg.scenario = argv[1];
+    for (i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--send-asap") == 0) {
+            cfg.send_asap = 1;
+            continue;
+        }
+        if (v == NULL)
+            usage();
+        i++;
+        if (strcmp(a, "--lib") == 0)
+            cfg.lib = v;
+        else if (strcmp(a, "--url") == 0)
+            cfg.url = v;
+        else if (strcmp(a, "--sink-url") == 0)
+            cfg.sink_url = v;
+        else if (strcmp(a, "--count") == 0)
+            cfg.count = atoll(v);
+        else if (strcmp(a, "--size") == 0)
+            cfg.size = atoll(v);
+        else if (strcmp(a, "--subs") == 0)
+            cfg.subs = atoi(v);
+        else if (strcmp(a, "--pending") == 0)
+            cfg.pending = atoll(v);
+        else if (strcmp(a, "--timeout") == 0)
+            cfg.timeout = atof(v);
+        else
+            usage();
+    }
+
+    field("scenario=%s", cfg.scenario);
+    field("lib=%s", cfg.lib);
+    field("version=%s", nats_GetVersion());
+    if (strcmp(cfg.scenario, "pub") == 0)
+        scenario_pub(cfg.url);
+    else if (strcmp(cfg.scenario, "pub-sink") == 0)
+        scenario_pub(cfg.sink_url);
+    else if (strcmp(cfg.scenario, "pubsub") == 0)
+        scenario_pubsub(2000000, 16, 0);
+    else if (strcmp(cfg.scenario, "large") == 0)
+        scenario_pubsub(2000, 1024 * 1024, 1);
+    else if (strcmp(cfg.scenario, "req") == 0)
+        scenario_req();
+    else if (strcmp(cfg.scenario, "threads") == 0)
+        scenario_threads();
+    else if (strcmp(cfg.scenario, "rss") == 0)
+        scenario_rss();
+    else
+        usage();
+
+    nats_Close();
+    finish(NULL);
+    return 0;
+}
