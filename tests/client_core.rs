@@ -213,6 +213,43 @@ fn headers_round_trip() {
 }
 
 #[test]
+fn large_and_small_messages_with_headers_keep_order_and_bytes() {
+    let server = NatsServer::start();
+    let nc = connect(&server);
+    let sub = nc.subscribe_sync("mix", None).unwrap();
+    // Around the sizes where the client writes and reads payloads directly.
+    let sizes = [
+        10,
+        64 * 1024 - 1,
+        64 * 1024,
+        64 * 1024 + 1,
+        1000 * 1024,
+        0,
+        200_000,
+    ];
+    for (i, n) in sizes.iter().enumerate() {
+        let body: Vec<u8> = (0..*n).map(|b| (b * 7 + i) as u8).collect();
+        let mut m = Message::new("mix", Some("reply.to"), &body);
+        if i % 2 == 0 {
+            m.headers_mut().unwrap().set("Seq", &i.to_string());
+        }
+        nc.publish_msg(&m).unwrap();
+    }
+    nc.flush_timeout(WAIT).unwrap();
+    for (i, n) in sizes.iter().enumerate() {
+        let mut got = sub.next_msg(WAIT).unwrap();
+        let body: Vec<u8> = (0..*n).map(|b| (b * 7 + i) as u8).collect();
+        assert!(got.data() == &body[..], "message {i} of {n} bytes");
+        assert_eq!(got.reply(), Some("reply.to"));
+        let seq = got
+            .headers()
+            .unwrap()
+            .and_then(|h| h.get("Seq").map(str::to_string));
+        assert_eq!(seq, (i % 2 == 0).then(|| i.to_string()));
+    }
+}
+
+#[test]
 fn slow_consumer_drops_and_reports() {
     let server = NatsServer::start();
     let errors = Arc::new(Mutex::new(Vec::new()));

@@ -27,6 +27,9 @@ use crate::proto::{encode, subject, ServerInfo};
 /// Past this many buffered bytes a publisher writes to the socket itself
 /// instead of waiting for the flusher (back-pressure).
 const SELF_FLUSH_THRESHOLD: usize = 4 * 1024 * 1024;
+/// Payloads at least this big are written from the caller's buffer
+/// instead of being copied into the write buffer first.
+const DIRECT_PAYLOAD: usize = 64 * 1024;
 /// How long `close` may spend writing what is still buffered.
 const CLOSE_FLUSH_DEADLINE: Duration = Duration::from_secs(2);
 /// How long the closed callback waits for subscriptions' last callbacks.
@@ -59,6 +62,28 @@ impl Status {
     }
 }
 
+/// Hashing for the sid → subscription map, looked up for every message.
+/// Sids are small sequential numbers chosen by us, so a multiplicative
+/// hash spreads them well and costs a fraction of SipHash.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct SidHasher(u64);
+
+impl std::hash::Hasher for SidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+pub(crate) type SidHash = std::hash::BuildHasherDefault<SidHasher>;
+
 /// A handle on a connection; clones share it.
 #[derive(Clone)]
 pub struct Connection(pub(crate) Arc<ConnInner>);
@@ -75,7 +100,7 @@ pub struct ConnInner {
     pub(crate) state: Mutex<ConnState>,
     /// Wakes the reconnect thread's waits early (on close).
     pub(crate) state_cv: Condvar,
-    pub(crate) subs: RwLock<HashMap<u64, Subscription>>,
+    pub(crate) subs: RwLock<HashMap<u64, Subscription, SidHash>>,
     pub(crate) replies: Mutex<ReplyMux>,
     /// The socket writers use, with the epoch it belongs to.
     pub(crate) sock_w: Mutex<Option<(WriteHalf, u64)>>,
@@ -218,7 +243,7 @@ impl Connection {
                 initial: false,
             }),
             state_cv: Condvar::new(),
-            subs: RwLock::new(HashMap::new()),
+            subs: RwLock::new(HashMap::default()),
             replies: Mutex::new(ReplyMux::default()),
             sock_w: Mutex::new(None),
             out: Mutex::new(OutBuf {
@@ -426,6 +451,16 @@ impl Connection {
                 format!("message of {size} bytes exceeds the server's maximum payload of {max}"),
             ));
         }
+        if data.len() >= DIRECT_PAYLOAD {
+            if let Some(r) = self.publish_direct(subj, reply, headers, data) {
+                self.0.counters.out_msgs.fetch_add(1, Relaxed);
+                self.0.counters.out_bytes.fetch_add(size as u64, Relaxed);
+                return r;
+            }
+        }
+        // In a message callback, the dispatcher writes or wakes the flusher
+        // once the callback returns (see `dispatch::defer_flush`).
+        let deferring = !write_now && dispatch::in_callback();
         let (wake, big) = {
             let mut o = self.lock_out();
             if o.stop {
@@ -447,14 +482,20 @@ impl Connection {
                 }
                 (false, false)
             } else {
-                let wake = std::mem::take(&mut o.flusher_waiting);
-                (wake, o.buf.len() >= SELF_FLUSH_THRESHOLD)
+                let big = o.buf.len() >= SELF_FLUSH_THRESHOLD;
+                // The flag is taken only by whoever wakes the flusher, so a
+                // sleeping flusher is never left believing it was woken.
+                let wake =
+                    !big && !write_now && !deferring && std::mem::take(&mut o.flusher_waiting);
+                (wake, big)
             }
         };
         self.0.counters.out_msgs.fetch_add(1, Relaxed);
         self.0.counters.out_bytes.fetch_add(size as u64, Relaxed);
         if big || write_now {
             self.write_pending();
+        } else if deferring {
+            dispatch::defer_flush(self);
         } else if wake {
             self.0.out_cv.notify_one();
         }
@@ -518,8 +559,64 @@ impl Connection {
         Ok(())
     }
 
+    /// Sends a large message straight from `data`: what is buffered, then
+    /// its control line, the payload and CRLF, in one vectored write under
+    /// the socket lock (so nothing can come between them). `None` when
+    /// disconnected: the caller buffers the message for the reconnect.
+    fn publish_direct(
+        &self,
+        subj: &str,
+        reply: Option<&str>,
+        headers: Option<&[u8]>,
+        data: &[u8],
+    ) -> Option<Result<()>> {
+        let result = {
+            let mut w = self.0.sock_w.lock().unwrap_or_else(|p| p.into_inner());
+            let (stream, epoch) = w.as_mut()?;
+            let epoch = *epoch;
+            let mut pending = {
+                let mut o = self.lock_out();
+                if o.stop {
+                    return Some(Err(Error::new(
+                        ErrorKind::ConnectionClosed,
+                        "connection closed",
+                    )));
+                }
+                if o.paused {
+                    return None;
+                }
+                encode::encode_pub_head(&mut o.buf, subj, reply, headers, data.len());
+                o.pings = 0;
+                let spare = std::mem::take(&mut o.spare);
+                std::mem::replace(&mut o.buf, spare)
+            };
+            let r = stream.write_all_parts(&[&pending, data, b"\r\n"]);
+            pending.clear();
+            if pending.capacity() <= 2 * SELF_FLUSH_THRESHOLD {
+                self.lock_out().spare = pending;
+            }
+            r.map_err(|e| (e, epoch))
+        };
+        // As with buffered bytes, a failed write loses the message (part of
+        // it may have reached the server); the reconnect starts afresh.
+        if let Err((e, epoch)) = result {
+            self.connection_lost(
+                epoch,
+                Error::new(ErrorKind::IoError, format!("write failed: {e}")),
+            );
+        }
+        Some(Ok(()))
+    }
+
+    /// Wakes the flusher if it sleeps (it finds the buffer non-empty).
+    pub(crate) fn wake_flusher(&self) {
+        if std::mem::take(&mut self.lock_out().flusher_waiting) {
+            self.0.out_cv.notify_one();
+        }
+    }
+
     /// Writes everything buffered, in order, from the calling thread.
-    fn write_pending(&self) {
+    pub(crate) fn write_pending(&self) {
         let result = {
             let mut w = self.0.sock_w.lock().unwrap_or_else(|p| p.into_inner());
             let Some((stream, epoch)) = w.as_mut() else {

@@ -1,18 +1,60 @@
 //! Delivery of messages to asynchronous subscriptions. A subscription is
 //! bound to exactly one dispatcher thread (its own, or one of the shared
 //! pool's), which is what keeps its callbacks from ever running concurrently.
+use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
 
+use super::conn::Connection;
 use super::error::Result;
 use super::message::Message;
 use super::subscription::Subscription;
 use super::threads;
 
+thread_local! {
+    /// On a dispatcher thread: connections that callbacks published on
+    /// while their flusher slept. `None` elsewhere.
+    static DEFERRED: RefCell<Option<Vec<Connection>>> = const { RefCell::new(None) };
+}
+
+/// Whether this thread is a dispatcher (so publishes may defer their flush).
+pub(crate) fn in_callback() -> bool {
+    DEFERRED.with(|d| d.borrow().is_some())
+}
+
+/// Called by a publish made in a message callback, instead of waking
+/// `conn`'s flusher. At the end of the callback, if no more messages are
+/// waiting, the dispatcher writes the bytes itself (a reply goes out
+/// without a thread switch); otherwise it wakes the flusher, which batches
+/// as usual.
+pub(crate) fn defer_flush(conn: &Connection) {
+    DEFERRED.with(|d| {
+        if let Some(list) = d.borrow_mut().as_mut() {
+            if !list.iter().any(|c| Arc::ptr_eq(&c.0, &conn.0)) {
+                list.push(conn.clone());
+            }
+        }
+    })
+}
+
+/// After a callback: write (when idle) or hand over (when busy) what its
+/// publishes left buffered.
+fn finish_deferred(idle: bool) {
+    let conns = DEFERRED.with(|d| d.borrow_mut().as_mut().map(std::mem::take));
+    for c in conns.into_iter().flatten() {
+        if idle {
+            c.write_pending();
+        } else {
+            c.wake_flusher();
+        }
+    }
+}
+
 pub(crate) enum Work {
-    Msg(Subscription, Message),
+    /// Messages of one subscription, in order.
+    Msgs(Subscription, Vec<Message>),
     /// The subscription is closed: nothing of it is delivered after this.
     Done(Subscription),
     /// Introduces a dedicated thread's subscription before its first
@@ -42,8 +84,10 @@ impl Dispatcher {
     fn pooled(name: String) -> Result<Arc<Dispatcher>> {
         let (tx, rx) = unbounded::<Work>();
         threads::spawn(name, move || {
+            DEFERRED.with(|d| *d.borrow_mut() = Some(Vec::new()));
             for w in rx.iter() {
                 handle(w);
+                finish_deferred(rx.is_empty());
             }
         })?;
         Ok(Arc::new(Dispatcher { tx }))
@@ -51,6 +95,7 @@ impl Dispatcher {
 }
 
 fn run_dedicated(rx: Receiver<Work>, idle: Option<Duration>) {
+    DEFERRED.with(|d| *d.borrow_mut() = Some(Vec::new()));
     let mut current: Option<Subscription> = None;
     loop {
         let w = match idle {
@@ -63,6 +108,7 @@ fn run_dedicated(rx: Receiver<Work>, idle: Option<Duration>) {
                 Err(RecvTimeoutError::Timeout) => {
                     if let Some(sub) = &current {
                         sub.deliver_idle_timeout();
+                        finish_deferred(rx.is_empty());
                     }
                     continue;
                 }
@@ -70,11 +116,15 @@ fn run_dedicated(rx: Receiver<Work>, idle: Option<Duration>) {
             },
         };
         match w {
-            Work::Msg(sub, msg) => {
-                sub.deliver(msg);
+            Work::Msgs(sub, msgs) => {
+                for msg in msgs {
+                    sub.deliver(msg);
+                }
+                finish_deferred(rx.is_empty());
             }
             Work::Done(sub) => {
                 sub.complete();
+                finish_deferred(true);
                 return;
             }
             Work::Bind(sub) => current = Some(sub),
@@ -84,9 +134,52 @@ fn run_dedicated(rx: Receiver<Work>, idle: Option<Duration>) {
 
 fn handle(w: Work) {
     match w {
-        Work::Msg(sub, msg) => sub.deliver(msg),
+        Work::Msgs(sub, msgs) => {
+            for msg in msgs {
+                sub.deliver(msg);
+            }
+        }
         Work::Done(sub) => sub.complete(),
         Work::Bind(_) => {}
+    }
+}
+
+/// Messages the reader has routed but not yet handed to dispatchers. The
+/// reader hands them over in one go per subscription before it blocks on
+/// the socket and before any other protocol op, so a read full of messages
+/// costs one channel send (and at most one wake-up) per subscription, and
+/// nothing that follows in the stream (a PONG ending a drain) overtakes them.
+#[derive(Default)]
+pub(crate) struct DeliveryBatch {
+    groups: Vec<(Subscription, Arc<Dispatcher>, Vec<Message>)>,
+    count: usize,
+}
+
+/// Past this many messages the batch is handed over at once, so the
+/// dispatcher starts working while the reader parses on.
+const BATCH_MAX: usize = 512;
+
+impl DeliveryBatch {
+    pub(crate) fn push(&mut self, sub: &Subscription, d: &Arc<Dispatcher>, msg: Message) {
+        let pos = self
+            .groups
+            .iter()
+            .rposition(|g| Arc::ptr_eq(&g.0 .0, &sub.0));
+        match pos {
+            Some(i) => self.groups[i].2.push(msg),
+            None => self.groups.push((sub.clone(), d.clone(), vec![msg])),
+        }
+        self.count += 1;
+        if self.count >= BATCH_MAX || self.groups.len() > 32 {
+            self.flush();
+        }
+    }
+
+    pub(crate) fn flush(&mut self) {
+        for (sub, d, msgs) in self.groups.drain(..) {
+            d.send(Work::Msgs(sub, msgs));
+        }
+        self.count = 0;
     }
 }
 

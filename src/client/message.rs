@@ -80,6 +80,49 @@ impl Message {
         )
     }
 
+    /// A received message whose header block and payload (`body_len` bytes,
+    /// `hdr_len` of them headers) are still to come: the reader fills them
+    /// in through `body_mut`, straight from the socket, so a large payload
+    /// is not copied once more from the read buffer.
+    pub(crate) fn with_body_space(
+        subject: &[u8],
+        reply: Option<&[u8]>,
+        hdr_len: usize,
+        body_len: usize,
+        sid: u64,
+        padding: usize,
+    ) -> Message {
+        let subject = String::from_utf8_lossy(subject);
+        let reply = reply.map(String::from_utf8_lossy);
+        let reply = reply.as_deref().map(str::as_bytes);
+        let reply_size = reply.map_or(0, |r| r.len() + 1);
+        let hdr_start = subject.len() + 1 + reply_size;
+        // Zeroed in one go (fresh pages for large sizes); the body is
+        // overwritten and the NUL and padding stay zero.
+        let mut buf = vec![0u8; hdr_start + body_len + 1 + padding];
+        buf[..subject.len()].copy_from_slice(subject.as_bytes());
+        if let Some(r) = reply {
+            buf[subject.len() + 1..subject.len() + 1 + r.len()].copy_from_slice(r);
+        }
+        Message {
+            buf: buf.into_boxed_slice(),
+            subject_len: subject.len(),
+            reply_len: reply.map(<[u8]>::len),
+            hdr_start,
+            hdr_len,
+            tail: 1 + padding,
+            sid,
+            parsed: None,
+            modified: false,
+        }
+    }
+
+    /// The header block and payload, for `with_body_space`'s caller.
+    pub(crate) fn body_mut(&mut self) -> &mut [u8] {
+        let end = self.buf.len() - self.tail;
+        &mut self.buf[self.hdr_start..end]
+    }
+
     /// Lays out the single block; `subject` and `reply` are valid UTF-8.
     fn assemble(
         subject: &[u8],
@@ -273,6 +316,34 @@ impl fmt::Debug for Message {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn body_space_filled_in_equals_a_wire_message() {
+        for (hdr, reply) in [
+            (&b""[..], None),
+            (&b"NATS/1.0\r\nA: b\r\n\r\n"[..], Some(&b"r.1"[..])),
+        ] {
+            let payload = b"payload bytes";
+            let whole = Message::from_wire(
+                b"s.x",
+                reply,
+                (!hdr.is_empty()).then_some(hdr),
+                payload,
+                7,
+                3,
+            );
+            let mut m =
+                Message::with_body_space(b"s.x", reply, hdr.len(), hdr.len() + payload.len(), 7, 3);
+            let body = m.body_mut();
+            body[..hdr.len()].copy_from_slice(hdr);
+            body[hdr.len()..].copy_from_slice(payload);
+            assert_eq!(m.data(), whole.data());
+            assert_eq!(m.data_with_nul(), whole.data_with_nul());
+            assert_eq!(m.reply(), whole.reply());
+            assert_eq!(m.subject(), whole.subject());
+            assert_eq!(m.wire_len(), whole.wire_len());
+        }
+    }
 
     #[test]
     fn layout_of_a_user_message() {

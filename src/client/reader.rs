@@ -1,16 +1,36 @@
 //! The reader thread: blocking reads into one growing buffer, parsed in
-//! place; messages are copied once, into their `Message`, and routed.
+//! place; messages are copied once, into their `Message`, and routed. Large
+//! bodies skip the buffer and are read straight into their `Message`.
 use std::io::Read;
 use std::sync::atomic::Ordering::Relaxed;
 
 use super::conn::Connection;
+use super::dispatch::DeliveryBatch;
 use super::error::{Error, ErrorKind};
 use super::message::Message;
-use super::subscription::SubKind;
+use super::subscription::{SubKind, Subscription};
 use super::transport::ReadHalf;
+use crate::proto::parser::PartialMsg;
 use crate::proto::{Parsed, Parser, ServerInfo, ServerOp};
 
-pub(crate) fn run(conn: Connection, mut stream: ReadHalf, leftover: Vec<u8>, epoch: u64) {
+/// Bodies at least this big are received straight into their `Message`
+/// instead of through the read buffer.
+const DIRECT_BODY: usize = 64 * 1024;
+
+pub(crate) fn run(conn: Connection, stream: ReadHalf, leftover: Vec<u8>, epoch: u64) {
+    let mut batch = DeliveryBatch::default();
+    read_loop(&conn, stream, leftover, epoch, &mut batch);
+    // What arrived before the connection went away is still delivered.
+    batch.flush();
+}
+
+fn read_loop(
+    conn: &Connection,
+    mut stream: ReadHalf,
+    leftover: Vec<u8>,
+    epoch: u64,
+    batch: &mut DeliveryBatch,
+) {
     let size = conn.options().io_buf_size.max(32 * 1024);
     let mut buf = leftover;
     let mut end = buf.len();
@@ -18,15 +38,52 @@ pub(crate) fn run(conn: Connection, mut stream: ReadHalf, leftover: Vec<u8>, epo
         buf.resize(size, 0);
     }
     let mut start = 0;
+    // Bytes of a CRLF still to skip after a body received directly.
+    let mut skip_crlf = 0usize;
     let mut parser = Parser::new(crate::proto::parser::DEFAULT_MAX_CONTROL_LINE);
     loop {
         loop {
+            while skip_crlf > 0 && start < end {
+                if buf[start] != b"\r\n"[2 - skip_crlf] {
+                    let e = Error::new(
+                        ErrorKind::ProtocolError,
+                        "missing CRLF after message payload",
+                    );
+                    conn.connection_lost(epoch, e);
+                    return;
+                }
+                start += 1;
+                skip_crlf -= 1;
+            }
+            if skip_crlf > 0 {
+                start = 0;
+                end = 0;
+                break;
+            }
             match parser.parse(&buf[start..end]) {
                 Ok(Parsed::Op(op, n)) => {
-                    handle(&conn, op, epoch);
+                    handle(conn, op, epoch, batch);
                     start += n;
                 }
                 Ok(Parsed::Incomplete(need)) => {
+                    if need - (end - start) >= DIRECT_BODY {
+                        if let Some(pm) = parser.take_partial_msg(&buf[start..end]) {
+                            match receive_body(conn, &mut stream, pm, &buf[start..end]) {
+                                Ok((msg, used)) => {
+                                    start += used;
+                                    skip_crlf = 2;
+                                    if let Some(m) = msg {
+                                        route(conn, m, batch);
+                                    }
+                                    continue;
+                                }
+                                Err(e) => {
+                                    conn.connection_lost(epoch, e);
+                                    return;
+                                }
+                            }
+                        }
+                    }
                     if start > 0 {
                         buf.copy_within(start..end, 0);
                         end -= start;
@@ -47,6 +104,8 @@ pub(crate) fn run(conn: Connection, mut stream: ReadHalf, leftover: Vec<u8>, epo
             let n = buf.len() * 2;
             buf.resize(n, 0);
         }
+        // Hand over what this read brought before waiting for the next.
+        batch.flush();
         match stream.read(&mut buf[end..]) {
             Ok(0) => {
                 conn.connection_lost(
@@ -74,7 +133,11 @@ pub(crate) fn run(conn: Connection, mut stream: ReadHalf, leftover: Vec<u8>, epo
     }
 }
 
-fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64) {
+fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64, batch: &mut DeliveryBatch) {
+    if !matches!(op, ServerOp::Msg { .. }) {
+        // Messages before a PONG (a drain's or a flush's) go first.
+        batch.flush();
+    }
     match op {
         ServerOp::Msg {
             subject,
@@ -83,12 +146,7 @@ fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64) {
             headers,
             payload,
         } => {
-            let c = &conn.0.counters;
-            c.in_msgs.fetch_add(1, Relaxed);
-            c.in_bytes.fetch_add(
-                (payload.len() + headers.map_or(0, <[u8]>::len)) as u64,
-                Relaxed,
-            );
+            count_in(conn, payload.len() + headers.map_or(0, <[u8]>::len));
             let Some(sub) = conn.lookup_sub(sid) else {
                 return;
             };
@@ -100,11 +158,7 @@ fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64) {
                 sid,
                 conn.options().message_padding,
             );
-            if let SubKind::Replies = sub.0.kind {
-                conn.route_reply(msg);
-            } else {
-                sub.enqueue(msg);
-            }
+            route_to(conn, &sub, msg, batch);
         }
         ServerOp::Ping => conn.on_ping(),
         ServerOp::Pong => conn.on_pong(epoch),
@@ -116,4 +170,67 @@ fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64) {
         ServerOp::Err(text) => conn.on_server_error(&String::from_utf8_lossy(text), epoch),
         ServerOp::Ok => {}
     }
+}
+
+fn count_in(conn: &Connection, bytes: usize) {
+    let c = &conn.0.counters;
+    c.in_msgs.fetch_add(1, Relaxed);
+    c.in_bytes.fetch_add(bytes as u64, Relaxed);
+}
+
+/// Hands a received message to its subscription (or the request waiting
+/// for it).
+fn route(conn: &Connection, msg: Message, batch: &mut DeliveryBatch) {
+    if let Some(sub) = conn.lookup_sub(msg.sid()) {
+        route_to(conn, &sub, msg, batch);
+    }
+}
+
+fn route_to(conn: &Connection, sub: &Subscription, msg: Message, batch: &mut DeliveryBatch) {
+    if let SubKind::Replies = sub.0.kind {
+        conn.route_reply(msg);
+    } else {
+        sub.enqueue(msg, batch);
+    }
+}
+
+/// Receives the body of a large message into its `Message`: first what
+/// `buffered` (the unparsed bytes, starting with the control line) holds,
+/// then straight from the socket. Returns the message (`None` if nobody
+/// subscribes to it any more) and how many bytes of `buffered` it used;
+/// the CRLF after the body is left for the caller to skip.
+fn receive_body(
+    conn: &Connection,
+    stream: &mut ReadHalf,
+    pm: PartialMsg<'_>,
+    buffered: &[u8],
+) -> Result<(Option<Message>, usize), Error> {
+    let wanted = conn.lookup_sub(pm.sid).is_some();
+    let mut msg = Message::with_body_space(
+        pm.subject,
+        pm.reply,
+        pm.hdr_len.unwrap_or(0),
+        pm.total_len,
+        pm.sid,
+        conn.options().message_padding,
+    );
+    let body = msg.body_mut();
+    let have = (buffered.len() - pm.body_start).min(pm.total_len);
+    body[..have].copy_from_slice(&buffered[pm.body_start..pm.body_start + have]);
+    let mut filled = have;
+    while filled < pm.total_len {
+        match stream.read(&mut body[filled..]) {
+            Ok(0) => {
+                return Err(Error::new(
+                    ErrorKind::ConnectionClosed,
+                    "connection closed by the server",
+                ))
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::new(ErrorKind::IoError, format!("read failed: {e}"))),
+        }
+    }
+    count_in(conn, pm.total_len);
+    Ok((wanted.then_some(msg), pm.body_start + have))
 }

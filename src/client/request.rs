@@ -82,7 +82,9 @@ impl Connection {
             mux.waiters.insert(token.clone(), tx);
             (format!("{prefix}{token}"), token, rx)
         };
-        if let Err(e) = self.publish_raw(subj, Some(&reply), headers, data) {
+        // The caller waits for the reply anyway: write now rather than
+        // waking the flusher for it.
+        if let Err(e) = self.send_raw(subj, Some(&reply), headers, data) {
             self.lock_replies().waiters.remove(&token);
             return Err(e);
         }
@@ -114,7 +116,7 @@ impl Connection {
         let sub = self.subscribe_sync(&inbox, None)?;
         let result = sub
             .auto_unsubscribe(1)
-            .and_then(|_| self.publish_raw(subj, Some(&inbox), headers, data))
+            .and_then(|_| self.send_raw(subj, Some(&inbox), headers, data))
             .and_then(|_| sub.next_msg(timeout));
         if sub.is_valid() {
             let _ = sub.unsubscribe();

@@ -11,7 +11,7 @@ use std::time::Duration;
 use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
 
 use super::conn::Connection;
-use super::dispatch::{Dispatcher, Work};
+use super::dispatch::{DeliveryBatch, Dispatcher, Work};
 use super::error::{Error, ErrorKind, Result};
 use super::message::Message;
 use crate::proto::encode;
@@ -191,7 +191,7 @@ impl Subscription {
 
     /// Called by the reader for every message on this subscription. Applies
     /// auto-unsubscribe and pending limits; never blocks.
-    pub(crate) fn enqueue(&self, msg: Message) {
+    pub(crate) fn enqueue(&self, msg: Message, batch: &mut DeliveryBatch) {
         let s = &*self.0;
         if s.closed.load(Acquire) {
             return;
@@ -216,16 +216,24 @@ impl Subscription {
             }
             return;
         }
-        s.slow.store(false, Release);
+        // Stores only on change: these lines are shared with the dispatcher
+        // thread, and a needless write costs a cache-line transfer.
+        if s.slow.load(Relaxed) {
+            s.slow.store(false, Release);
+        }
         let pm = s.pending_msgs.fetch_add(1, AcqRel) + 1;
         let pb = s.pending_bytes.fetch_add(len, AcqRel) + len;
-        s.max_pending_msgs.fetch_max(pm, Relaxed);
-        s.max_pending_bytes.fetch_max(pb, Relaxed);
+        if pm > s.max_pending_msgs.load(Relaxed) {
+            s.max_pending_msgs.fetch_max(pm, Relaxed);
+        }
+        if pb > s.max_pending_bytes.load(Relaxed) {
+            s.max_pending_bytes.fetch_max(pb, Relaxed);
+        }
         match &s.kind {
             SubKind::Sync { tx, .. } => {
                 let _ = tx.send(Some(msg));
             }
-            SubKind::Async { dispatcher, .. } => dispatcher.send(Work::Msg(self.clone(), msg)),
+            SubKind::Async { dispatcher, .. } => batch.push(self, dispatcher, msg),
             SubKind::Replies => {}
         }
         if max > 0 && n == max {

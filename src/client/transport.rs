@@ -146,12 +146,49 @@ impl WriteHalf {
         }
     }
 
+    /// Writes `parts` in order, as one vectored write where the socket
+    /// allows (a large payload goes out from the caller's buffer).
+    pub(crate) fn write_all_parts(&mut self, parts: &[&[u8]]) -> io::Result<()> {
+        match self {
+            WriteHalf::Plain(s) => write_all_vectored(s, parts),
+            WriteHalf::Tls { shared, scratch } => {
+                for p in parts {
+                    shared.send(p, scratch)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
     pub(crate) fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
         match self {
             WriteHalf::Plain(s) => s.write_all(data),
             WriteHalf::Tls { shared, scratch } => shared.send(data, scratch),
         }
     }
+}
+
+fn write_all_vectored(s: &mut TcpStream, parts: &[&[u8]]) -> io::Result<()> {
+    let mut idx = 0; // first part not fully written
+    let mut off = 0; // bytes of parts[idx] already written
+    while idx < parts.len() {
+        let mut slices = Vec::with_capacity(parts.len() - idx);
+        slices.push(io::IoSlice::new(&parts[idx][off..]));
+        slices.extend(parts[idx + 1..].iter().map(|p| io::IoSlice::new(p)));
+        let mut n = match s.write_vectored(&slices) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        while idx < parts.len() && n >= parts[idx].len() - off {
+            n -= parts[idx].len() - off;
+            idx += 1;
+            off = 0;
+        }
+        off += n;
+    }
+    Ok(())
 }
 
 /// What one look at the TLS session found.

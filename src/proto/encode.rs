@@ -18,6 +18,35 @@ pub fn encode_pub(out: &mut Vec<u8>, subject: &str, reply: Option<&str>, payload
     out.extend_from_slice(CRLF);
 }
 
+/// What `encode_pub` / `encode_hpub` write before the payload: the control
+/// line and the header block. The caller then sends the payload and CRLF
+/// itself (large payloads are written from the user's buffer, not copied).
+pub fn encode_pub_head(
+    out: &mut Vec<u8>,
+    subject: &str,
+    reply: Option<&str>,
+    headers: Option<&[u8]>,
+    payload_len: usize,
+) {
+    match headers {
+        Some(h) if !h.is_empty() => {
+            out.extend_from_slice(b"HPUB ");
+            push_subject_reply(out, subject, reply);
+            push_usize(out, h.len());
+            out.push(b' ');
+            push_usize(out, h.len() + payload_len);
+            out.extend_from_slice(CRLF);
+            out.extend_from_slice(h);
+        }
+        _ => {
+            out.extend_from_slice(b"PUB ");
+            push_subject_reply(out, subject, reply);
+            push_usize(out, payload_len);
+            out.extend_from_slice(CRLF);
+        }
+    }
+}
+
 /// `HPUB <subject> [reply] <#hdr bytes> <#total bytes>\r\n<headers><payload>\r\n`.
 /// `headers` must already be a complete NATS/1.0 block.
 pub fn encode_hpub(
@@ -144,6 +173,21 @@ fn u64_len(mut v: u64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn head_plus_payload_is_the_whole_op() {
+        for hdr in [None, Some(&b"NATS/1.0\r\nA: b\r\n\r\n"[..])] {
+            let mut whole = Vec::new();
+            match hdr {
+                Some(h) => encode_hpub(&mut whole, "s.x", Some("r"), h, b"data"),
+                None => encode_pub(&mut whole, "s.x", Some("r"), b"data"),
+            }
+            let mut head = Vec::new();
+            encode_pub_head(&mut head, "s.x", Some("r"), hdr, 4);
+            head.extend_from_slice(b"data\r\n");
+            assert_eq!(head, whole);
+        }
+    }
 
     fn enc(f: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
         let mut v = Vec::new();

@@ -77,6 +77,21 @@ struct PendingMsg {
     need: usize,
 }
 
+/// A MSG/HMSG whose control line is parsed but whose body is still to
+/// arrive (see [`Parser::take_partial_msg`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartialMsg<'a> {
+    pub subject: &'a [u8],
+    pub sid: u64,
+    pub reply: Option<&'a [u8]>,
+    /// Header bytes at the start of the body (HMSG only).
+    pub hdr_len: Option<usize>,
+    /// Headers plus payload.
+    pub total_len: usize,
+    /// Where the body starts in the buffer.
+    pub body_start: usize,
+}
+
 /// Incremental parser state; see the module docs for the calling contract.
 #[derive(Debug, Clone)]
 pub struct Parser {
@@ -105,6 +120,25 @@ impl Parser {
     pub fn reset(&mut self) {
         self.scanned = 0;
         self.pending = None;
+    }
+
+    /// After an `Incomplete` for a message body, hands that message over to
+    /// the caller (who receives the rest of the body, and the CRLF after it,
+    /// itself) and forgets it. `buf` is the same slice as in that call.
+    pub fn take_partial_msg<'a>(&mut self, buf: &'a [u8]) -> Option<PartialMsg<'a>> {
+        let p = self.pending.take()?;
+        self.scanned = 0;
+        if p.body_start > buf.len() || p.subject.1 > buf.len() {
+            return None;
+        }
+        Some(PartialMsg {
+            subject: &buf[p.subject.0..p.subject.1],
+            sid: p.sid,
+            reply: p.reply.map(|(s, e)| &buf[s..e]),
+            hdr_len: p.hdr_len,
+            total_len: p.total_len,
+            body_start: p.body_start,
+        })
     }
 
     /// Parses the op at the start of `buf`.
@@ -368,6 +402,29 @@ fn snippet(line: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn partial_msg_is_handed_over_once() {
+        let mut p = Parser::default();
+        let buf = b"HMSG a.b 7 r.1 3 10\r\nhdrpa";
+        assert_eq!(
+            p.parse(buf).unwrap(),
+            Parsed::Incomplete(buf.len() - 5 + 10 + 2)
+        );
+        let pm = p.take_partial_msg(buf).unwrap();
+        assert_eq!(pm.subject, b"a.b");
+        assert_eq!(pm.sid, 7);
+        assert_eq!(pm.reply, Some(&b"r.1"[..]));
+        assert_eq!(pm.hdr_len, Some(3));
+        assert_eq!(pm.total_len, 10);
+        assert_eq!(&buf[pm.body_start..], b"hdrpa");
+        assert!(p.take_partial_msg(buf).is_none());
+        // The parser starts afresh with what follows.
+        assert!(matches!(
+            p.parse(b"PING\r\n").unwrap(),
+            Parsed::Op(ServerOp::Ping, 6)
+        ));
+    }
 
     /// Owned copy of an op so results from different buffers can be compared.
     #[derive(Debug, Clone, PartialEq, Eq)]
