@@ -89,6 +89,8 @@ test: deps server
 	@if [[ -f /usr/include/nats/nats.h ]]; then \
 	  $(MAKE) --no-print-directory demo BUILD=$(BUILD)/nats-c-header LIB_CFLAGS=-I/usr/include/nats; \
 	else echo "note: no /usr/include/nats/nats.h; examples not rebuilt against nats.c's header"; fi
+	# The benchmark, in miniature: it builds, runs and parses against nats.c.
+	$(MAKE) --no-print-directory bench-smoke
 	$(MAKE) --no-print-directory check-header
 
 # build.rs regenerates include/nats_rs.h; the committed copy must match.

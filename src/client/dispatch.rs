@@ -117,9 +117,7 @@ fn run_dedicated(rx: Receiver<Work>, idle: Option<Duration>) {
         };
         match w {
             Work::Msgs(sub, msgs) => {
-                for msg in msgs {
-                    sub.deliver(msg);
-                }
+                sub.deliver_all(msgs);
                 finish_deferred(rx.is_empty());
             }
             Work::Done(sub) => {
@@ -134,11 +132,7 @@ fn run_dedicated(rx: Receiver<Work>, idle: Option<Duration>) {
 
 fn handle(w: Work) {
     match w {
-        Work::Msgs(sub, msgs) => {
-            for msg in msgs {
-                sub.deliver(msg);
-            }
-        }
+        Work::Msgs(sub, msgs) => sub.deliver_all(msgs),
         Work::Done(sub) => sub.complete(),
         Work::Bind(_) => {}
     }
@@ -167,7 +161,11 @@ impl DeliveryBatch {
             .rposition(|g| Arc::ptr_eq(&g.0 .0, &sub.0));
         match pos {
             Some(i) => self.groups[i].2.push(msg),
-            None => self.groups.push((sub.clone(), d.clone(), vec![msg])),
+            None => {
+                let mut v = Vec::with_capacity(64);
+                v.push(msg);
+                self.groups.push((sub.clone(), d.clone(), v));
+            }
         }
         self.count += 1;
         if self.count >= BATCH_MAX || self.groups.len() > 32 {

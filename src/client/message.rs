@@ -68,6 +68,18 @@ impl Message {
         sid: u64,
         padding: usize,
     ) -> Message {
+        // Subjects are ASCII in practice; checking that is cheaper than
+        // the general UTF-8 validation.
+        if subject.is_ascii() && reply.is_none_or(<[u8]>::is_ascii) {
+            return Message::assemble(
+                subject,
+                reply,
+                headers.unwrap_or(&[]),
+                payload,
+                sid,
+                padding,
+            );
+        }
         let subject = String::from_utf8_lossy(subject);
         let reply = reply.map(String::from_utf8_lossy);
         Message::assemble(

@@ -251,8 +251,18 @@ impl Subscription {
 
     // ---- async delivery (dispatcher thread) -------------------------------
 
-    pub(crate) fn deliver(&self, msg: Message) {
-        self.dequeued(&msg);
+    /// Delivers a batch handed over by the reader, in order. Each message
+    /// leaves the pending counts only as its turn comes, so
+    /// `natsSubscription_GetPending` keeps counting what the callback has
+    /// not yet been given.
+    pub(crate) fn deliver_all(&self, msgs: Vec<Message>) {
+        for msg in msgs {
+            self.dequeued(&msg);
+            self.deliver_dequeued(msg);
+        }
+    }
+
+    fn deliver_dequeued(&self, msg: Message) {
         let s = &*self.0;
         if s.closed.load(Acquire) {
             return;
