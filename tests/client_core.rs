@@ -250,6 +250,28 @@ fn large_and_small_messages_with_headers_keep_order_and_bytes() {
 }
 
 #[test]
+fn a_publish_in_a_callback_leaves_while_the_callback_still_runs() {
+    let server = NatsServer::start();
+    let nc = connect(&server);
+    let out = Arc::new(nc.subscribe_sync("cb.out", None).unwrap());
+    let (tx, rx) = unbounded();
+    let o = out.clone();
+    let h: MsgHandler = Arc::new(move |c, _, _| {
+        c.publish("cb.out", b"from the callback").unwrap();
+        // Still inside the callback: the message must reach the server now.
+        let _ = tx.send(
+            o.next_msg(Duration::from_secs(2))
+                .map(|m| m.data().to_vec()),
+        );
+    });
+    let _sub = nc.subscribe("cb.in", None, None, h).unwrap();
+    nc.flush_timeout(WAIT).unwrap();
+    nc.publish("cb.in", b"go").unwrap();
+    let got = rx.recv_timeout(WAIT).expect("callback ran");
+    assert_eq!(got.unwrap(), b"from the callback");
+}
+
+#[test]
 fn slow_consumer_drops_and_reports() {
     let server = NatsServer::start();
     let errors = Arc::new(Mutex::new(Vec::new()));

@@ -458,8 +458,10 @@ impl Connection {
                 return r;
             }
         }
-        // In a message callback, the dispatcher writes or wakes the flusher
-        // once the callback returns (see `dispatch::defer_flush`).
+        // In a message callback, the dispatcher also writes what is buffered
+        // when the callback returns, if it has nothing else to do (see
+        // `dispatch::defer_flush`); the flusher is woken all the same, so a
+        // callback that runs on after publishing doesn't hold the message.
         let deferring = !write_now && dispatch::in_callback();
         let (wake, big) = {
             let mut o = self.lock_out();
@@ -485,8 +487,7 @@ impl Connection {
                 let big = o.buf.len() >= SELF_FLUSH_THRESHOLD;
                 // The flag is taken only by whoever wakes the flusher, so a
                 // sleeping flusher is never left believing it was woken.
-                let wake =
-                    !big && !write_now && !deferring && std::mem::take(&mut o.flusher_waiting);
+                let wake = !big && !write_now && std::mem::take(&mut o.flusher_waiting);
                 (wake, big)
             }
         };
@@ -494,10 +495,13 @@ impl Connection {
         self.0.counters.out_bytes.fetch_add(size as u64, Relaxed);
         if big || write_now {
             self.write_pending();
-        } else if deferring {
-            dispatch::defer_flush(self);
-        } else if wake {
-            self.0.out_cv.notify_one();
+        } else {
+            if deferring {
+                dispatch::defer_flush(self);
+            }
+            if wake {
+                self.0.out_cv.notify_one();
+            }
         }
         Ok(())
     }
@@ -606,13 +610,6 @@ impl Connection {
             );
         }
         Some(Ok(()))
-    }
-
-    /// Wakes the flusher if it sleeps (it finds the buffer non-empty).
-    pub(crate) fn wake_flusher(&self) {
-        if std::mem::take(&mut self.lock_out().flusher_waiting) {
-            self.0.out_cv.notify_one();
-        }
     }
 
     /// Writes everything buffered, in order, from the calling thread.

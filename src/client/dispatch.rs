@@ -24,11 +24,10 @@ pub(crate) fn in_callback() -> bool {
     DEFERRED.with(|d| d.borrow().is_some())
 }
 
-/// Called by a publish made in a message callback, instead of waking
-/// `conn`'s flusher. At the end of the callback, if no more messages are
-/// waiting, the dispatcher writes the bytes itself (a reply goes out
-/// without a thread switch); otherwise it wakes the flusher, which batches
-/// as usual.
+/// Called by a publish made in a message callback. At the end of the
+/// callback, if no more messages are waiting, the dispatcher writes what is
+/// buffered itself: a reply usually goes out before the (also woken)
+/// flusher gets to run, saving the thread switch on the latency path.
 pub(crate) fn defer_flush(conn: &Connection) {
     DEFERRED.with(|d| {
         if let Some(list) = d.borrow_mut().as_mut() {
@@ -39,16 +38,14 @@ pub(crate) fn defer_flush(conn: &Connection) {
     })
 }
 
-/// After a callback: write (when idle) or hand over (when busy) what its
-/// publishes left buffered.
+/// After a callback: when idle, write what its publishes left buffered.
 fn finish_deferred(idle: bool) {
     let conns = DEFERRED.with(|d| d.borrow_mut().as_mut().map(std::mem::take));
+    if !idle {
+        return;
+    }
     for c in conns.into_iter().flatten() {
-        if idle {
-            c.write_pending();
-        } else {
-            c.wake_flusher();
-        }
+        c.write_pending();
     }
 }
 

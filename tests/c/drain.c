@@ -59,7 +59,7 @@ connectionDrain(const char *url)
     natsOptions      *opts = NULL;
     natsSubscription *sub = NULL, *late = NULL;
     int64_t           deadline;
-    int               i;
+    int               i, got = 0;
 
     CHECK_OK(natsOptions_Create(&opts));
     CHECK_OK(natsOptions_SetURL(opts, url));
@@ -76,10 +76,12 @@ connectionDrain(const char *url)
         CHECK_OK(natsConnection_PublishString(pub, "work", "job"));
     CHECK_OK(natsConnection_FlushTimeout(pub, WAIT));
 
+    /* A message the dispatcher has dequeued but not yet started is counted
+     * by neither for an instant: keep the count that reached CONN_N. */
     deadline = test_now_ms() + WAIT;
-    while (arrived(sub) < CONN_N && test_now_ms() < deadline)
+    while ((got = arrived(sub)) < CONN_N && test_now_ms() < deadline)
         nats_Sleep(1);
-    CHECK(arrived(sub) >= CONN_N, "all messages reached the client");
+    CHECK(got >= CONN_N, "all messages reached the client");
     printf("drain starts with %d of %d delivered\n",
            __atomic_load_n(&delivered, __ATOMIC_SEQ_CST), CONN_N);
 
