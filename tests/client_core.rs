@@ -257,18 +257,25 @@ fn a_publish_in_a_callback_leaves_while_the_callback_still_runs() {
     let (tx, rx) = unbounded();
     let o = out.clone();
     let h: MsgHandler = Arc::new(move |c, _, _| {
-        c.publish("cb.out", b"from the callback").unwrap();
-        // Still inside the callback: the message must reach the server now.
-        let _ = tx.send(
-            o.next_msg(Duration::from_secs(2))
-                .map(|m| m.data().to_vec()),
-        );
+        // The first publish of an idle callback is written at once, the
+        // others are the flusher's: all must leave while the callback waits.
+        for text in ["one", "two", "three"] {
+            c.publish("cb.out", text.as_bytes()).unwrap();
+        }
+        let got: Vec<_> = (0..3)
+            .map(|_| {
+                o.next_msg(Duration::from_secs(2))
+                    .map(|m| m.data().to_vec())
+            })
+            .collect();
+        let _ = tx.send(got);
     });
     let _sub = nc.subscribe("cb.in", None, None, h).unwrap();
     nc.flush_timeout(WAIT).unwrap();
     nc.publish("cb.in", b"go").unwrap();
     let got = rx.recv_timeout(WAIT).expect("callback ran");
-    assert_eq!(got.unwrap(), b"from the callback");
+    let got: Vec<_> = got.into_iter().map(|m| m.unwrap()).collect();
+    assert_eq!(got, [b"one".to_vec(), b"two".to_vec(), b"three".to_vec()]);
 }
 
 #[test]

@@ -458,11 +458,9 @@ impl Connection {
                 return r;
             }
         }
-        // In a message callback, the dispatcher also writes what is buffered
-        // when the callback returns, if it has nothing else to do (see
-        // `dispatch::defer_flush`); the flusher is woken all the same, so a
-        // callback that runs on after publishing doesn't hold the message.
-        let deferring = !write_now && dispatch::in_callback();
+        // A reply from a callback with nothing else to do goes out at once,
+        // saving the flusher's wake-up on the latency path.
+        let write_now = write_now || dispatch::take_direct_write();
         let (wake, big) = {
             let mut o = self.lock_out();
             if o.stop {
@@ -495,13 +493,8 @@ impl Connection {
         self.0.counters.out_bytes.fetch_add(size as u64, Relaxed);
         if big || write_now {
             self.write_pending();
-        } else {
-            if deferring {
-                dispatch::defer_flush(self);
-            }
-            if wake {
-                self.0.out_cv.notify_one();
-            }
+        } else if wake {
+            self.0.out_cv.notify_one();
         }
         Ok(())
     }

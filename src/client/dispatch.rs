@@ -1,52 +1,49 @@
 //! Delivery of messages to asynchronous subscriptions. A subscription is
 //! bound to exactly one dispatcher thread (its own, or one of the shared
 //! pool's), which is what keeps its callbacks from ever running concurrently.
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
 
-use super::conn::Connection;
 use super::error::Result;
 use super::message::Message;
 use super::subscription::Subscription;
 use super::threads;
 
 thread_local! {
-    /// On a dispatcher thread: connections that callbacks published on
-    /// while their flusher slept. `None` elsewhere.
-    static DEFERRED: RefCell<Option<Vec<Connection>>> = const { RefCell::new(None) };
+    /// On a dispatcher thread: whether the callback now running may write
+    /// its first publish itself. `None` elsewhere.
+    static DIRECT_WRITE: Cell<Option<bool>> = const { Cell::new(None) };
 }
 
-/// Whether this thread is a dispatcher (so publishes may defer their flush).
-pub(crate) fn in_callback() -> bool {
-    DEFERRED.with(|d| d.borrow().is_some())
+/// Marks this thread as a dispatcher; its callbacks' publishes batch as
+/// usual until `allow_direct_write` says otherwise.
+fn become_dispatcher() {
+    DIRECT_WRITE.with(|d| d.set(Some(false)));
 }
 
-/// Called by a publish made in a message callback. At the end of the
-/// callback, if no more messages are waiting, the dispatcher writes what is
-/// buffered itself: a reply usually goes out before the (also woken)
-/// flusher gets to run, saving the thread switch on the latency path.
-pub(crate) fn defer_flush(conn: &Connection) {
-    DEFERRED.with(|d| {
-        if let Some(list) = d.borrow_mut().as_mut() {
-            if !list.iter().any(|c| Arc::ptr_eq(&c.0, &conn.0)) {
-                list.push(conn.clone());
-            }
+/// Called before each callback: `idle` when no other message is waiting for
+/// this dispatcher, which is when a reply's latency matters and there is
+/// nothing to batch it with.
+fn allow_direct_write(idle: bool) {
+    DIRECT_WRITE.with(|d| d.set(Some(idle)));
+}
+
+/// Whether a publish may be written at once by the calling thread: the
+/// first one made by a callback of an idle dispatcher. Later ones in the
+/// same callback wake the flusher as usual, so a callback that publishes
+/// many messages still has them coalesced, and one that publishes and then
+/// blocks never holds a message back.
+pub(crate) fn take_direct_write() -> bool {
+    DIRECT_WRITE.with(|d| match d.get() {
+        Some(true) => {
+            d.set(Some(false));
+            true
         }
+        _ => false,
     })
-}
-
-/// After a callback: when idle, write what its publishes left buffered.
-fn finish_deferred(idle: bool) {
-    let conns = DEFERRED.with(|d| d.borrow_mut().as_mut().map(std::mem::take));
-    if !idle {
-        return;
-    }
-    for c in conns.into_iter().flatten() {
-        c.write_pending();
-    }
 }
 
 pub(crate) enum Work {
@@ -81,10 +78,9 @@ impl Dispatcher {
     fn pooled(name: String) -> Result<Arc<Dispatcher>> {
         let (tx, rx) = unbounded::<Work>();
         threads::spawn(name, move || {
-            DEFERRED.with(|d| *d.borrow_mut() = Some(Vec::new()));
+            become_dispatcher();
             for w in rx.iter() {
-                handle(w);
-                finish_deferred(rx.is_empty());
+                handle(w, &rx);
             }
         })?;
         Ok(Arc::new(Dispatcher { tx }))
@@ -92,7 +88,7 @@ impl Dispatcher {
 }
 
 fn run_dedicated(rx: Receiver<Work>, idle: Option<Duration>) {
-    DEFERRED.with(|d| *d.borrow_mut() = Some(Vec::new()));
+    become_dispatcher();
     let mut current: Option<Subscription> = None;
     loop {
         let w = match idle {
@@ -104,8 +100,8 @@ fn run_dedicated(rx: Receiver<Work>, idle: Option<Duration>) {
                 Ok(w) => w,
                 Err(RecvTimeoutError::Timeout) => {
                     if let Some(sub) = &current {
+                        allow_direct_write(rx.is_empty());
                         sub.deliver_idle_timeout();
-                        finish_deferred(rx.is_empty());
                     }
                     continue;
                 }
@@ -113,24 +109,30 @@ fn run_dedicated(rx: Receiver<Work>, idle: Option<Duration>) {
             },
         };
         match w {
-            Work::Msgs(sub, msgs) => {
-                sub.deliver_all(msgs);
-                finish_deferred(rx.is_empty());
-            }
             Work::Done(sub) => {
-                sub.complete();
-                finish_deferred(true);
+                handle(Work::Done(sub), &rx);
                 return;
             }
             Work::Bind(sub) => current = Some(sub),
+            w => handle(w, &rx),
         }
     }
 }
 
-fn handle(w: Work) {
+fn handle(w: Work, rx: &Receiver<Work>) {
     match w {
-        Work::Msgs(sub, msgs) => sub.deliver_all(msgs),
-        Work::Done(sub) => sub.complete(),
+        Work::Msgs(sub, msgs) => {
+            let last = msgs.len().saturating_sub(1);
+            for (i, msg) in msgs.into_iter().enumerate() {
+                allow_direct_write(i == last && rx.is_empty());
+                sub.deliver(msg);
+            }
+            allow_direct_write(false);
+        }
+        Work::Done(sub) => {
+            allow_direct_write(false);
+            sub.complete();
+        }
         Work::Bind(_) => {}
     }
 }

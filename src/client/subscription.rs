@@ -255,11 +255,10 @@ impl Subscription {
     /// leaves the pending counts only as its turn comes, so
     /// `natsSubscription_GetPending` keeps counting what the callback has
     /// not yet been given.
-    pub(crate) fn deliver_all(&self, msgs: Vec<Message>) {
-        for msg in msgs {
-            self.dequeued(&msg);
-            self.deliver_dequeued(msg);
-        }
+    /// Hands one message of this (asynchronous) subscription to its callback.
+    pub(crate) fn deliver(&self, msg: Message) {
+        self.dequeued(&msg);
+        self.deliver_dequeued(msg);
     }
 
     fn deliver_dequeued(&self, msg: Message) {
