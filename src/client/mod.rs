@@ -13,6 +13,7 @@ mod handshake;
 pub mod library_config;
 pub mod message;
 pub mod options;
+mod pending;
 mod pool;
 mod reader;
 mod reconnect;

@@ -14,6 +14,7 @@ use super::conn::Connection;
 use super::dispatch::{DeliveryBatch, Dispatcher, Work};
 use super::error::{Error, ErrorKind, Result};
 use super::message::Message;
+use super::pending::PendingCounts;
 use crate::proto::encode;
 
 /// How long a drain waits for the server to confirm the UNSUB when the
@@ -59,18 +60,30 @@ pub struct SubInner {
     /// Set by `next_msg` readers to report a slow consumer once (nats.c).
     slow_pending_report: AtomicBool,
     /// Messages accepted by the reader (for auto-unsubscribe).
-    received: AtomicU64,
-    delivered: AtomicU64,
+    received: OwnLine<AtomicU64>,
+    /// Messages handed to the callback or to `NextMsg` callers.
+    delivered: OwnLine<AtomicU64>,
     dropped: AtomicU64,
     /// 0 means no auto-unsubscribe limit.
     max: AtomicU64,
-    pending_msgs: AtomicI64,
-    pending_bytes: AtomicI64,
-    max_pending_msgs: AtomicI64,
-    max_pending_bytes: AtomicI64,
+    pending: PendingCounts,
     /// Non-positive means unlimited.
     limit_msgs: AtomicI64,
     limit_bytes: AtomicI64,
+}
+
+/// A counter written once per message by one thread, on a cache line of
+/// its own so that the other threads' reads of the fields around it stay
+/// cheap.
+#[derive(Default)]
+#[repr(align(128))]
+struct OwnLine<T>(T);
+
+impl<T> std::ops::Deref for OwnLine<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
 }
 
 struct Life {
@@ -115,14 +128,11 @@ impl Subscription {
             conn_closed: AtomicBool::new(false),
             slow: AtomicBool::new(false),
             slow_pending_report: AtomicBool::new(false),
-            received: AtomicU64::new(0),
-            delivered: AtomicU64::new(0),
+            received: OwnLine::default(),
+            delivered: OwnLine::default(),
             dropped: AtomicU64::new(0),
             max: AtomicU64::new(0),
-            pending_msgs: AtomicI64::new(0),
-            pending_bytes: AtomicI64::new(0),
-            max_pending_msgs: AtomicI64::new(0),
-            max_pending_bytes: AtomicI64::new(0),
+            pending: PendingCounts::default(),
             limit_msgs: AtomicI64::new(limits.0),
             limit_bytes: AtomicI64::new(limits.1),
         }))
@@ -202,10 +212,8 @@ impl Subscription {
             return;
         }
         let len = msg.wire_len() as i64;
-        let pm = s.pending_msgs.load(Acquire) + 1;
-        let pb = s.pending_bytes.load(Acquire) + len;
         let (lm, lb) = (s.limit_msgs.load(Relaxed), s.limit_bytes.load(Relaxed));
-        if (lm > 0 && pm > lm) || (lb > 0 && pb > lb) {
+        if !s.pending.try_add(len, lm, lb) {
             s.dropped.fetch_add(1, Relaxed);
             if !s.slow.swap(true, AcqRel) {
                 s.slow_pending_report.store(true, Release);
@@ -216,18 +224,10 @@ impl Subscription {
             }
             return;
         }
-        // Stores only on change: these lines are shared with the dispatcher
-        // thread, and a needless write costs a cache-line transfer.
+        // Stores only on change: a needless write costs a cache-line
+        // transfer when another thread reads the flag.
         if s.slow.load(Relaxed) {
             s.slow.store(false, Release);
-        }
-        let pm = s.pending_msgs.fetch_add(1, AcqRel) + 1;
-        let pb = s.pending_bytes.fetch_add(len, AcqRel) + len;
-        if pm > s.max_pending_msgs.load(Relaxed) {
-            s.max_pending_msgs.fetch_max(pm, Relaxed);
-        }
-        if pb > s.max_pending_bytes.load(Relaxed) {
-            s.max_pending_bytes.fetch_max(pb, Relaxed);
         }
         match &s.kind {
             SubKind::Sync { tx, .. } => {
@@ -243,19 +243,15 @@ impl Subscription {
     }
 
     fn dequeued(&self, msg: &Message) {
-        self.0.pending_msgs.fetch_sub(1, AcqRel);
-        self.0
-            .pending_bytes
-            .fetch_sub(msg.wire_len() as i64, AcqRel);
+        self.0.pending.take(msg.wire_len() as i64);
     }
 
     // ---- async delivery (dispatcher thread) -------------------------------
 
-    /// Delivers a batch handed over by the reader, in order. Each message
-    /// leaves the pending counts only as its turn comes, so
+    /// Hands one message of this (asynchronous) subscription to its
+    /// callback. The message leaves the pending counts only now, so
     /// `natsSubscription_GetPending` keeps counting what the callback has
     /// not yet been given.
-    /// Hands one message of this (asynchronous) subscription to its callback.
     pub(crate) fn deliver(&self, msg: Message) {
         self.dequeued(&msg);
         self.deliver_dequeued(msg);
@@ -508,7 +504,7 @@ impl Subscription {
 
     fn complete_sync_drain_if_empty(&self) {
         let flushed = self.lock_life().drain.flushed;
-        if flushed && self.0.pending_msgs.load(Acquire) <= 0 {
+        if flushed && self.0.pending.current().0 <= 0 {
             self.complete();
         }
     }
@@ -629,10 +625,7 @@ impl Subscription {
 
     pub fn pending(&self) -> Result<(i64, i64)> {
         self.check_open()?;
-        Ok((
-            self.0.pending_msgs.load(Acquire),
-            self.0.pending_bytes.load(Acquire),
-        ))
+        Ok(self.0.pending.current())
     }
 
     pub fn queued_msgs(&self) -> Result<u64> {
@@ -651,16 +644,12 @@ impl Subscription {
 
     pub fn max_pending(&self) -> Result<(i64, i64)> {
         self.check_open()?;
-        Ok((
-            self.0.max_pending_msgs.load(Relaxed),
-            self.0.max_pending_bytes.load(Relaxed),
-        ))
+        Ok(self.0.pending.max())
     }
 
     pub fn clear_max_pending(&self) -> Result<()> {
         self.check_open()?;
-        self.0.max_pending_msgs.store(0, Relaxed);
-        self.0.max_pending_bytes.store(0, Relaxed);
+        self.0.pending.clear_max();
         Ok(())
     }
 
