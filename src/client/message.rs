@@ -1,18 +1,24 @@
 //! A NATS message: subject, optional reply, optional headers and payload.
 //!
-//! All the bytes live in one heap block, laid out as
+//! A message is one heap block: a small fixed part (lengths, sid) followed
+//! by the bytes, laid out as
 //!
 //! ```text
-//! subject \0 [reply \0] [header block] payload \0
+//! subject \0 [reply \0] [header block] payload \0 [padding]
 //! ```
 //!
-//! so that a received message costs one allocation and the C shell can lend
-//! the subject, the reply and the payload out as NUL-terminated strings
-//! without copying. Headers stay in their wire form until someone asks for
-//! them; they are parsed once, on first access, and re-encoded only if they
-//! were changed.
+//! so that a received message costs one allocation, moving it between
+//! threads moves a pointer, and the C shell hands out the block itself as
+//! the `natsMsg*` and lends the subject, the reply and the payload out as
+//! NUL-terminated strings without copying. Headers stay in their wire form
+//! until someone asks for them; they are parsed once, on first access (into
+//! a side allocation only such messages pay for), and re-encoded only if
+//! they were changed.
+use std::alloc::{self, Layout};
+use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
+use std::ptr::NonNull;
 
 use crate::client::error::{Error, ErrorKind, Result};
 use crate::proto::headers::Headers;
@@ -20,30 +26,153 @@ use crate::proto::headers::Headers;
 /// The status line every header block starts with.
 const HEADER_LINE_PREFIX: &[u8] = b"NATS/1.0";
 
-/// A received or user-built message.
-pub struct Message {
-    /// `subject \0 [reply \0] [headers] payload \0`.
-    buf: Box<[u8]>,
+/// `Block::reply_len` of a message without a reply subject.
+const NO_REPLY: usize = usize::MAX;
+
+/// A received or user-built message. It owns its block alone.
+pub struct Message(NonNull<Block>);
+
+// SAFETY: a Message is the only owner of its block, and everything in the
+// block is Send + Sync (plain integers, `Extras`); `&Message` only reads.
+unsafe impl Send for Message {}
+// SAFETY: as above; no method taking `&self` writes to the block.
+unsafe impl Sync for Message {}
+
+/// The fixed part at the start of a message's block; `len` bytes follow.
+#[repr(C)]
+struct Block {
+    len: usize,
     subject_len: usize,
-    /// Length of the reply subject, if there is one; it starts right after
-    /// the subject's NUL.
-    reply_len: Option<usize>,
-    /// Where the wire header block starts in `buf`, and its length (0 when
-    /// the message carried none). The payload follows it.
-    hdr_start: usize,
+    /// `NO_REPLY`, or the reply's length; it starts right after the
+    /// subject's NUL.
+    reply_len: usize,
+    /// Length of the wire header block (0 when none); the payload follows it.
     hdr_len: usize,
-    /// Bytes after the payload: its NUL plus any padding the user asked
-    /// for (`natsOptions_SetMessageBufferPadding`), all zero.
+    /// Bytes after the payload: its NUL plus any padding the user asked for
+    /// (`natsOptions_SetMessageBufferPadding`), all zero.
     tail: usize,
     sid: u64,
+    extras: Option<Box<Extras>>,
+}
+
+/// What only some messages need.
+#[derive(Default)]
+struct Extras {
     /// The parsed headers, once someone asked for them (or set them).
     parsed: Option<Headers>,
     /// True once the headers were changed (or set) through this value, so
     /// the wire bytes no longer describe them.
     modified: bool,
+    /// Whatever the C shell keeps with the message (the C strings it lends
+    /// out for headers); dropped with the message.
+    attachment: Option<Box<dyn Any + Send + Sync>>,
+}
+
+/// The block's layout for `len` bytes; the bytes start at `size_of::<Block>()`.
+fn block_layout(len: usize) -> Layout {
+    match Layout::new::<Block>().extend(Layout::array::<u8>(len).unwrap_or_else(|_| too_big())) {
+        Ok((layout, _)) => layout.pad_to_align(),
+        Err(_) => too_big(),
+    }
+}
+
+/// A message larger than the address space: as `Vec` does, give up.
+fn too_big() -> ! {
+    panic!("message too large for memory")
+}
+
+/// Which parts a new block holds; `len` counts all its bytes.
+struct Shape {
+    len: usize,
+    subject_len: usize,
+    reply_len: usize,
+    hdr_len: usize,
+    tail: usize,
+    sid: u64,
 }
 
 impl Message {
+    /// Allocates a block of `shape`; the bytes are zeroed when `zeroed`,
+    /// otherwise the caller must write every one before reading any.
+    fn alloc(shape: Shape, zeroed: bool) -> Message {
+        let layout = block_layout(shape.len);
+        // SAFETY: the layout is never zero-sized (it holds a Block).
+        let raw = unsafe {
+            if zeroed {
+                alloc::alloc_zeroed(layout)
+            } else {
+                alloc::alloc(layout)
+            }
+        };
+        let Some(ptr) = NonNull::new(raw.cast::<Block>()) else {
+            alloc::handle_alloc_error(layout)
+        };
+        // SAFETY: fresh memory, sized and aligned for a Block.
+        unsafe {
+            ptr.as_ptr().write(Block {
+                len: shape.len,
+                subject_len: shape.subject_len,
+                reply_len: shape.reply_len,
+                hdr_len: shape.hdr_len,
+                tail: shape.tail,
+                sid: shape.sid,
+                extras: None,
+            })
+        };
+        Message(ptr)
+    }
+
+    fn block(&self) -> &Block {
+        // SAFETY: the block lives as long as self, which owns it.
+        unsafe { self.0.as_ref() }
+    }
+
+    fn block_mut(&mut self) -> &mut Block {
+        // SAFETY: as in `block`, and `&mut self` makes the access exclusive.
+        unsafe { self.0.as_mut() }
+    }
+
+    fn bytes_ptr(&self) -> *mut u8 {
+        // SAFETY: the bytes follow the Block inside the same allocation.
+        unsafe { self.0.as_ptr().cast::<u8>().add(size_of::<Block>()) }
+    }
+
+    /// All the bytes after the fixed part.
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: `len` bytes follow the Block; they were all written (or
+        // zeroed) when the message was made.
+        unsafe { std::slice::from_raw_parts(self.bytes_ptr(), self.block().len) }
+    }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        let len = self.block().len;
+        // SAFETY: as in `bytes`, and `&mut self` makes the access exclusive.
+        unsafe { std::slice::from_raw_parts_mut(self.bytes_ptr(), len) }
+    }
+
+    fn extras(&self) -> Option<&Extras> {
+        self.block().extras.as_deref()
+    }
+
+    fn extras_mut(&mut self) -> &mut Extras {
+        self.block_mut().extras.get_or_insert_with(Box::default)
+    }
+
+    /// Hands the block over as a raw pointer (the C shell's `natsMsg*`).
+    pub(crate) fn into_raw(self) -> NonNull<u8> {
+        std::mem::ManuallyDrop::new(self).0.cast()
+    }
+
+    /// Takes a block back from [`Message::into_raw`].
+    ///
+    /// # Safety
+    /// `p` came from `into_raw` and is not used again (except through
+    /// another `from_raw` after this message is handed back with
+    /// `into_raw`).
+    pub(crate) unsafe fn from_raw(p: NonNull<u8>) -> Message {
+        Message(p.cast())
+    }
+
     /// A message built by the user, without headers.
     pub fn new(subject: &str, reply: Option<&str>, data: &[u8]) -> Message {
         Message::assemble(
@@ -110,29 +239,30 @@ impl Message {
         let reply_size = reply.map_or(0, |r| r.len() + 1);
         let hdr_start = subject.len() + 1 + reply_size;
         // Zeroed in one go (fresh pages for large sizes); the body is
-        // overwritten and the NUL and padding stay zero.
-        let mut buf = vec![0u8; hdr_start + body_len + 1 + padding];
+        // overwritten and the NULs and padding stay zero.
+        let mut m = Message::alloc(
+            Shape {
+                len: hdr_start + body_len + 1 + padding,
+                subject_len: subject.len(),
+                reply_len: reply.map_or(NO_REPLY, <[u8]>::len),
+                hdr_len,
+                tail: 1 + padding,
+                sid,
+            },
+            true,
+        );
+        let buf = m.bytes_mut();
         buf[..subject.len()].copy_from_slice(subject.as_bytes());
         if let Some(r) = reply {
             buf[subject.len() + 1..subject.len() + 1 + r.len()].copy_from_slice(r);
         }
-        Message {
-            buf: buf.into_boxed_slice(),
-            subject_len: subject.len(),
-            reply_len: reply.map(<[u8]>::len),
-            hdr_start,
-            hdr_len,
-            tail: 1 + padding,
-            sid,
-            parsed: None,
-            modified: false,
-        }
+        m
     }
 
     /// The header block and payload, for `with_body_space`'s caller.
     pub(crate) fn body_mut(&mut self) -> &mut [u8] {
-        let end = self.buf.len() - self.tail;
-        &mut self.buf[self.hdr_start..end]
+        let (start, end) = (self.hdr_start(), self.data_end());
+        &mut self.bytes_mut()[start..end]
     }
 
     /// Lays out the single block; `subject` and `reply` are valid UTF-8.
@@ -145,93 +275,126 @@ impl Message {
         padding: usize,
     ) -> Message {
         let reply_size = reply.map_or(0, |r| r.len() + 1);
-        let total = subject.len() + 1 + reply_size + headers.len() + payload.len() + 1 + padding;
-        let mut buf = Vec::with_capacity(total);
-        buf.extend_from_slice(subject);
-        buf.push(0);
+        let hdr_start = subject.len() + 1 + reply_size;
+        let data_start = hdr_start + headers.len();
+        let data_end = data_start + payload.len();
+        let len = data_end + 1 + padding;
+        let m = Message::alloc(
+            Shape {
+                len,
+                subject_len: subject.len(),
+                reply_len: reply.map_or(NO_REPLY, <[u8]>::len),
+                hdr_len: headers.len(),
+                tail: 1 + padding,
+                sid,
+            },
+            false,
+        );
+        // Every byte is written below, in order, before anything reads them.
+        let buf = m.bytes_ptr();
+        let put = |at: usize, src: &[u8]| {
+            // SAFETY: `at + src.len() <= len`: the pieces written below add
+            // up to exactly `len` bytes of the block.
+            unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), buf.add(at), src.len()) }
+        };
+        put(0, subject);
+        put(subject.len(), &[0]);
         if let Some(r) = reply {
-            buf.extend_from_slice(r);
-            buf.push(0);
+            put(subject.len() + 1, r);
+            put(subject.len() + 1 + r.len(), &[0]);
         }
-        let hdr_start = buf.len();
-        buf.extend_from_slice(headers);
-        buf.extend_from_slice(payload);
-        buf.resize(buf.len() + 1 + padding, 0);
-        Message {
-            buf: buf.into_boxed_slice(),
-            subject_len: subject.len(),
-            reply_len: reply.map(<[u8]>::len),
-            hdr_start,
-            hdr_len: headers.len(),
-            tail: 1 + padding,
-            sid,
-            parsed: None,
-            modified: false,
-        }
+        put(hdr_start, headers);
+        put(data_start, payload);
+        // SAFETY: the NUL and the padding are the block's last bytes.
+        unsafe { std::ptr::write_bytes(buf.add(data_end), 0, 1 + padding) };
+        m
+    }
+
+    fn hdr_start(&self) -> usize {
+        let b = self.block();
+        let reply_size = if b.reply_len == NO_REPLY {
+            0
+        } else {
+            b.reply_len + 1
+        };
+        b.subject_len + 1 + reply_size
+    }
+
+    fn data_end(&self) -> usize {
+        self.block().len - self.block().tail
     }
 
     /// The subject.
     pub fn subject(&self) -> &str {
         // Stored from a `&str` or a lossy conversion, so always valid.
-        std::str::from_utf8(&self.buf[..self.subject_len]).unwrap_or_default()
+        std::str::from_utf8(&self.bytes()[..self.block().subject_len]).unwrap_or_default()
     }
 
     /// The subject followed by its NUL byte.
     pub fn subject_with_nul(&self) -> &[u8] {
-        &self.buf[..=self.subject_len]
+        &self.bytes()[..=self.block().subject_len]
     }
 
     fn reply_range(&self) -> Option<std::ops::Range<usize>> {
-        let start = self.subject_len + 1;
-        self.reply_len.map(|len| start..start + len)
+        let b = self.block();
+        let start = b.subject_len + 1;
+        (b.reply_len != NO_REPLY).then(|| start..start + b.reply_len)
     }
 
     /// The reply subject, if any.
     pub fn reply(&self) -> Option<&str> {
         self.reply_range()
-            .map(|r| std::str::from_utf8(&self.buf[r]).unwrap_or_default())
+            .map(|r| std::str::from_utf8(&self.bytes()[r]).unwrap_or_default())
     }
 
     /// The reply subject followed by its NUL byte, if any.
     pub fn reply_with_nul(&self) -> Option<&[u8]> {
-        self.reply_range().map(|r| &self.buf[r.start..=r.end])
+        self.reply_range().map(|r| &self.bytes()[r.start..=r.end])
     }
 
     fn data_start(&self) -> usize {
-        self.hdr_start + self.hdr_len
+        self.hdr_start() + self.block().hdr_len
     }
 
     /// The payload.
     pub fn data(&self) -> &[u8] {
-        &self.buf[self.data_start()..self.buf.len() - self.tail]
+        &self.bytes()[self.data_start()..self.data_end()]
     }
 
     /// The payload followed by a NUL byte (not part of the payload).
     pub fn data_with_nul(&self) -> &[u8] {
-        &self.buf[self.data_start()..=self.buf.len() - self.tail]
+        &self.bytes()[self.data_start()..=self.data_end()]
     }
 
     /// The id of the subscription that received the message (0 for a
     /// message built by the user).
     pub fn sid(&self) -> u64 {
-        self.sid
+        self.block().sid
     }
 
     /// The header block exactly as received (empty when none).
     fn wire_headers(&self) -> &[u8] {
-        &self.buf[self.hdr_start..self.data_start()]
+        &self.bytes()[self.hdr_start()..self.data_start()]
     }
 
-    /// Parses the wire header block into `parsed` if not done yet.
+    fn parsed(&self) -> Option<&Headers> {
+        self.extras().and_then(|e| e.parsed.as_ref())
+    }
+
+    fn modified(&self) -> bool {
+        self.extras().is_some_and(|e| e.modified)
+    }
+
+    /// Parses the wire header block into the extras if not done yet.
     fn lift_headers(&mut self) -> Result<()> {
-        if self.parsed.is_none() && self.hdr_len > 0 {
+        if self.parsed().is_none() && self.block().hdr_len > 0 {
             let headers = Headers::parse(self.wire_headers()).map_err(|e| {
                 Error::new(
                     ErrorKind::ProtocolError,
                     format!("invalid message headers: {e}"),
                 )
             })?;
-            self.parsed = Some(headers);
+            self.extras_mut().parsed = Some(headers);
         }
         Ok(())
     }
@@ -241,29 +404,54 @@ impl Message {
     /// remembered, so the message stays usable for its payload).
     pub fn headers(&mut self) -> Result<Option<&Headers>> {
         self.lift_headers()?;
-        Ok(self.parsed.as_ref())
+        Ok(self.parsed())
     }
 
     /// The headers for changing them, created empty when absent. The message
     /// counts as modified from here on: publishing re-encodes them.
     pub fn headers_mut(&mut self) -> Result<&mut Headers> {
         self.lift_headers()?;
-        self.modified = true;
-        Ok(self.parsed.get_or_insert_with(Headers::new))
+        let e = self.extras_mut();
+        e.modified = true;
+        Ok(e.parsed.get_or_insert_with(Headers::new))
     }
 
     /// Replaces the headers.
     pub fn set_headers(&mut self, headers: Headers) {
-        self.parsed = Some(headers);
-        self.modified = true;
+        let e = self.extras_mut();
+        e.parsed = Some(headers);
+        e.modified = true;
+    }
+
+    /// The headers as `headers` gives them, together with what the C shell
+    /// attached to the message (created with `T::default()` on first use).
+    pub(crate) fn headers_and_attachment<T>(&mut self) -> Result<(Option<&Headers>, &mut T)>
+    where
+        T: Any + Send + Sync + Default,
+    {
+        self.lift_headers()?;
+        let e = self.extras_mut();
+        let slot = e.attachment.get_or_insert_with(|| Box::new(T::default()));
+        if !slot.is::<T>() {
+            *slot = Box::new(T::default());
+        }
+        let attachment = slot.downcast_mut::<T>().unwrap_or_else(|| unreachable!());
+        Ok((e.parsed.as_ref(), attachment))
+    }
+
+    /// Drops what the C shell attached (its lent strings), if anything.
+    pub(crate) fn drop_attachment(&mut self) {
+        if let Some(e) = self.block_mut().extras.as_mut() {
+            e.attachment = None;
+        }
     }
 
     /// Whether publishing this message would send headers (`HPUB`).
     pub fn has_headers(&self) -> bool {
-        match &self.parsed {
-            Some(h) if self.modified => !h.is_empty(),
-            None if self.modified => false,
-            _ => self.hdr_len > 0,
+        match self.parsed() {
+            Some(h) if self.modified() => !h.is_empty(),
+            None if self.modified() => false,
+            _ => self.block().hdr_len > 0,
         }
     }
 
@@ -271,12 +459,12 @@ impl Message {
     /// not changed, a fresh encoding when they were, `None` when there are
     /// no headers (so the message goes out as a plain `PUB`).
     pub fn encoded_headers(&self) -> Option<Cow<'_, [u8]>> {
-        if self.modified {
-            let h = self.parsed.as_ref().filter(|h| !h.is_empty())?;
+        if self.modified() {
+            let h = self.parsed().filter(|h| !h.is_empty())?;
             let mut out = Vec::with_capacity(h.encoded_len());
             h.encode(&mut out);
             Some(Cow::Owned(out))
-        } else if self.hdr_len > 0 {
+        } else if self.block().hdr_len > 0 {
             Some(Cow::Borrowed(self.wire_headers()))
         } else {
             None
@@ -286,7 +474,7 @@ impl Message {
     /// The header status code (e.g. 503), without a full parse when the
     /// headers are still in wire form.
     pub fn status(&self) -> Option<u16> {
-        if let Some(h) = &self.parsed {
+        if let Some(h) = self.parsed() {
             return h.status();
         }
         let rest = self.wire_headers().strip_prefix(HEADER_LINE_PREFIX)?;
@@ -308,7 +496,19 @@ impl Message {
     /// as received or created (later header changes are not counted). Used
     /// for pending-bytes accounting.
     pub fn wire_len(&self) -> usize {
-        self.hdr_len + (self.buf.len() - self.tail - self.data_start())
+        self.data_end() - self.hdr_start()
+    }
+}
+
+impl Drop for Message {
+    fn drop(&mut self) {
+        let layout = block_layout(self.block().len);
+        // SAFETY: the block was allocated by `Message::alloc` with this
+        // layout, holds an initialised Block, and is released only here.
+        unsafe {
+            std::ptr::drop_in_place(self.0.as_ptr());
+            alloc::dealloc(self.0.as_ptr().cast(), layout);
+        }
     }
 }
 
@@ -317,10 +517,10 @@ impl fmt::Debug for Message {
         f.debug_struct("Message")
             .field("subject", &self.subject())
             .field("reply", &self.reply())
-            .field("sid", &self.sid)
-            .field("header_bytes", &self.hdr_len)
+            .field("sid", &self.sid())
+            .field("header_bytes", &self.block().hdr_len)
             .field("data_len", &self.data().len())
-            .field("headers_modified", &self.modified)
+            .field("headers_modified", &self.modified())
             .finish()
     }
 }
@@ -388,7 +588,7 @@ mod tests {
         let hdr = b"NATS/1.0\r\nA: 1\r\nB: 2\r\n\r\n";
         let mut m = Message::from_wire(b"s", Some(b"r"), Some(hdr), b"data", 7, 0);
         assert_eq!(m.sid(), 7);
-        assert!(m.parsed.is_none());
+        assert!(m.parsed().is_none());
         assert!(m.has_headers());
         assert_eq!(m.wire_len(), hdr.len() + 4);
         assert_eq!(m.data_with_nul(), b"data\0");
@@ -401,7 +601,7 @@ mod tests {
             .flatten()
             .map(|h| h.get("A").map(str::to_owned));
         assert_eq!(h, Some(Some("1".to_owned())));
-        assert!(m.parsed.is_some());
+        assert!(m.parsed().is_some());
         assert!(matches!(m.encoded_headers(), Some(Cow::Borrowed(_))));
 
         let Ok(h) = m.headers_mut() else {

@@ -13,8 +13,8 @@ use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
 use super::conn::Connection;
 use super::dispatch::{DeliveryBatch, Dispatcher, Work};
 use super::error::{Error, ErrorKind, Result};
+use super::flow_counts::FlowCounts;
 use super::message::Message;
-use super::pending::PendingCounts;
 use crate::proto::encode;
 
 /// How long a drain waits for the server to confirm the UNSUB when the
@@ -59,31 +59,14 @@ pub struct SubInner {
     slow: AtomicBool,
     /// Set by `next_msg` readers to report a slow consumer once (nats.c).
     slow_pending_report: AtomicBool,
-    /// Messages accepted by the reader (for auto-unsubscribe).
-    received: OwnLine<AtomicU64>,
-    /// Messages handed to the callback or to `NextMsg` callers.
-    delivered: OwnLine<AtomicU64>,
     dropped: AtomicU64,
     /// 0 means no auto-unsubscribe limit.
     max: AtomicU64,
-    pending: PendingCounts,
+    /// Received, delivered and pending counts.
+    flow: FlowCounts,
     /// Non-positive means unlimited.
     limit_msgs: AtomicI64,
     limit_bytes: AtomicI64,
-}
-
-/// A counter written once per message by one thread, on a cache line of
-/// its own so that the other threads' reads of the fields around it stay
-/// cheap.
-#[derive(Default)]
-#[repr(align(128))]
-struct OwnLine<T>(T);
-
-impl<T> std::ops::Deref for OwnLine<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
 }
 
 struct Life {
@@ -128,11 +111,9 @@ impl Subscription {
             conn_closed: AtomicBool::new(false),
             slow: AtomicBool::new(false),
             slow_pending_report: AtomicBool::new(false),
-            received: OwnLine::default(),
-            delivered: OwnLine::default(),
             dropped: AtomicU64::new(0),
             max: AtomicU64::new(0),
-            pending: PendingCounts::default(),
+            flow: FlowCounts::default(),
             limit_msgs: AtomicI64::new(limits.0),
             limit_bytes: AtomicI64::new(limits.1),
         }))
@@ -179,7 +160,7 @@ impl Subscription {
             return Error::new(ErrorKind::ConnectionClosed, "connection closed");
         }
         let max = self.0.max.load(Acquire);
-        if max > 0 && self.0.delivered.load(Acquire) >= max {
+        if max > 0 && self.0.flow.delivered() >= max {
             Error::new(ErrorKind::MaxDeliveredMsgs, "maximum messages delivered")
         } else {
             Error::new(ErrorKind::InvalidSubscription, "subscription closed")
@@ -206,14 +187,14 @@ impl Subscription {
         if s.closed.load(Acquire) {
             return;
         }
-        let n = s.received.fetch_add(1, AcqRel) + 1;
+        let n = s.flow.count_received();
         let max = s.max.load(Acquire);
         if max > 0 && n > max {
             return;
         }
         let len = msg.wire_len() as i64;
         let (lm, lb) = (s.limit_msgs.load(Relaxed), s.limit_bytes.load(Relaxed));
-        if !s.pending.try_add(len, lm, lb) {
+        if !s.flow.try_add(len, lm, lb) {
             s.dropped.fetch_add(1, Relaxed);
             if !s.slow.swap(true, AcqRel) {
                 s.slow_pending_report.store(true, Release);
@@ -243,7 +224,7 @@ impl Subscription {
     }
 
     fn dequeued(&self, msg: &Message) {
-        self.0.pending.take(msg.wire_len() as i64);
+        self.0.flow.take(msg.wire_len() as i64);
     }
 
     // ---- async delivery (dispatcher thread) -------------------------------
@@ -262,7 +243,7 @@ impl Subscription {
         if s.closed.load(Acquire) {
             return;
         }
-        let n = s.delivered.fetch_add(1, AcqRel) + 1;
+        let n = s.flow.count_delivered();
         let max = s.max.load(Acquire);
         if max > 0 && n > max {
             return;
@@ -375,10 +356,10 @@ impl Subscription {
         let max = max as u64;
         self.0.max.store(max, Release);
         self.0.conn.send_unsub(self.0.sid, Some(max))?;
-        if self.0.received.load(Acquire) >= max {
+        if self.0.flow.received() >= max {
             self.0.conn.forget_sub(self.0.sid);
         }
-        if self.0.delivered.load(Acquire) >= max {
+        if self.0.flow.delivered() >= max {
             self.close(false);
         }
         Ok(())
@@ -418,7 +399,7 @@ impl Subscription {
                     return Err(self.next_msg_closed_error());
                 }
                 self.complete_sync_drain_if_empty();
-                let n = s.delivered.fetch_add(1, AcqRel) + 1;
+                let n = s.flow.count_delivered();
                 let max = s.max.load(Acquire);
                 if max > 0 && n >= max {
                     self.close(false);
@@ -457,7 +438,7 @@ impl Subscription {
         encode::encode_sub(out, self.subject(), self.queue(), s.sid);
         let max = s.max.load(Acquire);
         if max > 0 {
-            let got = s.received.load(Acquire);
+            let got = s.flow.received();
             encode::encode_unsub(out, s.sid, Some(max.saturating_sub(got).max(1)));
         }
     }
@@ -504,7 +485,7 @@ impl Subscription {
 
     fn complete_sync_drain_if_empty(&self) {
         let flushed = self.lock_life().drain.flushed;
-        if flushed && self.0.pending.current().0 <= 0 {
+        if flushed && self.0.flow.pending().0 <= 0 {
             self.complete();
         }
     }
@@ -625,7 +606,7 @@ impl Subscription {
 
     pub fn pending(&self) -> Result<(i64, i64)> {
         self.check_open()?;
-        Ok(self.0.pending.current())
+        Ok(self.0.flow.pending())
     }
 
     pub fn queued_msgs(&self) -> Result<u64> {
@@ -634,7 +615,7 @@ impl Subscription {
 
     pub fn delivered(&self) -> Result<i64> {
         self.check_open()?;
-        Ok(self.0.delivered.load(Acquire) as i64)
+        Ok(self.0.flow.delivered() as i64)
     }
 
     pub fn dropped(&self) -> Result<i64> {
@@ -644,12 +625,12 @@ impl Subscription {
 
     pub fn max_pending(&self) -> Result<(i64, i64)> {
         self.check_open()?;
-        Ok(self.0.pending.max())
+        Ok(self.0.flow.max())
     }
 
     pub fn clear_max_pending(&self) -> Result<()> {
         self.check_open()?;
-        self.0.pending.clear_max();
+        self.0.flow.clear_max();
         Ok(())
     }
 

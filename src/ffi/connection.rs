@@ -156,7 +156,7 @@ pub unsafe extern "C" fn natsConnection_PublishMsg(
         let c = unsafe { conn(nc) }?;
         // SAFETY: as above.
         let m = unsafe { msg::as_message(m) }.ok_or_else(|| invalid_arg("message is NULL"))?;
-        c.publish_msg(m)
+        c.publish_msg(&m)
     })
 }
 
@@ -208,7 +208,7 @@ pub unsafe extern "C" fn natsConnection_SendMsg(
         let c = unsafe { conn(nc) }?;
         // SAFETY: as above.
         let m = unsafe { msg::as_message(msg) }.ok_or_else(|| invalid_arg("message is NULL"))?;
-        c.send_msg(m)
+        c.send_msg(&m)
     })
 }
 

@@ -1,12 +1,17 @@
 //! `natsMsg_*`, `natsMsgHeader_*` and `natsMsgList_Destroy`.
 //!
-//! A `natsMsg*` is a `Box<natsMsg>` handed to C: the client's [`Message`]
-//! plus the C strings its headers lend out. Subject, reply and payload are
-//! lent straight from the message's single allocation (they are stored with
-//! trailing NULs), so they stay valid until `natsMsg_Destroy`.
+//! A `natsMsg*` is the client's [`Message`] block itself (one allocation
+//! per message). Subject, reply and payload are lent straight from it (they
+//! are stored with trailing NULs), so they stay valid until
+//! `natsMsg_Destroy`; the C strings lent for headers are attached to the
+//! message and dropped whenever the headers change.
 #![allow(non_camel_case_types, non_snake_case)]
 
 use std::ffi::{c_char, c_int};
+use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
+use std::ops::{Deref, DerefMut};
+use std::ptr::NonNull;
 
 use crate::client::{Error, ErrorKind, Message};
 use crate::ffi::boundary::{
@@ -18,45 +23,68 @@ use crate::proto::headers::Headers;
 
 /// A message (opaque to C).
 pub struct natsMsg {
-    msg: Message,
-    /// C strings of the headers lent to C; dropped whenever they change.
-    header_cstrs: HeaderCStrings,
+    _block: [u8; 0],
 }
 
-#[allow(dead_code)] // a helper for other exports; not every one is used yet
-impl natsMsg {
-    /// The message.
-    pub(crate) fn message(&self) -> &Message {
+/// A message borrowed from its C handle for the length of a call.
+pub(crate) struct MsgRef<'a> {
+    // Never dropped: the handle still owns the block.
+    msg: ManuallyDrop<Message>,
+    _handle: PhantomData<&'a natsMsg>,
+}
+
+impl Deref for MsgRef<'_> {
+    type Target = Message;
+    fn deref(&self) -> &Message {
         &self.msg
     }
+}
 
+/// A message borrowed from its C handle for changes. Header changes go
+/// through [`MsgMut::headers_mut`]/[`MsgMut::set_headers`] so the C strings
+/// lent out before are dropped, as nats.c also invalidates them.
+pub(crate) struct MsgMut<'a> {
+    msg: ManuallyDrop<Message>,
+    _handle: PhantomData<&'a mut natsMsg>,
+}
+
+impl Deref for MsgMut<'_> {
+    type Target = Message;
+    fn deref(&self) -> &Message {
+        &self.msg
+    }
+}
+
+impl DerefMut for MsgMut<'_> {
+    fn deref_mut(&mut self) -> &mut Message {
+        &mut self.msg
+    }
+}
+
+impl MsgMut<'_> {
     /// The headers, parsed on first access (`None` when there are none),
     /// together with the cache of their C strings.
     fn headers_and_cache(&mut self) -> Result<(Option<&Headers>, &mut HeaderCStrings), Error> {
-        let headers = self.msg.headers()?;
-        Ok((headers, &mut self.header_cstrs))
+        self.msg.headers_and_attachment::<HeaderCStrings>()
     }
 
-    /// The headers for changing them (created when absent). Drops the C
-    /// strings lent out before, which nats.c also invalidates on change.
+    /// The headers for changing them (created when absent).
     pub(crate) fn headers_mut(&mut self) -> Result<&mut Headers, Error> {
-        self.header_cstrs.invalidate();
+        self.msg.drop_attachment();
         self.msg.headers_mut()
     }
 
     /// Replaces the headers.
+    #[allow(dead_code)] // a helper for other exports; not every one is used yet
     pub(crate) fn set_headers(&mut self, headers: Headers) {
-        self.header_cstrs.invalidate();
+        self.msg.drop_attachment();
         self.msg.set_headers(headers);
     }
 }
 
 /// Hands a message to C; the user releases it with `natsMsg_Destroy`.
 pub(crate) fn into_raw(msg: Message) -> *mut natsMsg {
-    Box::into_raw(Box::new(natsMsg {
-        msg,
-        header_cstrs: HeaderCStrings::default(),
-    }))
+    msg.into_raw().as_ptr().cast()
 }
 
 /// Borrows the message behind a C handle (`None` for NULL).
@@ -64,22 +92,28 @@ pub(crate) fn into_raw(msg: Message) -> *mut natsMsg {
 /// # Safety
 /// `p` is NULL or a live handle from [`into_raw`]/`natsMsg_Create` that is
 /// not changed by anyone else during `'a`.
-pub(crate) unsafe fn as_message<'a>(p: *const natsMsg) -> Option<&'a Message> {
-    // SAFETY: per the contract, a non-NULL `p` points to a live natsMsg.
-    unsafe { p.as_ref() }.map(natsMsg::message)
+pub(crate) unsafe fn as_message<'a>(p: *const natsMsg) -> Option<MsgRef<'a>> {
+    let p = NonNull::new(p.cast_mut())?;
+    Some(MsgRef {
+        // SAFETY: per the contract the handle is a live block from
+        // `Message::into_raw`; ManuallyDrop keeps this borrow from freeing it.
+        msg: ManuallyDrop::new(unsafe { Message::from_raw(p.cast()) }),
+        _handle: PhantomData,
+    })
 }
 
-/// Borrows a C handle for changes (`None` for NULL). Header changes must go
-/// through [`natsMsg::headers_mut`]/[`natsMsg::set_headers`] so the C-string
-/// cache stays right.
+/// Borrows a C handle for changes (`None` for NULL).
 ///
 /// # Safety
 /// `p` is NULL or a live handle from [`into_raw`]/`natsMsg_Create` not
 /// otherwise borrowed during `'a` (nats.c: a message is not thread-safe).
-pub(crate) unsafe fn as_msg_mut<'a>(p: *mut natsMsg) -> Option<&'a mut natsMsg> {
-    // SAFETY: per the contract, a non-NULL `p` points to a live natsMsg
-    // nobody else uses during this call.
-    unsafe { p.as_mut() }
+pub(crate) unsafe fn as_msg_mut<'a>(p: *mut natsMsg) -> Option<MsgMut<'a>> {
+    let p = NonNull::new(p)?;
+    Some(MsgMut {
+        // SAFETY: as in `as_message`; nobody else uses the block meanwhile.
+        msg: ManuallyDrop::new(unsafe { Message::from_raw(p.cast()) }),
+        _handle: PhantomData,
+    })
 }
 
 /// Like [`as_message`], with NULL as an `InvalidArg` error.
@@ -87,7 +121,7 @@ pub(crate) unsafe fn as_msg_mut<'a>(p: *mut natsMsg) -> Option<&'a mut natsMsg> 
 /// # Safety
 /// As for [`as_message`].
 #[allow(dead_code)] // a helper for other exports; not every one is used yet
-pub(crate) unsafe fn message_arg<'a>(p: *const natsMsg) -> Result<&'a Message, Error> {
+pub(crate) unsafe fn message_arg<'a>(p: *const natsMsg) -> Result<MsgRef<'a>, Error> {
     // SAFETY: forwarded from our caller.
     unsafe { as_message(p) }.ok_or_else(|| invalid_arg("message cannot be NULL"))
 }
@@ -99,11 +133,8 @@ pub(crate) unsafe fn message_arg<'a>(p: *const natsMsg) -> Result<&'a Message, E
 /// `p` is NULL or a live handle from [`into_raw`]/`natsMsg_Create`; it must
 /// not be used afterwards.
 pub(crate) unsafe fn take_message(p: *mut natsMsg) -> Option<Message> {
-    if p.is_null() {
-        return None;
-    }
-    // SAFETY: a non-NULL `p` came from Box::into_raw and is released once.
-    Some(unsafe { Box::from_raw(p) }.msg)
+    // SAFETY: a non-NULL `p` came from `into_raw` and is released once.
+    NonNull::new(p).map(|p| unsafe { Message::from_raw(p.cast()) })
 }
 
 /// Builds a `natsMsgList` whose `malloc`ed array holds new handles for
@@ -144,7 +175,7 @@ pub struct natsMsgList {
     pub Count: c_int,
 }
 
-unsafe fn msg_arg<'a>(p: *mut natsMsg) -> Result<&'a mut natsMsg, Error> {
+unsafe fn msg_arg<'a>(p: *mut natsMsg) -> Result<MsgMut<'a>, Error> {
     // SAFETY: forwarded from our caller.
     unsafe { as_msg_mut(p) }.ok_or_else(|| invalid_arg("message cannot be NULL"))
 }
@@ -204,8 +235,8 @@ pub unsafe extern "C" fn natsMsg_GetReply(msg: *const natsMsg) -> *const c_char 
     guard_value("natsMsg_GetReply", std::ptr::null(), || {
         // SAFETY: `msg` is NULL or a live message.
         unsafe { as_message(msg) }
-            .and_then(Message::reply_with_nul)
-            .map_or(std::ptr::null(), |r| r.as_ptr().cast())
+            .and_then(|m| m.reply_with_nul().map(|r| r.as_ptr().cast()))
+            .unwrap_or(std::ptr::null())
     })
 }
 
@@ -235,7 +266,7 @@ pub unsafe extern "C" fn natsMsg_GetDataLength(msg: *const natsMsg) -> c_int {
 pub unsafe extern "C" fn natsMsg_IsNoResponders(msg: *mut natsMsg) -> bool {
     guard_value("natsMsg_IsNoResponders", false, || {
         // SAFETY: `msg` is NULL or a live message.
-        unsafe { as_message(msg) }.is_some_and(Message::is_no_responders)
+        unsafe { as_message(msg) }.is_some_and(|m| m.is_no_responders())
     })
 }
 
@@ -258,7 +289,7 @@ pub unsafe extern "C" fn natsMsgHeader_Set(
     guard("natsMsgHeader_Set", || {
         // SAFETY: `msg` is NULL or a live message; `key` and `value` are NULL
         // or C strings, per the API.
-        let (m, key, value) = unsafe { (msg_arg(msg)?, store_key(key)?, opt_str(value)?) };
+        let (mut m, key, value) = unsafe { (msg_arg(msg)?, store_key(key)?, opt_str(value)?) };
         m.headers_mut()?.set(key, value.unwrap_or(""));
         Ok(())
     })
@@ -273,7 +304,7 @@ pub unsafe extern "C" fn natsMsgHeader_Add(
 ) -> natsStatus {
     guard("natsMsgHeader_Add", || {
         // SAFETY: as in natsMsgHeader_Set.
-        let (m, key, value) = unsafe { (msg_arg(msg)?, store_key(key)?, opt_str(value)?) };
+        let (mut m, key, value) = unsafe { (msg_arg(msg)?, store_key(key)?, opt_str(value)?) };
         m.headers_mut()?.add(key, value.unwrap_or(""));
         Ok(())
     })
@@ -289,7 +320,7 @@ pub unsafe extern "C" fn natsMsgHeader_Get(
 ) -> natsStatus {
     guard_status("natsMsgHeader_Get", || {
         // SAFETY: as in natsMsgHeader_Set.
-        let (m, key) = unsafe { (msg_arg(msg)?, lookup_key(key)?) };
+        let (mut m, key) = unsafe { (msg_arg(msg)?, lookup_key(key)?) };
         not_null(value, "value")?;
         // SAFETY: `value` was checked non-NULL and is writable per the API.
         unsafe { write_out(value, std::ptr::null()) };
@@ -314,7 +345,7 @@ pub unsafe extern "C" fn natsMsgHeader_Values(
 ) -> natsStatus {
     guard_status("natsMsgHeader_Values", || {
         // SAFETY: as in natsMsgHeader_Set.
-        let (m, key) = unsafe { (msg_arg(msg)?, lookup_key(key)?) };
+        let (mut m, key) = unsafe { (msg_arg(msg)?, lookup_key(key)?) };
         not_null(values, "values")?;
         not_null(count, "count")?;
         // SAFETY: both out-pointers were checked non-NULL.
@@ -346,7 +377,7 @@ pub unsafe extern "C" fn natsMsgHeader_Keys(
 ) -> natsStatus {
     guard_status("natsMsgHeader_Keys", || {
         // SAFETY: `msg` is NULL or a live message.
-        let m = unsafe { msg_arg(msg) }?;
+        let mut m = unsafe { msg_arg(msg) }?;
         not_null(keys, "keys")?;
         not_null(count, "count")?;
         // SAFETY: both out-pointers were checked non-NULL.
@@ -372,8 +403,8 @@ pub unsafe extern "C" fn natsMsgHeader_Keys(
 pub unsafe extern "C" fn natsMsgHeader_Delete(msg: *mut natsMsg, key: *const c_char) -> natsStatus {
     guard_status("natsMsgHeader_Delete", || {
         // SAFETY: as in natsMsgHeader_Set.
-        let (m, key) = unsafe { (msg_arg(msg)?, lookup_key(key)?) };
-        let present = m.msg.headers()?.is_some_and(|h| h.values(key).is_some());
+        let (mut m, key) = unsafe { (msg_arg(msg)?, lookup_key(key)?) };
+        let present = m.headers()?.is_some_and(|h| h.values(key).is_some());
         if !present {
             return Ok(natsStatus::NATS_NOT_FOUND);
         }
@@ -580,9 +611,7 @@ mod tests {
             libc::free(keys.cast());
 
             // Headers are published with the message.
-            let encoded = as_message(m)
-                .and_then(Message::encoded_headers)
-                .map(|c| c.into_owned());
+            let encoded = as_message(m).and_then(|m| m.encoded_headers().map(|c| c.into_owned()));
             let Some(encoded) = encoded else {
                 panic!("headers expected")
             };
