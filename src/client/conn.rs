@@ -101,6 +101,8 @@ pub struct ConnInner {
     /// Wakes the reconnect thread's waits early (on close).
     pub(crate) state_cv: Condvar,
     pub(crate) subs: RwLock<HashMap<u64, Subscription, SidHash>>,
+    /// Changes after every removal from `subs` (see `subs_generation`).
+    subs_generation: AtomicU64,
     pub(crate) replies: Mutex<ReplyMux>,
     /// The socket writers use, with the epoch it belongs to.
     pub(crate) sock_w: Mutex<Option<(WriteHalf, u64)>>,
@@ -244,6 +246,7 @@ impl Connection {
             }),
             state_cv: Condvar::new(),
             subs: RwLock::new(HashMap::default()),
+            subs_generation: AtomicU64::new(0),
             replies: Mutex::new(ReplyMux::default()),
             sock_w: Mutex::new(None),
             out: Mutex::new(OutBuf {
@@ -990,6 +993,14 @@ impl Connection {
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&sid);
+        self.0.subs_generation.fetch_add(1, Release);
+    }
+
+    /// A number that changes after any sid is removed from routing, so the
+    /// reader may keep using a subscription it looked up while it stays the
+    /// same (sids are never reused).
+    pub(crate) fn subs_generation(&self) -> u64 {
+        self.0.subs_generation.load(Acquire)
     }
 
     pub(crate) fn send_unsub(&self, sid: u64, max: Option<u64>) -> Result<()> {
@@ -1169,6 +1180,7 @@ impl Connection {
             .drain()
             .map(|(_, s)| s)
             .collect();
+        self.0.subs_generation.fetch_add(1, Release);
         for s in &subs {
             s.close(true);
         }

@@ -18,10 +18,36 @@ use crate::proto::{Parsed, Parser, ServerInfo, ServerOp};
 const DIRECT_BODY: usize = 64 * 1024;
 
 pub(crate) fn run(conn: Connection, stream: ReadHalf, leftover: Vec<u8>, epoch: u64) {
-    let mut batch = DeliveryBatch::default();
-    read_loop(&conn, stream, leftover, epoch, &mut batch);
+    let mut r = Routing::default();
+    read_loop(&conn, stream, leftover, epoch, &mut r);
     // What arrived before the connection went away is still delivered.
-    batch.flush();
+    r.batch.flush();
+}
+
+/// What the reader keeps from one message to the next.
+#[derive(Default)]
+struct Routing {
+    batch: DeliveryBatch,
+    recent: RecentSub,
+}
+
+/// The subscription the reader routed to last, with its sid and the
+/// connection's `subs_generation` at the time. Consecutive messages mostly
+/// share a sid, and the generation changes whenever a sid is removed, so a
+/// hit skips the map's lock and a reference count.
+#[derive(Default)]
+struct RecentSub(Option<(u64, u64, Subscription)>);
+
+impl RecentSub {
+    fn get(&mut self, conn: &Connection, sid: u64) -> Option<&Subscription> {
+        // Read before the lookup: a removal after it then shows as a change.
+        let generation = conn.subs_generation();
+        let hit = matches!(&self.0, Some((g, s, _)) if *g == generation && *s == sid);
+        if !hit {
+            self.0 = conn.lookup_sub(sid).map(|sub| (generation, sid, sub));
+        }
+        self.0.as_ref().map(|(_, _, sub)| sub)
+    }
 }
 
 fn read_loop(
@@ -29,7 +55,7 @@ fn read_loop(
     mut stream: ReadHalf,
     leftover: Vec<u8>,
     epoch: u64,
-    batch: &mut DeliveryBatch,
+    r: &mut Routing,
 ) {
     let size = conn.options().io_buf_size.max(32 * 1024);
     let mut buf = leftover;
@@ -62,7 +88,7 @@ fn read_loop(
             }
             match parser.parse(&buf[start..end]) {
                 Ok(Parsed::Op(op, n)) => {
-                    handle(conn, op, epoch, batch);
+                    handle(conn, op, epoch, r);
                     start += n;
                 }
                 Ok(Parsed::Incomplete(need)) => {
@@ -73,7 +99,7 @@ fn read_loop(
                                     start += used;
                                     skip_crlf = 2;
                                     if let Some(m) = msg {
-                                        route(conn, m, batch);
+                                        route(conn, m, r);
                                     }
                                     continue;
                                 }
@@ -105,7 +131,7 @@ fn read_loop(
             buf.resize(n, 0);
         }
         // Hand over what this read brought before waiting for the next.
-        batch.flush();
+        r.batch.flush();
         match stream.read(&mut buf[end..]) {
             Ok(0) => {
                 conn.connection_lost(
@@ -133,10 +159,10 @@ fn read_loop(
     }
 }
 
-fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64, batch: &mut DeliveryBatch) {
+fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64, r: &mut Routing) {
     if !matches!(op, ServerOp::Msg { .. }) {
         // Messages before a PONG (a drain's or a flush's) go first.
-        batch.flush();
+        r.batch.flush();
     }
     match op {
         ServerOp::Msg {
@@ -147,7 +173,7 @@ fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64, batch: &mut DeliveryB
             payload,
         } => {
             count_in(conn, payload.len() + headers.map_or(0, <[u8]>::len));
-            let Some(sub) = conn.lookup_sub(sid) else {
+            let Some(sub) = r.recent.get(conn, sid) else {
                 return;
             };
             let msg = Message::from_wire(
@@ -158,7 +184,7 @@ fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64, batch: &mut DeliveryB
                 sid,
                 conn.options().message_padding,
             );
-            route_to(conn, &sub, msg, batch);
+            route_to(conn, sub, msg, &mut r.batch);
         }
         ServerOp::Ping => conn.on_ping(),
         ServerOp::Pong => conn.on_pong(epoch),
@@ -180,9 +206,9 @@ fn count_in(conn: &Connection, bytes: usize) {
 
 /// Hands a received message to its subscription (or the request waiting
 /// for it).
-fn route(conn: &Connection, msg: Message, batch: &mut DeliveryBatch) {
-    if let Some(sub) = conn.lookup_sub(msg.sid()) {
-        route_to(conn, &sub, msg, batch);
+fn route(conn: &Connection, msg: Message, r: &mut Routing) {
+    if let Some(sub) = r.recent.get(conn, msg.sid()) {
+        route_to(conn, sub, msg, &mut r.batch);
     }
 }
 
