@@ -444,6 +444,52 @@ fn invalid_subjects_and_max_payload() {
 }
 
 #[test]
+fn statistics_already_count_a_message_its_receiver_holds() {
+    let server = NatsServer::start();
+    let nc = connect(&server);
+    let other = connect(&server);
+    let sub = nc.subscribe_sync("seen.sync", None).unwrap();
+    let (tx, rx) = unbounded();
+    let counter = nc.clone();
+    let h: MsgHandler = Arc::new(move |_, _, _| {
+        let _ = tx.send(counter.stats().in_msgs);
+    });
+    let _async_sub = nc.subscribe("seen.async", None, None, h).unwrap();
+    let _replier = other
+        .subscribe(
+            "seen.req",
+            None,
+            None,
+            Arc::new(|c, _, m| {
+                if let Some(r) = m.as_ref().and_then(Message::reply) {
+                    c.publish(r, b"pong").unwrap();
+                }
+            }),
+        )
+        .unwrap();
+    nc.flush_timeout(WAIT).unwrap();
+    other.flush_timeout(WAIT).unwrap();
+
+    // No flush between the arrival and the look at the statistics.
+    for i in 1..=20u64 {
+        other.publish("seen.sync", b"abc").unwrap();
+        sub.next_msg(WAIT).unwrap();
+        assert!(nc.stats().in_msgs >= i, "sync message {i} counted");
+    }
+    for i in 21..=40u64 {
+        other.publish("seen.async", b"abc").unwrap();
+        let seen = rx.recv_timeout(WAIT).expect("callback ran");
+        assert!(seen >= i, "async message {i} counted before its callback");
+    }
+    for i in 41..=60u64 {
+        nc.request("seen.req", None, b"ping", WAIT).unwrap();
+        assert!(nc.stats().in_msgs >= i, "reply {i} counted");
+    }
+    let s = nc.stats();
+    assert_eq!((s.in_msgs, s.in_bytes), (60, 40 * 3 + 20 * 4));
+}
+
+#[test]
 fn statistics_count_traffic() {
     let server = NatsServer::start();
     let nc = connect(&server);

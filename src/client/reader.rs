@@ -21,7 +21,7 @@ pub(crate) fn run(conn: Connection, stream: ReadHalf, leftover: Vec<u8>, epoch: 
     let mut r = Routing::default();
     read_loop(&conn, stream, leftover, epoch, &mut r);
     // What arrived before the connection went away is still delivered.
-    r.batch.flush();
+    r.hand_over(&conn);
 }
 
 /// What the reader keeps from one message to the next.
@@ -29,6 +29,43 @@ pub(crate) fn run(conn: Connection, stream: ReadHalf, leftover: Vec<u8>, epoch: 
 struct Routing {
     batch: DeliveryBatch,
     recent: RecentSub,
+    counts: InCounts,
+}
+
+impl Routing {
+    /// Counts, then hands the batch to the dispatchers.
+    fn hand_over(&mut self, conn: &Connection) {
+        self.counts.settle(conn);
+        self.batch.flush();
+    }
+}
+
+/// Received messages and bytes not yet added to the connection's
+/// statistics. They are added before anyone can see the messages (before
+/// the batch is handed over, before a sync subscription or a request gets
+/// one), so a user never sees a message the statistics miss, and an
+/// asynchronous subscription's stream costs two atomic additions per read
+/// instead of per message.
+#[derive(Default)]
+struct InCounts {
+    msgs: u64,
+    bytes: u64,
+}
+
+impl InCounts {
+    fn add(&mut self, bytes: usize) {
+        self.msgs += 1;
+        self.bytes += bytes as u64;
+    }
+
+    fn settle(&mut self, conn: &Connection) {
+        if self.msgs > 0 {
+            let c = &conn.0.counters;
+            c.in_msgs.fetch_add(std::mem::take(&mut self.msgs), Relaxed);
+            c.in_bytes
+                .fetch_add(std::mem::take(&mut self.bytes), Relaxed);
+        }
+    }
 }
 
 /// The subscription the reader routed to last, with its sid and the
@@ -94,10 +131,12 @@ fn read_loop(
                 Ok(Parsed::Incomplete(need)) => {
                     if need - (end - start) >= DIRECT_BODY {
                         if let Some(pm) = parser.take_partial_msg(&buf[start..end]) {
+                            let pm_len = pm.total_len;
                             match receive_body(conn, &mut stream, pm, &buf[start..end]) {
                                 Ok((msg, used)) => {
                                     start += used;
                                     skip_crlf = 2;
+                                    r.counts.add(pm_len);
                                     if let Some(m) = msg {
                                         route(conn, m, r);
                                     }
@@ -131,7 +170,7 @@ fn read_loop(
             buf.resize(n, 0);
         }
         // Hand over what this read brought before waiting for the next.
-        r.batch.flush();
+        r.hand_over(conn);
         match stream.read(&mut buf[end..]) {
             Ok(0) => {
                 conn.connection_lost(
@@ -162,7 +201,7 @@ fn read_loop(
 fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64, r: &mut Routing) {
     if !matches!(op, ServerOp::Msg { .. }) {
         // Messages before a PONG (a drain's or a flush's) go first.
-        r.batch.flush();
+        r.hand_over(conn);
     }
     match op {
         ServerOp::Msg {
@@ -172,7 +211,7 @@ fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64, r: &mut Routing) {
             headers,
             payload,
         } => {
-            count_in(conn, payload.len() + headers.map_or(0, <[u8]>::len));
+            r.counts.add(payload.len() + headers.map_or(0, <[u8]>::len));
             let Some(sub) = r.recent.get(conn, sid) else {
                 return;
             };
@@ -184,7 +223,7 @@ fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64, r: &mut Routing) {
                 sid,
                 conn.options().message_padding,
             );
-            route_to(conn, sub, msg, &mut r.batch);
+            route_to(conn, sub, msg, &mut r.batch, &mut r.counts);
         }
         ServerOp::Ping => conn.on_ping(),
         ServerOp::Pong => conn.on_pong(epoch),
@@ -198,25 +237,32 @@ fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64, r: &mut Routing) {
     }
 }
 
-fn count_in(conn: &Connection, bytes: usize) {
-    let c = &conn.0.counters;
-    c.in_msgs.fetch_add(1, Relaxed);
-    c.in_bytes.fetch_add(bytes as u64, Relaxed);
-}
-
 /// Hands a received message to its subscription (or the request waiting
 /// for it).
 fn route(conn: &Connection, msg: Message, r: &mut Routing) {
     if let Some(sub) = r.recent.get(conn, msg.sid()) {
-        route_to(conn, sub, msg, &mut r.batch);
+        route_to(conn, sub, msg, &mut r.batch, &mut r.counts);
     }
 }
 
-fn route_to(conn: &Connection, sub: &Subscription, msg: Message, batch: &mut DeliveryBatch) {
-    if let SubKind::Replies = sub.0.kind {
-        conn.route_reply(msg);
-    } else {
-        sub.enqueue(msg, batch);
+fn route_to(
+    conn: &Connection,
+    sub: &Subscription,
+    msg: Message,
+    batch: &mut DeliveryBatch,
+    counts: &mut InCounts,
+) {
+    match sub.0.kind {
+        // Batched: counted when the batch is handed over.
+        SubKind::Async { .. } => sub.enqueue(msg, batch),
+        SubKind::Sync { .. } => {
+            counts.settle(conn);
+            sub.enqueue(msg, batch);
+        }
+        SubKind::Replies => {
+            counts.settle(conn);
+            conn.route_reply(msg);
+        }
     }
 }
 
@@ -257,6 +303,5 @@ fn receive_body(
             Err(e) => return Err(Error::new(ErrorKind::IoError, format!("read failed: {e}"))),
         }
     }
-    count_in(conn, pm.total_len);
     Ok((wanted.then_some(msg), pm.body_start + have))
 }
