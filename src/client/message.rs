@@ -18,7 +18,8 @@ use std::alloc::{self, Layout};
 use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
-use std::ptr::NonNull;
+use std::ptr::{self, NonNull};
+use std::sync::atomic::{AtomicPtr, Ordering::AcqRel, Ordering::Relaxed};
 
 use crate::client::error::{Error, ErrorKind, Result};
 use crate::proto::headers::Headers;
@@ -68,11 +69,60 @@ struct Extras {
     attachment: Option<Box<dyn Any + Send + Sync>>,
 }
 
-/// The block's layout for `len` bytes; the bytes start at `size_of::<Block>()`.
+/// Blocks with at least this many bytes are allocated in whole pages, and
+/// a few freed ones are kept (`SPARES`) for the next large messages:
+/// reusing one saves zeroing a fresh block and faulting its pages in, which
+/// for 1 MiB messages cost the reader more than the socket copy. Several,
+/// because the reader fills the next message while the callback still
+/// holds the last.
+const RECYCLE_MIN: usize = 64 * 1024;
+/// Larger blocks are not kept: at most `SPARES.len()` times this much
+/// memory stays with the process for messages it may never see again.
+const RECYCLE_MAX: usize = 2 * 1024 * 1024;
+const PAGE: usize = 4096;
+
+/// Kept blocks (or null). Each one's header is valid (no extras) and all
+/// its bytes are initialised.
+static SPARES: [AtomicPtr<Block>; 4] = [const { AtomicPtr::new(ptr::null_mut()) }; 4];
+
+/// How many bytes a block holding `len` bytes really has.
+fn capacity_for(len: usize) -> usize {
+    if len >= RECYCLE_MIN {
+        len.checked_next_multiple_of(PAGE)
+            .unwrap_or_else(|| too_big())
+    } else {
+        len
+    }
+}
+
+/// The block's layout for `len` bytes (the bytes start at
+/// `size_of::<Block>()`, and there may be more of them: `capacity_for`).
 fn block_layout(len: usize) -> Layout {
-    match Layout::new::<Block>().extend(Layout::array::<u8>(len).unwrap_or_else(|_| too_big())) {
+    let bytes = Layout::array::<u8>(capacity_for(len)).unwrap_or_else(|_| too_big());
+    match Layout::new::<Block>().extend(bytes) {
         Ok((layout, _)) => layout.pad_to_align(),
         Err(_) => too_big(),
+    }
+}
+
+/// Frees a block whose header is valid and owns nothing.
+///
+/// # Safety
+/// `p` came from `Message::alloc` and nothing uses it any more.
+unsafe fn free_block(p: *mut Block) {
+    // SAFETY: per the contract the header is readable and gives the layout
+    // the block was allocated with.
+    unsafe { alloc::dealloc(p.cast(), block_layout((*p).len)) }
+}
+
+/// Frees the kept large blocks (`nats_Close`).
+pub fn release_spare_blocks() {
+    for slot in &SPARES {
+        let p = slot.swap(ptr::null_mut(), AcqRel);
+        if !p.is_null() {
+            // SAFETY: taken out of its slot, so nobody else has it.
+            unsafe { free_block(p) }
+        }
     }
 }
 
@@ -107,6 +157,13 @@ impl Message {
         let Some(ptr) = NonNull::new(raw.cast::<Block>()) else {
             alloc::handle_alloc_error(layout)
         };
+        let slack = capacity_for(shape.len) - shape.len;
+        if !zeroed && slack > 0 {
+            // Bytes past `len` are never read through this message, but a
+            // later one reusing the block may cover them: initialise them.
+            // SAFETY: inside the allocation, after the `len` bytes.
+            unsafe { ptr::write_bytes(raw.add(size_of::<Block>() + shape.len), 0, slack) };
+        }
         // SAFETY: fresh memory, sized and aligned for a Block.
         unsafe {
             ptr.as_ptr().write(Block {
@@ -238,25 +295,64 @@ impl Message {
         let reply = reply.as_deref().map(str::as_bytes);
         let reply_size = reply.map_or(0, |r| r.len() + 1);
         let hdr_start = subject.len() + 1 + reply_size;
-        // Zeroed in one go (fresh pages for large sizes); the body is
-        // overwritten and the NULs and padding stay zero.
-        let mut m = Message::alloc(
-            Shape {
-                len: hdr_start + body_len + 1 + padding,
-                subject_len: subject.len(),
-                reply_len: reply.map_or(NO_REPLY, <[u8]>::len),
-                hdr_len,
-                tail: 1 + padding,
-                sid,
-            },
-            true,
-        );
+        let shape = Shape {
+            len: hdr_start + body_len + 1 + padding,
+            subject_len: subject.len(),
+            reply_len: reply.map_or(NO_REPLY, <[u8]>::len),
+            hdr_len,
+            tail: 1 + padding,
+            sid,
+        };
+        // A reused block holds old bytes; a fresh one is zeroed in one go.
+        // Either way the body is overwritten by the caller.
+        let mut m = match Message::reuse_spare(&shape) {
+            Some(m) => m,
+            None => Message::alloc(shape, true),
+        };
+        let data_end = m.data_end();
         let buf = m.bytes_mut();
         buf[..subject.len()].copy_from_slice(subject.as_bytes());
+        buf[subject.len()] = 0;
         if let Some(r) = reply {
             buf[subject.len() + 1..subject.len() + 1 + r.len()].copy_from_slice(r);
+            buf[subject.len() + 1 + r.len()] = 0;
         }
+        buf[data_end..].fill(0);
         m
+    }
+
+    /// A kept large block with the capacity `shape` needs, set up for it
+    /// (its bytes are old but initialised). Kept blocks of another size
+    /// met on the way are freed: the sizes in use have changed.
+    fn reuse_spare(shape: &Shape) -> Option<Message> {
+        let cap = capacity_for(shape.len);
+        if cap < RECYCLE_MIN {
+            return None;
+        }
+        for slot in &SPARES {
+            let Some(p) = NonNull::new(slot.swap(ptr::null_mut(), AcqRel)) else {
+                continue;
+            };
+            // SAFETY: taken out of its slot, so this thread alone has the
+            // block; its header is valid and owns nothing.
+            unsafe {
+                if capacity_for((*p.as_ptr()).len) != cap {
+                    free_block(p.as_ptr());
+                    continue;
+                }
+                p.as_ptr().write(Block {
+                    len: shape.len,
+                    subject_len: shape.subject_len,
+                    reply_len: shape.reply_len,
+                    hdr_len: shape.hdr_len,
+                    tail: shape.tail,
+                    sid: shape.sid,
+                    extras: None,
+                });
+            }
+            return Some(Message(p));
+        }
+        None
     }
 
     /// The header block and payload, for `with_body_space`'s caller.
@@ -502,13 +598,21 @@ impl Message {
 
 impl Drop for Message {
     fn drop(&mut self) {
-        let layout = block_layout(self.block().len);
-        // SAFETY: the block was allocated by `Message::alloc` with this
-        // layout, holds an initialised Block, and is released only here.
-        unsafe {
-            std::ptr::drop_in_place(self.0.as_ptr());
-            alloc::dealloc(self.0.as_ptr().cast(), layout);
+        // What the block owns goes now; the header stays valid.
+        self.block_mut().extras = None;
+        let cap = capacity_for(self.block().len);
+        let p = self.0.as_ptr();
+        if (RECYCLE_MIN..=RECYCLE_MAX).contains(&cap) {
+            let empty = ptr::null_mut();
+            if SPARES
+                .iter()
+                .any(|slot| slot.compare_exchange(empty, p, AcqRel, Relaxed).is_ok())
+            {
+                return;
+            }
         }
+        // SAFETY: this message's own block, which nobody else has.
+        unsafe { free_block(p) }
     }
 }
 
@@ -702,6 +806,45 @@ mod tests {
         assert!(m.reply().is_some());
         assert_eq!(m.subject_with_nul().last(), Some(&0));
         assert_eq!(m.data(), b"p");
+    }
+
+    #[test]
+    fn a_large_block_is_reused_with_nothing_of_its_old_message_showing() {
+        let body = vec![0xAB; 200 * 1024];
+        let old = Message::from_wire(
+            b"old.subject.longer",
+            Some(b"old.reply"),
+            None,
+            &body,
+            1,
+            16,
+        );
+        let old_addr = old.subject_with_nul().as_ptr();
+        drop(old);
+
+        let len = 200 * 1024 - 10;
+        let mut m = Message::with_body_space(b"new", Some(b"r"), 0, len, 2, 8);
+        // Same capacity: the kept block comes back (unless another thread
+        // took it meanwhile, which no other test here does).
+        assert_eq!(m.subject_with_nul().as_ptr(), old_addr);
+        m.body_mut().fill(b'x');
+        assert_eq!(m.subject_with_nul(), b"new\0");
+        assert_eq!(m.reply_with_nul(), Some(&b"r\0"[..]));
+        assert_eq!(m.data().len(), len);
+        assert!(m.data().iter().all(|&b| b == b'x'));
+        assert_eq!(m.data_with_nul().last(), Some(&0));
+        let end = m.data_with_nul().as_ptr_range().end;
+        // SAFETY: the padding bytes are part of the same allocation.
+        let pad = unsafe { std::slice::from_raw_parts(end, 8) };
+        assert_eq!(pad, &[0u8; 8]);
+        assert_eq!(m.wire_len(), len);
+        drop(m);
+
+        // Another size frees the kept block and gets a fresh, zeroed one.
+        let m = Message::with_body_space(b"s", None, 0, 300 * 1024, 3, 0);
+        assert!(m.data().iter().all(|&b| b == 0));
+        drop(m);
+        release_spare_blocks();
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub use conn::{Connection, Status};
 pub use dispatch::{set_pool_size, shutdown_pool};
 pub use drain::DEFAULT_DRAIN_TIMEOUT;
 pub use error::{Error, ErrorKind, Result};
-pub use message::Message;
+pub use message::{release_spare_blocks, Message};
 pub use options::Options;
 pub use stats::Statistics;
 pub use subscription::{MsgHandler, Subscription};

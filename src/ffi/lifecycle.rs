@@ -18,13 +18,15 @@ pub extern "C" fn nats_Open(lockSpinCount: i64) -> natsStatus {
     guard("nats_Open", || Ok(()))
 }
 
-/// Lets the library's shared threads (events, delivery pool) finish and exit.
-/// Connections must have been closed and destroyed first.
+/// Lets the library's shared threads (events, delivery pool) finish and exit,
+/// and frees the large message blocks kept for reuse. Connections must have
+/// been closed and destroyed first.
 #[no_mangle]
 pub extern "C" fn nats_Close() {
     guard_value("nats_Close", (), || {
         crate::client::events::shutdown();
         crate::client::shutdown_pool();
+        crate::client::release_spare_blocks();
     })
 }
 
