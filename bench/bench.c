@@ -5,8 +5,8 @@
  * library.
  *
  *   bench SCENARIO [--lib NAME] [--url URL] [--sink-url URL] [--count N]
- *                  [--size BYTES] [--send-asap] [--subs N] [--pending N]
- *                  [--timeout SECS]
+ *                  [--size BYTES] [--send-asap] [--ideal-sub] [--subs N]
+ *                  [--pending N] [--timeout SECS]
  *
  * Scenarios: pub pub-sink pubsub req large threads rss (see bench/README.md).
  * Each run prints exactly one line of space-separated key=value fields,
@@ -16,7 +16,9 @@
 #define _GNU_SOURCE
 #include <nats.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,10 +44,11 @@ static struct {
     long long count; /* -1: the scenario's default */
     long long size;  /* -1: the scenario's default */
     int send_asap;
+    int ideal_sub;
     int subs;
     long long pending;
     double timeout; /* seconds to wait for deliveries */
-} cfg = {NULL, BENCH_LIB, "nats://127.0.0.1:4222", "nats://127.0.0.1:4223", -1, -1, 0,
+} cfg = {NULL, BENCH_LIB, "nats://127.0.0.1:4222", "nats://127.0.0.1:4223", -1, -1, 0, 0,
          1000, 100000, 120.0};
 
 /* ---- the output line --------------------------------------------------- */
@@ -234,6 +238,86 @@ static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void
     }
 }
 
+/* ---- the ideal subscriber (--ideal-sub) -------------------------------- */
+
+/*
+ * A subscriber that costs (almost) nothing: a plain socket that subscribes
+ * and counts the bytes of the MSG stream, without parsing or delivering. With
+ * it, pubsub and large measure the library's publisher and nats-server alone:
+ * the ceiling any subscribing client could reach on this machine.
+ */
+typedef struct {
+    receiver *r;
+    int fd;
+    int64_t want_bytes;
+} ideal_sub;
+
+static int ideal_connect(const char *url)
+{
+    const char *hp = strstr(url, "://");
+    char host[64] = "127.0.0.1";
+    int port = 4222, fd;
+    struct sockaddr_in a;
+    hp = hp != NULL ? hp + 3 : url;
+    if (sscanf(hp, "%63[^:]:%d", host, &port) < 1)
+        finish("ideal-sub:url");
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &a.sin_addr) != 1)
+        finish("ideal-sub:only_numeric_IPv4_urls");
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+        finish("ideal-sub:connect");
+    return fd;
+}
+
+/* Subscribes and returns once the server confirmed it (its PONG). */
+static void ideal_subscribe(ideal_sub *s, const char *url, const char *subject)
+{
+    char buf[4096], cmd[256];
+    size_t have = 0;
+    s->fd = ideal_connect(url);
+    snprintf(cmd, sizeof(cmd),
+             "CONNECT {\"verbose\":false,\"pedantic\":false}\r\nSUB %s 1\r\nPING\r\n", subject);
+    if (write(s->fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
+        finish("ideal-sub:write");
+    while (memmem(buf, have, "PONG\r\n", 6) == NULL) {
+        ssize_t n = read(s->fd, buf + have, sizeof(buf) - have);
+        if (n <= 0 || have + (size_t)n >= sizeof(buf))
+            finish("ideal-sub:handshake");
+        have += (size_t)n;
+    }
+}
+
+static void *ideal_read(void *arg)
+{
+    static char buf[1 << 20];
+    ideal_sub *s = arg;
+    int64_t got = 0;
+    while (got < s->want_bytes) {
+        ssize_t n = read(s->fd, buf, sizeof(buf));
+        if (n <= 0)
+            break;
+        got += n;
+    }
+    pthread_mutex_lock(&s->r->mu);
+    if (got >= s->want_bytes)
+        __atomic_store_n(&s->r->count, s->r->expected, __ATOMIC_SEQ_CST);
+    s->r->last_ns = now_ns();
+    s->r->done = 1;
+    pthread_cond_broadcast(&s->r->cond);
+    pthread_mutex_unlock(&s->r->mu);
+    return NULL;
+}
+
+/* The bytes of one "MSG <subject> 1 <size>\r\n<payload>\r\n". */
+static int64_t ideal_msg_bytes(const char *subject, int64_t size)
+{
+    char head[128];
+    return snprintf(head, sizeof(head), "MSG %s 1 %lld\r\n", subject, (long long)size) + size + 2;
+}
+
 /* Waits until everything arrived; NULL, or why not. */
 static const char *receiver_wait(receiver *r)
 {
@@ -314,23 +398,35 @@ static void scenario_pub(const char *url)
     free(data);
 }
 
-/* pubsub, large: a second connection's async subscription receives all. */
+/* pubsub, large: a second connection's async subscription receives all (or,
+ * with --ideal-sub, a raw socket counts the bytes). */
 static void scenario_pubsub(int64_t dflt_count, int64_t dflt_size, int mbytes)
 {
     int64_t n = count_or(dflt_count), size = size_or(dflt_size), i;
     char *data = payload(size);
-    natsConnection *sub_nc = connect_to(cfg.url, 0, "sub");
+    natsConnection *sub_nc = NULL;
     natsConnection *pub_nc = connect_to(cfg.url, 0, "pub");
     natsSubscription *sub = NULL;
     receiver r;
+    ideal_sub ideal;
+    pthread_t ideal_thread;
     double u0, s0, u1, s1;
-    int64_t t0, t_pub, dropped = -1;
+    int64_t t0, t_pub, dropped = 0;
     const char *err;
 
     receiver_init(&r, n);
-    CHECK("subscribe", natsConnection_Subscribe(&sub, sub_nc, "bench.pubsub", on_msg, &r));
-    unlimited(sub);
-    CHECK("subflush", natsConnection_FlushTimeout(sub_nc, 10000));
+    if (cfg.ideal_sub) {
+        ideal.r = &r;
+        ideal.want_bytes = n * ideal_msg_bytes("bench.pubsub", size);
+        ideal_subscribe(&ideal, cfg.url, "bench.pubsub");
+        if (pthread_create(&ideal_thread, NULL, ideal_read, &ideal) != 0)
+            finish("ideal-sub:thread");
+    } else {
+        sub_nc = connect_to(cfg.url, 0, "sub");
+        CHECK("subscribe", natsConnection_Subscribe(&sub, sub_nc, "bench.pubsub", on_msg, &r));
+        unlimited(sub);
+        CHECK("subflush", natsConnection_FlushTimeout(sub_nc, 10000));
+    }
 
     cpu_times(&u0, &s0);
     t0 = now_ns();
@@ -340,13 +436,16 @@ static void scenario_pubsub(int64_t dflt_count, int64_t dflt_size, int mbytes)
     t_pub = now_ns();
     err = n > 0 ? receiver_wait(&r) : NULL;
     cpu_times(&u1, &s1);
-    natsSubscription_GetDropped(sub, &dropped);
+    if (sub != NULL)
+        natsSubscription_GetDropped(sub, &dropped);
 
     int64_t got = __atomic_load_n(&r.count, __ATOMIC_SEQ_CST);
     int64_t end = err == NULL && n > 0 ? r.last_ns : now_ns();
     double secs = (end - t0) / 1e9;
     field("msgs=%lld", (long long)n);
     field("size=%lld", (long long)size);
+    if (cfg.ideal_sub)
+        field("ideal_sub=1");
     field("received=%lld", (long long)got);
     field("dropped=%lld", (long long)dropped);
     field("secs=%.3f", secs);
@@ -356,12 +455,18 @@ static void scenario_pubsub(int64_t dflt_count, int64_t dflt_size, int mbytes)
     field("msgs_per_sec=%.0f", got / secs);
     field("cpu_user=%.2f", u1 - u0);
     field("cpu_sys=%.2f", s1 - s0);
+    if (err == NULL && got != n)
+        err = "short";
     if (err == NULL && dropped != 0)
         err = "dropped";
     if (err == NULL && async_errors > 0)
         err = last_async_error;
     if (err != NULL)
         finish(err);
+    if (cfg.ideal_sub) {
+        pthread_join(ideal_thread, NULL);
+        close(ideal.fd);
+    }
     natsSubscription_Destroy(sub);
     natsConnection_Destroy(pub_nc);
     natsConnection_Destroy(sub_nc);
@@ -570,7 +675,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: bench pub|pub-sink|pubsub|req|large|threads|rss [--lib NAME] [--url URL]\n"
             "             [--sink-url URL] [--count N] [--size BYTES] [--send-asap]\n"
-            "             [--subs N] [--pending N] [--timeout SECS]\n");
+            "             [--ideal-sub] [--subs N] [--pending N] [--timeout SECS]\n");
     exit(2);
 }
 
@@ -585,6 +690,10 @@ int main(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--send-asap") == 0) {
             cfg.send_asap = 1;
+            continue;
+        }
+        if (strcmp(a, "--ideal-sub") == 0) {
+            cfg.ideal_sub = 1;
             continue;
         }
         if (v == NULL)

@@ -36,12 +36,15 @@ struct Taken {
     bytes: AtomicI64,
 }
 
-/// The sides are kept a cache line apart by a gap rather than by aligning
-/// them: a 64-byte aligned subscription costs glibc's `memalign`, which
-/// wasted about 200 bytes per subscription.
+/// Each side is kept a cache line away from anything else by gaps rather
+/// than by alignment (a 64-byte aligned subscription costs glibc's
+/// `memalign`, which wasted about 200 bytes per subscription): the leading
+/// gap from the fields before it in the owner, the middle one between the
+/// sides. The consumer's side is last, so the owner must put this last.
 #[derive(Default)]
-#[repr(C)] // keeps the gap between the sides
+#[repr(C)]
 pub(crate) struct FlowCounts {
+    _lead: [u64; 8],
     added: Added,
     _gap: [u64; 8],
     taken: Taken,
@@ -150,9 +153,16 @@ mod tests {
     #[test]
     fn the_two_sides_share_no_cache_line() {
         let p = FlowCounts::default();
-        let added_end = &p.added as *const Added as usize + size_of::<Added>();
+        let start = &p as *const FlowCounts as usize;
+        let added_start = &p.added as *const Added as usize;
+        let added_end = added_start + size_of::<Added>();
         let taken_start = &p.taken as *const Taken as usize;
+        assert!(added_start >= start + 64);
         assert!(taken_start >= added_end + 64);
+        assert_eq!(
+            taken_start + size_of::<Taken>(),
+            start + size_of::<FlowCounts>()
+        );
         assert_eq!(p.count_received(), 1);
         assert_eq!(p.count_delivered(), 1);
         assert_eq!((p.received(), p.delivered()), (1, 1));

@@ -45,6 +45,11 @@ pub(crate) enum SubKind {
 }
 
 /// Lock order: `life` is a leaf lock; no other lock is taken while held.
+///
+/// `repr(C)` keeps `flow`, which the reader and the consumer write once per
+/// message, last: the fields before it are read by both once per message,
+/// and must not share a cache line with it (`FlowCounts` starts with a gap).
+#[repr(C)]
 pub struct SubInner {
     pub(crate) sid: u64,
     /// The subject followed by a NUL, so C can borrow it.
@@ -62,11 +67,11 @@ pub struct SubInner {
     dropped: AtomicU64,
     /// 0 means no auto-unsubscribe limit.
     max: AtomicU64,
-    /// Received, delivered and pending counts.
-    flow: FlowCounts,
     /// Non-positive means unlimited.
     limit_msgs: AtomicI64,
     limit_bytes: AtomicI64,
+    /// Received, delivered and pending counts.
+    flow: FlowCounts,
 }
 
 struct Life {
