@@ -152,6 +152,12 @@ pub(crate) struct DeliveryBatch {
 /// dispatcher starts working while the reader parses on.
 const BATCH_MAX: usize = 512;
 
+/// A subscription's share of a batch is handed over at this many messages,
+/// so its list (allocated once, never grown) stays under glibc's 1 KiB
+/// "large request" size: each of those first sweeps the fast bins, which in
+/// the reader's arena are full of messages freed by other threads.
+const GROUP_MAX: usize = 120;
+
 impl DeliveryBatch {
     pub(crate) fn push(&mut self, sub: &Subscription, d: &Arc<Dispatcher>, msg: Message) {
         let pos = self
@@ -159,9 +165,15 @@ impl DeliveryBatch {
             .iter()
             .rposition(|g| Arc::ptr_eq(&g.0 .0, &sub.0));
         match pos {
-            Some(i) => self.groups[i].2.push(msg),
+            Some(i) => {
+                self.groups[i].2.push(msg);
+                if self.groups[i].2.len() == GROUP_MAX {
+                    let (sub, d, msgs) = self.groups.swap_remove(i);
+                    d.send(Work::Msgs(sub, msgs));
+                }
+            }
             None => {
-                let mut v = Vec::with_capacity(64);
+                let mut v = Vec::with_capacity(GROUP_MAX);
                 v.push(msg);
                 self.groups.push((sub.clone(), d.clone(), v));
             }

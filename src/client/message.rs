@@ -21,6 +21,7 @@ use std::fmt;
 use std::ptr::{self, NonNull};
 use std::sync::atomic::{AtomicPtr, Ordering::AcqRel, Ordering::Relaxed};
 
+use crate::client::block_cache;
 use crate::client::error::{Error, ErrorKind, Result};
 use crate::proto::headers::Headers;
 
@@ -97,12 +98,16 @@ fn capacity_for(len: usize) -> usize {
 
 /// The block's layout for `len` bytes (the bytes start at
 /// `size_of::<Block>()`, and there may be more of them: `capacity_for`).
+/// Sizes are rounded up to the block cache's step, so that blocks of one
+/// size class are interchangeable (glibc rounds them up as much anyway).
 fn block_layout(len: usize) -> Layout {
     let bytes = Layout::array::<u8>(capacity_for(len)).unwrap_or_else(|_| too_big());
-    match Layout::new::<Block>().extend(bytes) {
+    let layout = match Layout::new::<Block>().extend(bytes) {
         Ok((layout, _)) => layout.pad_to_align(),
         Err(_) => too_big(),
-    }
+    };
+    let size = layout.size().next_multiple_of(block_cache::STEP);
+    Layout::from_size_align(size, layout.align()).unwrap_or_else(|_| too_big())
 }
 
 /// Frees a block whose header is valid and owns nothing.
@@ -111,8 +116,14 @@ fn block_layout(len: usize) -> Layout {
 /// `p` came from `Message::alloc` and nothing uses it any more.
 unsafe fn free_block(p: *mut Block) {
     // SAFETY: per the contract the header is readable and gives the layout
-    // the block was allocated with.
-    unsafe { alloc::dealloc(p.cast(), block_layout((*p).len)) }
+    // the block was allocated with; a small block may be kept for reuse.
+    unsafe {
+        let layout = block_layout((*p).len);
+        let bytes = NonNull::new_unchecked(p.cast::<u8>());
+        if !block_cache::give(bytes, layout) {
+            alloc::dealloc(bytes.as_ptr(), layout);
+        }
+    }
 }
 
 /// Frees the kept large blocks (`nats_Close`).
@@ -146,13 +157,18 @@ impl Message {
     /// otherwise the caller must write every one before reading any.
     fn alloc(shape: Shape, zeroed: bool) -> Message {
         let layout = block_layout(shape.len);
-        // SAFETY: the layout is never zero-sized (it holds a Block).
-        let raw = unsafe {
-            if zeroed {
-                alloc::alloc_zeroed(layout)
-            } else {
-                alloc::alloc(layout)
+        let raw = match block_cache::take(layout) {
+            Some(p) => {
+                if zeroed {
+                    // SAFETY: a cached block of this layout, ours alone now.
+                    unsafe { ptr::write_bytes(p.as_ptr(), 0, layout.size()) };
+                }
+                p.as_ptr()
             }
+            // SAFETY: the layout is never zero-sized (it holds a Block).
+            None if zeroed => unsafe { alloc::alloc_zeroed(layout) },
+            // SAFETY: as above.
+            None => unsafe { alloc::alloc(layout) },
         };
         let Some(ptr) = NonNull::new(raw.cast::<Block>()) else {
             alloc::handle_alloc_error(layout)

@@ -3,6 +3,7 @@
 //! Threads: per connection a reader and a flusher; per asynchronous
 //! subscription a dispatcher (or a shared pool worker); one library-wide
 //! event thread for connection callbacks.
+mod block_cache;
 pub mod conn;
 mod credentials;
 mod dispatch;
@@ -24,6 +25,7 @@ pub mod threads;
 mod transport;
 pub mod url;
 
+pub use block_cache::release_depot;
 pub use conn::{Connection, Status};
 pub use dispatch::{set_pool_size, shutdown_pool};
 pub use drain::DEFAULT_DRAIN_TIMEOUT;

@@ -19,7 +19,7 @@ pub extern "C" fn nats_Open(lockSpinCount: i64) -> natsStatus {
 }
 
 /// Lets the library's shared threads (events, delivery pool) finish and exit,
-/// and frees the large message blocks kept for reuse. Connections must have
+/// and frees the message blocks kept for reuse. Connections must have
 /// been closed and destroyed first.
 #[no_mangle]
 pub extern "C" fn nats_Close() {
@@ -27,6 +27,7 @@ pub extern "C" fn nats_Close() {
         crate::client::events::shutdown();
         crate::client::shutdown_pool();
         crate::client::release_spare_blocks();
+        crate::client::release_depot();
     })
 }
 
