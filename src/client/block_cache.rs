@@ -18,10 +18,12 @@ use std::cell::RefCell;
 use std::ptr::NonNull;
 use std::sync::Mutex;
 
-/// Blocks are cached by size, in steps of `STEP` bytes up to `MAX_SIZE`.
-pub(crate) const STEP: usize = 16;
-const MAX_SIZE: usize = 512;
-const CLASSES: usize = MAX_SIZE / STEP;
+/// Blocks are cached by size: `STEP * k - 8` bytes, the sizes glibc's
+/// 16-byte chunks (with their 8-byte header) hold without waste, up to
+/// `MAX_SIZE`.
+const STEP: usize = 16;
+const MAX_SIZE: usize = 512 - 8;
+const CLASSES: usize = (MAX_SIZE + 8) / STEP;
 /// Blocks a magazine holds.
 const MAGAZINE: usize = 32;
 /// Full magazines the depot keeps per class.
@@ -67,17 +69,26 @@ thread_local! {
     };
 }
 
-fn class_layout(class: usize) -> Layout {
-    // Sizes are non-zero multiples of ALIGN, far below isize::MAX.
-    Layout::from_size_align((class + 1) * STEP, ALIGN).unwrap_or_else(|_| unreachable!())
+/// `size` rounded up to a class size (sizes above `MAX_SIZE` stay as they
+/// are). Block layouts use it, so all blocks of a class are alike.
+pub(crate) fn class_size(size: usize) -> usize {
+    if size <= MAX_SIZE {
+        (size + 8).next_multiple_of(STEP) - 8
+    } else {
+        size
+    }
 }
 
-/// The size class of `layout`, if blocks like it are cached. Callers round
-/// sizes up to `STEP`, so every block of a class has the class's layout.
+fn class_layout(class: usize) -> Layout {
+    // Sizes are multiples of ALIGN, far below isize::MAX.
+    Layout::from_size_align((class + 1) * STEP - 8, ALIGN).unwrap_or_else(|_| unreachable!())
+}
+
+/// The size class of `layout`, if blocks like it are cached.
 fn class_of(layout: Layout) -> Option<usize> {
     let size = layout.size();
-    (size > 0 && size <= MAX_SIZE && size.is_multiple_of(STEP) && layout.align() == ALIGN)
-        .then(|| size / STEP - 1)
+    (size <= MAX_SIZE && class_size(size) == size && layout.align() == ALIGN)
+        .then(|| (size + 8) / STEP - 1)
 }
 
 fn lock_depot() -> std::sync::MutexGuard<'static, Vec<Vec<Blocks>>> {
@@ -198,10 +209,24 @@ mod tests {
     }
 
     #[test]
+    fn class_sizes_fill_glibc_chunks() {
+        assert_eq!(class_size(85), 88);
+        assert_eq!(class_size(88), 88);
+        assert_eq!(class_size(89), 104);
+        assert_eq!(class_size(1), 8);
+        assert_eq!(class_size(MAX_SIZE), MAX_SIZE);
+        assert_eq!(class_size(MAX_SIZE + 1), MAX_SIZE + 1);
+        let l = |size| Layout::from_size_align(size, ALIGN).unwrap();
+        assert_eq!(class_of(l(8)), Some(0));
+        assert_eq!(class_of(l(88)), Some(5));
+        assert_eq!(class_of(l(MAX_SIZE)), Some(CLASSES - 1));
+    }
+
+    #[test]
     fn unusual_layouts_are_not_cached() {
         let big = Layout::from_size_align(MAX_SIZE + STEP, ALIGN).unwrap();
-        let odd = Layout::from_size_align(24 + 1, ALIGN).unwrap();
-        let wide = Layout::from_size_align(64, 64).unwrap();
+        let odd = Layout::from_size_align(32, ALIGN).unwrap();
+        let wide = Layout::from_size_align(56, 64).unwrap();
         for layout in [big, odd, wide] {
             assert!(take(layout).is_none());
             let p = fresh(layout);

@@ -98,15 +98,15 @@ fn capacity_for(len: usize) -> usize {
 
 /// The block's layout for `len` bytes (the bytes start at
 /// `size_of::<Block>()`, and there may be more of them: `capacity_for`).
-/// Sizes are rounded up to the block cache's step, so that blocks of one
-/// size class are interchangeable (glibc rounds them up as much anyway).
+/// Small sizes are rounded up to the block cache's classes, so that blocks
+/// of one class are interchangeable (glibc rounds them up as much anyway).
 fn block_layout(len: usize) -> Layout {
     let bytes = Layout::array::<u8>(capacity_for(len)).unwrap_or_else(|_| too_big());
     let layout = match Layout::new::<Block>().extend(bytes) {
         Ok((layout, _)) => layout.pad_to_align(),
         Err(_) => too_big(),
     };
-    let size = layout.size().next_multiple_of(block_cache::STEP);
+    let size = block_cache::class_size(layout.size());
     Layout::from_size_align(size, layout.align()).unwrap_or_else(|_| too_big())
 }
 
