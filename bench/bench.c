@@ -5,8 +5,8 @@
  * library.
  *
  *   bench SCENARIO [--lib NAME] [--url URL] [--sink-url URL] [--count N]
- *                  [--size BYTES] [--send-asap] [--ideal-sub] [--subs N]
- *                  [--pending N] [--timeout SECS]
+ *                  [--size BYTES] [--send-asap] [--ideal-sub] [--ideal-pub]
+ *                  [--subs N] [--pending N] [--timeout SECS]
  *
  * Scenarios: pub pub-sink pubsub req large threads rss (see bench/README.md).
  * Each run prints exactly one line of space-separated key=value fields,
@@ -45,10 +45,11 @@ static struct {
     long long size;  /* -1: the scenario's default */
     int send_asap;
     int ideal_sub;
+    int ideal_pub;
     int subs;
     long long pending;
     double timeout; /* seconds to wait for deliveries */
-} cfg = {NULL, BENCH_LIB, "nats://127.0.0.1:4222", "nats://127.0.0.1:4223", -1, -1, 0, 0,
+} cfg = {NULL, BENCH_LIB, "nats://127.0.0.1:4222", "nats://127.0.0.1:4223", -1, -1, 0, 0, 0,
          1000, 100000, 120.0};
 
 /* ---- the output line --------------------------------------------------- */
@@ -369,6 +370,75 @@ static char *payload(int64_t size)
     return p;
 }
 
+/*
+ * pub --ideal-pub: no library at all; a plain socket writes pre-encoded PUBs
+ * (1 MiB at a time) and waits for the PONG to its final PING. This is how
+ * fast nats-server takes in messages on this machine: the ceiling for any
+ * publishing client.
+ */
+static void scenario_ideal_pub(void)
+{
+    int64_t n = count_or(2000000), size = size_or(16), sent = 0;
+    char *data = payload(size), head[128], *chunk, buf[4096];
+    int hl = snprintf(head, sizeof(head), "PUB bench.pub %lld\r\n", (long long)size);
+    int64_t rec = hl + size + 2, per_chunk = (1 << 20) / rec, i, t0, t1;
+    double u0, s0, u1, s1;
+    size_t have = 0;
+    int fd;
+
+    if (per_chunk < 1)
+        per_chunk = 1;
+    chunk = malloc((size_t)(per_chunk * rec));
+    if (chunk == NULL)
+        finish("malloc");
+    for (i = 0; i < per_chunk; i++) {
+        memcpy(chunk + i * rec, head, (size_t)hl);
+        memcpy(chunk + i * rec + hl, data, (size_t)size);
+        memcpy(chunk + i * rec + hl + size, "\r\n", 2);
+    }
+    fd = ideal_connect(cfg.url);
+    {
+        const char *c = "CONNECT {\"verbose\":false,\"pedantic\":false}\r\n";
+        if (write(fd, c, strlen(c)) != (ssize_t)strlen(c))
+            finish("ideal-pub:write");
+    }
+    cpu_times(&u0, &s0);
+    t0 = now_ns();
+    while (sent < n) {
+        int64_t k = n - sent < per_chunk ? n - sent : per_chunk, off = 0, len = k * rec;
+        while (off < len) {
+            ssize_t w = write(fd, chunk + off, (size_t)(len - off));
+            if (w <= 0)
+                finish("ideal-pub:write");
+            off += w;
+        }
+        sent += k;
+    }
+    if (write(fd, "PING\r\n", 6) != 6)
+        finish("ideal-pub:write");
+    while (memmem(buf, have, "PONG\r\n", 6) == NULL) {
+        ssize_t r = read(fd, buf + have, sizeof(buf) - have);
+        if (r <= 0 || have + (size_t)r >= sizeof(buf))
+            finish("ideal-pub:pong");
+        have += (size_t)r;
+    }
+    t1 = now_ns();
+    cpu_times(&u1, &s1);
+    close(fd);
+
+    double secs = (t1 - t0) / 1e9;
+    field("ideal_pub=1");
+    field("msgs=%lld", (long long)n);
+    field("size=%lld", (long long)size);
+    field("secs=%.3f", secs);
+    field("msgs_per_sec=%.0f", n / secs);
+    field("cpu_user=%.2f", u1 - u0);
+    field("cpu_sys=%.2f", s1 - s0);
+    field("cpu_us_per_msg=%.3f", n ? ((u1 - u0) + (s1 - s0)) * 1e6 / n : 0.0);
+    free(chunk);
+    free(data);
+}
+
 /* pub, pub-sink: one connection publishes N messages, then flushes. */
 static void scenario_pub(const char *url)
 {
@@ -675,7 +745,8 @@ static void usage(void)
     fprintf(stderr,
             "usage: bench pub|pub-sink|pubsub|req|large|threads|rss [--lib NAME] [--url URL]\n"
             "             [--sink-url URL] [--count N] [--size BYTES] [--send-asap]\n"
-            "             [--ideal-sub] [--subs N] [--pending N] [--timeout SECS]\n");
+            "             [--ideal-sub] [--ideal-pub] [--subs N] [--pending N]\n"
+            "             [--timeout SECS]\n");
     exit(2);
 }
 
@@ -694,6 +765,10 @@ int main(int argc, char **argv)
         }
         if (strcmp(a, "--ideal-sub") == 0) {
             cfg.ideal_sub = 1;
+            continue;
+        }
+        if (strcmp(a, "--ideal-pub") == 0) {
+            cfg.ideal_pub = 1;
             continue;
         }
         if (v == NULL)
@@ -722,7 +797,9 @@ int main(int argc, char **argv)
     field("scenario=%s", cfg.scenario);
     field("lib=%s", cfg.lib);
     field("version=%s", nats_GetVersion());
-    if (strcmp(cfg.scenario, "pub") == 0)
+    if (strcmp(cfg.scenario, "pub") == 0 && cfg.ideal_pub)
+        scenario_ideal_pub();
+    else if (strcmp(cfg.scenario, "pub") == 0)
         scenario_pub(cfg.url);
     else if (strcmp(cfg.scenario, "pub-sink") == 0)
         scenario_pub(cfg.sink_url);

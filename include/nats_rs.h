@@ -695,8 +695,9 @@ NATS_EXTERN void natsStatistics_Destroy(struct natsStatistics *stats);
 // `lockSpinCount` is accepted for compatibility and has no effect.
 NATS_EXTERN enum natsStatus nats_Open(int64_t lockSpinCount);
 
-// Lets the library's shared threads (events, delivery pool) finish and exit.
-// Connections must have been closed and destroyed first.
+// Lets the library's shared threads (events, delivery pool) finish and exit,
+// and frees the message blocks kept for reuse. Connections must have
+// been closed and destroyed first.
 NATS_EXTERN void nats_Close(void);
 
 // Like `nats_Close`, then waits up to `timeout` ms (0: no limit) for every library thread to exit.
