@@ -370,6 +370,18 @@ static char *payload(int64_t size)
     return p;
 }
 
+/* The fields of a pub, pub-sink or ideal-pub run. */
+static void report_pub(int64_t n, int64_t size, double secs, double user, double sys)
+{
+    field("msgs=%lld", (long long)n);
+    field("size=%lld", (long long)size);
+    field("secs=%.3f", secs);
+    field("msgs_per_sec=%.0f", n / secs);
+    field("cpu_user=%.2f", user);
+    field("cpu_sys=%.2f", sys);
+    field("cpu_us_per_msg=%.3f", n ? (user + sys) * 1e6 / n : 0.0);
+}
+
 /*
  * pub --ideal-pub: no library at all; a plain socket writes pre-encoded PUBs
  * (1 MiB at a time) and waits for the PONG to its final PING. This is how
@@ -426,15 +438,8 @@ static void scenario_ideal_pub(void)
     cpu_times(&u1, &s1);
     close(fd);
 
-    double secs = (t1 - t0) / 1e9;
     field("ideal_pub=1");
-    field("msgs=%lld", (long long)n);
-    field("size=%lld", (long long)size);
-    field("secs=%.3f", secs);
-    field("msgs_per_sec=%.0f", n / secs);
-    field("cpu_user=%.2f", u1 - u0);
-    field("cpu_sys=%.2f", s1 - s0);
-    field("cpu_us_per_msg=%.3f", n ? ((u1 - u0) + (s1 - s0)) * 1e6 / n : 0.0);
+    report_pub(n, size, (t1 - t0) / 1e9, u1 - u0, s1 - s0);
     free(chunk);
     free(data);
 }
@@ -456,14 +461,7 @@ static void scenario_pub(const char *url)
     t1 = now_ns();
     cpu_times(&u1, &s1);
 
-    double secs = (t1 - t0) / 1e9;
-    field("msgs=%lld", (long long)n);
-    field("size=%lld", (long long)size);
-    field("secs=%.3f", secs);
-    field("msgs_per_sec=%.0f", n / secs);
-    field("cpu_user=%.2f", u1 - u0);
-    field("cpu_sys=%.2f", s1 - s0);
-    field("cpu_us_per_msg=%.3f", n ? ((u1 - u0) + (s1 - s0)) * 1e6 / n : 0.0);
+    report_pub(n, size, (t1 - t0) / 1e9, u1 - u0, s1 - s0);
     natsConnection_Destroy(nc);
     free(data);
 }

@@ -142,21 +142,11 @@ fn too_big() -> ! {
     panic!("message too large for memory")
 }
 
-/// Which parts a new block holds; `len` counts all its bytes.
-struct Shape {
-    len: usize,
-    subject_len: usize,
-    reply_len: usize,
-    hdr_len: usize,
-    tail: usize,
-    sid: u64,
-}
-
 impl Message {
-    /// Allocates a block of `shape`; the bytes are zeroed when `zeroed`,
+    /// Allocates a block with the fixed part `header` (no extras); the bytes are zeroed when `zeroed`,
     /// otherwise the caller must write every one before reading any.
-    fn alloc(shape: Shape, zeroed: bool) -> Message {
-        let layout = block_layout(shape.len);
+    fn alloc(header: Block, zeroed: bool) -> Message {
+        let layout = block_layout(header.len);
         let raw = match block_cache::take(layout) {
             Some(p) => {
                 if zeroed {
@@ -173,25 +163,16 @@ impl Message {
         let Some(ptr) = NonNull::new(raw.cast::<Block>()) else {
             alloc::handle_alloc_error(layout)
         };
-        let slack = capacity_for(shape.len) - shape.len;
+        let slack = capacity_for(header.len) - header.len;
         if !zeroed && slack > 0 {
             // Bytes past `len` are never read through this message, but a
             // later one reusing the block may cover them: initialise them.
             // SAFETY: inside the allocation, after the `len` bytes.
-            unsafe { ptr::write_bytes(raw.add(size_of::<Block>() + shape.len), 0, slack) };
+            unsafe { ptr::write_bytes(raw.add(size_of::<Block>() + header.len), 0, slack) };
         }
-        // SAFETY: fresh memory, sized and aligned for a Block.
-        unsafe {
-            ptr.as_ptr().write(Block {
-                len: shape.len,
-                subject_len: shape.subject_len,
-                reply_len: shape.reply_len,
-                hdr_len: shape.hdr_len,
-                tail: shape.tail,
-                sid: shape.sid,
-                extras: None,
-            })
-        };
+        // SAFETY: memory of this block's layout that only we use (fresh, or
+        // a cached block), so sized and aligned for a Block.
+        unsafe { ptr.as_ptr().write(header) };
         Message(ptr)
     }
 
@@ -311,20 +292,18 @@ impl Message {
         let reply = reply.as_deref().map(str::as_bytes);
         let reply_size = reply.map_or(0, |r| r.len() + 1);
         let hdr_start = subject.len() + 1 + reply_size;
-        let shape = Shape {
+        let header = Block {
             len: hdr_start + body_len + 1 + padding,
             subject_len: subject.len(),
             reply_len: reply.map_or(NO_REPLY, <[u8]>::len),
             hdr_len,
             tail: 1 + padding,
             sid,
+            extras: None,
         };
         // A reused block holds old bytes; a fresh one is zeroed in one go.
         // Either way the body is overwritten by the caller.
-        let mut m = match Message::reuse_spare(&shape) {
-            Some(m) => m,
-            None => Message::alloc(shape, true),
-        };
+        let mut m = Message::reuse_spare(header).unwrap_or_else(|h| Message::alloc(h, true));
         let data_end = m.data_end();
         let buf = m.bytes_mut();
         buf[..subject.len()].copy_from_slice(subject.as_bytes());
@@ -337,13 +316,14 @@ impl Message {
         m
     }
 
-    /// A kept large block with the capacity `shape` needs, set up for it
+    /// A kept large block with the capacity `header` needs, set up with it
     /// (its bytes are old but initialised). Kept blocks of another size
     /// met on the way are freed: the sizes in use have changed.
-    fn reuse_spare(shape: &Shape) -> Option<Message> {
-        let cap = capacity_for(shape.len);
+    /// (`header` comes back when there is none).
+    fn reuse_spare(header: Block) -> std::result::Result<Message, Block> {
+        let cap = capacity_for(header.len);
         if cap < RECYCLE_MIN {
-            return None;
+            return Err(header);
         }
         for slot in &SPARES {
             let Some(p) = NonNull::new(slot.swap(ptr::null_mut(), AcqRel)) else {
@@ -356,19 +336,11 @@ impl Message {
                     free_block(p.as_ptr());
                     continue;
                 }
-                p.as_ptr().write(Block {
-                    len: shape.len,
-                    subject_len: shape.subject_len,
-                    reply_len: shape.reply_len,
-                    hdr_len: shape.hdr_len,
-                    tail: shape.tail,
-                    sid: shape.sid,
-                    extras: None,
-                });
+                p.as_ptr().write(header);
             }
-            return Some(Message(p));
+            return Ok(Message(p));
         }
-        None
+        Err(header)
     }
 
     /// The header block and payload, for `with_body_space`'s caller.
@@ -392,13 +364,14 @@ impl Message {
         let data_end = data_start + payload.len();
         let len = data_end + 1 + padding;
         let m = Message::alloc(
-            Shape {
+            Block {
                 len,
                 subject_len: subject.len(),
                 reply_len: reply.map_or(NO_REPLY, <[u8]>::len),
                 hdr_len: headers.len(),
                 tail: 1 + padding,
                 sid,
+                extras: None,
             },
             false,
         );
