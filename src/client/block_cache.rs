@@ -25,9 +25,9 @@ const STEP: usize = 16;
 const MAX_SIZE: usize = 512 - 8;
 const CLASSES: usize = (MAX_SIZE + 8) / STEP;
 /// Blocks a magazine holds.
-const MAGAZINE: usize = 32;
+const MAGAZINE: usize = 64;
 /// Full magazines the depot keeps per class.
-const DEPOT_MAX: usize = 16;
+const DEPOT_MAX: usize = 32;
 /// The alignment every cached block was allocated with.
 const ALIGN: usize = 8;
 
