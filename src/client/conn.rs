@@ -103,6 +103,11 @@ pub struct ConnInner {
     pub(crate) subs: RwLock<HashMap<u64, Subscription, SidHash>>,
     /// Changes after every removal from `subs` (see `subs_generation`).
     subs_generation: AtomicU64,
+    /// Held by the running reader thread for its whole life, so a reader
+    /// started after a reconnect waits until the previous one has handed
+    /// over its last messages: each subscription's received and pending
+    /// counts have a single writer, and old messages come before new ones.
+    pub(crate) reader_turn: Mutex<()>,
     pub(crate) replies: Mutex<ReplyMux>,
     /// The socket writers use, with the epoch it belongs to.
     pub(crate) sock_w: Mutex<Option<(WriteHalf, u64)>>,
@@ -252,6 +257,7 @@ impl Connection {
             state_cv: Condvar::new(),
             subs: RwLock::new(HashMap::default()),
             subs_generation: AtomicU64::new(0),
+            reader_turn: Mutex::new(()),
             replies: Mutex::new(ReplyMux::default()),
             sock_w: Mutex::new(None),
             out: Mutex::new(OutBuf {

@@ -12,7 +12,10 @@
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicI64, AtomicU64};
 
-/// Written by the reader only (`clear_max` aside).
+/// Written by the reader only (`clear_max` aside), and by one reader at a
+/// time (`ConnInner::reader_turn`), so its counters need no atomic
+/// read-modify-write: a locked instruction here would also wait for the
+/// message the reader has just written to leave its store buffer.
 #[derive(Default)]
 struct Added {
     /// Messages accepted by the reader, dropped ones included (for
@@ -58,7 +61,9 @@ fn over(count: i64, limit: i64) -> bool {
 impl FlowCounts {
     /// Reader: one more message arrived; returns how many so far.
     pub(crate) fn count_received(&self) -> u64 {
-        self.added.received.fetch_add(1, AcqRel) + 1
+        let n = self.added.received.load(Relaxed) + 1;
+        self.added.received.store(n, Release);
+        n
     }
 
     pub(crate) fn received(&self) -> u64 {

@@ -18,6 +18,9 @@ use crate::proto::{Parsed, Parser, ServerInfo, ServerOp};
 const DIRECT_BODY: usize = 64 * 1024;
 
 pub(crate) fn run(conn: Connection, stream: ReadHalf, leftover: Vec<u8>, epoch: u64) {
+    // The previous reader (before a reconnect) finishes first; its socket is
+    // shut down, so that is quick.
+    let _turn = conn.0.reader_turn.lock().unwrap_or_else(|p| p.into_inner());
     let mut r = Routing::default();
     read_loop(&conn, stream, leftover, epoch, &mut r);
     // What arrived before the connection went away is still delivered.
