@@ -48,6 +48,8 @@ impl Blocks {
     }
 }
 
+/// Full magazines per class. A leaf lock: held only to push or pop one
+/// list, never while freeing or taking another lock.
 static DEPOT: Mutex<Vec<Vec<Blocks>>> = Mutex::new(Vec::new());
 
 /// One magazine per size class, for the current thread.

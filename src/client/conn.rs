@@ -90,8 +90,10 @@ pub struct Connection(pub(crate) Arc<ConnInner>);
 
 /// Shared state of one connection.
 ///
-/// Lock order: `state` → `replies` → `subs` → `sock_w` → `out`. `out` is
-/// held only to append or swap bytes; `sock_w` only across socket writes.
+/// Lock order: `reader_turn` → `state` → `replies` → `subs` → `sock_w` →
+/// `out`. `reader_turn` is held by the reader thread for its whole life;
+/// `out` is held only to append or swap bytes; `sock_w` only across socket
+/// writes.
 /// No lock is held while user code runs. `status` changes only under
 /// `state`, so a holder of `state` sees a stable status.
 pub struct ConnInner {
