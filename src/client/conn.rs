@@ -164,6 +164,21 @@ pub(crate) struct OutBuf {
     pub(crate) sent_bytes: u64,
 }
 
+impl OutBuf {
+    fn count_sent(&mut self, size: i64) {
+        self.sent_msgs += 1;
+        self.sent_bytes += size as u64;
+    }
+
+    /// Hands the buffered bytes over for writing, leaving the spare buffer
+    /// in their place. The PINGs among them are on their way.
+    fn take_for_write(&mut self) -> Vec<u8> {
+        self.pings = 0;
+        let spare = std::mem::take(&mut self.spare);
+        std::mem::replace(&mut self.buf, spare)
+    }
+}
+
 impl Connection {
     /// Connects to the first server of the pool that accepts us. With
     /// `retry_on_failed_connect` and a connected callback, a connection
@@ -471,11 +486,6 @@ impl Connection {
         }
         if data.len() >= DIRECT_PAYLOAD {
             if let Some(r) = self.publish_direct(subj, reply, headers, data) {
-                if r.is_ok() {
-                    let mut o = self.lock_out();
-                    o.sent_msgs += 1;
-                    o.sent_bytes += size as u64;
-                }
                 return r;
             }
         }
@@ -492,19 +502,17 @@ impl Connection {
                 Some(h) if hlen > 0 => encode::encode_hpub(&mut o.buf, subj, reply, h, data),
                 _ => encode::encode_pub(&mut o.buf, subj, reply, data),
             }
-            o.sent_msgs += 1;
-            o.sent_bytes += size as u64;
+            if o.paused && o.buf.len() > self.0.opts.reconnect_buf_size {
+                // Disconnected, and the message does not fit in what is
+                // kept for the reconnect.
+                o.buf.truncate(before);
+                return Err(Error::new(
+                    ErrorKind::InsufficientBuffer,
+                    "the reconnect buffer is full",
+                ));
+            }
+            o.count_sent(size);
             if o.paused {
-                // Disconnected: keep the message for the reconnect if it fits.
-                if o.buf.len() > self.0.opts.reconnect_buf_size {
-                    o.buf.truncate(before);
-                    o.sent_msgs -= 1;
-                    o.sent_bytes -= size as u64;
-                    return Err(Error::new(
-                        ErrorKind::InsufficientBuffer,
-                        "the reconnect buffer is full",
-                    ));
-                }
                 (false, false)
             } else {
                 let big = o.buf.len() >= SELF_FLUSH_THRESHOLD;
@@ -528,14 +536,18 @@ impl Connection {
 
     /// Publishes a message built by the user, with its headers if any.
     pub fn publish_msg(&self, msg: &Message) -> Result<()> {
-        let hdr = msg.encoded_headers();
-        self.publish_raw(msg.subject(), msg.reply(), hdr.as_deref(), msg.data())
+        self.publish_msg_with(msg, self.0.opts.send_asap)
     }
 
     /// `natsConnection_SendMsg`: `publish_msg`, written before returning.
     pub fn send_msg(&self, msg: &Message) -> Result<()> {
+        self.publish_msg_with(msg, true)
+    }
+
+    fn publish_msg_with(&self, msg: &Message, write_now: bool) -> Result<()> {
         let hdr = msg.encoded_headers();
-        self.send_raw(msg.subject(), msg.reply(), hdr.as_deref(), msg.data())
+        let (subj, reply) = (msg.subject(), msg.reply());
+        self.publish_with(subj, reply, hdr.as_deref(), msg.data(), write_now)
     }
 
     /// Appends protocol bytes (SUB, UNSUB, PONG...) and wakes the flusher.
@@ -594,7 +606,7 @@ impl Connection {
             let mut w = self.0.sock_w.lock().unwrap_or_else(|p| p.into_inner());
             let (stream, epoch) = w.as_mut()?;
             let epoch = *epoch;
-            let mut pending = {
+            let pending = {
                 let mut o = self.lock_out();
                 if o.stop {
                     return Some(Err(Error::new(
@@ -606,24 +618,17 @@ impl Connection {
                     return None;
                 }
                 encode::encode_pub_head(&mut o.buf, subj, reply, headers, data.len());
-                o.pings = 0;
-                let spare = std::mem::take(&mut o.spare);
-                std::mem::replace(&mut o.buf, spare)
+                o.count_sent((headers.map_or(0, <[u8]>::len) + data.len()) as i64);
+                o.take_for_write()
             };
             let r = stream.write_all_parts(&[&pending, data, b"\r\n"]);
-            pending.clear();
-            if pending.capacity() <= 2 * SELF_FLUSH_THRESHOLD {
-                self.lock_out().spare = pending;
-            }
+            self.recycle_written(pending);
             r.map_err(|e| (e, epoch))
         };
         // As with buffered bytes, a failed write loses the message (part of
         // it may have reached the server); the reconnect starts afresh.
         if let Err((e, epoch)) = result {
-            self.connection_lost(
-                epoch,
-                Error::new(ErrorKind::IoError, format!("write failed: {e}")),
-            );
+            self.write_failed(epoch, e);
         }
         Some(Ok(()))
     }
@@ -636,29 +641,36 @@ impl Connection {
                 return;
             };
             let epoch = *epoch;
-            let mut data = {
+            let data = {
                 let mut o = self.lock_out();
                 if o.buf.is_empty() || o.paused {
                     return;
                 }
-                o.pings = 0;
-                let spare = std::mem::take(&mut o.spare);
-                std::mem::replace(&mut o.buf, spare)
+                o.take_for_write()
             };
             let r = stream.write_all(&data);
-            data.clear();
-            // Keep the allocation for the next swap unless a huge burst grew it.
-            if data.capacity() <= 2 * SELF_FLUSH_THRESHOLD {
-                self.lock_out().spare = data;
-            }
+            self.recycle_written(data);
             r.map_err(|e| (e, epoch))
         };
         if let Err((e, epoch)) = result {
-            self.connection_lost(
-                epoch,
-                Error::new(ErrorKind::IoError, format!("write failed: {e}")),
-            );
+            self.write_failed(epoch, e);
         }
+    }
+
+    /// Keeps a written buffer's allocation for the next swap, unless a huge
+    /// burst grew it.
+    fn recycle_written(&self, mut data: Vec<u8>) {
+        data.clear();
+        if data.capacity() <= 2 * SELF_FLUSH_THRESHOLD {
+            self.lock_out().spare = data;
+        }
+    }
+
+    fn write_failed(&self, epoch: u64, e: std::io::Error) {
+        self.connection_lost(
+            epoch,
+            Error::new(ErrorKind::IoError, format!("write failed: {e}")),
+        );
     }
 
     /// The flusher thread: writes whatever accumulates and sends PINGs on

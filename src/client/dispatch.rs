@@ -164,11 +164,13 @@ impl DeliveryBatch {
             .groups
             .iter()
             .rposition(|g| Arc::ptr_eq(&g.0 .0, &sub.0));
+        self.count += 1;
         match pos {
             Some(i) => {
                 self.groups[i].2.push(msg);
                 if self.groups[i].2.len() == GROUP_MAX {
                     let (sub, d, msgs) = self.groups.swap_remove(i);
+                    self.count -= msgs.len();
                     d.send(Work::Msgs(sub, msgs));
                 }
             }
@@ -178,7 +180,6 @@ impl DeliveryBatch {
                 self.groups.push((sub.clone(), d.clone(), v));
             }
         }
-        self.count += 1;
         if self.count >= BATCH_MAX || self.groups.len() > 32 {
             self.flush();
         }

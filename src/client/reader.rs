@@ -140,9 +140,7 @@ fn read_loop(
                                     start += used;
                                     skip_crlf = 2;
                                     r.counts.add(pm_len);
-                                    if let Some(m) = msg {
-                                        route(conn, m, r);
-                                    }
+                                    route(conn, msg, r);
                                     continue;
                                 }
                                 Err(e) => {
@@ -271,16 +269,15 @@ fn route_to(
 
 /// Receives the body of a large message into its `Message`: first what
 /// `buffered` (the unparsed bytes, starting with the control line) holds,
-/// then straight from the socket. Returns the message (`None` if nobody
-/// subscribes to it any more) and how many bytes of `buffered` it used;
-/// the CRLF after the body is left for the caller to skip.
+/// then straight from the socket. Returns the message and how many bytes
+/// of `buffered` it used; the CRLF after the body is left for the caller to
+/// skip.
 fn receive_body(
     conn: &Connection,
     stream: &mut ReadHalf,
     pm: PartialMsg<'_>,
     buffered: &[u8],
-) -> Result<(Option<Message>, usize), Error> {
-    let wanted = conn.lookup_sub(pm.sid).is_some();
+) -> Result<(Message, usize), Error> {
     let mut msg = Message::with_body_space(
         pm.subject,
         pm.reply,
@@ -306,5 +303,5 @@ fn receive_body(
             Err(e) => return Err(Error::new(ErrorKind::IoError, format!("read failed: {e}"))),
         }
     }
-    Ok((wanted.then_some(msg), pm.body_start + have))
+    Ok((msg, pm.body_start + have))
 }

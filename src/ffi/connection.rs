@@ -46,6 +46,17 @@ unsafe fn subject<'a>(p: *const c_char) -> Result<&'a str> {
     }
 }
 
+/// A reply subject argument, which must be present and non-empty.
+///
+/// # Safety
+/// `p` is NULL or a C string.
+unsafe fn reply_arg<'a>(p: *const c_char) -> Result<&'a str> {
+    // SAFETY: per the contract.
+    unsafe { opt_str(p) }?
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| invalid_arg("reply is NULL or empty"))
+}
+
 /// A payload argument: `len` bytes at `data` (which may be NULL when empty).
 ///
 /// # Safety
@@ -155,7 +166,7 @@ pub unsafe extern "C" fn natsConnection_PublishMsg(
         // SAFETY: live handles per the API.
         let c = unsafe { conn(nc) }?;
         // SAFETY: as above.
-        let m = unsafe { msg::as_message(m) }.ok_or_else(|| invalid_arg("message is NULL"))?;
+        let m = unsafe { msg::message_arg(m) }?;
         c.publish_msg(&m)
     })
 }
@@ -172,9 +183,7 @@ pub unsafe extern "C" fn natsConnection_PublishRequest(
     guard("natsConnection_PublishRequest", || {
         // SAFETY: handle and arguments as documented by the API.
         unsafe {
-            let reply = opt_str(reply)?
-                .filter(|r| !r.is_empty())
-                .ok_or_else(|| invalid_arg("reply is NULL or empty"))?;
+            let reply = reply_arg(reply)?;
             conn(nc)?.publish_raw(subject(subj)?, Some(reply), None, payload(data, dataLen)?)
         }
     })
@@ -207,7 +216,7 @@ pub unsafe extern "C" fn natsConnection_SendMsg(
         // SAFETY: live handles per the API.
         let c = unsafe { conn(nc) }?;
         // SAFETY: as above.
-        let m = unsafe { msg::as_message(msg) }.ok_or_else(|| invalid_arg("message is NULL"))?;
+        let m = unsafe { msg::message_arg(msg) }?;
         c.send_msg(&m)
     })
 }
@@ -224,9 +233,7 @@ pub unsafe extern "C" fn natsConnection_SendRequest(
     guard("natsConnection_SendRequest", || {
         // SAFETY: handle and arguments as documented by the API.
         unsafe {
-            let reply = opt_str(reply)?
-                .filter(|r| !r.is_empty())
-                .ok_or_else(|| invalid_arg("reply is NULL or empty"))?;
+            let reply = reply_arg(reply)?;
             conn(nc)?.send_raw(subject(subj)?, Some(reply), None, payload(data, dataLen)?)
         }
     })
@@ -243,9 +250,7 @@ pub unsafe extern "C" fn natsConnection_PublishRequestString(
     guard("natsConnection_PublishRequestString", || {
         // SAFETY: handle and arguments as documented by the API.
         unsafe {
-            let reply = opt_str(reply)?
-                .filter(|r| !r.is_empty())
-                .ok_or_else(|| invalid_arg("reply is NULL or empty"))?;
+            let reply = reply_arg(reply)?;
             conn(nc)?.publish_raw(subject(subj)?, Some(reply), None, c_string_bytes(str))
         }
     })
@@ -321,8 +326,7 @@ pub unsafe extern "C" fn natsConnection_RequestMsg(
         // SAFETY: live handles per the API.
         let c = unsafe { conn(nc) }?;
         // SAFETY: as above.
-        let m =
-            unsafe { msg::as_message(requestMsg) }.ok_or_else(|| invalid_arg("message is NULL"))?;
+        let m = unsafe { msg::message_arg(requestMsg) }?;
         let hdr = m.encoded_headers();
         let r = c.request(m.subject(), hdr.as_deref(), m.data(), millis(timeout));
         give_reply(replyMsg, r)

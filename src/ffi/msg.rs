@@ -41,8 +41,8 @@ impl Deref for MsgRef<'_> {
 }
 
 /// A message borrowed from its C handle for changes. Header changes go
-/// through [`MsgMut::headers_mut`]/[`MsgMut::set_headers`] so the C strings
-/// lent out before are dropped, as nats.c also invalidates them.
+/// through [`MsgMut::headers_mut`], which drops the C strings lent out
+/// before, as nats.c also invalidates them.
 pub(crate) struct MsgMut<'a> {
     msg: ManuallyDrop<Message>,
     _handle: PhantomData<&'a mut natsMsg>,
@@ -72,13 +72,6 @@ impl MsgMut<'_> {
     pub(crate) fn headers_mut(&mut self) -> Result<&mut Headers, Error> {
         self.msg.drop_attachment();
         self.msg.headers_mut()
-    }
-
-    /// Replaces the headers.
-    #[allow(dead_code)] // a helper for other exports; not every one is used yet
-    pub(crate) fn set_headers(&mut self, headers: Headers) {
-        self.msg.drop_attachment();
-        self.msg.set_headers(headers);
     }
 }
 
@@ -120,7 +113,6 @@ pub(crate) unsafe fn as_msg_mut<'a>(p: *mut natsMsg) -> Option<MsgMut<'a>> {
 ///
 /// # Safety
 /// As for [`as_message`].
-#[allow(dead_code)] // a helper for other exports; not every one is used yet
 pub(crate) unsafe fn message_arg<'a>(p: *const natsMsg) -> Result<MsgRef<'a>, Error> {
     // SAFETY: forwarded from our caller.
     unsafe { as_message(p) }.ok_or_else(|| invalid_arg("message cannot be NULL"))

@@ -10,11 +10,30 @@ const CRLF: &[u8] = b"\r\n";
 /// `PUB <subject> [reply] <#bytes>\r\n<payload>\r\n`
 pub fn encode_pub(out: &mut Vec<u8>, subject: &str, reply: Option<&str>, payload: &[u8]) {
     out.reserve(pub_len(subject, reply, payload.len()));
+    push_pub_line(out, subject, reply, payload.len());
+    out.extend_from_slice(payload);
+    out.extend_from_slice(CRLF);
+}
+
+fn push_pub_line(out: &mut Vec<u8>, subject: &str, reply: Option<&str>, len: usize) {
     out.extend_from_slice(b"PUB ");
     push_subject_reply(out, subject, reply);
-    push_usize(out, payload.len());
+    push_usize(out, len);
     out.extend_from_slice(CRLF);
-    out.extend_from_slice(payload);
+}
+
+fn push_hpub_line(
+    out: &mut Vec<u8>,
+    subject: &str,
+    reply: Option<&str>,
+    hdr_len: usize,
+    total: usize,
+) {
+    out.extend_from_slice(b"HPUB ");
+    push_subject_reply(out, subject, reply);
+    push_usize(out, hdr_len);
+    out.push(b' ');
+    push_usize(out, total);
     out.extend_from_slice(CRLF);
 }
 
@@ -30,20 +49,10 @@ pub fn encode_pub_head(
 ) {
     match headers {
         Some(h) if !h.is_empty() => {
-            out.extend_from_slice(b"HPUB ");
-            push_subject_reply(out, subject, reply);
-            push_usize(out, h.len());
-            out.push(b' ');
-            push_usize(out, h.len() + payload_len);
-            out.extend_from_slice(CRLF);
+            push_hpub_line(out, subject, reply, h.len(), h.len() + payload_len);
             out.extend_from_slice(h);
         }
-        _ => {
-            out.extend_from_slice(b"PUB ");
-            push_subject_reply(out, subject, reply);
-            push_usize(out, payload_len);
-            out.extend_from_slice(CRLF);
-        }
+        _ => push_pub_line(out, subject, reply, payload_len),
     }
 }
 
@@ -57,12 +66,8 @@ pub fn encode_hpub(
     payload: &[u8],
 ) {
     out.reserve(hpub_len(subject, reply, headers.len(), payload.len()));
-    out.extend_from_slice(b"HPUB ");
-    push_subject_reply(out, subject, reply);
-    push_usize(out, headers.len());
-    out.push(b' ');
-    push_usize(out, headers.len() + payload.len());
-    out.extend_from_slice(CRLF);
+    let total = headers.len() + payload.len();
+    push_hpub_line(out, subject, reply, headers.len(), total);
     out.extend_from_slice(headers);
     out.extend_from_slice(payload);
     out.extend_from_slice(CRLF);
