@@ -40,10 +40,10 @@ mod support;
 use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-use support::{manifest_dir, unique_temp_dir, NatsServer};
+use support::{manifest_dir, our_lib, run_guarded, unique_temp_dir, NatsServer, RunResult};
 
 /// A program that runs longer than this is killed (it hangs).
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
@@ -175,21 +175,6 @@ fn env_flag(name: &str) -> bool {
     )
 }
 
-fn lib_dir() -> PathBuf {
-    support::cdylib_dir()
-}
-
-fn our_lib() -> PathBuf {
-    let lib = lib_dir().join("libnats_rs.so");
-    assert!(
-        lib.exists(),
-        "{} not found: `cargo test` builds it next to the test binaries \
-         (crate-type cdylib); try `cargo build`",
-        lib.display()
-    );
-    lib
-}
-
 fn lib_override() -> Option<Vec<String>> {
     std::env::var("NATS_RS_C_LIB_OVERRIDE")
         .ok()
@@ -263,48 +248,8 @@ fn compile(cxx: bool, src: &Path, out: &Path, flags: &[String]) {
     );
 }
 
-struct RunResult {
-    status: Option<ExitStatus>,
-    stdout: String,
-    stderr: String,
-    timed_out: bool,
-}
-
-/// Runs `cmd` with its output going to files in `dir`, killing it after `limit`.
-fn run_guarded(mut cmd: Command, dir: &Path, limit: Duration) -> RunResult {
-    let out_path = dir.join("stdout.txt");
-    let err_path = dir.join("stderr.txt");
-    let out = fs::File::create(&out_path).expect("create stdout file");
-    let err = fs::File::create(&err_path).expect("create stderr file");
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::from(out))
-        .stderr(Stdio::from(err));
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
-    let deadline = Instant::now() + limit;
-    let mut timed_out = false;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(st)) => break Some(st),
-            Ok(None) if Instant::now() >= deadline => {
-                timed_out = true;
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => panic!("wait for {cmd:?}: {e}"),
-        }
-    };
-    RunResult {
-        status,
-        stdout: fs::read_to_string(&out_path).unwrap_or_default(),
-        stderr: fs::read_to_string(&err_path).unwrap_or_default(),
-        timed_out,
-    }
-}
-
 fn report(name: &str, mode: Mode, server: &NatsServer, r: &RunResult, limit: Duration) -> String {
-    let how = if r.timed_out {
+    let how = if r.timed_out() {
         format!("hung: killed after the {limit:?} guard")
     } else {
         format!("exit status {:?}", r.status)
@@ -463,7 +408,7 @@ fn run_mode(name: &str, mode: Mode) {
         RUN_TIMEOUT
     };
     let r = run_guarded(cmd, work, limit);
-    let ok = !r.timed_out && r.status.map(|s| s.success()).unwrap_or(false);
+    let ok = r.success();
     if !ok {
         let msg = report(name, mode, &server, &r, limit);
         drop(server);

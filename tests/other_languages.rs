@@ -12,22 +12,12 @@ mod support;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use support::{manifest_dir, unique_temp_dir, NatsServer};
+use support::{manifest_dir, our_lib, run_guarded, unique_temp_dir, NatsServer};
 
 /// A program that runs longer than this is killed (it hangs).
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn our_lib() -> PathBuf {
-    let lib = support::cdylib_dir().join("libnats_rs.so");
-    assert!(
-        lib.exists(),
-        "{} not found: run `cargo build` first",
-        lib.display()
-    );
-    lib
-}
 
 /// A directory in `tmp` where the library answers to both `libnats_rs.so`
 /// (what `-lnats_rs` looks for) and its SONAME `libnats_rs.so.0` (what the
@@ -60,40 +50,21 @@ fn run_tool(mut cmd: Command, what: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Runs a test program with its output going to files in `dir`, killing it
-/// after [`RUN_TIMEOUT`]; asserts it exits 0 and prints the line `OK`.
-fn run_program(mut cmd: Command, dir: &Path, server: &NatsServer) {
-    let out_path = dir.join("stdout.txt");
-    let err_path = dir.join("stderr.txt");
-    let out = fs::File::create(&out_path).expect("create stdout file");
-    let err = fs::File::create(&err_path).expect("create stderr file");
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::from(out))
-        .stderr(Stdio::from(err));
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
-    let deadline = Instant::now() + RUN_TIMEOUT;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(st)) => break Some(st),
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => panic!("wait for {cmd:?}: {e}"),
-        }
-    };
-    let stdout = fs::read_to_string(&out_path).unwrap_or_default();
-    let stderr = fs::read_to_string(&err_path).unwrap_or_default();
-    let ok = status.is_some_and(|s| s.success()) && stdout.lines().any(|l| l == "OK");
+/// Runs a test program, killing it after [`RUN_TIMEOUT`]; asserts it exits
+/// 0 and prints the line `OK`.
+fn run_program(cmd: Command, dir: &Path, server: &NatsServer) {
+    let shown = format!("{cmd:?}");
+    let r = run_guarded(cmd, dir, RUN_TIMEOUT);
+    let ok = r.success() && r.stdout.lines().any(|l| l == "OK");
     assert!(
         ok,
-        "{cmd:?}: {}\n--- stdout\n{stdout}--- stderr\n{stderr}--- server log\n{}",
-        match status {
+        "{shown}: {}\n--- stdout\n{}--- stderr\n{}--- server log\n{}",
+        match r.status {
             Some(s) => format!("exited with {s}, expected 0 and a line OK"),
             None => format!("hung: killed after {RUN_TIMEOUT:?}"),
         },
+        r.stdout,
+        r.stderr,
         server.log()
     );
 }

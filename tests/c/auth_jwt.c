@@ -43,21 +43,26 @@ newOptions(const char *url)
     return opts;
 }
 
-/* Connects with opts (destroyed here), checks messages flow, and checks
- * natsConnection_Sign when asked. */
+/* Connects with opts (destroyed here), checks messages flow, and, given
+ * the user's seed, that natsConnection_Sign signs with it. */
 static natsStatus
-connectWith(natsOptions *opts, int trySign)
+connectWith(natsOptions *opts, const char *seed)
 {
     natsConnection *nc = NULL;
     natsStatus      s = natsConnection_Connect(&nc, opts);
     if (s == NATS_OK) {
         CHECK_OK(natsConnection_PublishString(nc, "jwt", "hello"));
         CHECK_OK(natsConnection_FlushTimeout(nc, 5000));
-        if (trySign) {
-            unsigned char sig[64];
-            memset(sig, 0, sizeof(sig));
+        if (seed != NULL) {
+            unsigned char  sig[64];
+            unsigned char *expected = NULL;
+            int            expectedLen = 0;
             CHECK_OK(natsConnection_Sign(nc, (const unsigned char *) "abc", 3, sig));
-            CHECK(sig[0] != 0 || sig[1] != 0 || sig[63] != 0, "signature written");
+            /* Ed25519 signatures are deterministic. */
+            CHECK_OK(nats_Sign(seed, "abc", &expected, &expectedLen));
+            CHECK(expectedLen == 64 && memcmp(sig, expected, 64) == 0,
+                  "signed with the user's seed");
+            free(expected);
         }
     }
     natsConnection_Destroy(nc);
@@ -72,15 +77,18 @@ main(int argc, char **argv)
     const char  *creds = test_env("NATS_RS_CREDS");
     natsOptions *opts;
     int64_t      start;
+    char        *seed = test_read_file(test_env("NATS_RS_USER_SEED_FILE"));
+
+    seed[strcspn(seed, "\r\n")] = '\0';
 
     opts = newOptions(url);
     CHECK_OK(natsOptions_SetUserCredentialsFromFiles(opts, creds, NULL));
-    CHECK_OK(connectWith(opts, 1));
+    CHECK_OK(connectWith(opts, seed));
 
     opts = newOptions(url);
     CHECK_OK(natsOptions_SetUserCredentialsFromFiles(opts, test_env("NATS_RS_USER_JWT_FILE"),
                                                      test_env("NATS_RS_USER_SEED_FILE")));
-    CHECK_OK(connectWith(opts, 1));
+    CHECK_OK(connectWith(opts, seed));
 
 #if NATS_VERSION_NUMBER >= 0x030600
     {
@@ -88,32 +96,30 @@ main(int argc, char **argv)
         opts = newOptions(url);
         CHECK_OK(natsOptions_SetUserCredentialsFromMemory(opts, text));
         free(text);
-        CHECK_OK(connectWith(opts, 1));
+        CHECK_OK(connectWith(opts, seed));
     }
 #endif
 
     {
         char *jwt = test_read_file(test_env("NATS_RS_USER_JWT_FILE"));
-        char *seed = test_read_file(test_env("NATS_RS_USER_SEED_FILE"));
         opts = newOptions(url);
         CHECK_OK(natsOptions_SetUserCredentialsCallbacks(opts, userJWT, jwt, sign, seed));
-        CHECK_OK(connectWith(opts, 0));
+        CHECK_OK(connectWith(opts, NULL));
         CHECK(jwtCalls == 1 && sigCalls == 1, "both callbacks ran once");
         free(jwt);
-        free(seed);
     }
 
     /* Refused: a user this server's operator never signed. */
     opts = newOptions(url);
     CHECK_OK(natsOptions_SetUserCredentialsFromFiles(opts, test_env("NATS_RS_BAD_CREDS"), NULL));
     start = nats_Now();
-    CHECK_STATUS(connectWith(opts, 0), NATS_CONNECTION_AUTH_FAILED);
+    CHECK_STATUS(connectWith(opts, NULL), NATS_CONNECTION_AUTH_FAILED);
     CHECK(nats_Now() - start < 5000, "refused without hanging");
 
     /* The file is read at connect time. */
     opts = newOptions(url);
     CHECK_OK(natsOptions_SetUserCredentialsFromFiles(opts, "/nonexistent/user.creds", NULL));
-    CHECK(connectWith(opts, 0) != NATS_OK, "missing creds file");
+    CHECK(connectWith(opts, NULL) != NATS_OK, "missing creds file");
 
     /* Misuse: a seed file without a user file; one callback without the other. */
     CHECK_OK(natsOptions_Create(&opts));
@@ -122,6 +128,7 @@ main(int argc, char **argv)
                  NATS_INVALID_ARG);
     natsOptions_Destroy(opts);
 
+    free(seed);
     nats_Close();
     TEST_PASS("auth_jwt");
     return 0;

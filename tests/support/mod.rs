@@ -14,7 +14,7 @@ use std::fs;
 use std::io::{BufRead, BufReader};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -154,6 +154,67 @@ pub fn cdylib_dir() -> PathBuf {
         }
     }
     target_dir().join("debug")
+}
+
+/// This build's `libnats_rs.so` (see [`cdylib_dir`]).
+pub fn our_lib() -> PathBuf {
+    let lib = cdylib_dir().join("libnats_rs.so");
+    assert!(
+        lib.exists(),
+        "{} not found: `cargo test` builds it next to the test binaries \
+         (crate-type cdylib); try `cargo build`",
+        lib.display()
+    );
+    lib
+}
+
+/// How a program run by [`run_guarded`] ended.
+pub struct RunResult {
+    /// `None` when it hung and was killed.
+    pub status: Option<ExitStatus>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl RunResult {
+    pub fn timed_out(&self) -> bool {
+        self.status.is_none()
+    }
+
+    pub fn success(&self) -> bool {
+        self.status.is_some_and(|s| s.success())
+    }
+}
+
+/// Runs `cmd` with its output going to files in `dir`, killing it after
+/// `limit` (a test program that hangs must not hang the suite).
+pub fn run_guarded(mut cmd: Command, dir: &Path, limit: Duration) -> RunResult {
+    let out_path = dir.join("stdout.txt");
+    let err_path = dir.join("stderr.txt");
+    let out = fs::File::create(&out_path).expect("create stdout file");
+    let err = fs::File::create(&err_path).expect("create stderr file");
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::from(out))
+        .stderr(Stdio::from(err));
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(st)) => break Some(st),
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => panic!("wait for {cmd:?}: {e}"),
+        }
+    };
+    RunResult {
+        status,
+        stdout: fs::read_to_string(&out_path).unwrap_or_default(),
+        stderr: fs::read_to_string(&err_path).unwrap_or_default(),
+    }
 }
 
 /// A loopback port that was free a moment ago.
