@@ -1175,6 +1175,16 @@ impl Connection {
                 let _ = s.0.socket().set_write_timeout(Some(CLOSE_FLUSH_DEADLINE));
             }
             self.write_pending();
+            // Before the socket is shut down below, or it could not go out.
+            if let Some(s) = self
+                .0
+                .sock_w
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_mut()
+            {
+                s.0.close_notify();
+            }
         }
         if let Some(s) = sock {
             let _ = s.shutdown(Shutdown::Both);
@@ -1186,16 +1196,13 @@ impl Connection {
             o.spare = Vec::new();
         }
         self.0.out_cv.notify_all();
-        if let Some(mut s) = self
+        if let Some(s) = self
             .0
             .sock_w
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .take()
         {
-            if flush {
-                s.0.close_notify();
-            }
             let _ = s.0.socket().shutdown(Shutdown::Both);
         }
         for tx in pongs.into_iter().flatten() {

@@ -136,6 +136,9 @@ fn tune(s: &TcpStream) {
 fn open_socket(url: &ServerUrl, opts: &Options, deadline: Instant) -> Result<TcpStream> {
     if let Some(proxy) = &opts.proxy_conn {
         let s = proxy(&url.host, url.port)?;
+        // The reader and writers block on the socket, whatever mode the
+        // user's handler left it in (nats.c resets it too).
+        s.set_nonblocking(false).map_err(|e| Error::io(&e))?;
         tune(&s);
         return Ok(s);
     }

@@ -168,14 +168,18 @@ impl WriteHalf {
     }
 }
 
-fn write_all_vectored(s: &mut TcpStream, parts: &[&[u8]]) -> io::Result<()> {
+fn write_all_vectored(s: &TcpStream, parts: &[&[u8]]) -> io::Result<()> {
     let mut idx = 0; // first part not fully written
     let mut off = 0; // bytes of parts[idx] already written
     while idx < parts.len() {
         let mut slices = Vec::with_capacity(parts.len() - idx);
         slices.push(io::IoSlice::new(&parts[idx][off..]));
         slices.extend(parts[idx + 1..].iter().map(|p| io::IoSlice::new(p)));
-        let mut n = match s.write_vectored(&slices) {
+        // Not `write_vectored`: that is `writev`, which raises SIGPIPE on a
+        // connection the server dropped, killing a C program that did not
+        // ignore it; sendmsg with MSG_NOSIGNAL reports EPIPE instead.
+        let sock = socket2::SockRef::from(s);
+        let mut n = match sock.send_vectored_with_flags(&slices, libc::MSG_NOSIGNAL) {
             Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

@@ -294,6 +294,9 @@ pub unsafe extern "C" fn nats_Sign(
     guard("nats_Sign", || {
         // SAFETY: NULL or C strings from the caller.
         let (seed, input) = unsafe { (req_str(encodedSeed, "seed")?, req_str(input, "input")?) };
+        if seed.is_empty() {
+            return Err(invalid_arg("seed cannot be empty"));
+        }
         if input.is_empty() {
             return Err(invalid_arg("input cannot be empty"));
         }

@@ -68,6 +68,11 @@ fn proxy_fn(cb: RawProxyFn, closure: Closure) -> ProxyConnFn {
         match natsStatus::from_raw(raw) {
             Some(natsStatus::NATS_OK) => {}
             s => {
+                if fd >= 0 {
+                    // SAFETY: a socket the failing handler left open; we
+                    // close it as nats.c does, nobody else uses it.
+                    drop(unsafe { TcpStream::from_raw_fd(fd) });
+                }
                 let kind = s.map_or(ErrorKind::Err, natsStatus::kind);
                 return Err(Error::new(kind, "the proxy connection handler failed"));
             }

@@ -89,6 +89,7 @@ main(int argc, char **argv)
     CHECK(nats_Sign("SUNOTASEED", "some text", &sig, &sigLen) != NATS_OK, "bad seed refused");
     CHECK(sig == NULL, "no signature for a bad seed");
     CHECK_STATUS(nats_Sign(seed, "", &sig, &sigLen), NATS_INVALID_ARG);
+    CHECK_STATUS(nats_Sign("", "some text", &sig, &sigLen), NATS_INVALID_ARG);
 
     nats_Close();
     TEST_PASS("auth_nkey");
