@@ -77,9 +77,9 @@ impl Options {
             }
             Some(src) => {
                 let creds = Arc::new(UserCreds::new(src));
-                let (c1, c2) = (creds.clone(), creds.clone());
-                self.user_jwt = Some(Arc::new(move || c1.user_jwt()));
-                self.signer = Some(Arc::new(move |nonce| Ok(c2.sign(nonce)?.to_vec())));
+                let c = creds.clone();
+                self.user_jwt = Some(Arc::new(move || c.user_jwt()));
+                self.signer = Some(signer_of(&creds));
                 self.user_creds = Some(creds);
                 self.nkey = None;
             }
@@ -119,8 +119,7 @@ impl Options {
             (Some(_), None) => return Err(invalid("an nkey needs a seed file")),
             (Some(k), Some(f)) => {
                 let creds = Arc::new(UserCreds::new(CredsSource::SeedFile(f.into())));
-                let c = creds.clone();
-                self.signer = Some(Arc::new(move |nonce| Ok(c.sign(nonce)?.to_vec())));
+                self.signer = Some(signer_of(&creds));
                 self.user_creds = Some(creds);
                 self.nkey = Some(k);
             }
@@ -169,4 +168,10 @@ impl super::conn::Connection {
             )),
         }
     }
+}
+
+/// A nonce signer backed by `creds` (its seed is read at each signing).
+fn signer_of(creds: &Arc<UserCreds>) -> SignFn {
+    let c = creds.clone();
+    Arc::new(move |nonce| Ok(c.sign(nonce)?.to_vec()))
 }

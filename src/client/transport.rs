@@ -226,14 +226,11 @@ impl Read for ReadHalf {
             if let Decrypted::Data(n) = found {
                 return Ok(n);
             }
-            if *start == *end {
-                *start = 0;
-                *end = 0;
-            } else if *end == raw.len() {
-                raw.copy_within(*start..*end, 0);
-                *end -= *start;
-                *start = 0;
-            }
+            // `decrypt` hands every raw byte to rustls before it asks for
+            // more, so the buffer is empty here and starts over.
+            debug_assert_eq!(*start, *end);
+            *start = 0;
+            *end = 0;
             let n = (&shared.sock).read(&mut raw[*end..])?;
             if n == 0 {
                 return Ok(0);
