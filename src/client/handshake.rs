@@ -199,22 +199,28 @@ impl HandshakeReader {
                         ServerOp::Err(text) => {
                             return Err(server_error(&String::from_utf8_lossy(text)))
                         }
-                        ServerOp::Msg { .. } => {
-                            return Err(Error::new(
-                                ErrorKind::ProtocolError,
-                                "unexpected MSG during connect",
-                            ))
-                        }
+                        ServerOp::Msg { .. } => return Err(unexpected_msg()),
                     }
                 }
-                Ok(Parsed::Incomplete(need)) => {
+                Ok(Parsed::Incomplete(_)) => {
+                    // A message cannot come before our PONG (nats.c refuses
+                    // it too): fail as soon as its control line is in, and
+                    // never make room for the size it claims.
+                    if self
+                        .parser
+                        .take_partial_msg(&self.buf[self.start..self.end])
+                        .is_some()
+                    {
+                        return Err(unexpected_msg());
+                    }
                     self.buf.copy_within(self.start..self.end, 0);
                     self.end -= self.start;
                     self.start = 0;
-                    if need > self.buf.len() {
-                        self.buf.resize(need, 0);
-                    } else if self.end == self.buf.len() {
-                        self.buf.resize(self.buf.len() * 2, 0);
+                    // Only a control line is awaited here, and the parser
+                    // bounds its length, so this grows with bytes that came.
+                    if self.end == self.buf.len() {
+                        let doubled = self.buf.len().saturating_mul(2);
+                        super::reader::grow(&mut self.buf, doubled)?;
                     }
                 }
                 Err(e) => return Err(Error::new(ErrorKind::ProtocolError, e.0)),
@@ -249,6 +255,10 @@ impl HandshakeReader {
             }
         }
     }
+}
+
+fn unexpected_msg() -> Error {
+    Error::new(ErrorKind::ProtocolError, "unexpected MSG during connect")
 }
 
 /// Maps a `-ERR` received while connecting.

@@ -14,6 +14,13 @@
 //! until someone asks for them; they are parsed once, on first access (into
 //! a side allocation only such messages pay for), and re-encoded only if
 //! they were changed.
+//!
+//! Subjects and reply subjects are kept byte for byte as they arrived: the
+//! server passes any bytes (but whitespace) through, and a responder must
+//! answer to the reply subject that was on the wire, not a repaired one.
+//! [`Message::subject_bytes`] and [`Message::reply_bytes`] give the exact
+//! bytes; [`Message::subject`] and [`Message::reply`] are the text view for
+//! the usual, UTF-8 case.
 use std::alloc::{self, Layout};
 use std::any::Any;
 use std::borrow::Cow;
@@ -86,13 +93,13 @@ const PAGE: usize = 4096;
 /// its bytes are initialised.
 static SPARES: [AtomicPtr<Block>; 4] = [const { AtomicPtr::new(ptr::null_mut()) }; 4];
 
-/// How many bytes a block holding `len` bytes really has.
-fn capacity_for(len: usize) -> usize {
+/// How many bytes a block holding `len` bytes really has (`None`: more
+/// than the address space).
+fn capacity_for(len: usize) -> Option<usize> {
     if len >= RECYCLE_MIN {
         len.checked_next_multiple_of(PAGE)
-            .unwrap_or_else(|| too_big())
     } else {
-        len
+        Some(len)
     }
 }
 
@@ -100,29 +107,65 @@ fn capacity_for(len: usize) -> usize {
 /// `size_of::<Block>()`, and there may be more of them: `capacity_for`).
 /// Small sizes are rounded up to the block cache's classes, so that blocks
 /// of one class are interchangeable (glibc rounds them up as much anyway).
-fn block_layout(len: usize) -> Layout {
-    let bytes = Layout::array::<u8>(capacity_for(len)).unwrap_or_else(|_| too_big());
-    let layout = match Layout::new::<Block>().extend(bytes) {
-        Ok((layout, _)) => layout.pad_to_align(),
-        Err(_) => too_big(),
-    };
+/// `None` when no allocation can be that large.
+fn block_layout(len: usize) -> Option<Layout> {
+    let bytes = Layout::array::<u8>(capacity_for(len)?).ok()?;
+    let layout = Layout::new::<Block>().extend(bytes).ok()?.0.pad_to_align();
     let size = block_cache::class_size(layout.size());
-    Layout::from_size_align(size, layout.align()).unwrap_or_else(|_| too_big())
+    Layout::from_size_align(size, layout.align()).ok()
 }
 
 /// Frees a block whose header is valid and owns nothing.
 ///
 /// # Safety
-/// `p` came from `Message::alloc` and nothing uses it any more.
+/// `p` came from `Message::try_alloc` and nothing uses it any more.
 unsafe fn free_block(p: *mut Block) {
     // SAFETY: per the contract the header is readable and gives the layout
-    // the block was allocated with; a small block may be kept for reuse.
+    // the block was allocated with (so `block_layout` succeeded for it once
+    // and does again); a small block may be kept for reuse.
     unsafe {
-        let layout = block_layout((*p).len);
+        let Some(layout) = block_layout((*p).len) else {
+            return;
+        };
         let bytes = NonNull::new_unchecked(p.cast::<u8>());
         if !block_cache::give(bytes, layout) {
             alloc::dealloc(bytes.as_ptr(), layout);
         }
+    }
+}
+
+fn no_memory(len: usize) -> Error {
+    Error::new(
+        ErrorKind::NoMemory,
+        format!("cannot allocate a message of {len} bytes"),
+    )
+}
+
+/// The sizes of a message's pieces, added up with overflow checks (the
+/// lengths may come from the wire). `None` when they exceed `usize`.
+struct Sizes {
+    /// Where the header block starts: past the subject, the reply and their NULs.
+    hdr_start: usize,
+    /// Where the payload ends (its NUL and the padding follow).
+    data_end: usize,
+    /// All the bytes of the block.
+    len: usize,
+}
+
+impl Sizes {
+    fn new(subject: usize, reply: Option<usize>, body: usize, padding: usize) -> Option<Sizes> {
+        let reply_size = match reply {
+            Some(r) => r.checked_add(1)?,
+            None => 0,
+        };
+        let hdr_start = subject.checked_add(1)?.checked_add(reply_size)?;
+        let data_end = hdr_start.checked_add(body)?;
+        let len = data_end.checked_add(1)?.checked_add(padding)?;
+        Some(Sizes {
+            hdr_start,
+            data_end,
+            len,
+        })
     }
 }
 
@@ -137,16 +180,14 @@ pub fn release_spare_blocks() {
     }
 }
 
-/// A message larger than the address space: as `Vec` does, give up.
-fn too_big() -> ! {
-    panic!("message too large for memory")
-}
-
 impl Message {
     /// Allocates a block with the fixed part `header` (no extras); the bytes are zeroed when `zeroed`,
-    /// otherwise the caller must write every one before reading any.
-    fn alloc(header: Block, zeroed: bool) -> Message {
-        let layout = block_layout(header.len);
+    /// otherwise the caller must write every one before reading any. An
+    /// impossible size or a failed allocation is `NoMemory`, never an abort.
+    fn try_alloc(header: Block, zeroed: bool) -> Result<Message> {
+        let (Some(layout), Some(cap)) = (block_layout(header.len), capacity_for(header.len)) else {
+            return Err(no_memory(header.len));
+        };
         let raw = match block_cache::take(layout) {
             Some(p) => {
                 if zeroed {
@@ -161,9 +202,9 @@ impl Message {
             None => unsafe { alloc::alloc(layout) },
         };
         let Some(ptr) = NonNull::new(raw.cast::<Block>()) else {
-            alloc::handle_alloc_error(layout)
+            return Err(no_memory(header.len));
         };
-        let slack = capacity_for(header.len) - header.len;
+        let slack = cap - header.len;
         if !zeroed && slack > 0 {
             // Bytes past `len` are never read through this message, but a
             // later one reusing the block may cover them: initialise them.
@@ -173,7 +214,7 @@ impl Message {
         // SAFETY: memory of this block's layout that only we use (fresh, or
         // a cached block), so sized and aligned for a Block.
         unsafe { ptr.as_ptr().write(header) };
-        Message(ptr)
+        Ok(Message(ptr))
     }
 
     fn block(&self) -> &Block {
@@ -227,22 +268,24 @@ impl Message {
         Message(p.cast())
     }
 
-    /// A message built by the user, without headers.
+    /// A message built by the user, without headers. Aborts when memory
+    /// runs out, as `Vec` does; see [`Message::try_new`].
     pub fn new(subject: &str, reply: Option<&str>, data: &[u8]) -> Message {
-        Message::assemble(
-            subject.as_bytes(),
-            reply.map(str::as_bytes),
-            &[],
-            data,
-            0,
-            0,
-        )
+        Message::try_new(subject.as_bytes(), reply.map(str::as_bytes), data)
+            .unwrap_or_else(|_| alloc::handle_alloc_error(Layout::new::<Block>()))
+    }
+
+    /// A message built by the user, without headers, from subject bytes
+    /// (kept as given; publishing checks them). `NoMemory` when it cannot
+    /// be allocated.
+    pub fn try_new(subject: &[u8], reply: Option<&[u8]>, data: &[u8]) -> Result<Message> {
+        Message::assemble(subject, reply, &[], data, 0, 0)
     }
 
     /// A message as it arrived from the server (`MSG`/`HMSG`), copied into
     /// one allocation. The header block is kept as is and parsed only when
-    /// first asked for. Subjects that are not valid UTF-8 (the server does
-    /// not send such) are stored with replacement characters.
+    /// first asked for; the subject and reply are kept byte for byte.
+    /// Aborts when memory runs out; the reader uses [`Message::try_from_wire`].
     pub fn from_wire(
         subject: &[u8],
         reply: Option<&[u8]>,
@@ -251,23 +294,22 @@ impl Message {
         sid: u64,
         padding: usize,
     ) -> Message {
-        // Subjects are ASCII in practice; checking that is cheaper than
-        // the general UTF-8 validation.
-        if subject.is_ascii() && reply.is_none_or(<[u8]>::is_ascii) {
-            return Message::assemble(
-                subject,
-                reply,
-                headers.unwrap_or(&[]),
-                payload,
-                sid,
-                padding,
-            );
-        }
-        let subject = String::from_utf8_lossy(subject);
-        let reply = reply.map(String::from_utf8_lossy);
+        Message::try_from_wire(subject, reply, headers, payload, sid, padding)
+            .unwrap_or_else(|_| alloc::handle_alloc_error(Layout::new::<Block>()))
+    }
+
+    /// [`Message::from_wire`], with `NoMemory` when it cannot be allocated.
+    pub fn try_from_wire(
+        subject: &[u8],
+        reply: Option<&[u8]>,
+        headers: Option<&[u8]>,
+        payload: &[u8],
+        sid: u64,
+        padding: usize,
+    ) -> Result<Message> {
         Message::assemble(
-            subject.as_bytes(),
-            reply.as_deref().map(str::as_bytes),
+            subject,
+            reply,
             headers.unwrap_or(&[]),
             payload,
             sid,
@@ -278,7 +320,8 @@ impl Message {
     /// A received message whose header block and payload (`body_len` bytes,
     /// `hdr_len` of them headers) are still to come: the reader fills them
     /// in through `body_mut`, straight from the socket, so a large payload
-    /// is not copied once more from the read buffer.
+    /// is not copied once more from the read buffer. The sizes come from
+    /// the wire: an impossible sum or a failed allocation is `NoMemory`.
     pub(crate) fn with_body_space(
         subject: &[u8],
         reply: Option<&[u8]>,
@@ -286,14 +329,17 @@ impl Message {
         body_len: usize,
         sid: u64,
         padding: usize,
-    ) -> Message {
-        let subject = String::from_utf8_lossy(subject);
-        let reply = reply.map(String::from_utf8_lossy);
-        let reply = reply.as_deref().map(str::as_bytes);
-        let reply_size = reply.map_or(0, |r| r.len() + 1);
-        let hdr_start = subject.len() + 1 + reply_size;
+    ) -> Result<Message> {
+        let sizes = Sizes::new(subject.len(), reply.map(<[u8]>::len), body_len, padding)
+            .ok_or_else(|| no_memory(usize::MAX))?;
+        if hdr_len > body_len {
+            return Err(Error::new(
+                ErrorKind::ProtocolError,
+                "header size exceeds the message size",
+            ));
+        }
         let header = Block {
-            len: hdr_start + body_len + 1 + padding,
+            len: sizes.len,
             subject_len: subject.len(),
             reply_len: reply.map_or(NO_REPLY, <[u8]>::len),
             hdr_len,
@@ -303,17 +349,19 @@ impl Message {
         };
         // A reused block holds old bytes; a fresh one is zeroed in one go.
         // Either way the body is overwritten by the caller.
-        let mut m = Message::reuse_spare(header).unwrap_or_else(|h| Message::alloc(h, true));
-        let data_end = m.data_end();
+        let mut m = match Message::reuse_spare(header) {
+            Ok(m) => m,
+            Err(h) => Message::try_alloc(h, true)?,
+        };
         let buf = m.bytes_mut();
-        buf[..subject.len()].copy_from_slice(subject.as_bytes());
+        buf[..subject.len()].copy_from_slice(subject);
         buf[subject.len()] = 0;
         if let Some(r) = reply {
             buf[subject.len() + 1..subject.len() + 1 + r.len()].copy_from_slice(r);
             buf[subject.len() + 1 + r.len()] = 0;
         }
-        buf[data_end..].fill(0);
-        m
+        buf[sizes.data_end..].fill(0);
+        Ok(m)
     }
 
     /// A kept large block with the capacity `header` needs, set up with it
@@ -321,10 +369,9 @@ impl Message {
     /// met on the way are freed: the sizes in use have changed.
     /// (`header` comes back when there is none).
     fn reuse_spare(header: Block) -> std::result::Result<Message, Block> {
-        let cap = capacity_for(header.len);
-        if cap < RECYCLE_MIN {
+        let Some(cap) = capacity_for(header.len).filter(|&c| c >= RECYCLE_MIN) else {
             return Err(header);
-        }
+        };
         for slot in &SPARES {
             let Some(p) = NonNull::new(slot.swap(ptr::null_mut(), AcqRel)) else {
                 continue;
@@ -332,7 +379,7 @@ impl Message {
             // SAFETY: taken out of its slot, so this thread alone has the
             // block; its header is valid and owns nothing.
             unsafe {
-                if capacity_for((*p.as_ptr()).len) != cap {
+                if capacity_for((*p.as_ptr()).len) != Some(cap) {
                     free_block(p.as_ptr());
                     continue;
                 }
@@ -349,7 +396,7 @@ impl Message {
         &mut self.bytes_mut()[start..end]
     }
 
-    /// Lays out the single block; `subject` and `reply` are valid UTF-8.
+    /// Lays out the single block.
     fn assemble(
         subject: &[u8],
         reply: Option<&[u8]>,
@@ -357,13 +404,19 @@ impl Message {
         payload: &[u8],
         sid: u64,
         padding: usize,
-    ) -> Message {
-        let reply_size = reply.map_or(0, |r| r.len() + 1);
-        let hdr_start = subject.len() + 1 + reply_size;
+    ) -> Result<Message> {
+        let body = headers
+            .len()
+            .checked_add(payload.len())
+            .ok_or_else(|| no_memory(usize::MAX))?;
+        let Sizes {
+            hdr_start,
+            data_end,
+            len,
+        } = Sizes::new(subject.len(), reply.map(<[u8]>::len), body, padding)
+            .ok_or_else(|| no_memory(usize::MAX))?;
         let data_start = hdr_start + headers.len();
-        let data_end = data_start + payload.len();
-        let len = data_end + 1 + padding;
-        let m = Message::alloc(
+        let m = Message::try_alloc(
             Block {
                 len,
                 subject_len: subject.len(),
@@ -374,7 +427,7 @@ impl Message {
                 extras: None,
             },
             false,
-        );
+        )?;
         // Every byte is written below, in order, before anything reads them.
         let buf = m.bytes_ptr();
         let put = |at: usize, src: &[u8]| {
@@ -392,7 +445,7 @@ impl Message {
         put(data_start, payload);
         // SAFETY: the NUL and the padding are the block's last bytes.
         unsafe { std::ptr::write_bytes(buf.add(data_end), 0, 1 + padding) };
-        m
+        Ok(m)
     }
 
     fn hdr_start(&self) -> usize {
@@ -409,10 +462,16 @@ impl Message {
         self.block().len - self.block().tail
     }
 
-    /// The subject.
+    /// The subject exactly as received (or given).
+    pub fn subject_bytes(&self) -> &[u8] {
+        &self.bytes()[..self.block().subject_len]
+    }
+
+    /// The subject as text. A subject that is not valid UTF-8 (the server
+    /// passes any bytes through) has no text form and shows as `""`, which
+    /// no publish accepts: use [`Message::subject_bytes`] for such subjects.
     pub fn subject(&self) -> &str {
-        // Stored from a `&str` or a lossy conversion, so always valid.
-        std::str::from_utf8(&self.bytes()[..self.block().subject_len]).unwrap_or_default()
+        std::str::from_utf8(self.subject_bytes()).unwrap_or_default()
     }
 
     /// The subject followed by its NUL byte.
@@ -426,10 +485,19 @@ impl Message {
         (b.reply_len != NO_REPLY).then(|| start..start + b.reply_len)
     }
 
-    /// The reply subject, if any.
+    /// The reply subject exactly as received (or given), if any.
+    pub fn reply_bytes(&self) -> Option<&[u8]> {
+        self.reply_range().map(|r| &self.bytes()[r])
+    }
+
+    /// The reply subject as text, if any. A reply subject that is not valid
+    /// UTF-8 shows as `Some("")`, so that answering to it fails
+    /// (`InvalidSubject`) instead of reaching another subject: use
+    /// [`Message::reply_bytes`] (which `Connection::publish_bytes` takes) to
+    /// answer to it.
     pub fn reply(&self) -> Option<&str> {
-        self.reply_range()
-            .map(|r| std::str::from_utf8(&self.bytes()[r]).unwrap_or_default())
+        self.reply_bytes()
+            .map(|r| std::str::from_utf8(r).unwrap_or_default())
     }
 
     /// The reply subject followed by its NUL byte, if any.
@@ -589,7 +657,7 @@ impl Drop for Message {
     fn drop(&mut self) {
         // What the block owns goes now; the header stays valid.
         self.block_mut().extras = None;
-        let cap = capacity_for(self.block().len);
+        let cap = capacity_for(self.block().len).unwrap_or(usize::MAX);
         let p = self.0.as_ptr();
         if (RECYCLE_MIN..=RECYCLE_MAX).contains(&cap) {
             let empty = ptr::null_mut();
@@ -608,8 +676,8 @@ impl Drop for Message {
 impl fmt::Debug for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Message")
-            .field("subject", &self.subject())
-            .field("reply", &self.reply())
+            .field("subject", &String::from_utf8_lossy(self.subject_bytes()))
+            .field("reply", &self.reply_bytes().map(String::from_utf8_lossy))
             .field("sid", &self.sid())
             .field("header_bytes", &self.block().hdr_len)
             .field("data_len", &self.data().len())
@@ -637,8 +705,11 @@ mod tests {
                 7,
                 3,
             );
-            let mut m =
-                Message::with_body_space(b"s.x", reply, hdr.len(), hdr.len() + payload.len(), 7, 3);
+            let Ok(mut m) =
+                Message::with_body_space(b"s.x", reply, hdr.len(), hdr.len() + payload.len(), 7, 3)
+            else {
+                panic!("allocation failed")
+            };
             let body = m.body_mut();
             body[..hdr.len()].copy_from_slice(hdr);
             body[hdr.len()..].copy_from_slice(payload);
@@ -788,13 +859,71 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_subject_does_not_panic() {
-        let m = Message::from_wire(b"a\xffb", Some(b"\xfe"), None, b"p", 1, 0);
-        assert!(m.subject().starts_with('a'));
-        assert!(m.subject().ends_with('b'));
-        assert!(m.reply().is_some());
-        assert_eq!(m.subject_with_nul().last(), Some(&0));
-        assert_eq!(m.data(), b"p");
+    fn subjects_are_kept_byte_for_byte() {
+        for (subject, reply) in [
+            (&b"a\xffb"[..], Some(&b"\xfe"[..])),
+            (b"_INBOX.\xff\xfe.x", Some(b"r.\xc3\x28")),
+            (b"caf\xc3\xa9", None),
+        ] {
+            let m = Message::from_wire(subject, reply, None, b"p", 1, 0);
+            assert_eq!(m.subject_bytes(), subject);
+            assert_eq!(m.reply_bytes(), reply);
+            assert_eq!(&m.subject_with_nul()[..subject.len()], subject);
+            assert_eq!(m.subject_with_nul().last(), Some(&0));
+            assert_eq!(
+                m.reply_with_nul().map(|r| &r[..r.len() - 1]),
+                reply,
+                "the C view is the same bytes"
+            );
+            assert_eq!(m.data(), b"p");
+            // The text view: the exact text when there is one, never a
+            // repaired subject that was not on the wire.
+            assert_eq!(m.subject(), std::str::from_utf8(subject).unwrap_or(""));
+            assert_eq!(
+                m.reply(),
+                reply.map(|r| std::str::from_utf8(r).unwrap_or(""))
+            );
+            // The large-body path keeps them too.
+            let Ok(big) = Message::with_body_space(subject, reply, 0, 1, 1, 0) else {
+                panic!("allocation failed")
+            };
+            assert_eq!(big.subject_bytes(), subject);
+            assert_eq!(big.reply_bytes(), reply);
+        }
+        assert_eq!(
+            Message::from_wire(b"caf\xc3\xa9", None, None, b"", 1, 0).subject(),
+            "caf\u{e9}"
+        );
+    }
+
+    #[test]
+    fn sizes_from_the_wire_are_checked_not_trusted() {
+        // Sums near the top of usize neither wrap nor panic.
+        for (body, padding) in [
+            (usize::MAX, 0),
+            (usize::MAX - 3, 0),
+            (usize::MAX / 2 + 1, 0),
+            (1 << 62, 0),
+            (isize::MAX as usize, 0),
+            (10, usize::MAX),
+        ] {
+            let r = Message::with_body_space(b"s\xff", Some(b"r\xfe"), 0, body, 1, padding);
+            assert_eq!(r.map(|_| ()).map_err(|e| e.kind), Err(ErrorKind::NoMemory));
+        }
+        // A size the allocator refuses is NoMemory too, not an abort.
+        let r = Message::with_body_space(b"s", None, 0, 1 << 60, 1, 0);
+        assert_eq!(r.map(|_| ()).map_err(|e| e.kind), Err(ErrorKind::NoMemory));
+        // Headers larger than the body are refused.
+        let r = Message::with_body_space(b"s", None, 5, 4, 1, 0);
+        assert_eq!(
+            r.map(|_| ()).map_err(|e| e.kind),
+            Err(ErrorKind::ProtocolError)
+        );
+        assert!(Sizes::new(usize::MAX, None, 0, 0).is_none());
+        assert!(Sizes::new(1, Some(usize::MAX), 0, 0).is_none());
+        assert!(Sizes::new(1, Some(usize::MAX - 2), 0, 0).is_none());
+        assert!(block_layout(usize::MAX).is_none());
+        assert!(block_layout(isize::MAX as usize).is_none());
     }
 
     #[test]
@@ -812,7 +941,9 @@ mod tests {
         drop(old);
 
         let len = 200 * 1024 - 10;
-        let mut m = Message::with_body_space(b"new", Some(b"r"), 0, len, 2, 8);
+        let Ok(mut m) = Message::with_body_space(b"new", Some(b"r"), 0, len, 2, 8) else {
+            panic!("allocation failed")
+        };
         // Same capacity: the kept block comes back (unless another thread
         // took it meanwhile, which no other test here does).
         assert_eq!(m.subject_with_nul().as_ptr(), old_addr);
@@ -830,7 +961,9 @@ mod tests {
         drop(m);
 
         // Another size frees the kept block and gets a fresh, zeroed one.
-        let m = Message::with_body_space(b"s", None, 0, 300 * 1024, 3, 0);
+        let Ok(m) = Message::with_body_space(b"s", None, 0, 300 * 1024, 3, 0) else {
+            panic!("allocation failed")
+        };
         assert!(m.data().iter().all(|&b| b == 0));
         drop(m);
         release_spare_blocks();

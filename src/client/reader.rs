@@ -1,6 +1,13 @@
 //! The reader thread: blocking reads into one growing buffer, parsed in
 //! place; messages are copied once, into their `Message`, and routed. Large
 //! bodies skip the buffer and are read straight into their `Message`.
+//!
+//! Sizes on the wire are claims, not facts: the parser refuses a claim above
+//! the server's `max_payload` (with headroom), the read buffer grows only
+//! with bytes that arrived, a message for no subscription is skipped as it
+//! arrives without being allocated, and a body's block is allocated up
+//! front only up to `PREALLOC_MAX`. Growing a peer-sized buffer is fallible
+//! (`NoMemory`).
 use std::io::Read;
 use std::sync::atomic::Ordering::Relaxed;
 
@@ -16,6 +23,12 @@ use crate::proto::{Parsed, Parser, ServerInfo, ServerOp};
 /// Bodies at least this big are received straight into their `Message`
 /// instead of through the read buffer.
 const DIRECT_BODY: usize = 64 * 1024;
+
+/// A large body's block is allocated for its claimed size at once (and
+/// filled straight from the socket) up to this size; a larger body (only
+/// possible when the server allows payloads above it) grows as its bytes
+/// arrive and is copied into its block at the end.
+const PREALLOC_MAX: usize = 8 * 1024 * 1024;
 
 pub(crate) fn run(conn: Connection, stream: ReadHalf, leftover: Vec<u8>, epoch: u64) {
     // The previous reader (before a reconnect) finishes first; its socket is
@@ -100,23 +113,35 @@ fn read_loop(
     let size = conn.options().io_buf_size.max(32 * 1024);
     let mut buf = leftover;
     let mut end = buf.len();
-    if buf.len() < size {
-        buf.resize(size, 0);
+    if let Err(e) = grow(&mut buf, size) {
+        return fail(conn, epoch, e);
     }
     let mut start = 0;
+    // Body bytes of a message nobody receives, still to skip.
+    let mut discard = 0usize;
     // Bytes of a CRLF still to skip after a body received directly.
     let mut skip_crlf = 0usize;
     let mut parser = Parser::new(crate::proto::parser::DEFAULT_MAX_CONTROL_LINE);
+    parser.set_max_payload(conn.max_payload());
     loop {
         loop {
+            if discard > 0 {
+                let n = discard.min(end - start);
+                start += n;
+                discard -= n;
+                if discard > 0 {
+                    start = 0;
+                    end = 0;
+                    break;
+                }
+            }
             while skip_crlf > 0 && start < end {
                 if buf[start] != b"\r\n"[2 - skip_crlf] {
                     let e = Error::new(
                         ErrorKind::ProtocolError,
                         "missing CRLF after message payload",
                     );
-                    conn.connection_lost(epoch, e);
-                    return;
+                    return fail(conn, epoch, e);
                 }
                 start += 1;
                 skip_crlf -= 1;
@@ -128,25 +153,39 @@ fn read_loop(
             }
             match parser.parse(&buf[start..end]) {
                 Ok(Parsed::Op(op, n)) => {
-                    handle(conn, op, epoch, r);
+                    let info = matches!(op, ServerOp::Info(_));
+                    if let Err(e) = handle(conn, op, epoch, r) {
+                        return fail(conn, epoch, e);
+                    }
                     start += n;
+                    if info {
+                        // The limit follows the server's latest word.
+                        parser.set_max_payload(conn.max_payload());
+                    }
                 }
                 Ok(Parsed::Incomplete(need)) => {
                     if need - (end - start) >= DIRECT_BODY {
                         if let Some(pm) = parser.take_partial_msg(&buf[start..end]) {
-                            let pm_len = pm.total_len;
+                            let total = pm.total_len;
+                            let have = (end - start - pm.body_start).min(total);
+                            // The subscription first: a message nobody
+                            // receives is not allocated, only skipped.
+                            let Some(sub) = r.recent.get(conn, pm.sid) else {
+                                r.counts.add(total);
+                                start += pm.body_start + have;
+                                discard = total - have;
+                                skip_crlf = 2;
+                                continue;
+                            };
                             match receive_body(conn, &mut stream, pm, &buf[start..end]) {
                                 Ok((msg, used)) => {
                                     start += used;
                                     skip_crlf = 2;
-                                    r.counts.add(pm_len);
-                                    route(conn, msg, r);
+                                    r.counts.add(total);
+                                    route_to(conn, sub, msg, &mut r.batch, &mut r.counts);
                                     continue;
                                 }
-                                Err(e) => {
-                                    conn.connection_lost(epoch, e);
-                                    return;
-                                }
+                                Err(e) => return fail(conn, epoch, e),
                             }
                         }
                     }
@@ -155,20 +194,23 @@ fn read_loop(
                         end -= start;
                         start = 0;
                     }
-                    if need > buf.len() {
-                        buf.resize(need, 0);
+                    // Bounded by what arrived: a body still to come that
+                    // is larger than DIRECT_BODY went the way above.
+                    if let Err(e) = grow(&mut buf, need) {
+                        return fail(conn, epoch, e);
                     }
                     break;
                 }
                 Err(e) => {
-                    conn.connection_lost(epoch, Error::new(ErrorKind::ProtocolError, e.0));
-                    return;
+                    return fail(conn, epoch, Error::new(ErrorKind::ProtocolError, e.0));
                 }
             }
         }
         if end == buf.len() {
-            let n = buf.len() * 2;
-            buf.resize(n, 0);
+            let doubled = buf.len().saturating_mul(2);
+            if let Err(e) = grow(&mut buf, doubled) {
+                return fail(conn, epoch, e);
+            }
         }
         // Hand over what this read brought before waiting for the next.
         r.hand_over(conn);
@@ -199,7 +241,35 @@ fn read_loop(
     }
 }
 
-fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64, r: &mut Routing) {
+/// The connection cannot go on: reconnect or close as for a lost
+/// connection, which records the error as the connection's last. When what
+/// the server sent cannot be handled (a protocol error, or no memory for
+/// it), the error handler hears of it first; a socket that merely ended
+/// (closed, reset) is only a disconnection.
+fn fail(conn: &Connection, epoch: u64, e: Error) {
+    if matches!(e.kind, ErrorKind::ProtocolError | ErrorKind::NoMemory) && !conn.is_closed() {
+        conn.report_async_error(None, e.clone());
+    }
+    conn.connection_lost(epoch, e);
+}
+
+/// Grows `buf` (zero-filled) to at least `len` bytes; running out of memory
+/// is `NoMemory`, not an abort.
+pub(crate) fn grow(buf: &mut Vec<u8>, len: usize) -> Result<(), Error> {
+    if len > buf.len() {
+        buf.try_reserve_exact(len - buf.len()).map_err(|_| {
+            Error::new(
+                ErrorKind::NoMemory,
+                format!("cannot grow the read buffer to {len} bytes"),
+            )
+        })?;
+        buf.resize(len, 0);
+    }
+    Ok(())
+}
+
+/// Acts on one op; an error (no memory for a message) ends the connection.
+fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64, r: &mut Routing) -> Result<(), Error> {
     if !matches!(op, ServerOp::Msg { .. }) {
         // Messages before a PONG (a drain's or a flush's) go first.
         r.hand_over(conn);
@@ -214,16 +284,16 @@ fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64, r: &mut Routing) {
         } => {
             r.counts.add(payload.len() + headers.map_or(0, <[u8]>::len));
             let Some(sub) = r.recent.get(conn, sid) else {
-                return;
+                return Ok(());
             };
-            let msg = Message::from_wire(
+            let msg = Message::try_from_wire(
                 subject,
                 reply,
                 headers,
                 payload,
                 sid,
                 conn.options().message_padding,
-            );
+            )?;
             route_to(conn, sub, msg, &mut r.batch, &mut r.counts);
         }
         ServerOp::Ping => conn.on_ping(),
@@ -236,16 +306,11 @@ fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64, r: &mut Routing) {
         ServerOp::Err(text) => conn.on_server_error(&String::from_utf8_lossy(text), epoch),
         ServerOp::Ok => {}
     }
+    Ok(())
 }
 
 /// Hands a received message to its subscription (or the request waiting
 /// for it).
-fn route(conn: &Connection, msg: Message, r: &mut Routing) {
-    if let Some(sub) = r.recent.get(conn, msg.sid()) {
-        route_to(conn, sub, msg, &mut r.batch, &mut r.counts);
-    }
-}
-
 fn route_to(
     conn: &Connection,
     sub: &Subscription,
@@ -271,27 +336,62 @@ fn route_to(
 /// `buffered` (the unparsed bytes, starting with the control line) holds,
 /// then straight from the socket. Returns the message and how many bytes
 /// of `buffered` it used; the CRLF after the body is left for the caller to
-/// skip.
+/// skip. A body above `PREALLOC_MAX` is collected as it arrives, its buffer
+/// at most doubling each time it fills, so memory follows the bytes sent,
+/// not the size claimed.
 fn receive_body(
     conn: &Connection,
     stream: &mut ReadHalf,
     pm: PartialMsg<'_>,
     buffered: &[u8],
 ) -> Result<(Message, usize), Error> {
-    let mut msg = Message::with_body_space(
+    let total = pm.total_len;
+    let have = (buffered.len() - pm.body_start).min(total);
+    let arrived = &buffered[pm.body_start..pm.body_start + have];
+    let padding = conn.options().message_padding;
+    let hdr_len = pm.hdr_len.unwrap_or(0);
+    if total <= PREALLOC_MAX {
+        let mut msg =
+            Message::with_body_space(pm.subject, pm.reply, hdr_len, total, pm.sid, padding)?;
+        let body = msg.body_mut();
+        body[..have].copy_from_slice(arrived);
+        read_exact(stream, &mut body[have..])?;
+        return Ok((msg, pm.body_start + have));
+    }
+    let mut body = Vec::new();
+    let no_memory = |_| {
+        Error::new(
+            ErrorKind::NoMemory,
+            format!("cannot allocate a message of {total} bytes"),
+        )
+    };
+    body.try_reserve_exact(PREALLOC_MAX.max(have))
+        .map_err(no_memory)?;
+    body.extend_from_slice(arrived);
+    while body.len() < total {
+        let filled = body.len();
+        let more = filled.max(PREALLOC_MAX).min(total - filled);
+        body.try_reserve_exact(more).map_err(no_memory)?;
+        body.resize(filled + more, 0);
+        read_exact(stream, &mut body[filled..])?;
+    }
+    let (headers, payload) = body.split_at(hdr_len.min(total));
+    let msg = Message::try_from_wire(
         pm.subject,
         pm.reply,
-        pm.hdr_len.unwrap_or(0),
-        pm.total_len,
+        pm.hdr_len.map(|_| headers),
+        payload,
         pm.sid,
-        conn.options().message_padding,
-    );
-    let body = msg.body_mut();
-    let have = (buffered.len() - pm.body_start).min(pm.total_len);
-    body[..have].copy_from_slice(&buffered[pm.body_start..pm.body_start + have]);
-    let mut filled = have;
-    while filled < pm.total_len {
-        match stream.read(&mut body[filled..]) {
+        padding,
+    )?;
+    Ok((msg, pm.body_start + have))
+}
+
+/// Fills `out` from the socket.
+fn read_exact(stream: &mut ReadHalf, out: &mut [u8]) -> Result<(), Error> {
+    let mut filled = 0;
+    while filled < out.len() {
+        match stream.read(&mut out[filled..]) {
             Ok(0) => {
                 return Err(Error::new(
                     ErrorKind::ConnectionClosed,
@@ -303,5 +403,5 @@ fn receive_body(
             Err(e) => return Err(Error::new(ErrorKind::IoError, format!("read failed: {e}"))),
         }
     }
-    Ok((msg, pm.body_start + have))
+    Ok(())
 }

@@ -17,6 +17,24 @@ const MAX_INFO_LINE: usize = 1 << 20;
 /// MSG takes at most 4 arguments and HMSG at most 5.
 const MAX_ARGS: usize = 5;
 
+/// The largest message body accepted whatever the server announced: nats.c
+/// keeps sizes in an `int` and refuses anything above it, and no server
+/// allows payloads anywhere near it (nats-server caps `max_payload` at 64 MiB).
+/// (Crate-private: cbindgen would put a public constant in the C header.)
+pub(crate) const MAX_MSG_SIZE: usize = i32::MAX as usize;
+
+/// Slack allowed above the server's `max_payload` for a delivered message.
+/// The server checks `max_payload` on what clients publish, headers
+/// included, but what it delivers can be larger: JetStream adds its own
+/// headers (stream, sequence, source and republish headers), and a message
+/// routed from a cluster peer or leaf node configured with a larger limit is
+/// not checked again. So allow the same again, and at least 1 MiB: a wrong
+/// guess here closes a healthy connection, while bodies are in any case
+/// only allocated as their bytes arrive.
+fn payload_headroom(max_payload: usize) -> usize {
+    max_payload.max(1 << 20)
+}
+
 /// One operation sent by the server. All slices borrow from the input buffer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerOp<'a> {
@@ -96,6 +114,8 @@ pub struct PartialMsg<'a> {
 #[derive(Debug, Clone)]
 pub struct Parser {
     max_control_line: usize,
+    /// Largest MSG/HMSG body (headers plus payload) accepted.
+    max_msg_size: usize,
     /// Bytes at the front of the buffer already known to contain no LF.
     scanned: usize,
     pending: Option<PendingMsg>,
@@ -111,9 +131,26 @@ impl Parser {
     pub fn new(max_control_line: usize) -> Self {
         Parser {
             max_control_line,
+            max_msg_size: MAX_MSG_SIZE,
             scanned: 0,
             pending: None,
         }
+    }
+
+    /// Bounds MSG/HMSG sizes by the server's announced `max_payload` (plus
+    /// the headroom of [`payload_headroom`]); a larger claim is a
+    /// `ParseError` before anything is allocated for it. Zero or below (not
+    /// announced) leaves only [`MAX_MSG_SIZE`].
+    pub fn set_max_payload(&mut self, max_payload: i64) {
+        self.max_msg_size = match usize::try_from(max_payload) {
+            Ok(m) if m > 0 => m.saturating_add(payload_headroom(m)).min(MAX_MSG_SIZE),
+            _ => MAX_MSG_SIZE,
+        };
+    }
+
+    /// The largest MSG/HMSG body currently accepted.
+    pub fn max_msg_size(&self) -> usize {
+        self.max_msg_size
     }
 
     /// Forgets any partially parsed op, e.g. after a reconnect.
@@ -265,6 +302,12 @@ impl Parser {
         };
         let sid = parse_u64(arg(1)).ok_or_else(|| bad_number(name, "sid", line))?;
         let total_len = parse_size(arg(n - 1)).ok_or_else(|| bad_number(name, "size", line))?;
+        if total_len > self.max_msg_size {
+            return Err(ParseError(format!(
+                "{name} size {total_len} exceeds the limit of {} bytes",
+                self.max_msg_size
+            )));
+        }
         let hdr_len = if with_headers {
             let h = parse_size(arg(n - 2)).ok_or_else(|| bad_number(name, "header size", line))?;
             if h > total_len {
@@ -824,6 +867,51 @@ mod tests {
             p.parse(b"PONG\r\n"),
             Ok(Parsed::Op(ServerOp::Pong, 6))
         ));
+    }
+
+    #[test]
+    fn claimed_size_above_the_limit_is_refused_at_once() {
+        let mut p = Parser::default();
+        p.set_max_payload(1 << 20);
+        // max_payload plus the same again is accepted (JetStream headers,
+        // peers with larger limits); the body is merely awaited.
+        let at = format!("MSG a 1 {}\r\n", 2 << 20);
+        assert_eq!(
+            p.parse(at.as_bytes()),
+            Ok(Parsed::Incomplete(at.len() + (2 << 20) + 2))
+        );
+        let mut p = Parser::default();
+        p.set_max_payload(1 << 20);
+        for line in [
+            format!("MSG a 1 {}\r\n", (2 << 20) + 1),
+            format!("HMSG a 1 r 10 {}\r\n", (2 << 20) + 1),
+            "MSG a 1 1000000000000\r\n".to_string(),
+            "MSG a 1 9223372036854775807\r\n".to_string(),
+            "HMSG a 1 9223372036854775000 9223372036854775807\r\n".to_string(),
+            "MSG a 1 18446744073709551614\r\n".to_string(),
+        ] {
+            let e = p.parse(line.as_bytes());
+            assert!(
+                matches!(&e, Err(ParseError(t)) if t.contains("exceeds the limit")),
+                "{line:?}: {e:?}"
+            );
+            // Nothing is pending afterwards.
+            assert!(p.take_partial_msg(line.as_bytes()).is_none());
+        }
+        // Small limits still get the 1 MiB of slack.
+        p.set_max_payload(10);
+        assert_eq!(p.max_msg_size(), 10 + (1 << 20));
+        // Without an announced limit only the absolute one applies.
+        let mut p = Parser::default();
+        assert_eq!(p.max_msg_size(), MAX_MSG_SIZE);
+        for unknown in [0, -1, i64::MIN] {
+            p.set_max_payload(unknown);
+            assert_eq!(p.max_msg_size(), MAX_MSG_SIZE);
+        }
+        p.set_max_payload(i64::MAX);
+        assert_eq!(p.max_msg_size(), MAX_MSG_SIZE);
+        let huge = format!("MSG a 1 {}\r\n", MAX_MSG_SIZE + 1);
+        assert!(p.parse(huge.as_bytes()).is_err());
     }
 
     #[test]
