@@ -1,5 +1,8 @@
 //! Server URLs as nats.c accepts them: `nats://user:pass@host:port`,
 //! `nats://token@host`, bare `host:port`, IPv6 in brackets, default port 4222.
+//!
+//! Parsing is total: servers announce URLs too (`connect_urls`), so any
+//! text gives a URL or an error, never a panic.
 use super::error::{Error, ErrorKind, Result};
 
 pub const DEFAULT_PORT: u16 = 4222;
@@ -38,14 +41,22 @@ impl ServerUrl {
                 format!("no host in URL '{text}'"),
             ));
         }
+        let decode = |part: &str| {
+            percent_decode(part).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::AddressMissing,
+                    format!("credentials in URL '{text}' are not UTF-8 once decoded"),
+                )
+            })
+        };
         let (mut user, mut password, mut token) = (None, None, None);
         if let Some(info) = userinfo.filter(|s| !s.is_empty()) {
-            match info.find(':') {
-                Some(i) => {
-                    user = Some(percent_decode(&info[..i]));
-                    password = Some(percent_decode(&info[i + 1..]));
+            match info.split_once(':') {
+                Some((u, p)) => {
+                    user = Some(decode(u)?);
+                    password = Some(decode(p)?);
                 }
-                None => token = Some(percent_decode(info)),
+                None => token = Some(decode(info)?),
             }
         }
         Ok(ServerUrl {
@@ -98,9 +109,11 @@ impl ServerUrl {
 fn split_host_port(hp: &str) -> Result<(String, u16)> {
     let bad = || Error::new(ErrorKind::AddressMissing, format!("invalid address '{hp}'"));
     if let Some(rest) = hp.strip_prefix('[') {
-        let end = rest.find(']').ok_or_else(bad)?;
-        let host = rest[..end].to_string();
-        let after = &rest[end + 1..];
+        let (host, after) = rest.split_once(']').ok_or_else(bad)?;
+        if host.contains(['[', ']']) {
+            return Err(bad());
+        }
+        let host = host.to_string();
         let port = match after.strip_prefix(':') {
             Some(p) => parse_port(p).ok_or_else(bad)?,
             None if after.is_empty() => DEFAULT_PORT,
@@ -108,31 +121,50 @@ fn split_host_port(hp: &str) -> Result<(String, u16)> {
         };
         return Ok((host, port));
     }
-    match hp.rfind(':') {
-        Some(i) if hp[..i].contains(':') => Ok((hp.to_string(), DEFAULT_PORT)),
-        Some(i) => Ok((
-            hp[..i].to_string(),
-            parse_port(&hp[i + 1..]).ok_or_else(bad)?,
-        )),
+    // A bracket outside the `[...]` form is a typo, not a host name.
+    if hp.contains(['[', ']']) {
+        return Err(bad());
+    }
+    match hp.rsplit_once(':') {
+        Some((host, _)) if host.contains(':') => Ok((hp.to_string(), DEFAULT_PORT)),
+        Some((host, port)) => Ok((host.to_string(), parse_port(port).ok_or_else(bad)?)),
         None => Ok((hp.to_string(), DEFAULT_PORT)),
     }
 }
 
+/// Digits only (no sign), within `u16`; empty means the default port.
 fn parse_port(p: &str) -> Option<u16> {
     if p.is_empty() {
         return Some(DEFAULT_PORT);
     }
+    if !p.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     p.parse().ok()
 }
 
-fn percent_decode(s: &str) -> String {
+fn hex_digit(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes `%XX` escapes, working on bytes (the text around an escape may
+/// be any UTF-8); a `%` not followed by two hex digits stays as it is.
+/// `None` when the decoded bytes are not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
+        if b[i] == b'%' {
+            let hi = b.get(i + 1).copied().and_then(hex_digit);
+            let lo = b.get(i + 2).copied().and_then(hex_digit);
+            if let (Some(hi), Some(lo)) = (hi, lo) {
+                out.push(hi << 4 | lo);
                 i += 3;
                 continue;
             }
@@ -140,7 +172,7 @@ fn percent_decode(s: &str) -> String {
         out.push(b[i]);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
@@ -201,5 +233,94 @@ mod tests {
         assert!(ServerUrl::parse("nats://host:notaport").is_err());
         assert!(ServerUrl::parse("nats://host:70000").is_err());
         assert!(ServerUrl::parse_list(" , ").is_err());
+    }
+
+    #[test]
+    fn odd_encodings_are_handled_without_panics() {
+        // An escape cut by a multi-byte character, lone and trailing `%`.
+        for text in [
+            "nats://%\u{20ac}@127.0.0.1:1",
+            "nats://a%\u{20ac}b:%\u{20ac}@127.0.0.1:1",
+            "nats://%@127.0.0.1:1",
+            "nats://%4@127.0.0.1:1",
+            "nats://x%@127.0.0.1:1",
+            "nats://%zz@127.0.0.1:1",
+        ] {
+            let Ok(u) = ServerUrl::parse(text) else {
+                panic!("{text} should parse")
+            };
+            assert_eq!((u.host.as_str(), u.port), ("127.0.0.1", 1), "{text}");
+        }
+        let u = ServerUrl::parse("nats://%\u{20ac}@h:1").unwrap();
+        assert_eq!(u.token.as_deref(), Some("%\u{20ac}"));
+        let u = ServerUrl::parse("nats://x%@h").unwrap();
+        assert_eq!(u.token.as_deref(), Some("x%"));
+        let u = ServerUrl::parse("nats://%e2%82%ac:p%3a%3A@h").unwrap();
+        assert_eq!(u.user.as_deref(), Some("\u{20ac}"));
+        assert_eq!(u.password.as_deref(), Some("p::"));
+        // Bytes that are not UTF-8 once decoded: refused, not repaired.
+        assert_eq!(
+            ServerUrl::parse("nats://%ff%fe@h").unwrap_err().kind,
+            ErrorKind::AddressMissing
+        );
+        assert!(ServerUrl::parse("nats://u:%c3@h").is_err());
+        // Ports: digits within u16 only.
+        for bad in [
+            "h:65536",
+            "h:99999999999999999999999",
+            "h:+80",
+            "h:-1",
+            "h: 80",
+            "h:8\u{20ac}",
+            "[::1]:70000",
+            "[::1]x",
+        ] {
+            assert!(ServerUrl::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(ServerUrl::parse("h:65535").unwrap().port, 65535);
+        assert_eq!(ServerUrl::parse("h:").unwrap().port, DEFAULT_PORT);
+        // Unbalanced brackets.
+        for bad in [
+            "[::1",
+            "::1]",
+            "[::1]]:4222",
+            "[[::1]:1",
+            "nats://[",
+            "]",
+            "h]:1",
+        ] {
+            assert!(ServerUrl::parse(bad).is_err(), "{bad}");
+        }
+        assert!(ServerUrl::parse("[]:1").is_err());
+    }
+
+    #[test]
+    fn any_text_parses_or_fails_without_panicking() {
+        // Every string of up to 4 pieces from an alphabet of the characters
+        // URL parsing cuts at, next to multi-byte ones.
+        let alphabet = [
+            "%", "\u{20ac}", "\u{e9}", "@", ":", "[", "]", "/", "a", "1", "f", " ", "://", ",",
+        ];
+        let mut idx = [0usize; 4];
+        loop {
+            for n in 0..=idx.len() {
+                let text: String = idx[..n].iter().map(|&i| alphabet[i]).collect();
+                let _ = ServerUrl::parse(&text);
+                let _ = ServerUrl::parse_list(&text);
+                let _ = ServerUrl::parse(&format!("nats://{text}@h:1"));
+            }
+            let mut k = 0;
+            loop {
+                if k == idx.len() {
+                    return;
+                }
+                idx[k] += 1;
+                if idx[k] < alphabet.len() {
+                    break;
+                }
+                idx[k] = 0;
+                k += 1;
+            }
+        }
     }
 }
