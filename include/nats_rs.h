@@ -714,8 +714,9 @@ NATS_EXTERN void nats_ReleaseThreadMemory(void);
 NATS_EXTERN enum natsStatus nats_OpenWithConfig(struct natsClientConfig *config);
 
 // Creates a message for publishing. `subj` must be non-empty, `reply` NULL
-// or non-empty; `data` may be NULL when `dataLen` is 0. The payload is
-// copied. Release the message with `natsMsg_Destroy`.
+// or non-empty (both are kept byte for byte, UTF-8 or not); `data` may be
+// NULL when `dataLen` is 0. The payload is copied. Release the message
+// with `natsMsg_Destroy`.
 NATS_EXTERN
 enum natsStatus natsMsg_Create(struct natsMsg **newMsg,
                                const char *subj,
@@ -723,10 +724,13 @@ enum natsStatus natsMsg_Create(struct natsMsg **newMsg,
                                const char *data,
                                int dataLen);
 
-// Returns the subject (owned by the message; NULL for a NULL message).
+// Returns the subject, exactly the bytes received, NUL-terminated (owned
+// by the message; NULL for a NULL message).
 NATS_EXTERN const char *natsMsg_GetSubject(const struct natsMsg *msg);
 
-// Returns the reply subject, or NULL when there is none.
+// Returns the reply subject, exactly the bytes received, NUL-terminated
+// (owned by the message), or NULL when there is none. Publishing to it
+// reaches that exact subject.
 NATS_EXTERN const char *natsMsg_GetReply(const struct natsMsg *msg);
 
 // Returns the payload, followed by a NUL byte that is not part of it

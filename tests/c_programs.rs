@@ -125,6 +125,7 @@ c_programs!(
     queue_group,
     reconnect_buffer_full,
     reconnect_restart,
+    reply_bytes,
     request_reply,
     retry_connect,
     send_proxy_config,

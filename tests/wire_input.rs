@@ -427,3 +427,47 @@ fn a_message_before_the_handshake_pong_fails_the_connect_at_once() {
         assert!(largest < 8 * MIB, "{what}: allocated {largest} bytes");
     }
 }
+
+// ---- subjects are bytes ---------------------------------------------------
+
+#[test]
+fn a_reply_subject_that_is_not_utf8_is_answered_on_its_exact_bytes() {
+    let server = support::NatsServer::start();
+    let opts = || Options {
+        url: Some(server.url()),
+        ..Options::default()
+    };
+    let srv = Connection::connect(opts()).unwrap();
+    let cli = Connection::connect(opts()).unwrap();
+    let requests = srv.subscribe_sync("svc.>", None).unwrap();
+    let answers = cli.subscribe_sync("_R.>", None).unwrap();
+    srv.flush_timeout(WAIT).unwrap();
+    cli.flush_timeout(WAIT).unwrap();
+
+    let (subject, reply) = (&b"svc.\xff.in"[..], &b"_R.\xff\xfe.x"[..]);
+    cli.publish_bytes(subject, Some(reply), None, b"q").unwrap();
+    let req = requests.next_msg(WAIT).unwrap();
+    assert_eq!(req.subject_bytes(), subject);
+    assert_eq!(req.reply_bytes(), Some(reply));
+    // The text view has no text for these bytes, and does not make one up:
+    // answering to it fails instead of reaching another subject.
+    assert_eq!(req.subject(), "");
+    assert_eq!(req.reply(), Some(""));
+    let r = srv.publish_raw(req.reply().unwrap_or_default(), None, None, b"no");
+    assert_eq!(r.map_err(|e| e.kind), Err(ErrorKind::InvalidSubject));
+    // Whitespace is still refused, bytes or not.
+    let r = srv.publish_bytes(b"_R.\xff x", None, None, b"no");
+    assert_eq!(r.map_err(|e| e.kind), Err(ErrorKind::InvalidSubject));
+
+    srv.publish_bytes(req.reply_bytes().unwrap(), None, None, b"a1")
+        .unwrap();
+    srv.send_bytes(req.reply_bytes().unwrap(), None, None, b"a2")
+        .unwrap();
+    srv.flush_timeout(WAIT).unwrap();
+    for want in [&b"a1"[..], b"a2"] {
+        let m = answers.next_msg(WAIT).unwrap();
+        assert_eq!(m.subject_bytes(), reply);
+        assert_eq!(m.data(), want);
+    }
+    assert!(answers.next_msg(Duration::from_millis(200)).is_err());
+}

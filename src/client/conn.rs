@@ -428,6 +428,20 @@ impl Connection {
         headers: Option<&[u8]>,
         data: &[u8],
     ) -> Result<()> {
+        self.publish_bytes(subj.as_bytes(), reply.map(str::as_bytes), headers, data)
+    }
+
+    /// `publish_raw` with subjects as bytes, sent exactly as given (they
+    /// need not be UTF-8; only empty subjects and whitespace are refused).
+    /// This is how to answer to a received message's
+    /// [`Message::reply_bytes`].
+    pub fn publish_bytes(
+        &self,
+        subj: &[u8],
+        reply: Option<&[u8]>,
+        headers: Option<&[u8]>,
+        data: &[u8],
+    ) -> Result<()> {
         self.publish_with(subj, reply, headers, data, self.0.opts.send_asap)
     }
 
@@ -440,13 +454,24 @@ impl Connection {
         headers: Option<&[u8]>,
         data: &[u8],
     ) -> Result<()> {
+        self.send_bytes(subj.as_bytes(), reply.map(str::as_bytes), headers, data)
+    }
+
+    /// `send_raw` with subjects as bytes (see `publish_bytes`).
+    pub fn send_bytes(
+        &self,
+        subj: &[u8],
+        reply: Option<&[u8]>,
+        headers: Option<&[u8]>,
+        data: &[u8],
+    ) -> Result<()> {
         self.publish_with(subj, reply, headers, data, true)
     }
 
     fn publish_with(
         &self,
-        subj: &str,
-        reply: Option<&str>,
+        subj: &[u8],
+        reply: Option<&[u8]>,
         headers: Option<&[u8]>,
         data: &[u8],
         write_now: bool,
@@ -454,14 +479,14 @@ impl Connection {
         if !subject::is_valid_publish_subject(subj) {
             return Err(Error::new(
                 ErrorKind::InvalidSubject,
-                format!("invalid subject '{subj}'"),
+                format!("invalid subject '{}'", String::from_utf8_lossy(subj)),
             ));
         }
         if let Some(r) = reply {
             if !subject::is_valid_publish_subject(r) {
                 return Err(Error::new(
                     ErrorKind::InvalidArg,
-                    format!("invalid reply subject '{r}'"),
+                    format!("invalid reply subject '{}'", String::from_utf8_lossy(r)),
                 ));
             }
         }
@@ -546,7 +571,7 @@ impl Connection {
 
     fn publish_msg_with(&self, msg: &Message, write_now: bool) -> Result<()> {
         let hdr = msg.encoded_headers();
-        let (subj, reply) = (msg.subject(), msg.reply());
+        let (subj, reply) = (msg.subject_bytes(), msg.reply_bytes());
         self.publish_with(subj, reply, hdr.as_deref(), msg.data(), write_now)
     }
 
@@ -597,8 +622,8 @@ impl Connection {
     /// disconnected: the caller buffers the message for the reconnect.
     fn publish_direct(
         &self,
-        subj: &str,
-        reply: Option<&str>,
+        subj: &[u8],
+        reply: Option<&[u8]>,
         headers: Option<&[u8]>,
         data: &[u8],
     ) -> Option<Result<()>> {

@@ -46,15 +46,34 @@ unsafe fn subject<'a>(p: *const c_char) -> Result<&'a str> {
     }
 }
 
-/// A reply subject argument, which must be present and non-empty.
+/// A subject to publish on, as bytes: NULL or empty is an invalid subject,
+/// as in nats.c; anything else goes as given (UTF-8 or not, so that the
+/// reply subject of a received message reaches exactly that subject).
 ///
 /// # Safety
 /// `p` is NULL or a C string.
-unsafe fn reply_arg<'a>(p: *const c_char) -> Result<&'a str> {
+unsafe fn pub_subject<'a>(p: *const c_char) -> Result<&'a [u8]> {
     // SAFETY: per the contract.
-    unsafe { opt_str(p) }?
-        .filter(|r| !r.is_empty())
-        .ok_or_else(|| invalid_arg("reply is NULL or empty"))
+    match unsafe { c_string_bytes(p) } {
+        [] => Err(Error::new(
+            ErrorKind::InvalidSubject,
+            "subject is NULL or empty",
+        )),
+        s => Ok(s),
+    }
+}
+
+/// A reply subject argument, which must be present and non-empty; its
+/// bytes go as given, like `pub_subject`'s.
+///
+/// # Safety
+/// `p` is NULL or a C string.
+unsafe fn reply_arg<'a>(p: *const c_char) -> Result<&'a [u8]> {
+    // SAFETY: per the contract.
+    match unsafe { c_string_bytes(p) } {
+        [] => Err(invalid_arg("reply is NULL or empty")),
+        r => Ok(r),
+    }
 }
 
 /// A payload argument: `len` bytes at `data` (which may be NULL when empty).
@@ -139,7 +158,7 @@ pub unsafe extern "C" fn natsConnection_Publish(
 ) -> natsStatus {
     guard("natsConnection_Publish", || {
         // SAFETY: handle and arguments as documented by the API.
-        unsafe { conn(nc)?.publish(subject(subj)?, payload(data, dataLen)?) }
+        unsafe { conn(nc)?.publish_bytes(pub_subject(subj)?, None, None, payload(data, dataLen)?) }
     })
 }
 
@@ -152,7 +171,7 @@ pub unsafe extern "C" fn natsConnection_PublishString(
 ) -> natsStatus {
     guard("natsConnection_PublishString", || {
         // SAFETY: handle and arguments as documented by the API.
-        unsafe { conn(nc)?.publish(subject(subj)?, c_string_bytes(str)) }
+        unsafe { conn(nc)?.publish_bytes(pub_subject(subj)?, None, None, c_string_bytes(str)) }
     })
 }
 
@@ -184,7 +203,12 @@ pub unsafe extern "C" fn natsConnection_PublishRequest(
         // SAFETY: handle and arguments as documented by the API.
         unsafe {
             let reply = reply_arg(reply)?;
-            conn(nc)?.publish_raw(subject(subj)?, Some(reply), None, payload(data, dataLen)?)
+            conn(nc)?.publish_bytes(
+                pub_subject(subj)?,
+                Some(reply),
+                None,
+                payload(data, dataLen)?,
+            )
         }
     })
 }
@@ -201,7 +225,7 @@ pub unsafe extern "C" fn natsConnection_Send(
 ) -> natsStatus {
     guard("natsConnection_Send", || {
         // SAFETY: handle and arguments as documented by the API.
-        unsafe { conn(nc)?.send_raw(subject(subj)?, None, None, payload(data, dataLen)?) }
+        unsafe { conn(nc)?.send_bytes(pub_subject(subj)?, None, None, payload(data, dataLen)?) }
     })
 }
 
@@ -234,7 +258,12 @@ pub unsafe extern "C" fn natsConnection_SendRequest(
         // SAFETY: handle and arguments as documented by the API.
         unsafe {
             let reply = reply_arg(reply)?;
-            conn(nc)?.send_raw(subject(subj)?, Some(reply), None, payload(data, dataLen)?)
+            conn(nc)?.send_bytes(
+                pub_subject(subj)?,
+                Some(reply),
+                None,
+                payload(data, dataLen)?,
+            )
         }
     })
 }
@@ -251,7 +280,7 @@ pub unsafe extern "C" fn natsConnection_PublishRequestString(
         // SAFETY: handle and arguments as documented by the API.
         unsafe {
             let reply = reply_arg(reply)?;
-            conn(nc)?.publish_raw(subject(subj)?, Some(reply), None, c_string_bytes(str))
+            conn(nc)?.publish_bytes(pub_subject(subj)?, Some(reply), None, c_string_bytes(str))
         }
     })
 }

@@ -7,7 +7,7 @@
 //! message and dropped whenever the headers change.
 #![allow(non_camel_case_types, non_snake_case)]
 
-use std::ffi::{c_char, c_int};
+use std::ffi::{c_char, c_int, CStr};
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
@@ -173,8 +173,9 @@ unsafe fn msg_arg<'a>(p: *mut natsMsg) -> Result<MsgMut<'a>, Error> {
 }
 
 /// Creates a message for publishing. `subj` must be non-empty, `reply` NULL
-/// or non-empty; `data` may be NULL when `dataLen` is 0. The payload is
-/// copied. Release the message with `natsMsg_Destroy`.
+/// or non-empty (both are kept byte for byte, UTF-8 or not); `data` may be
+/// NULL when `dataLen` is 0. The payload is copied. Release the message
+/// with `natsMsg_Destroy`.
 #[no_mangle]
 pub unsafe extern "C" fn natsMsg_Create(
     newMsg: *mut *mut natsMsg,
@@ -185,12 +186,19 @@ pub unsafe extern "C" fn natsMsg_Create(
 ) -> natsStatus {
     guard("natsMsg_Create", || {
         not_null(newMsg, "newMsg")?;
-        // SAFETY: `subj` and `reply` are NULL or C strings, per the API.
-        let (subj, reply) = unsafe { (opt_str(subj)?, opt_str(reply)?) };
+        // Subjects are bytes, kept as given (publishing checks them).
+        // SAFETY: `subj` and `reply` are NULL or C strings, per the API,
+        // valid for this call.
+        let (subj, reply) = unsafe {
+            (
+                (!subj.is_null()).then(|| CStr::from_ptr(subj).to_bytes()),
+                (!reply.is_null()).then(|| CStr::from_ptr(reply).to_bytes()),
+            )
+        };
         let subj = subj
             .filter(|s| !s.is_empty())
             .ok_or_else(|| invalid_arg("subject cannot be NULL nor empty"))?;
-        if reply == Some("") {
+        if reply == Some(&[][..]) {
             return Err(invalid_arg("reply cannot be empty"));
         }
         let len =
@@ -204,14 +212,15 @@ pub unsafe extern "C" fn natsMsg_Create(
             // (non-NULL, length > 0), valid for this call.
             unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) }
         };
-        let handle = into_raw(Message::new(subj, reply, payload));
+        let handle = into_raw(Message::try_new(subj, reply, payload)?);
         // SAFETY: `newMsg` was checked non-NULL and is writable per the API.
         unsafe { write_out(newMsg, handle) };
         Ok(())
     })
 }
 
-/// Returns the subject (owned by the message; NULL for a NULL message).
+/// Returns the subject, exactly the bytes received, NUL-terminated (owned
+/// by the message; NULL for a NULL message).
 #[no_mangle]
 pub unsafe extern "C" fn natsMsg_GetSubject(msg: *const natsMsg) -> *const c_char {
     guard_value("natsMsg_GetSubject", std::ptr::null(), || {
@@ -221,7 +230,9 @@ pub unsafe extern "C" fn natsMsg_GetSubject(msg: *const natsMsg) -> *const c_cha
     })
 }
 
-/// Returns the reply subject, or NULL when there is none.
+/// Returns the reply subject, exactly the bytes received, NUL-terminated
+/// (owned by the message), or NULL when there is none. Publishing to it
+/// reaches that exact subject.
 #[no_mangle]
 pub unsafe extern "C" fn natsMsg_GetReply(msg: *const natsMsg) -> *const c_char {
     guard_value("natsMsg_GetReply", std::ptr::null(), || {

@@ -1,5 +1,7 @@
 //! Client-to-server protocol encoders. They only append to the caller's
 //! buffer, so the publish path allocates nothing beyond growing that Vec.
+//! Publish subjects are bytes: a reply subject received as any bytes is
+//! answered to as exactly those bytes.
 
 use super::info::ConnectInfo;
 
@@ -8,14 +10,14 @@ pub const PONG: &[u8] = b"PONG\r\n";
 const CRLF: &[u8] = b"\r\n";
 
 /// `PUB <subject> [reply] <#bytes>\r\n<payload>\r\n`
-pub fn encode_pub(out: &mut Vec<u8>, subject: &str, reply: Option<&str>, payload: &[u8]) {
+pub fn encode_pub(out: &mut Vec<u8>, subject: &[u8], reply: Option<&[u8]>, payload: &[u8]) {
     out.reserve(pub_len(subject, reply, payload.len()));
     push_pub_line(out, subject, reply, payload.len());
     out.extend_from_slice(payload);
     out.extend_from_slice(CRLF);
 }
 
-fn push_pub_line(out: &mut Vec<u8>, subject: &str, reply: Option<&str>, len: usize) {
+fn push_pub_line(out: &mut Vec<u8>, subject: &[u8], reply: Option<&[u8]>, len: usize) {
     out.extend_from_slice(b"PUB ");
     push_subject_reply(out, subject, reply);
     push_usize(out, len);
@@ -24,8 +26,8 @@ fn push_pub_line(out: &mut Vec<u8>, subject: &str, reply: Option<&str>, len: usi
 
 fn push_hpub_line(
     out: &mut Vec<u8>,
-    subject: &str,
-    reply: Option<&str>,
+    subject: &[u8],
+    reply: Option<&[u8]>,
     hdr_len: usize,
     total: usize,
 ) {
@@ -42,8 +44,8 @@ fn push_hpub_line(
 /// itself (large payloads are written from the user's buffer, not copied).
 pub fn encode_pub_head(
     out: &mut Vec<u8>,
-    subject: &str,
-    reply: Option<&str>,
+    subject: &[u8],
+    reply: Option<&[u8]>,
     headers: Option<&[u8]>,
     payload_len: usize,
 ) {
@@ -60,8 +62,8 @@ pub fn encode_pub_head(
 /// `headers` must already be a complete NATS/1.0 block.
 pub fn encode_hpub(
     out: &mut Vec<u8>,
-    subject: &str,
-    reply: Option<&str>,
+    subject: &[u8],
+    reply: Option<&[u8]>,
     headers: &[u8],
     payload: &[u8],
 ) {
@@ -76,7 +78,7 @@ pub fn encode_hpub(
 /// `SUB <subject> [queue] <sid>\r\n`
 pub fn encode_sub(out: &mut Vec<u8>, subject: &str, queue: Option<&str>, sid: u64) {
     out.extend_from_slice(b"SUB ");
-    push_subject_reply(out, subject, queue);
+    push_subject_reply(out, subject.as_bytes(), queue.map(str::as_bytes));
     push_u64(out, sid);
     out.extend_from_slice(CRLF);
 }
@@ -102,7 +104,7 @@ pub fn encode_connect(out: &mut Vec<u8>, info: &ConnectInfo) {
 }
 
 /// Exact number of bytes `encode_pub` appends.
-pub fn pub_len(subject: &str, reply: Option<&str>, payload_len: usize) -> usize {
+pub fn pub_len(subject: &[u8], reply: Option<&[u8]>, payload_len: usize) -> usize {
     b"PUB ".len()
         + subject_reply_len(subject, reply)
         + usize_len(payload_len)
@@ -113,8 +115,8 @@ pub fn pub_len(subject: &str, reply: Option<&str>, payload_len: usize) -> usize 
 
 /// Exact number of bytes `encode_hpub` appends.
 pub fn hpub_len(
-    subject: &str,
-    reply: Option<&str>,
+    subject: &[u8],
+    reply: Option<&[u8]>,
     headers_len: usize,
     payload_len: usize,
 ) -> usize {
@@ -130,16 +132,16 @@ pub fn hpub_len(
 }
 
 /// Writes "subject " or "subject extra " (the trailing space precedes the next number).
-fn push_subject_reply(out: &mut Vec<u8>, subject: &str, extra: Option<&str>) {
-    out.extend_from_slice(subject.as_bytes());
+fn push_subject_reply(out: &mut Vec<u8>, subject: &[u8], extra: Option<&[u8]>) {
+    out.extend_from_slice(subject);
     out.push(b' ');
     if let Some(e) = extra {
-        out.extend_from_slice(e.as_bytes());
+        out.extend_from_slice(e);
         out.push(b' ');
     }
 }
 
-fn subject_reply_len(subject: &str, extra: Option<&str>) -> usize {
+fn subject_reply_len(subject: &[u8], extra: Option<&[u8]>) -> usize {
     subject.len() + 1 + extra.map_or(0, |e| e.len() + 1)
 }
 
@@ -184,11 +186,11 @@ mod tests {
         for hdr in [None, Some(&b"NATS/1.0\r\nA: b\r\n\r\n"[..])] {
             let mut whole = Vec::new();
             match hdr {
-                Some(h) => encode_hpub(&mut whole, "s.x", Some("r"), h, b"data"),
-                None => encode_pub(&mut whole, "s.x", Some("r"), b"data"),
+                Some(h) => encode_hpub(&mut whole, b"s.x", Some(b"r"), h, b"data"),
+                None => encode_pub(&mut whole, b"s.x", Some(b"r"), b"data"),
             }
             let mut head = Vec::new();
-            encode_pub_head(&mut head, "s.x", Some("r"), hdr, 4);
+            encode_pub_head(&mut head, b"s.x", Some(b"r"), hdr, 4);
             head.extend_from_slice(b"data\r\n");
             assert_eq!(head, whole);
         }
@@ -203,15 +205,15 @@ mod tests {
     #[test]
     fn pub_bytes() {
         assert_eq!(
-            enc(|o| encode_pub(o, "foo.bar", None, b"hello")),
+            enc(|o| encode_pub(o, b"foo.bar", None, b"hello")),
             b"PUB foo.bar 5\r\nhello\r\n"
         );
         assert_eq!(
-            enc(|o| encode_pub(o, "foo", Some("_INBOX.x"), b"")),
+            enc(|o| encode_pub(o, b"foo", Some(b"_INBOX.x"), b"")),
             b"PUB foo _INBOX.x 0\r\n\r\n"
         );
         let big = vec![7u8; 12345];
-        let out = enc(|o| encode_pub(o, "s", None, &big));
+        let out = enc(|o| encode_pub(o, b"s", None, &big));
         assert!(out.starts_with(b"PUB s 12345\r\n"));
         assert!(out.ends_with(b"\x07\r\n"));
     }
@@ -219,7 +221,7 @@ mod tests {
     #[test]
     fn pub_appends() {
         let mut v = b"PING\r\n".to_vec();
-        encode_pub(&mut v, "a", None, b"x");
+        encode_pub(&mut v, b"a", None, b"x");
         assert_eq!(v, b"PING\r\nPUB a 1\r\nx\r\n");
     }
 
@@ -227,11 +229,11 @@ mod tests {
     fn hpub_bytes() {
         let h = b"NATS/1.0\r\nA: b\r\n\r\n";
         assert_eq!(
-            enc(|o| encode_hpub(o, "foo", None, h, b"hi")),
+            enc(|o| encode_hpub(o, b"foo", None, h, b"hi")),
             b"HPUB foo 18 20\r\nNATS/1.0\r\nA: b\r\n\r\nhi\r\n"
         );
         assert_eq!(
-            enc(|o| encode_hpub(o, "foo", Some("r"), h, b"")),
+            enc(|o| encode_hpub(o, b"foo", Some(b"r"), h, b"")),
             b"HPUB foo r 18 18\r\nNATS/1.0\r\nA: b\r\n\r\n\r\n"
         );
     }
@@ -255,11 +257,11 @@ mod tests {
     fn lengths_are_exact() {
         for &n in &[0usize, 1, 9, 10, 99, 100, 999, 1000, 65535, 1 << 20] {
             let payload = vec![0u8; n];
-            for reply in [None, Some("r.x")] {
-                let out = enc(|o| encode_pub(o, "sub.j", reply, &payload));
-                assert_eq!(out.len(), pub_len("sub.j", reply, n));
-                let out = enc(|o| encode_hpub(o, "sub.j", reply, b"NATS/1.0\r\n\r\n", &payload));
-                assert_eq!(out.len(), hpub_len("sub.j", reply, 12, n));
+            for reply in [None, Some(&b"r.x"[..])] {
+                let out = enc(|o| encode_pub(o, b"sub.j", reply, &payload));
+                assert_eq!(out.len(), pub_len(b"sub.j", reply, n));
+                let out = enc(|o| encode_hpub(o, b"sub.j", reply, b"NATS/1.0\r\n\r\n", &payload));
+                assert_eq!(out.len(), hpub_len(b"sub.j", reply, 12, n));
             }
         }
     }

@@ -1,7 +1,11 @@
 //! Subject and queue-group name checks done before anything is sent.
 
 fn has_whitespace(s: &str) -> bool {
-    s.bytes().any(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    has_whitespace_bytes(s.as_bytes())
+}
+
+fn has_whitespace_bytes(s: &[u8]) -> bool {
+    s.iter().any(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 /// A subscription subject: dot-separated non-empty tokens, where `*` may only
@@ -27,9 +31,11 @@ pub fn is_valid_subject(s: &str) -> bool {
 }
 
 /// Publishing is deliberately permissive (as nats.c): the server has the
-/// final say, we only refuse what would corrupt the protocol line.
-pub fn is_valid_publish_subject(s: &str) -> bool {
-    !s.is_empty() && !has_whitespace(s)
+/// final say, we only refuse what would corrupt the protocol line. Any
+/// other bytes go as they are (UTF-8 or not), so a reply subject received
+/// as bytes is answered to as exactly those bytes.
+pub fn is_valid_publish_subject(s: &[u8]) -> bool {
+    !s.is_empty() && !has_whitespace_bytes(s)
 }
 
 pub fn is_valid_queue_name(q: &str) -> bool {
@@ -84,10 +90,18 @@ mod tests {
 
     #[test]
     fn publish_subjects() {
-        for s in ["foo", "foo.*", "foo.>", "a..b", "."] {
-            assert!(is_valid_publish_subject(s), "{s}");
+        for s in [
+            &b"foo"[..],
+            b"foo.*",
+            b"foo.>",
+            b"a..b",
+            b".",
+            b"r.\xff\xfe",
+            b"\xc3\x28",
+        ] {
+            assert!(is_valid_publish_subject(s), "{s:?}");
         }
-        for s in ["", "a b", "a\tb", "a\r\n"] {
+        for s in [&b""[..], b"a b", b"a\tb", b"a\r\n", b"\xff \xfe"] {
             assert!(!is_valid_publish_subject(s), "{s:?}");
         }
     }
