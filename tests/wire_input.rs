@@ -145,6 +145,15 @@ fn fake_server(
     max_payload: i64,
     script: impl Fn(usize, Peer) + Send + Sync + 'static,
 ) -> (String, JoinHandle<()>) {
+    fake_server_with(max_payload, "", script)
+}
+
+/// `fake_server` with `extra` JSON members in its INFO (each with a leading comma).
+fn fake_server_with(
+    max_payload: i64,
+    extra: &'static str,
+    script: impl Fn(usize, Peer) + Send + Sync + 'static,
+) -> (String, JoinHandle<()>) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
     let script = Arc::new(script);
@@ -154,7 +163,7 @@ fn fake_server(
             let info = format!(
                 "INFO {{\"server_id\":\"FAKE\",\"version\":\"2.10.0\",\"proto\":1,\
                  \"host\":\"127.0.0.1\",\"port\":{port},\"headers\":true,\
-                 \"max_payload\":{max_payload}}}\r\n"
+                 \"max_payload\":{max_payload}{extra}}}\r\n"
             );
             let mut w = s.try_clone().unwrap();
             if w.write_all(info.as_bytes()).is_err() {
@@ -426,6 +435,37 @@ fn a_message_before_the_handshake_pong_fails_the_connect_at_once() {
         let largest = LARGEST.load(SeqCst);
         assert!(largest < 8 * MIB, "{what}: allocated {largest} bytes");
     }
+}
+
+// ---- announced URLs ----------------------------------------------------------
+
+#[test]
+fn announced_urls_with_odd_encodings_neither_panic_nor_break_the_connection() {
+    const ODD: &str =
+        r#","connect_urls":["%\u20ac@127.0.0.1:1","%@h:1","[::1","h:99999","%ff%fe@h:2"]"#;
+    let (url, _h) = fake_server_with(1 << 20, ODD, |_, mut p| {
+        p.handshake();
+        // The same list again after the connect, as a cluster update.
+        let info = format!(
+            "INFO {{\"server_id\":\"FAKE\",\"version\":\"2.10.0\",\"proto\":1,\
+             \"headers\":true,\"max_payload\":1048576{ODD}}}\r\n"
+        );
+        p.send(info.as_bytes());
+        loop {
+            if p.until("PING").is_empty() {
+                return;
+            }
+            p.send(b"PONG\r\n");
+        }
+    });
+    let (opts, _watch) = watched(&url, false);
+    let nc = Connection::connect(opts).unwrap();
+    // The reader is alive: it handled the INFO and answers flushes.
+    for _ in 0..3 {
+        nc.flush_timeout(WAIT).unwrap();
+    }
+    assert!(!nc.is_closed());
+    nc.close();
 }
 
 // ---- subjects are bytes ---------------------------------------------------
