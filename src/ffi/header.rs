@@ -2,6 +2,7 @@
 //! it and `natsMsgHeader_*` (in `msg.rs`) use to lend keys and values to C.
 #![allow(non_camel_case_types, non_snake_case)]
 
+use std::collections::HashMap;
 use std::ffi::{c_char, c_int, CStr, CString};
 
 use crate::client::{Error, ErrorKind};
@@ -20,19 +21,20 @@ struct CachedKey {
 /// NUL-terminated copies of a header map's keys and values, which C borrows
 /// from `*_Get`, `*_Values` and `*_Keys`.
 ///
-/// The cache is built in one go (linear in the map's size) the first time C
-/// asks for a string and kept until the map changes, so repeated lookups
-/// neither allocate nor grow it, each costs O(1), and every pointer handed
-/// out stays valid until the next change (or until the owner is destroyed).
-/// Owners must call [`HeaderCStrings::invalidate`] before changing the map.
+/// A key's strings are made the first time C asks for them and kept until
+/// the map changes, so repeated lookups neither allocate nor grow the
+/// cache, each costs O(1) (also right after a change: nothing is rebuilt
+/// but what is asked for), and every pointer handed out stays valid until
+/// the next change (or until the owner is destroyed). Owners must call
+/// [`HeaderCStrings::invalidate`] before changing the map.
 ///
 /// A value holding a NUL byte (a peer may send one) reads in C as its bytes
 /// before the NUL, as nats.c shows it; the map itself keeps every byte.
 #[derive(Default)]
 pub(crate) struct HeaderCStrings {
-    /// One entry per slot of the map (`Headers::slots`), `None` for a
-    /// deleted slot, so a key's slot is also its place here.
-    entries: Option<Vec<Option<CachedKey>>>,
+    /// By the key's slot in the map (`Headers::slot`). A map, not a Vec,
+    /// so that invalidating costs only what was made.
+    entries: HashMap<usize, CachedKey>,
 }
 
 /// A C string of `bytes` as C sees them: up to the first NUL, if any.
@@ -44,27 +46,26 @@ fn c_copy(bytes: &[u8]) -> CString {
 impl HeaderCStrings {
     /// Forgets the cached strings; pointers lent out before become invalid.
     pub(crate) fn invalidate(&mut self) {
-        self.entries = None;
+        self.entries.clear();
+        if self.entries.capacity() > 64 {
+            // Do not keep a large table for a map that may stay small.
+            self.entries = HashMap::new();
+        }
     }
 
-    fn entries(&mut self, headers: &Headers) -> &[Option<CachedKey>] {
-        self.entries.get_or_insert_with(|| {
-            headers
-                .slots()
-                .map(|slot| {
-                    slot.map(|(key, values)| CachedKey {
-                        key: c_copy(key),
-                        values: values.iter().map(|v| c_copy(v)).collect(),
-                    })
-                })
-                .collect()
-        })
+    /// The strings of the key in `slot`, made now if not yet.
+    fn entry(&mut self, headers: &Headers, slot: usize) -> Option<&CachedKey> {
+        let (key, values) = headers.at_slot(slot)?;
+        Some(self.entries.entry(slot).or_insert_with(|| CachedKey {
+            key: c_copy(key),
+            values: values.iter().map(|v| c_copy(v)).collect(),
+        }))
     }
 
     fn find(&mut self, headers: &Headers, key: &[u8]) -> Option<&CachedKey> {
         // Keys are case-sensitive and compared byte for byte.
         let slot = headers.slot(key)?;
-        self.entries(headers).get(slot)?.as_ref()
+        self.entry(headers, slot)
     }
 
     /// The first value of `key`, or `None` when absent.
@@ -103,12 +104,12 @@ impl HeaderCStrings {
         let Some(headers) = headers.filter(|h| !h.is_empty()) else {
             return Ok(None);
         };
-        let ptrs: Vec<*const c_char> = self
-            .entries(headers)
-            .iter()
-            .flatten()
-            .map(|e| e.key.as_ptr())
-            .collect();
+        let mut ptrs: Vec<*const c_char> = Vec::with_capacity(headers.len());
+        for slot in headers.key_slots() {
+            if let Some(e) = self.entry(headers, slot) {
+                ptrs.push(e.key.as_ptr());
+            }
+        }
         malloc_ptr_array(&ptrs).map(Some)
     }
 }
@@ -408,14 +409,14 @@ mod tests {
             "keys are case-sensitive"
         );
         assert_eq!(c.first_value(None, b"A"), None);
-        assert_eq!(c.entries.as_ref().map(Vec::len), Some(2));
+        assert_eq!(c.entries.len(), 1, "only what was asked for is made");
         for _ in 0..100 {
             let _ = c.first_value(Some(&h), b"B");
             let _ = c.first_value(Some(&h), b"missing");
         }
-        assert_eq!(c.entries.as_ref().map(Vec::len), Some(2), "no growth");
+        assert_eq!(c.entries.len(), 2, "no growth");
         c.invalidate();
-        assert!(c.entries.is_none());
+        assert!(c.entries.is_empty());
 
         let Ok(Some((arr, n))) = c.values_array(Some(&h), b"A") else {
             panic!("values")
@@ -469,6 +470,42 @@ mod tests {
         }
         // The map still has every byte.
         assert_eq!(h.get("A"), Some(&b"ab\0cd"[..]));
+    }
+
+    /// Setting and reading back keys one after the other in a large map:
+    /// the cache once rebuilt every key's strings after each change, so
+    /// this loop was quadratic (minutes); now each step costs O(1).
+    #[test]
+    fn set_then_get_in_a_large_map_stays_linear() {
+        const N: usize = 50_000;
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let work = std::thread::spawn(move || {
+            let _done = done_tx;
+            let mut hdr = natsHeader::default();
+            for i in 0..N {
+                hdr.headers_mut().add(format!("K{i}"), "x");
+            }
+            for i in 0..N {
+                let key = format!("K{i}");
+                let val = format!("v{i}");
+                hdr.headers_mut().set(&key, &val);
+                let p = hdr.cstrs.first_value(Some(&hdr.headers), key.as_bytes());
+                // SAFETY: a cached C string, live until the map changes.
+                let got = p.map(|p| unsafe { CStr::from_ptr(p) }.to_bytes().to_vec());
+                assert_eq!(got, Some(val.into_bytes()));
+            }
+        });
+        // Waits for the thread's end (its sender drops then), not for time.
+        assert!(
+            !matches!(
+                done_rx.recv_timeout(std::time::Duration::from_secs(30)),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+            ),
+            "50,000 Set/Get pairs took more than 30 s"
+        );
+        if let Err(e) = work.join() {
+            std::panic::resume_unwind(e);
+        }
     }
 
     #[test]

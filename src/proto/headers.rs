@@ -251,12 +251,19 @@ impl Headers {
         }
     }
 
-    /// Every slot in order, `None` for a deleted one: for callers that keep
-    /// something per key next to the map (see [`Headers::slot`]).
-    pub fn slots(&self) -> impl ExactSizeIterator<Item = Option<(&[u8], &[Vec<u8>])>> {
+    /// The key and values in `slot` (see [`Headers::slot`]); `None` for a
+    /// deleted or unknown slot.
+    pub fn at_slot(&self, slot: usize) -> Option<(&[u8], &[Vec<u8>])> {
+        let e = self.slots.get(slot)?.as_ref()?;
+        Some((&e.key, &e.values))
+    }
+
+    /// The slots of the keys, in the keys' order (see [`Headers::slot`]).
+    pub fn key_slots(&self) -> impl Iterator<Item = usize> + '_ {
         self.slots
             .iter()
-            .map(|e| e.as_ref().map(|e| (&*e.key, e.values.as_slice())))
+            .enumerate()
+            .filter_map(|(i, e)| e.as_ref().map(|_| i))
     }
 
     /// The slot of `key`, appending an entry without values when absent.
