@@ -600,7 +600,8 @@ enum natsStatus natsHeader_Add(struct natsHeader *h,
                                const char *value);
 
 // Stores the first value of `key` in `*value` (owned by the map, valid
-// until it changes); `NATS_NOT_FOUND` when the key is absent.
+// until it changes); `NATS_NOT_FOUND` when the key is absent. Keys and
+// values are bytes and need not be UTF-8.
 NATS_EXTERN
 enum natsStatus natsHeader_Get(struct natsHeader *h,
                                const char *key,
@@ -761,6 +762,11 @@ enum natsStatus natsMsgHeader_Add(struct natsMsg *msg,
 
 // Stores the first value of `key` in `*value` (owned by the message, valid
 // until its headers change); `NATS_NOT_FOUND` when absent.
+//
+// Header keys and values are bytes and need not be UTF-8. A received value
+// containing a NUL byte reads here as its bytes before the NUL (a C string
+// ends there); the message keeps every byte, and publishing it again sends
+// the header block as it arrived.
 NATS_EXTERN
 enum natsStatus natsMsgHeader_Get(struct natsMsg *msg,
                                   const char *key,
@@ -768,6 +774,7 @@ enum natsStatus natsMsgHeader_Get(struct natsMsg *msg,
 
 // Stores a `malloc`ed array of the values of `key` in `*values` and its
 // length in `*count`; free the array (not the strings) with `free()`.
+// Values with a NUL byte read as with `natsMsgHeader_Get`.
 NATS_EXTERN
 enum natsStatus natsMsgHeader_Values(struct natsMsg *msg,
                                      const char *key,

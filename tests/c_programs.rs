@@ -118,6 +118,7 @@ c_programs!(
     flush_stats,
     forced_reconnect,
     headers,
+    headers_large,
     invalid_args,
     max_reconnect,
     no_responders,

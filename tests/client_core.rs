@@ -208,8 +208,35 @@ fn headers_round_trip() {
     let mut got = sub.next_msg(WAIT).unwrap();
     assert_eq!(got.data(), b"body");
     let h = got.headers().unwrap().expect("headers");
-    assert_eq!(h.get("Trace-Id"), Some("abc"));
-    assert_eq!(h.values("Tag").unwrap(), ["one", "two"]);
+    assert_eq!(h.get("Trace-Id"), Some(&b"abc"[..]));
+    assert_eq!(h.values("Tag").unwrap(), [b"one", b"two"]);
+}
+
+#[test]
+fn header_bytes_are_forwarded_as_they_arrived() {
+    let server = NatsServer::start();
+    let nc = connect(&server);
+    let sub = nc.subscribe_sync("hdr.bytes", None).unwrap();
+    // Odd spacing, a NUL, bytes that are not UTF-8: all kept.
+    let block: &[u8] = b"NATS/1.0\r\nBin:  a\0b\xff\xfe \r\nK\xe9y: \x80\r\n\r\n";
+    let sent = Message::from_wire(b"hdr.bytes", None, Some(block), b"x", 0, 0);
+    nc.publish_msg(&sent).unwrap();
+    let mut got = sub.next_msg(WAIT).unwrap();
+    let h = got.headers().unwrap().expect("headers");
+    assert_eq!(h.get("Bin"), Some(&b"a\0b\xff\xfe"[..]));
+    assert_eq!(h.get(b"K\xe9y"), Some(&b"\x80"[..]));
+    // Read, then published again: the same block goes out.
+    nc.publish_msg(&got).unwrap();
+    let mut again = sub.next_msg(WAIT).unwrap();
+    assert_eq!(again.encoded_headers().as_deref(), Some(block));
+    // Changed, then published: re-encoded with every byte of the values.
+    again.headers_mut().unwrap().add("Hop", "1");
+    nc.publish_msg(&again).unwrap();
+    let last = sub.next_msg(WAIT).unwrap();
+    assert_eq!(
+        last.encoded_headers().as_deref(),
+        Some(&b"NATS/1.0\r\nBin: a\0b\xff\xfe\r\nK\xe9y: \x80\r\nHop: 1\r\n\r\n"[..])
+    );
 }
 
 #[test]
@@ -231,7 +258,7 @@ fn large_and_small_messages_with_headers_keep_order_and_bytes() {
         let body: Vec<u8> = (0..*n).map(|b| (b * 7 + i) as u8).collect();
         let mut m = Message::new("mix", Some("reply.to"), &body);
         if i % 2 == 0 {
-            m.headers_mut().unwrap().set("Seq", &i.to_string());
+            m.headers_mut().unwrap().set("Seq", i.to_string());
         }
         nc.publish_msg(&m).unwrap();
     }
@@ -244,8 +271,8 @@ fn large_and_small_messages_with_headers_keep_order_and_bytes() {
         let seq = got
             .headers()
             .unwrap()
-            .and_then(|h| h.get("Seq").map(str::to_string));
-        assert_eq!(seq, (i % 2 == 0).then(|| i.to_string()));
+            .and_then(|h| h.get("Seq").map(<[u8]>::to_vec));
+        assert_eq!(seq, (i % 2 == 0).then(|| i.to_string().into_bytes()));
     }
 }
 

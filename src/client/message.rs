@@ -763,8 +763,8 @@ mod tests {
             .headers()
             .ok()
             .flatten()
-            .map(|h| h.get("A").map(str::to_owned));
-        assert_eq!(h, Some(Some("1".to_owned())));
+            .map(|h| h.get("A").map(<[u8]>::to_vec));
+        assert_eq!(h, Some(Some(b"1".to_vec())));
         assert!(m.parsed().is_some());
         assert!(matches!(m.encoded_headers(), Some(Cow::Borrowed(_))));
 
@@ -778,10 +778,35 @@ mod tests {
         let Ok(reparsed) = Headers::parse(&encoded) else {
             panic!("re-encoded headers parse")
         };
-        assert_eq!(reparsed.get("A"), Some("1"));
-        assert_eq!(reparsed.get("C"), Some("3"));
+        assert_eq!(reparsed.get("A"), Some(&b"1"[..]));
+        assert_eq!(reparsed.get("C"), Some(&b"3"[..]));
         // The payload is untouched by header edits.
         assert_eq!(m.data(), b"data");
+    }
+
+    #[test]
+    fn header_bytes_survive_reading_and_editing() {
+        let hdr = b"NATS/1.0\r\nBin:  a\0b\xff  \r\nX: 1\r\n\r\n";
+        let mut m = Message::from_wire(b"s", None, Some(hdr), b"", 1, 0);
+        let got = m
+            .headers()
+            .ok()
+            .flatten()
+            .and_then(|h| h.get("Bin").map(<[u8]>::to_vec));
+        assert_eq!(got.as_deref(), Some(&b"a\0b\xff"[..]));
+        // Read but unchanged: published exactly as received.
+        assert!(matches!(m.encoded_headers(), Some(Cow::Borrowed(b)) if b == hdr));
+        // Changed: re-encoded, the odd bytes included.
+        if let Ok(h) = m.headers_mut() {
+            h.add("X", "2");
+        }
+        let Some(encoded) = m.encoded_headers() else {
+            panic!("headers expected")
+        };
+        assert_eq!(
+            &encoded[..],
+            b"NATS/1.0\r\nBin: a\0b\xff\r\nX: 1\r\nX: 2\r\n\r\n"
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The servers a connection may use: the ones the user gave and the ones a
 //! cluster announced, in the order reconnects try them.
+use std::collections::HashSet;
+
 use super::url::ServerUrl;
 
 /// One server of the pool and what the client learned about it.
@@ -21,15 +23,23 @@ pub(crate) struct ServerPool {
     servers: Vec<ServerEntry>,
 }
 
-/// Same host and port, treating the loopback spellings as one host.
-fn same_server(a: &ServerUrl, b: &ServerUrl) -> bool {
-    fn canon(h: &str) -> &str {
-        match h {
-            "localhost" | "127.0.0.1" | "::1" | "[::1]" => "localhost",
-            other => other,
-        }
+/// The loopback spellings count as one host.
+fn canon_host(h: &str) -> &str {
+    match h {
+        "localhost" | "127.0.0.1" | "::1" | "[::1]" => "localhost",
+        other => other,
     }
-    a.port == b.port && canon(&a.host).eq_ignore_ascii_case(canon(&b.host))
+}
+
+/// Same host (ASCII case ignored) and port.
+fn same_server(a: &ServerUrl, b: &ServerUrl) -> bool {
+    a.port == b.port && canon_host(&a.host).eq_ignore_ascii_case(canon_host(&b.host))
+}
+
+/// A key equal for two URLs exactly when `same_server` says they match,
+/// for finding servers in a set rather than by comparing every pair.
+fn server_key(u: &ServerUrl) -> (String, u16) {
+    (canon_host(&u.host.to_ascii_lowercase()).to_owned(), u.port)
 }
 
 /// A cheap random number for shuffling and jitter (not for secrets).
@@ -95,14 +105,26 @@ impl ServerPool {
     /// Implicit servers that are no longer announced leave the pool, except
     /// the one in use. New servers borrow the credentials of the first
     /// user-given URL that has some, as nats.c does.
+    ///
+    /// Linear in the sizes of the pool and the list (a cluster, or a server
+    /// pretending to be one, may announce thousands): servers are matched
+    /// through a set of their keys, never by comparing every pair.
     pub fn merge_announced(&mut self, announced: &[String], cur: &ServerUrl) -> bool {
         let parsed: Vec<ServerUrl> = announced
             .iter()
             .filter_map(|u| ServerUrl::parse(u).ok())
             .collect();
+        let announced_keys: HashSet<(String, u16)> = parsed.iter().map(server_key).collect();
+        let cur_key = server_key(cur);
         self.servers.retain(|e| {
-            !e.implicit || same_server(&e.url, cur) || parsed.iter().any(|p| same_server(p, &e.url))
+            if !e.implicit {
+                return true;
+            }
+            let key = server_key(&e.url);
+            key == cur_key || announced_keys.contains(&key)
         });
+        let mut known: HashSet<(String, u16)> =
+            self.servers.iter().map(|e| server_key(&e.url)).collect();
         let creds = self
             .servers
             .iter()
@@ -110,7 +132,8 @@ impl ServerPool {
             .map(|e| e.url.clone());
         let mut added = false;
         for mut url in parsed {
-            if self.servers.iter().any(|e| same_server(&e.url, &url)) {
+            // Also skips a server listed twice.
+            if !known.insert(server_key(&url)) {
                 continue;
             }
             url.scheme = cur.scheme.clone();
@@ -215,5 +238,92 @@ mod tests {
         assert!(!p.merge_announced(&["10.0.0.2:4222".into(), "10.0.0.3:4222".into()], &cur));
         assert!(!p.merge_announced(&["10.0.0.2:4222".into()], &cur));
         assert_eq!(p.urls(true), ["nats://10.0.0.2:4222"]);
+    }
+
+    #[test]
+    fn server_keys_agree_with_same_server() {
+        let hosts = [
+            "localhost",
+            "LocalHost",
+            "127.0.0.1",
+            "::1",
+            "[::1]",
+            "a",
+            "A",
+            "[FE80::1]",
+            "[fe80::1]",
+            "b",
+        ];
+        for a in hosts {
+            for b in hosts {
+                for (pa, pb) in [(1, 1), (1, 2)] {
+                    let ua = ServerUrl::parse(&format!("nats://{a}:{pa}")).unwrap();
+                    let ub = ServerUrl::parse(&format!("nats://{b}:{pb}")).unwrap();
+                    assert_eq!(
+                        same_server(&ua, &ub),
+                        server_key(&ua) == server_key(&ub),
+                        "{a}:{pa} vs {b}:{pb}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// 50,000 announced servers, merged three times: comparing every pair
+    /// took minutes in a debug build (2.6 s optimised) on the reader
+    /// thread; a set of keys makes it linear. The work runs on a thread so
+    /// that a regression fails, not hangs.
+    #[test]
+    fn fifty_thousand_announced_servers_merge_in_linear_time() {
+        const N: usize = 50_000;
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let work = std::thread::spawn(move || {
+            let _done = done_tx;
+            let mut p = ServerPool::new(urls(&["nats://u:p@10.0.0.1:4222", "seed:4222"]), true);
+            let cur = p.get(0).unwrap().url.clone();
+            let mut announced: Vec<String> = (0..N)
+                .map(|i| format!("10.{}.{}.{}:4222", i >> 16, (i >> 8) & 255, i & 255))
+                .collect();
+            // The current server and a repeat are in the list too.
+            announced.push("10.0.0.1:4222".into());
+            announced.push("10.0.0.7:4222".into());
+            assert!(p.merge_announced(&announced, &cur));
+            // 10.0.0.1 is the current server, already in the pool.
+            assert_eq!(p.len(), 2 + N - 1);
+            let implicit = p.urls(true);
+            assert_eq!(implicit.len(), N - 1);
+            assert_eq!(implicit[0], "nats://10.0.0.0:4222");
+            assert_eq!(implicit[1], "nats://10.0.0.2:4222");
+            assert_eq!(implicit[N - 2], format!("nats://{}", announced[N - 1]));
+            assert_eq!(p.get(2).unwrap().url.user.as_deref(), Some("u"));
+            // The same list again adds nothing.
+            assert!(!p.merge_announced(&announced, &cur));
+            assert_eq!(p.len(), 2 + N - 1);
+            // Half the servers leave; the user's stay, in their order.
+            let half: Vec<String> = announced.iter().step_by(2).cloned().collect();
+            assert!(!p.merge_announced(&half, &cur));
+            assert_eq!(
+                p.urls(false)[..2],
+                ["nats://10.0.0.1:4222", "nats://seed:4222"]
+            );
+            let want: Vec<String> = half
+                .iter()
+                .filter(|u| *u != "10.0.0.1:4222")
+                .take(N / 2)
+                .map(|u| format!("nats://{u}"))
+                .collect();
+            assert_eq!(p.urls(true), want);
+        });
+        // Waits for the thread's end (its sender drops then), not for time.
+        assert!(
+            !matches!(
+                done_rx.recv_timeout(std::time::Duration::from_secs(30)),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+            ),
+            "merging 50,000 announced servers took more than 30 s"
+        );
+        if let Err(e) = work.join() {
+            std::panic::resume_unwind(e);
+        }
     }
 }

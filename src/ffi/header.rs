@@ -2,11 +2,12 @@
 //! it and `natsMsgHeader_*` (in `msg.rs`) use to lend keys and values to C.
 #![allow(non_camel_case_types, non_snake_case)]
 
-use std::ffi::{c_char, c_int, CString};
+use std::collections::HashMap;
+use std::ffi::{c_char, c_int, CStr, CString};
 
 use crate::client::{Error, ErrorKind};
 use crate::ffi::boundary::{
-    guard, guard_status, guard_value, invalid_arg, malloc_array, not_null, req_str, write_out,
+    guard, guard_status, guard_value, invalid_arg, malloc_array, not_null, write_out,
 };
 use crate::ffi::status::natsStatus;
 use crate::proto::headers::{is_valid_key, Headers};
@@ -20,60 +21,58 @@ struct CachedKey {
 /// NUL-terminated copies of a header map's keys and values, which C borrows
 /// from `*_Get`, `*_Values` and `*_Keys`.
 ///
-/// The cache is built in one go the first time C asks for a string and kept
-/// until the map changes, so repeated lookups neither allocate nor grow it,
-/// and every pointer handed out stays valid until the next change (or until
-/// the owner is destroyed). Owners must call [`HeaderCStrings::invalidate`]
-/// before changing the map.
+/// A key's strings are made the first time C asks for them and kept until
+/// the map changes, so repeated lookups neither allocate nor grow the
+/// cache, each costs O(1) (also right after a change: nothing is rebuilt
+/// but what is asked for), and every pointer handed out stays valid until
+/// the next change (or until the owner is destroyed). Owners must call
+/// [`HeaderCStrings::invalidate`] before changing the map.
+///
+/// A value holding a NUL byte (a peer may send one) reads in C as its bytes
+/// before the NUL, as nats.c shows it; the map itself keeps every byte.
 #[derive(Default)]
 pub(crate) struct HeaderCStrings {
-    entries: Option<Vec<CachedKey>>,
+    /// By the key's slot in the map (`Headers::slot`). A map, not a Vec,
+    /// so that invalidating costs only what was made.
+    entries: HashMap<usize, CachedKey>,
 }
 
-/// A C string copy of `s`; interior NUL bytes (which C could not see past
-/// anyway) are dropped.
-fn c_copy(s: &str) -> CString {
-    let bytes: Vec<u8> = s.bytes().filter(|&b| b != 0).collect();
-    CString::new(bytes).unwrap_or_default()
+/// A C string of `bytes` as C sees them: up to the first NUL, if any.
+fn c_copy(bytes: &[u8]) -> CString {
+    let end = memchr::memchr(0, bytes).unwrap_or(bytes.len());
+    CString::new(&bytes[..end]).unwrap_or_default()
 }
 
 impl HeaderCStrings {
     /// Forgets the cached strings; pointers lent out before become invalid.
     pub(crate) fn invalidate(&mut self) {
-        self.entries = None;
+        self.entries.clear();
+        if self.entries.capacity() > 64 {
+            // Do not keep a large table for a map that may stay small.
+            self.entries = HashMap::new();
+        }
     }
 
-    fn entries(&mut self, headers: &Headers) -> &[CachedKey] {
-        self.entries.get_or_insert_with(|| {
-            headers
-                .keys()
-                .map(|k| CachedKey {
-                    key: c_copy(k),
-                    values: headers
-                        .values(k)
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|v| c_copy(v))
-                        .collect(),
-                })
-                .collect()
-        })
+    /// The strings of the key in `slot`, made now if not yet.
+    fn entry(&mut self, headers: &Headers, slot: usize) -> Option<&CachedKey> {
+        let (key, values) = headers.at_slot(slot)?;
+        Some(self.entries.entry(slot).or_insert_with(|| CachedKey {
+            key: c_copy(key),
+            values: values.iter().map(|v| c_copy(v)).collect(),
+        }))
     }
 
-    fn find(&mut self, headers: &Headers, key: &str) -> Option<&CachedKey> {
-        // Keys are case-sensitive; a key with a NUL byte cannot match since
-        // C cannot pass one.
-        let wanted = key.as_bytes();
-        self.entries(headers)
-            .iter()
-            .find(|e| e.key.as_bytes() == wanted)
+    fn find(&mut self, headers: &Headers, key: &[u8]) -> Option<&CachedKey> {
+        // Keys are case-sensitive and compared byte for byte.
+        let slot = headers.slot(key)?;
+        self.entry(headers, slot)
     }
 
     /// The first value of `key`, or `None` when absent.
     pub(crate) fn first_value(
         &mut self,
         headers: Option<&Headers>,
-        key: &str,
+        key: &[u8],
     ) -> Option<*const c_char> {
         let entry = self.find(headers?, key)?;
         Some(entry.values.first().map_or(c"".as_ptr(), |v| v.as_ptr()))
@@ -84,7 +83,7 @@ impl HeaderCStrings {
     pub(crate) fn values_array(
         &mut self,
         headers: Option<&Headers>,
-        key: &str,
+        key: &[u8],
     ) -> Result<Option<(*mut *const c_char, c_int)>, Error> {
         let Some(headers) = headers else {
             return Ok(None);
@@ -105,11 +104,12 @@ impl HeaderCStrings {
         let Some(headers) = headers.filter(|h| !h.is_empty()) else {
             return Ok(None);
         };
-        let ptrs: Vec<*const c_char> = self
-            .entries(headers)
-            .iter()
-            .map(|e| e.key.as_ptr())
-            .collect();
+        let mut ptrs: Vec<*const c_char> = Vec::with_capacity(headers.len());
+        for slot in headers.key_slots() {
+            if let Some(e) = self.entry(headers, slot) {
+                ptrs.push(e.key.as_ptr());
+            }
+        }
         malloc_ptr_array(&ptrs).map(Some)
     }
 }
@@ -124,17 +124,27 @@ fn malloc_ptr_array(ptrs: &[*const c_char]) -> Result<(*mut *const c_char, c_int
     Ok((array, count))
 }
 
+/// Borrows a C string's bytes (without its NUL); `None` for NULL. Header
+/// keys and values are bytes: they need not be UTF-8.
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string valid for `'a`.
+pub(crate) unsafe fn opt_bytes<'a>(p: *const c_char) -> Option<&'a [u8]> {
+    // SAFETY: per the contract a non-NULL `p` is a C string valid for 'a.
+    (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_bytes())
+}
+
 /// Borrows a key argument for a lookup: not NULL, not empty.
 ///
 /// # Safety
 /// `key` is NULL or a NUL-terminated string valid for `'a`.
-pub(crate) unsafe fn lookup_key<'a>(key: *const c_char) -> Result<&'a str, Error> {
+pub(crate) unsafe fn lookup_key<'a>(key: *const c_char) -> Result<&'a [u8], Error> {
     // SAFETY: forwarded from our caller.
-    let key = unsafe { req_str(key, "key") }?;
-    if key.is_empty() {
-        return Err(invalid_arg("key cannot be empty"));
+    match unsafe { opt_bytes(key) } {
+        None => Err(invalid_arg("key cannot be NULL")),
+        Some([]) => Err(invalid_arg("key cannot be empty")),
+        Some(key) => Ok(key),
     }
-    Ok(key)
 }
 
 /// Borrows a key argument for storing: like [`lookup_key`], and it must be
@@ -142,13 +152,25 @@ pub(crate) unsafe fn lookup_key<'a>(key: *const c_char) -> Result<&'a str, Error
 ///
 /// # Safety
 /// As for [`lookup_key`].
-pub(crate) unsafe fn store_key<'a>(key: *const c_char) -> Result<&'a str, Error> {
+pub(crate) unsafe fn store_key<'a>(key: *const c_char) -> Result<&'a [u8], Error> {
     // SAFETY: forwarded from our caller.
     let key = unsafe { lookup_key(key) }?;
     if !is_valid_key(key) {
-        return Err(invalid_arg(&format!("invalid header key '{key}'")));
+        return Err(invalid_arg(&format!(
+            "invalid header key '{}'",
+            String::from_utf8_lossy(key)
+        )));
     }
     Ok(key)
+}
+
+/// Borrows a value argument: not NULL (`natsHeader_*` require one).
+///
+/// # Safety
+/// As for [`lookup_key`].
+unsafe fn req_value<'a>(value: *const c_char) -> Result<&'a [u8], Error> {
+    // SAFETY: forwarded from our caller.
+    unsafe { opt_bytes(value) }.ok_or_else(|| invalid_arg("value cannot be NULL"))
 }
 
 /// A standalone header map (opaque to C).
@@ -228,8 +250,7 @@ pub unsafe extern "C" fn natsHeader_Set(
     guard("natsHeader_Set", || {
         // SAFETY: `h` is NULL or a live header map, `key` and `value` NULL or
         // C strings, as the API requires.
-        let (h, key, value) =
-            unsafe { (header_arg(h)?, store_key(key)?, req_str(value, "value")?) };
+        let (h, key, value) = unsafe { (header_arg(h)?, store_key(key)?, req_value(value)?) };
         h.headers_mut().set(key, value);
         Ok(())
     })
@@ -244,15 +265,15 @@ pub unsafe extern "C" fn natsHeader_Add(
 ) -> natsStatus {
     guard("natsHeader_Add", || {
         // SAFETY: as in natsHeader_Set.
-        let (h, key, value) =
-            unsafe { (header_arg(h)?, store_key(key)?, req_str(value, "value")?) };
+        let (h, key, value) = unsafe { (header_arg(h)?, store_key(key)?, req_value(value)?) };
         h.headers_mut().add(key, value);
         Ok(())
     })
 }
 
 /// Stores the first value of `key` in `*value` (owned by the map, valid
-/// until it changes); `NATS_NOT_FOUND` when the key is absent.
+/// until it changes); `NATS_NOT_FOUND` when the key is absent. Keys and
+/// values are bytes and need not be UTF-8.
 #[no_mangle]
 pub unsafe extern "C" fn natsHeader_Get(
     h: *mut natsHeader,
@@ -378,26 +399,26 @@ mod tests {
         h.add("A", "2");
         h.set("B", "x");
         let mut c = HeaderCStrings::default();
-        let p1 = c.first_value(Some(&h), "A");
-        let p2 = c.first_value(Some(&h), "A");
+        let p1 = c.first_value(Some(&h), b"A");
+        let p2 = c.first_value(Some(&h), b"A");
         assert!(p1.is_some());
         assert_eq!(p1, p2, "repeated lookups reuse the same string");
         assert_eq!(
-            c.first_value(Some(&h), "a"),
+            c.first_value(Some(&h), b"a"),
             None,
             "keys are case-sensitive"
         );
-        assert_eq!(c.first_value(None, "A"), None);
-        assert_eq!(c.entries.as_ref().map(Vec::len), Some(2));
+        assert_eq!(c.first_value(None, b"A"), None);
+        assert_eq!(c.entries.len(), 1, "only what was asked for is made");
         for _ in 0..100 {
-            let _ = c.first_value(Some(&h), "B");
-            let _ = c.first_value(Some(&h), "missing");
+            let _ = c.first_value(Some(&h), b"B");
+            let _ = c.first_value(Some(&h), b"missing");
         }
-        assert_eq!(c.entries.as_ref().map(Vec::len), Some(2), "no growth");
+        assert_eq!(c.entries.len(), 2, "no growth");
         c.invalidate();
-        assert!(c.entries.is_none());
+        assert!(c.entries.is_empty());
 
-        let Ok(Some((arr, n))) = c.values_array(Some(&h), "A") else {
+        let Ok(Some((arr, n))) = c.values_array(Some(&h), b"A") else {
             panic!("values")
         };
         assert_eq!(n, 2);
@@ -420,7 +441,71 @@ mod tests {
             libc::free(arr.cast());
         }
         assert!(matches!(c.keys_array(Some(&Headers::new())), Ok(None)));
-        assert!(matches!(c.values_array(Some(&h), "Z"), Ok(None)));
+        assert!(matches!(c.values_array(Some(&h), b"Z"), Ok(None)));
+    }
+
+    #[test]
+    fn c_sees_a_value_up_to_its_nul_and_every_key_by_its_bytes() {
+        let Ok(h) = Headers::parse(b"NATS/1.0\r\nA: ab\0cd\r\nA: \0x\r\nK\xe9: \xff\xfe\r\n\r\n")
+        else {
+            panic!("parse")
+        };
+        let mut c = HeaderCStrings::default();
+        // SAFETY: the pointers are cached C strings, live until `c` changes.
+        unsafe {
+            let Some(v) = c.first_value(Some(&h), b"A") else {
+                panic!("A")
+            };
+            assert_eq!(CStr::from_ptr(v).to_bytes(), b"ab");
+            let Ok(Some((arr, n))) = c.values_array(Some(&h), b"A") else {
+                panic!("values")
+            };
+            assert_eq!(n, 2);
+            assert_eq!(CStr::from_ptr(*arr.add(1)).to_bytes(), b"");
+            libc::free(arr.cast());
+            let Some(v) = c.first_value(Some(&h), b"K\xe9") else {
+                panic!("non-UTF-8 key")
+            };
+            assert_eq!(CStr::from_ptr(v).to_bytes(), b"\xff\xfe");
+        }
+        // The map still has every byte.
+        assert_eq!(h.get("A"), Some(&b"ab\0cd"[..]));
+    }
+
+    /// Setting and reading back keys one after the other in a large map:
+    /// the cache once rebuilt every key's strings after each change, so
+    /// this loop was quadratic (minutes); now each step costs O(1).
+    #[test]
+    fn set_then_get_in_a_large_map_stays_linear() {
+        const N: usize = 50_000;
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let work = std::thread::spawn(move || {
+            let _done = done_tx;
+            let mut hdr = natsHeader::default();
+            for i in 0..N {
+                hdr.headers_mut().add(format!("K{i}"), "x");
+            }
+            for i in 0..N {
+                let key = format!("K{i}");
+                let val = format!("v{i}");
+                hdr.headers_mut().set(&key, &val);
+                let p = hdr.cstrs.first_value(Some(&hdr.headers), key.as_bytes());
+                // SAFETY: a cached C string, live until the map changes.
+                let got = p.map(|p| unsafe { CStr::from_ptr(p) }.to_bytes().to_vec());
+                assert_eq!(got, Some(val.into_bytes()));
+            }
+        });
+        // Waits for the thread's end (its sender drops then), not for time.
+        assert!(
+            !matches!(
+                done_rx.recv_timeout(std::time::Duration::from_secs(30)),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+            ),
+            "50,000 Set/Get pairs took more than 30 s"
+        );
+        if let Err(e) = work.join() {
+            std::panic::resume_unwind(e);
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::client::{Error, ErrorKind, Message};
 use crate::ffi::boundary::{
     guard, guard_status, guard_value, invalid_arg, malloc_array, not_null, opt_str, write_out,
 };
-use crate::ffi::header::{lookup_key, store_key, HeaderCStrings};
+use crate::ffi::header::{lookup_key, opt_bytes, store_key, HeaderCStrings};
 use crate::ffi::status::natsStatus;
 use crate::proto::headers::Headers;
 
@@ -292,8 +292,8 @@ pub unsafe extern "C" fn natsMsgHeader_Set(
     guard("natsMsgHeader_Set", || {
         // SAFETY: `msg` is NULL or a live message; `key` and `value` are NULL
         // or C strings, per the API.
-        let (mut m, key, value) = unsafe { (msg_arg(msg)?, store_key(key)?, opt_str(value)?) };
-        m.headers_mut()?.set(key, value.unwrap_or(""));
+        let (mut m, key, value) = unsafe { (msg_arg(msg)?, store_key(key)?, opt_bytes(value)) };
+        m.headers_mut()?.set(key, value.unwrap_or_default());
         Ok(())
     })
 }
@@ -307,14 +307,19 @@ pub unsafe extern "C" fn natsMsgHeader_Add(
 ) -> natsStatus {
     guard("natsMsgHeader_Add", || {
         // SAFETY: as in natsMsgHeader_Set.
-        let (mut m, key, value) = unsafe { (msg_arg(msg)?, store_key(key)?, opt_str(value)?) };
-        m.headers_mut()?.add(key, value.unwrap_or(""));
+        let (mut m, key, value) = unsafe { (msg_arg(msg)?, store_key(key)?, opt_bytes(value)) };
+        m.headers_mut()?.add(key, value.unwrap_or_default());
         Ok(())
     })
 }
 
 /// Stores the first value of `key` in `*value` (owned by the message, valid
 /// until its headers change); `NATS_NOT_FOUND` when absent.
+///
+/// Header keys and values are bytes and need not be UTF-8. A received value
+/// containing a NUL byte reads here as its bytes before the NUL (a C string
+/// ends there); the message keeps every byte, and publishing it again sends
+/// the header block as it arrived.
 #[no_mangle]
 pub unsafe extern "C" fn natsMsgHeader_Get(
     msg: *mut natsMsg,
@@ -339,6 +344,7 @@ pub unsafe extern "C" fn natsMsgHeader_Get(
 
 /// Stores a `malloc`ed array of the values of `key` in `*values` and its
 /// length in `*count`; free the array (not the strings) with `free()`.
+/// Values with a NUL byte read as with `natsMsgHeader_Get`.
 #[no_mangle]
 pub unsafe extern "C" fn natsMsgHeader_Values(
     msg: *mut natsMsg,
