@@ -32,6 +32,7 @@ const NATS_PROTOCOL_ERROR: i32 = 2;
 const NATS_CONNECTION_CLOSED: i32 = 5;
 const NATS_NO_SERVER: i32 = 6;
 const NATS_CONNECTION_AUTH_FAILED: i32 = 11;
+const NATS_NOT_FOUND: i32 = 13;
 const NATS_MAX_PAYLOAD: i32 = 21;
 const NATS_TIMEOUT: i32 = 26;
 const NATS_SSL_ERROR: i32 = 29;
@@ -193,6 +194,15 @@ fn tls_required_then_garbage(mut s: TcpStream) {
     until_closed(&mut s);
 }
 
+/// Asks for credentials with a nonce, then waits for the client to give up.
+fn auth_required(mut s: TcpStream) {
+    let _ = s.write_all(&info(
+        "1048576",
+        ",\"auth_required\":true,\"nonce\":\"bm9uY2U\"",
+    ));
+    until_closed(&mut s);
+}
+
 fn handshake_then_pings(s: &mut TcpStream, max_payload: &str) -> bool {
     let _ = s.write_all(&info(max_payload, ""));
     read_connect(s) && s.write_all(b"PONG\r\n").is_ok()
@@ -239,7 +249,8 @@ fn natsc_available() -> bool {
     Path::new("/usr/include/nats/nats.h").exists()
 }
 
-/// Builds the program once per library; `None` when nats.c is not installed.
+/// Builds `tests/c_fake/statuses.c` once per library; `None` when nats.c
+/// is not installed.
 fn program(lib: Lib) -> Option<PathBuf> {
     static OURS: OnceLock<PathBuf> = OnceLock::new();
     static NATSC: OnceLock<PathBuf> = OnceLock::new();
@@ -247,17 +258,17 @@ fn program(lib: Lib) -> Option<PathBuf> {
         return None;
     }
     let cell = if lib == Lib::Ours { &OURS } else { &NATSC };
-    Some(cell.get_or_init(|| compile(lib)).clone())
+    Some(cell.get_or_init(|| compile(lib, "statuses")).clone())
 }
 
-fn compile(lib: Lib) -> PathBuf {
+fn compile(lib: Lib, name: &str) -> PathBuf {
     // Kept for the whole test run (several tests share it).
-    let dir = unique_temp_dir(&format!("statuses-{lib:?}"));
-    let exe = dir.join("statuses");
+    let dir = unique_temp_dir(&format!("{name}-{lib:?}"));
+    let exe = dir.join(name);
     let src = manifest_dir()
         .join("tests")
         .join("c_fake")
-        .join("statuses.c");
+        .join(format!("{name}.c"));
     let mut cmd = Command::new(std::env::var_os("CC").unwrap_or_else(|| "cc".into()));
     cmd.args([
         "-std=c99",
@@ -343,11 +354,15 @@ fn field(fields: &[(String, i64)], key: &str) -> i64 {
 /// `natsConnection_Connect` returns `want`, and `nats_GetLastError` reports
 /// the same status with a text, on both libraries.
 fn expect_connect(script: Option<Script>, want: i32, on_natsc: bool) {
+    expect_connect_mode(script, "connect", want, on_natsc);
+}
+
+fn expect_connect_mode(script: Option<Script>, mode: &str, want: i32, on_natsc: bool) {
     for lib in [Lib::Ours, Lib::NatsC] {
         if lib == Lib::NatsC && !on_natsc {
             continue;
         }
-        let Some(f) = run_c(lib, script, "connect") else {
+        let Some(f) = run_c(lib, script, mode) else {
             eprintln!("nats.c comparison skipped: /usr/include/nats/nats.h missing");
             continue;
         };
@@ -411,6 +426,99 @@ fn auth_violation_during_connect_is_auth_failed() {
 #[test]
 fn failed_tls_handshake_is_ssl_error() {
     expect_connect(Some(tls_required_then_garbage), NATS_SSL_ERROR, true);
+}
+
+/// Credentials that cannot be had at connect time fail the connect with a
+/// last error: a missing `.creds` file is NATS_ERR, a failing JWT callback
+/// its own status (here NATS_NOT_FOUND).
+#[test]
+fn credentials_failing_at_connect_leave_a_last_error() {
+    expect_connect_mode(Some(auth_required), "creds-missing", NATS_ERR, true);
+    expect_connect_mode(
+        Some(auth_required),
+        "jwt-callback-fails",
+        NATS_NOT_FOUND,
+        true,
+    );
+}
+
+/// Every failing TLS and authentication option call (`tests/c_fake/
+/// last_errors.c`) returns nats.c's status and leaves it, with a text, in
+/// `nats_GetLastError`.
+#[test]
+fn failing_option_calls_leave_status_and_text() {
+    const INVALID_ARG: i64 = 16;
+    const ILLEGAL_STATE: i64 = 19;
+    const SSL: i64 = NATS_SSL_ERROR as i64;
+    let want: &[(&str, i64)] = &[
+        ("SetSecure-null-opts", INVALID_ARG),
+        ("LoadCATrustedCertificates-missing", SSL),
+        ("LoadCATrustedCertificates-null", INVALID_ARG),
+        ("SetCATrustedCertificates-garbage", SSL),
+        ("LoadCertificatesChain-missing", SSL),
+        ("LoadCertificatesChain-mismatch", SSL),
+        ("LoadCertificatesChain-null", INVALID_ARG),
+        ("SetCertificatesChain-garbage", SSL),
+        ("SetCiphers-unknown", SSL),
+        ("SetCipherSuites-unknown", SSL),
+        ("SetExpectedHostname-null-opts", INVALID_ARG),
+        ("SkipServerVerification-null-opts", INVALID_ARG),
+        ("LoadCATrustedCertificatesPath-missing", SSL),
+        ("LoadCertificatesChainDynamic-null", INVALID_ARG),
+        ("TLSHandshakeFirst-null-opts", INVALID_ARG),
+        ("SetTokenHandler-with-token", ILLEGAL_STATE),
+        ("SetUserCredentialsCallbacks-one", INVALID_ARG),
+        ("SetUserCredentialsCallbacks-other", INVALID_ARG),
+        ("SetUserCredentialsFromFiles-null-opts", INVALID_ARG),
+        ("SetNKey-no-callback", INVALID_ARG),
+        ("SetNKeyFromSeed-no-file", INVALID_ARG),
+        ("Sign-null-connection", INVALID_ARG),
+        ("nats_Sign-null-seed", INVALID_ARG),
+        ("nats_Sign-bad-seed", i64::from(NATS_ERR)),
+    ];
+    // Calls nats.c 3.4.1 does not have.
+    let newer = [
+        "LoadCATrustedCertificatesPath-missing",
+        "LoadCertificatesChainDynamic-null",
+        "TLSHandshakeFirst-null-opts",
+    ];
+    let pki = support::certs::TestPki::new();
+    for lib in [Lib::Ours, Lib::NatsC] {
+        if lib == Lib::NatsC && !natsc_available() {
+            eprintln!("nats.c comparison skipped: /usr/include/nats/nats.h missing");
+            continue;
+        }
+        let exe = compile(lib, "last_errors");
+        let dir = unique_temp_dir("last-errors-run");
+        let mut cmd = Command::new(&exe);
+        // The server's key is not the client certificate's.
+        cmd.args([&pki.client_cert, &pki.client_key, &pki.server_key])
+            .env_remove("LD_LIBRARY_PATH");
+        let r = run_guarded(cmd, &dir, RUN_LIMIT);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            r.success(),
+            "{lib:?}: {:?}\n{}{}",
+            r.status,
+            r.stdout,
+            r.stderr
+        );
+        let mut lines = r.stdout.lines();
+        for (name, status) in want {
+            if lib == Lib::NatsC && newer.contains(name) {
+                continue;
+            }
+            let line = lines
+                .next()
+                .unwrap_or_else(|| panic!("{lib:?}: no line for {name}:\n{}", r.stdout));
+            assert_eq!(
+                line,
+                format!("{name} status={status} last={status} text=1"),
+                "{lib:?}"
+            );
+        }
+        assert_eq!(lines.next(), None, "{lib:?}: more lines than expected");
+    }
 }
 
 /// A `max_payload` of 0 lets only empty messages through, a negative one

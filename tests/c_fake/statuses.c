@@ -6,6 +6,9 @@
  * Usage: statuses URL MODE, MODE one of
  *   connect   connect once (timeout 500 ms, no reconnect) and print
  *             "connect=<status> last=<status> text=<0|1>";
+ *   creds-missing, jwt-callback-fails
+ *             the same, with user credentials from a file that does not
+ *             exist, or from a JWT callback that fails;
  *   publish   connect, then publish 1 byte and 0 bytes: prints
  *             "connect=... pub1=<status> pub0=<status> max=<max payload>";
  *   autherr   connect, wait for the error handler, flush, then wait for the
@@ -32,6 +35,26 @@ on_error(natsConnection *nc, natsSubscription *sub, natsStatus err, void *closur
     __atomic_add_fetch(&errors, 1, __ATOMIC_SEQ_CST);
 }
 
+static natsStatus
+failing_jwt(char **jwt, char **err, void *closure)
+{
+    (void) jwt;
+    (void) closure;
+    *err = strdup("no JWT today");
+    return NATS_NOT_FOUND;
+}
+
+static natsStatus
+never_sign(char **err, unsigned char **sig, int *len, const char *nonce, void *closure)
+{
+    (void) err;
+    (void) sig;
+    (void) len;
+    (void) nonce;
+    (void) closure;
+    return NATS_ERR;
+}
+
 static void
 on_closed(natsConnection *nc, void *closure)
 {
@@ -56,9 +79,15 @@ main(int argc, char **argv)
     CHECK_OK(natsOptions_SetErrorHandler(opts, on_error, NULL));
     CHECK_OK(natsOptions_SetClosedCB(opts, on_closed, NULL));
 
+    if (strcmp(mode, "creds-missing") == 0)
+        CHECK_OK(natsOptions_SetUserCredentialsFromFiles(opts, "/nonexistent/u.creds", NULL));
+    if (strcmp(mode, "jwt-callback-fails") == 0)
+        CHECK_OK(natsOptions_SetUserCredentialsCallbacks(opts, failing_jwt, NULL, never_sign, NULL));
+
     s = natsConnection_Connect(&nc, opts);
     text = nats_GetLastError(&last);
-    if (strcmp(mode, "connect") == 0)
+    if (strcmp(mode, "connect") == 0 || strcmp(mode, "creds-missing") == 0
+        || strcmp(mode, "jwt-callback-fails") == 0)
     {
         printf("connect=%d last=%d text=%d\n", (int) s, (int) last, text != NULL);
     }
