@@ -668,3 +668,55 @@ fn rust_second_auth_error_with_ignore_auth_error_abort_keeps_the_connection() {
     assert_eq!(nc.status(), Status::Connected);
     nc.close();
 }
+
+/// Answers PINGs, and objects to any PUB with a `-ERR` (which closes the
+/// client's connection).
+fn no_pub_expected(mut s: TcpStream) {
+    if !handshake_then_pings(&mut s, "1048576") {
+        return;
+    }
+    let mut buf = [0u8; 4096];
+    let mut seen = Vec::new();
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+        let reply: &[u8] = if seen.windows(4).any(|w| w == b"PUB ") {
+            b"-ERR 'Unexpected PUB'\r\n"
+        } else if seen.ends_with(b"PING\r\n") {
+            b"PONG\r\n"
+        } else {
+            continue;
+        };
+        seen.clear();
+        if s.write_all(reply).is_err() {
+            return;
+        }
+    }
+}
+
+/// The README's known difference: whitespace in a publish or reply subject
+/// is refused and nothing is sent (nats.c sends it, and the server reads
+/// `PUB foo bar 2` as subject `foo` with reply `bar`).
+#[test]
+fn rust_whitespace_in_publish_subjects_is_refused_and_nothing_sent() {
+    let server = FakeServer::start(no_pub_expected);
+    let nc = Connection::connect(rust_opts(server.url())).unwrap();
+    for subj in ["foo bar", "foo\tbar", "foo\r\nbar"] {
+        assert_eq!(
+            nc.publish(subj, b"hi").unwrap_err().kind,
+            ErrorKind::InvalidSubject,
+            "{subj:?}"
+        );
+    }
+    assert_eq!(
+        nc.publish_raw("foo", Some("a b"), None, b"hi")
+            .unwrap_err()
+            .kind,
+        ErrorKind::InvalidArg
+    );
+    nc.flush_timeout(WAIT).unwrap();
+    assert_eq!(nc.status(), Status::Connected);
+    nc.close();
+}
