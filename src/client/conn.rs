@@ -34,6 +34,10 @@ const DIRECT_PAYLOAD: usize = 64 * 1024;
 const CLOSE_FLUSH_DEADLINE: Duration = Duration::from_secs(2);
 /// How long the closed callback waits for subscriptions' last callbacks.
 const CLOSE_DRAIN_WAIT: Duration = Duration::from_secs(30);
+/// `max_payload` before any server has sent INFO (retrying a failed first
+/// connect in the background): publishes are buffered unchecked then, as
+/// in nats.c, and the getter reports 0.
+const MAX_PAYLOAD_UNKNOWN: i64 = i64::MIN;
 
 /// Connection status, with nats.c's numbering (`natsConnStatus`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,11 +222,10 @@ impl Connection {
                         if e.kind == ErrorKind::AuthFailed && !background {
                             return Err(e);
                         }
-                        last = if matches!(e.kind, ErrorKind::IoError | ErrorKind::Timeout) {
-                            Error::new(ErrorKind::NoServer, e.text)
-                        } else {
-                            e
-                        };
+                        // As in nats.c, the last server's failure is the
+                        // answer: NoServer when it could not be reached,
+                        // otherwise what went wrong in its handshake.
+                        last = e;
                     }
                 }
             }
@@ -256,7 +259,7 @@ impl Connection {
     fn build(opts: Options, pool: ServerPool, url: ServerUrl, status: Status) -> Connection {
         Connection(Arc::new(ConnInner {
             status: AtomicU8::new(status as u8),
-            max_payload: AtomicI64::new(0),
+            max_payload: AtomicI64::new(MAX_PAYLOAD_UNKNOWN),
             tls_used: AtomicBool::new(false),
             headers_ok: AtomicBool::new(false),
             state: Mutex::new(ConnState {
@@ -503,7 +506,9 @@ impl Connection {
         }
         let size = (hlen + data.len()) as i64;
         let max = self.0.max_payload.load(Relaxed);
-        if max > 0 && size > max {
+        // A server announcing 0 or less accepts nothing (nats.c compares
+        // with whatever it announced), not "no limit".
+        if max != MAX_PAYLOAD_UNKNOWN && size > max {
             return Err(Error::new(
                 ErrorKind::MaxPayload,
                 format!("message of {size} bytes exceeds the server's maximum payload of {max}"),
@@ -897,30 +902,47 @@ impl Connection {
         }
     }
 
-    /// `-ERR` from the server.
+    /// `-ERR` from the server, sorted as nats.c sorts it.
     pub(crate) fn on_server_error(&self, text: &str, epoch: u64) {
         let lower = text.to_ascii_lowercase();
-        if lower.starts_with("permissions violation") {
-            self.report_async_error(None, Error::new(ErrorKind::NotPermitted, text));
-        } else if lower.contains("stale connection") {
+        if text.trim().eq_ignore_ascii_case("stale connection") {
             self.connection_lost(epoch, Error::new(ErrorKind::StaleConnection, text));
-        } else if lower.contains("authorization violation")
-            || lower.contains("authentication")
-            || lower.contains("user authentication")
-        {
-            // The server closes the socket next; the reconnect then gives up
-            // if the same server refuses us twice in a row.
-            let e = Error::new(ErrorKind::AuthFailed, text);
-            self.report_async_error(None, e.clone());
-            let mut st = self.lock_state();
-            let cur = st.url.clone();
-            if let Some(entry) = st.pool.find_mut(&cur) {
-                entry.auth_failed = true;
-            }
+        } else if lower.contains("permissions violation") {
+            self.report_async_error(None, Error::new(ErrorKind::NotPermitted, text));
+        } else if handshake::is_auth_error(text) {
+            self.on_auth_error(text, epoch);
         } else if self.0.opts.reconnect_on_protocol_error {
             self.connection_lost(epoch, Error::new(ErrorKind::Err, text));
         } else {
             self.set_last_error(&Error::new(ErrorKind::Err, text));
+            self.close_impl(false);
+        }
+    }
+
+    /// An auth refusal on an established connection. The server normally
+    /// closes the socket next, and the reconnect gives up if the same server
+    /// refuses us again. A server that keeps the socket open and refuses a
+    /// second time gets the connection closed (nats.c does the same), unless
+    /// `IgnoreAuthErrorAbort` is set.
+    fn on_auth_error(&self, text: &str, epoch: u64) {
+        let e = Error::new(ErrorKind::AuthFailed, text);
+        self.report_async_error(None, e);
+        let close = {
+            let mut st = self.lock_state();
+            if st.epoch != epoch {
+                return;
+            }
+            let cur = st.url.clone();
+            match st.pool.find_mut(&cur) {
+                Some(entry) => {
+                    let again = entry.auth_failed;
+                    entry.auth_failed = true;
+                    again && !self.0.opts.ignore_auth_error_abort
+                }
+                None => false,
+            }
+        };
+        if close {
             self.close_impl(false);
         }
     }
@@ -1281,7 +1303,10 @@ impl Connection {
     }
 
     pub fn max_payload(&self) -> i64 {
-        self.0.max_payload.load(Relaxed)
+        match self.0.max_payload.load(Relaxed) {
+            MAX_PAYLOAD_UNKNOWN => 0,
+            m => m,
+        }
     }
 
     pub fn has_headers(&self) -> bool {

@@ -152,7 +152,10 @@ fn open_socket(url: &ServerUrl, opts: &Options, deadline: Instant) -> Result<Tcp
     for addr in order_addrs(addrs.collect(), opts.ip_order) {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(timeout_err("connecting"));
+            return Err(Error::new(
+                ErrorKind::NoServer,
+                format!("timeout connecting to {}", url.display()),
+            ));
         }
         match TcpStream::connect_timeout(&addr, left) {
             Ok(s) => {
@@ -231,10 +234,11 @@ impl HandshakeReader {
             }
             let _ = stream.socket().set_read_timeout(Some(left));
             match stream.read(&mut self.buf[self.end..]) {
+                // nats.c: NATS_CONNECTION_CLOSED, before INFO or after it.
                 Ok(0) => {
                     return Err(Error::new(
-                        ErrorKind::IoError,
-                        "connection closed by the server",
+                        ErrorKind::ConnectionClosed,
+                        "connection closed by the server during connect",
                     ))
                 }
                 Ok(n) => self.end += n,
@@ -261,10 +265,18 @@ fn unexpected_msg() -> Error {
     Error::new(ErrorKind::ProtocolError, "unexpected MSG during connect")
 }
 
-/// Maps a `-ERR` received while connecting.
-fn server_error(text: &str) -> Error {
+/// Whether a `-ERR` text is one of the two refusals nats.c treats as
+/// authentication errors. Others that mention authentication (such as
+/// "Authentication Timeout") are plain errors there too.
+pub(crate) fn is_auth_error(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    if lower.contains("authorization") || lower.contains("authentication") {
+    lower.contains("authorization violation") || lower.contains("user authentication expired")
+}
+
+/// Maps a `-ERR` received while connecting, as nats.c does: an auth
+/// refusal is `AuthFailed`, anything else `Err`.
+fn server_error(text: &str) -> Error {
+    if is_auth_error(text) {
         Error::new(ErrorKind::AuthFailed, text)
     } else {
         Error::new(ErrorKind::Err, text)
@@ -318,7 +330,12 @@ fn connect_info(
 /// `secure` forces TLS (the option, or a connection that used TLS before).
 pub(crate) fn establish(url: &ServerUrl, opts: &Options, secure: bool) -> Result<Established> {
     let deadline = Instant::now() + opts.timeout.max(Duration::from_millis(1));
-    let mut io = HandshakeIo::Plain(open_socket(url, opts, deadline)?);
+    // A server that cannot be reached (refused, unresolvable, TCP connect
+    // timeout, a failing proxy handler) is NATS_NO_SERVER in nats.c; once
+    // the socket is open, each failure keeps its own status.
+    let sock =
+        open_socket(url, opts, deadline).map_err(|e| Error::new(ErrorKind::NoServer, e.text))?;
+    let mut io = HandshakeIo::Plain(sock);
     let secure = secure || opts.secure || opts.tls_handshake_first || url.wants_tls();
     if opts.tls_handshake_first {
         io = io.upgrade(url, opts, deadline)?;

@@ -15,7 +15,7 @@ use std::ptr::NonNull;
 
 use crate::client::{Error, ErrorKind, Message};
 use crate::ffi::boundary::{
-    guard, guard_status, guard_value, invalid_arg, malloc_array, not_null, opt_str, write_out,
+    guard, guard_status, guard_value, invalid_arg, malloc_array, not_null, write_out,
 };
 use crate::ffi::header::{lookup_key, opt_bytes, store_key, HeaderCStrings};
 use crate::ffi::status::natsStatus;

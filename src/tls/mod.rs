@@ -3,6 +3,7 @@
 //! from them at every handshake.
 pub mod ciphers;
 pub mod settings;
+mod spki;
 pub mod verify;
 
 pub use settings::TlsSettings;

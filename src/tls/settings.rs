@@ -17,6 +17,7 @@ use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{ClientConfig, RootCertStore, SupportedCipherSuite, SupportedProtocolVersion};
 
 use super::ciphers::{self, TlsVersion};
+use super::spki;
 use super::verify::{CallbackVerification, SkipVerification, VerifyCallback};
 use crate::client::error::{Error, ErrorKind, Result};
 
@@ -109,20 +110,29 @@ fn anchors(
     Ok(store.roots)
 }
 
-/// Pairs a chain with its key using the ring key provider, which also
-/// checks that the key is of a supported type and matches the certificate.
+/// Pairs a chain with its key using the ring key provider (which checks
+/// the key is of a supported type) and checks that the key is the one the
+/// end-entity certificate names. rustls' own check (`CertifiedKey::from_der`)
+/// parses the certificate with webpki, which refuses X.509 version 1, so the
+/// public keys are compared here with a minimal parse that takes any version.
 fn certified_key(
     chain: Vec<CertificateDer<'static>>,
     key: PrivateKeyDer<'static>,
 ) -> std::result::Result<Arc<CertifiedKey>, String> {
-    CertifiedKey::from_der(chain, key, &ring::default_provider())
-        .map(Arc::new)
-        .map_err(|e| match e {
-            rustls::Error::InconsistentKeys(_) => {
-                "the private key does not match the certificate".to_string()
-            }
-            other => format!("unusable private key: {other}"),
-        })
+    let signing = ring::default_provider()
+        .key_provider
+        .load_private_key(key)
+        .map_err(|e| format!("unusable private key: {e}"))?;
+    let ee = chain.first().ok_or("no certificate found")?;
+    let cert_spki = spki::subject_public_key_info(ee)
+        .ok_or("the first certificate is not a valid X.509 certificate")?;
+    // A key that cannot tell its public half is accepted, as rustls does.
+    if let Some(key_spki) = signing.public_key() {
+        if key_spki.as_ref() != cert_spki {
+            return Err("the private key does not match the certificate".to_string());
+        }
+    }
+    Ok(Arc::new(CertifiedKey::new(chain, signing)))
 }
 
 /// Reads a certificate chain and its key from PEM files, with nats.c's
