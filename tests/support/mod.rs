@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod certs;
+pub mod hostile;
 pub mod jwt;
 
 use std::fs;
