@@ -39,24 +39,22 @@ macro_rules! hostile_test {
 
 // ---- the one place that reads subjects, replies and header values ------
 //
-// The Rust `Message` API is moving to byte subjects; only these helpers
-// need adapting then.
+// Subjects, replies and header values are bytes in the Rust API.
 
 /// The subject exactly as the message holds it.
 fn subject_bytes(m: &Message) -> Vec<u8> {
-    let s = m.subject_with_nul();
-    s[..s.len() - 1].to_vec()
+    m.subject_bytes().to_vec()
 }
 
 /// The reply subject exactly as the message holds it.
 fn reply_bytes(m: &Message) -> Option<Vec<u8>> {
-    m.reply_with_nul().map(|r| r[..r.len() - 1].to_vec())
+    m.reply_bytes().map(<[u8]>::to_vec)
 }
 
 /// The first value of header `key`, or the error kind of a bad header block.
 fn header_value(m: &mut Message, key: &str) -> Result<Option<Vec<u8>>, ErrorKind> {
     let h = m.headers().map_err(|e| e.kind)?;
-    Ok(h.and_then(|h| h.get(key)).map(|v| v.as_bytes().to_vec()))
+    Ok(h.and_then(|h| h.get(key)).map(<[u8]>::to_vec))
 }
 
 // ---- a client that reports everything on channels -----------------------

@@ -3,7 +3,7 @@
 #![allow(non_camel_case_types, non_snake_case)]
 
 use std::collections::HashMap;
-use std::ffi::{c_char, c_int, CStr, CString};
+use std::ffi::{c_char, c_int, CStr};
 
 use crate::client::{Error, ErrorKind};
 use crate::ffi::boundary::{
@@ -14,8 +14,8 @@ use crate::proto::headers::{is_valid_key, Headers};
 
 /// One key of a header map and its values, as C strings.
 struct CachedKey {
-    key: CString,
-    values: Vec<CString>,
+    key: NulTerminated,
+    values: Vec<NulTerminated>,
 }
 
 /// NUL-terminated copies of a header map's keys and values, which C borrows
@@ -37,10 +37,22 @@ pub(crate) struct HeaderCStrings {
     entries: HashMap<usize, CachedKey>,
 }
 
-/// A C string of `bytes` as C sees them: up to the first NUL, if any.
-fn c_copy(bytes: &[u8]) -> CString {
-    let end = memchr::memchr(0, bytes).unwrap_or(bytes.len());
-    CString::new(&bytes[..end]).unwrap_or_default()
+/// Every byte of a key or value followed by a NUL. C reads it up to its
+/// first NUL; the bytes after an inner NUL stay in memory behind it, as in
+/// nats.c, whose strings point into the received block.
+struct NulTerminated(Box<[u8]>);
+
+impl NulTerminated {
+    fn as_ptr(&self) -> *const c_char {
+        self.0.as_ptr().cast()
+    }
+}
+
+fn c_copy(bytes: &[u8]) -> NulTerminated {
+    let mut v = Vec::with_capacity(bytes.len() + 1);
+    v.extend_from_slice(bytes);
+    v.push(0);
+    NulTerminated(v.into_boxed_slice())
 }
 
 impl HeaderCStrings {

@@ -63,6 +63,11 @@ impl Headers {
         let rest = block
             .strip_prefix(PREFIX)
             .ok_or_else(|| ParseError("header block does not start with NATS/1.0".into()))?;
+        if memchr::memchr(b'\n', rest).is_none() {
+            return Err(ParseError(
+                "header block ends inside its status line".into(),
+            ));
+        }
         let (status_line, mut rest) = split_line(rest);
         // Reject e.g. "NATS/1.01": the version must end at whitespace.
         if status_line
@@ -87,6 +92,13 @@ impl Headers {
         let mut last: Option<usize> = None;
         while !rest.is_empty() {
             let (line, next) = split_line(rest);
+            if next.is_empty() && !rest.ends_with(b"\n") && !line.is_empty() {
+                // Cut short, as nats.c also refuses: the value may be incomplete.
+                return Err(ParseError(format!(
+                    "header line without its line end: {}",
+                    lossy(line)
+                )));
+            }
             rest = next;
             if line.is_empty() {
                 // The blank line ends the block.
@@ -453,12 +465,16 @@ mod tests {
         let h = Headers::parse(b"NATS/1.0\r\nA:   x y  \r\nB:\tz\t\r\n").unwrap();
         assert_eq!(text(h.get("A")), Some("x y"));
         assert_eq!(text(h.get("B")), Some("z"));
-        // No trailing blank line, no final CRLF, bare LF.
-        let h = Headers::parse(b"NATS/1.0\nA: 1\nB: 2").unwrap();
+        // No trailing blank line, bare LF (nats.c takes both).
+        let h = Headers::parse(b"NATS/1.0\nA: 1\nB: 2\n").unwrap();
         assert_eq!(text(h.get("A")), Some("1"));
         assert_eq!(text(h.get("B")), Some("2"));
-        let h = Headers::parse(b"NATS/1.0").unwrap();
+        let h = Headers::parse(b"NATS/1.0\r\n").unwrap();
         assert!(h.is_empty());
+        // A line cut short is refused, as nats.c does: its value may be partial.
+        assert!(Headers::parse(b"NATS/1.0\nA: 1\nB: 2").is_err());
+        assert!(Headers::parse(b"NATS/1.0").is_err());
+        assert!(Headers::parse(b"NATS/1.0 503").is_err());
         // Empty value.
         let h = Headers::parse(b"NATS/1.0\r\nE:\r\n\r\n").unwrap();
         assert_eq!(text(h.get("E")), Some(""));
