@@ -3,7 +3,8 @@
 //! Input layout (so the fuzzer controls the cuts):
 //! - byte 0: bits 0-2 the number of cut points (0-7), bit 3 whether message
 //!   bodies are taken over with `take_partial_msg` as the reader does for
-//!   large ones, bits 4-5 the control line limit;
+//!   large ones, bits 4-5 the control line limit, bits 6-7 the server's
+//!   `max_payload` (none, 16, 1024, 1 MiB) that bounds a message's size;
 //! - then two bytes (little endian) per cut point, taken modulo the stream
 //!   length;
 //! - the rest is the stream the server sent.
@@ -22,6 +23,13 @@ use nats_rs::client::Message;
 use nats_rs::proto::{ParseError, Parsed, Parser, ServerInfo, ServerOp};
 
 const LIMITS: [usize; 4] = [4096, 64, 16, 1024];
+const MAX_PAYLOADS: [i64; 4] = [0, 16, 1024, 1 << 20];
+
+fn parser(limit: usize, max_payload: i64) -> Parser {
+    let mut p = Parser::new(limit);
+    p.set_max_payload(max_payload);
+    p
+}
 
 /// An op copied out of the buffer, so runs over different buffers compare.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,8 +101,8 @@ fn checked<'a>(p: &mut Parser, buf: &'a [u8]) -> Result<Parsed<'a>, ParseError> 
     r
 }
 
-fn one_shot(stream: &[u8], limit: usize) -> (Vec<Op>, End) {
-    let mut p = Parser::new(limit);
+fn one_shot(stream: &[u8], limit: usize, max_payload: i64) -> (Vec<Op>, End) {
+    let mut p = parser(limit, max_payload);
     let mut ops = Vec::new();
     let mut pos = 0;
     loop {
@@ -256,7 +264,8 @@ fn deliver(op: &Op) {
     assert_eq!(m.data(), &payload[..]);
     assert_eq!(m.data_with_nul().last(), Some(&0));
     assert_eq!(m.sid(), *sid);
-    assert_eq!(m.reply().is_some(), reply.is_some());
+    assert_eq!(m.subject_bytes(), &subject[..]);
+    assert_eq!(m.reply_bytes(), reply.as_deref());
     let _ = m.headers();
 }
 
@@ -267,6 +276,7 @@ fuzz_target!(|data: &[u8]| {
     let cuts_n = usize::from(flags & 7);
     let take_partials = flags & 8 != 0;
     let limit = LIMITS[usize::from(flags >> 4) & 3];
+    let max_payload = MAX_PAYLOADS[usize::from(flags >> 6)];
     if rest.len() < cuts_n * 2 {
         return;
     }
@@ -277,10 +287,10 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     cuts.sort_unstable();
 
-    let (want_ops, want_end) = one_shot(stream, limit);
+    let (want_ops, want_end) = one_shot(stream, limit, max_payload);
 
     let mut c = Chunked {
-        p: Parser::new(limit),
+        p: parser(limit, max_payload),
         buf: Vec::new(),
         ops: Vec::new(),
         direct: None,
