@@ -506,3 +506,105 @@ fn statistics_count_traffic() {
     assert_eq!((s.in_msgs, s.in_bytes), (10, 50));
     assert!(nc.rtt().unwrap() > Duration::ZERO);
 }
+
+/// A flush registered while `close` runs must be failed by the close, not
+/// left to wait out its timeout: several threads flush in a loop while the
+/// connection closes, round after round.
+#[test]
+fn a_flush_racing_with_close_fails_at_once() {
+    use std::sync::atomic::AtomicBool;
+    use std::time::Instant;
+    let server = NatsServer::start();
+    let until = Instant::now() + Duration::from_secs(4);
+    let mut rounds = 0;
+    while Instant::now() < until {
+        rounds += 1;
+        let nc = connect(&server);
+        let done = Arc::new(AtomicUsize::new(0));
+        let go = Arc::new(AtomicBool::new(false));
+        let flushers: Vec<_> = (0..4)
+            .map(|_| {
+                let (nc, done, go) = (nc.clone(), done.clone(), go.clone());
+                std::thread::spawn(move || {
+                    go.store(true, Ordering::SeqCst);
+                    loop {
+                        // Longer than the whole test: a flush the close
+                        // forgot shows as a timeout.
+                        match nc.flush_timeout(Duration::from_secs(10)) {
+                            Ok(()) => done.fetch_add(1, Ordering::SeqCst),
+                            Err(e) => return e.kind,
+                        };
+                    }
+                })
+            })
+            .collect();
+        assert!(support::wait_until(WAIT, || go.load(Ordering::SeqCst)
+            && done.load(Ordering::SeqCst) > 4));
+        nc.close();
+        for f in flushers {
+            let kind = f.join().expect("flusher thread");
+            assert_eq!(
+                kind,
+                ErrorKind::ConnectionClosed,
+                "round {rounds}: a flush racing with close ended with {kind:?}"
+            );
+        }
+    }
+}
+
+/// `set_on_complete` returning `Ok` means the callback runs: a thread keeps
+/// setting a callback while the subscription completes; the last one
+/// accepted must run.
+#[test]
+fn an_accepted_on_complete_callback_always_runs() {
+    use std::sync::atomic::AtomicU64;
+    use std::time::Instant;
+    let server = NatsServer::start();
+    // Pooled delivery: no thread to start per round, so more rounds.
+    let nc = connect_with(
+        &server,
+        Options {
+            global_delivery: true,
+            ..Options::default()
+        },
+    );
+    let until = Instant::now() + Duration::from_secs(5);
+    let mut rounds = 0;
+    while Instant::now() < until {
+        rounds += 1;
+        let handler: MsgHandler = Arc::new(|_, _, _| {});
+        let sub = nc
+            .subscribe("oncomplete.race", None, None, handler)
+            .unwrap();
+        let ran = Arc::new(AtomicU64::new(0));
+        let setter = {
+            let (sub, ran) = (sub.clone(), ran.clone());
+            std::thread::spawn(move || {
+                let mut last = 0;
+                for id in 1u64.. {
+                    let ran = ran.clone();
+                    let cb: Box<dyn FnOnce() + Send> =
+                        Box::new(move || ran.store(id, Ordering::SeqCst));
+                    match sub.set_on_complete(Some(cb)) {
+                        Ok(()) => last = id,
+                        Err(e) => {
+                            assert_eq!(e.kind, ErrorKind::InvalidSubscription);
+                            break;
+                        }
+                    }
+                }
+                last
+            })
+        };
+        sub.unsubscribe().unwrap();
+        let last = setter.join().expect("setter thread");
+        if last > 0 {
+            assert!(
+                support::wait_until(WAIT, || ran.load(Ordering::SeqCst) == last),
+                "round {rounds}: callback {last} was accepted but {} ran",
+                ran.load(Ordering::SeqCst)
+            );
+        }
+    }
+    nc.close();
+}

@@ -576,6 +576,13 @@ impl Connection {
     fn send_ping(&self, waiter: Option<Sender<Result<()>>>) -> Result<()> {
         let wake = {
             let mut st = self.lock_state();
+            // `close_impl` marks the connection closed and takes the
+            // waiters under `state`, well before it sets `stop`: checking
+            // the status here means a waiter is either taken (and failed)
+            // by the close or never registered.
+            if self.is_closed() {
+                return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
+            }
             let mut o = self.lock_out();
             if o.stop {
                 return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));

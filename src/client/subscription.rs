@@ -569,6 +569,8 @@ impl Subscription {
         Ok(l.drain.status)
     }
 
+    /// `Ok` means `cb` runs when the subscription completes (unless
+    /// replaced before); a subscription already closed is refused.
     pub fn set_on_complete(&self, cb: Option<Box<dyn FnOnce() + Send>>) -> Result<()> {
         self.check_open()?;
         if !self.is_async() {
@@ -577,11 +579,17 @@ impl Subscription {
                 "completion callbacks are for asynchronous subscriptions",
             ));
         }
-        self.0
-            .life
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .on_complete = cb;
+        let mut l = self.lock_life();
+        // Checked again under `life`: `complete` marks the subscription
+        // closed before it takes this lock to collect the callback, so
+        // seeing it open here means that collection comes after us.
+        if l.completed || self.0.closed.load(Acquire) {
+            return Err(Error::new(
+                ErrorKind::InvalidSubscription,
+                "subscription closed",
+            ));
+        }
+        l.on_complete = cb;
         Ok(())
     }
 
