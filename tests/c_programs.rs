@@ -131,6 +131,7 @@ c_programs!(
     serial_callbacks,
     slow_consumer,
     stale_reconnect,
+    sub_outlives_conn,
     timeouts,
     tls_client_cert,
     tls_connect,

@@ -608,3 +608,70 @@ fn an_accepted_on_complete_callback_always_runs() {
     }
     nc.close();
 }
+
+/// A synchronous subscription drained with messages left unread has left
+/// the routing table but is still open; closing the connection must close
+/// it and end its drain (which would otherwise wait out its 30 seconds).
+/// (Whether the drain has left the routing table by the close is up to its
+/// thread; the test above reaches the same state deterministically.)
+#[test]
+fn drained_sync_subscription_with_unread_messages_closes_with_its_connection() {
+    let server = NatsServer::start();
+    let nc = connect(&server);
+    let sub = nc.subscribe_sync("drained.unread", None).unwrap();
+    for _ in 0..3 {
+        nc.publish("drained.unread", b"unread").unwrap();
+    }
+    nc.flush_timeout(WAIT).unwrap();
+    sub.drain(Some(Duration::from_secs(30))).unwrap();
+    // The drain's own flush confirms the UNSUB before this one returns.
+    nc.flush_timeout(WAIT).unwrap();
+    assert!(sub.is_valid(), "still open: three messages are unread");
+    nc.close();
+    assert!(!sub.is_valid(), "closed with its connection");
+    sub.wait_drain(Some(WAIT))
+        .expect("the drain ends with the connection");
+    assert_eq!(
+        sub.drain_status().unwrap(),
+        Some(ErrorKind::ConnectionClosed)
+    );
+    // Unsubscribing a subscription of a closed connection says so.
+    assert_eq!(
+        sub.unsubscribe().unwrap_err().kind,
+        ErrorKind::ConnectionClosed
+    );
+}
+
+/// An auto-unsubscribe limit reached with a message dropped on the way:
+/// the server sends no more and we stop routing, but the limit can no
+/// longer be delivered, so the subscription stays open. Closing the
+/// connection must still close it.
+#[test]
+fn unreachable_auto_unsubscribe_limit_closes_with_its_connection() {
+    let server = NatsServer::start();
+    let nc = connect(&server);
+    let sub = nc.subscribe_sync("unreachable.max", None).unwrap();
+    sub.set_pending_limits(1, -1).unwrap();
+    sub.auto_unsubscribe(3).unwrap();
+    nc.publish("unreachable.max", b"1").unwrap();
+    nc.publish("unreachable.max", b"dropped").unwrap();
+    nc.flush_timeout(WAIT).unwrap();
+    assert_eq!(sub.dropped().unwrap(), 1);
+    // NextMsg reports the drop once, as nats.c does.
+    assert_eq!(
+        sub.next_msg(WAIT).unwrap_err().kind,
+        ErrorKind::SlowConsumer
+    );
+    assert_eq!(sub.next_msg(WAIT).unwrap().data(), b"1");
+    // The third received: the limit, as far as the server is concerned.
+    nc.publish("unreachable.max", b"3").unwrap();
+    nc.flush_timeout(WAIT).unwrap();
+    assert_eq!(sub.next_msg(WAIT).unwrap().data(), b"3");
+    assert!(sub.is_valid(), "two of three delivered: still open");
+    nc.close();
+    assert!(!sub.is_valid(), "closed with its connection");
+    assert_eq!(
+        sub.next_msg(Duration::from_millis(10)).unwrap_err().kind,
+        ErrorKind::ConnectionClosed
+    );
+}
