@@ -34,6 +34,13 @@
 //!   the drop-in check (default: our `libnats_rs.so`; with an override set
 //!   and no drop-in library given, the drop-in check is skipped);
 //! - `CC`, `CXX`: the compilers (default `cc`, `c++`).
+//!
+//! Each program must load exactly the library it was built for: cargo runs
+//! the tests with an `LD_LIBRARY_PATH` holding our `target/` directories,
+//! which beats a linked-in `RUNPATH`, so programs run without it (the
+//! drop-in check sets its own), are linked with `--disable-new-dtags` (an
+//! `-rpath` becomes an `RPATH`), and `ldd` with the program's environment
+//! must show the expected library before it runs.
 
 mod support;
 
@@ -133,6 +140,7 @@ c_programs!(
     serial_callbacks,
     slow_consumer,
     stale_reconnect,
+    sub_outlives_conn,
     timeouts,
     tls_client_cert,
     tls_connect,
@@ -236,7 +244,10 @@ fn compile(cxx: bool, src: &Path, out: &Path, flags: &[String]) {
     if cxx {
         cmd.args(["-x", "none"]);
     }
-    cmd.args(libs).arg("-lpthread");
+    // An -rpath becomes RPATH, which LD_LIBRARY_PATH does not override.
+    cmd.args(libs)
+        .arg("-lpthread")
+        .arg("-Wl,--disable-new-dtags");
     let output = cmd
         .output()
         .unwrap_or_else(|e| panic!("run compiler for {}: {e}", src.display()));
@@ -266,6 +277,59 @@ fn report(name: &str, mode: Mode, server: &NatsServer, r: &RunResult, limit: Dur
         r.stderr,
         tail.join("\n")
     )
+}
+
+/// Runs `exe` (or `ldd`, valgrind...) as test programs are run: with
+/// `LD_LIBRARY_PATH` set to `ld_path` only, never cargo's.
+fn program_env(cmd: &mut Command, ld_path: Option<&Path>) {
+    match ld_path {
+        Some(p) => cmd.env("LD_LIBRARY_PATH", p),
+        None => cmd.env_remove("LD_LIBRARY_PATH"),
+    };
+}
+
+/// The libnats* file the loader picks for `exe` run with `ld_path`, as
+/// `ldd` reports it (`None` when no such library is linked).
+fn loaded_nats_lib(exe: &Path, ld_path: Option<&Path>) -> Option<PathBuf> {
+    let mut cmd = Command::new("ldd");
+    cmd.arg(exe);
+    program_env(&mut cmd, ld_path);
+    let out = cmd.output().expect("run ldd");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("libnats"))?;
+    let path = line.split("=>").nth(1)?.split_whitespace().next()?;
+    Some(fs::canonicalize(path).unwrap_or_else(|_| PathBuf::from(path)))
+}
+
+/// The directories the library may come from: the override's `-L`s, or
+/// ours (`None`: the override names none, the system's is fine).
+fn expected_lib_dirs() -> Option<Vec<PathBuf>> {
+    let dirs: Vec<PathBuf> = match lib_override() {
+        Some(flags) => flags
+            .iter()
+            .filter_map(|f| f.strip_prefix("-L"))
+            .map(PathBuf::from)
+            .collect(),
+        None => vec![our_lib().parent().unwrap().to_path_buf()],
+    };
+    (!dirs.is_empty()).then(|| {
+        dirs.iter()
+            .map(|d| fs::canonicalize(d).unwrap_or_else(|_| d.clone()))
+            .collect()
+    })
+}
+
+/// Fails unless `exe`, run as the programs are, loads its libnats from
+/// one of `dirs`.
+fn assert_loads_from(name: &str, exe: &Path, dirs: &[PathBuf]) {
+    let got = loaded_nats_lib(exe, None);
+    assert!(
+        got.as_ref()
+            .is_some_and(|g| dirs.iter().any(|d| g.parent() == Some(d.as_path()))),
+        "{name}: the program would load {got:?}, not the library from {dirs:?}"
+    );
 }
 
 /// SONAME of Debian's libnats (e.g. `libnats.so.3.4`) and the real file.
@@ -302,8 +366,12 @@ fn run_mode(name: &str, mode: Mode) {
     let mut ld_path: Option<PathBuf> = None;
 
     match mode {
-        Mode::C | Mode::Valgrind => compile(false, &src_path, &exe, &our_flags()),
-        Mode::Cxx => compile(true, &src_path, &exe, &our_flags()),
+        Mode::C | Mode::Valgrind | Mode::Cxx => {
+            compile(mode == Mode::Cxx, &src_path, &exe, &our_flags());
+            if let Some(dirs) = expected_lib_dirs() {
+                assert_loads_from(name, &exe, &dirs);
+            }
+        }
         Mode::NatsC => {
             if !Path::new("/usr/include/nats/nats.h").exists() || lib_override().is_some() {
                 eprintln!(
@@ -313,6 +381,12 @@ fn run_mode(name: &str, mode: Mode) {
             }
             let flags = vec!["-I/usr/include/nats".to_string(), "-lnats".to_string()];
             compile(false, &src_path, &exe, &flags);
+            let got = loaded_nats_lib(&exe, None);
+            assert!(
+                got.as_ref()
+                    .is_some_and(|g| !g.to_string_lossy().contains("nats_rs")),
+                "{name}: the nats.c build would load {got:?}, not nats.c"
+            );
         }
         Mode::Source => {
             if !Path::new("/usr/include/nats/nats.h").exists() || lib_override().is_some() {
@@ -324,6 +398,7 @@ fn run_mode(name: &str, mode: Mode) {
             let mut flags = our_flags();
             flags[0] = "-I/usr/include/nats".to_string();
             compile(false, &src_path, &exe, &flags);
+            assert_loads_from(name, &exe, &expected_lib_dirs().unwrap_or_default());
         }
         Mode::DropIn => {
             if !Path::new("/usr/include/nats/nats.h").exists() {
@@ -347,11 +422,10 @@ fn run_mode(name: &str, mode: Mode) {
             std::os::unix::fs::symlink(&replacement, libs.join(&soname))
                 .expect("symlink library under libnats's SONAME");
             // Show which library the loader picks.
-            if let Ok(out) = Command::new("ldd")
-                .arg(&exe)
-                .env("LD_LIBRARY_PATH", &libs)
-                .output()
-            {
+            let mut ldd = Command::new("ldd");
+            ldd.arg(&exe);
+            program_env(&mut ldd, Some(&libs));
+            if let Ok(out) = ldd.output() {
                 let text = String::from_utf8_lossy(&out.stdout);
                 let line = text
                     .lines()
@@ -400,9 +474,7 @@ fn run_mode(name: &str, mode: Mode) {
             "NATS_RS_SERVER_PID",
             server.pid().expect("server running").to_string(),
         );
-    if let Some(p) = &ld_path {
-        cmd.env("LD_LIBRARY_PATH", p);
-    }
+    program_env(&mut cmd, ld_path.as_deref());
     cmd.envs(fixture.env.iter().map(|(k, v)| (k, v)));
     let limit = if valgrind {
         VALGRIND_TIMEOUT
@@ -533,6 +605,7 @@ fn example_secure() {
         &exe,
         &our_flags(),
     );
+    assert_loads_from("secure", &exe, &expected_lib_dirs().unwrap_or_default());
     let pki = support::certs::TestPki::new();
     let op = Operator::new("ExampleOp");
     let acc = op.account("ExampleAcc");
@@ -549,6 +622,7 @@ fn example_secure() {
     let url = format!("tls://localhost:{}", server.port());
     let run = |creds: &Path| {
         let mut cmd = Command::new(&exe);
+        program_env(&mut cmd, None);
         cmd.arg(&url).arg(&pki.ca_pem).arg(creds);
         run_guarded(cmd, &work.0, RUN_TIMEOUT)
     };
@@ -567,4 +641,38 @@ fn example_secure() {
         refused.stdout,
         refused.stderr
     );
+}
+
+/// A program built against another copy of the library (what
+/// `NATS_RS_C_LIB_OVERRIDE` is for) loads that copy, not the one in cargo's
+/// `LD_LIBRARY_PATH`: the copy is linked with a plain `-rpath`, as a user's
+/// override would be.
+#[test]
+fn a_program_loads_the_library_it_was_linked_with() {
+    let work = WorkDir(unique_temp_dir("c-which-lib"));
+    let alt = work.0.join("alt");
+    fs::create_dir_all(&alt).expect("create dir");
+    fs::copy(our_lib(), alt.join("libnats_rs.so")).expect("copy library");
+    std::os::unix::fs::symlink("libnats_rs.so", alt.join("libnats_rs.so.0")).expect("soname link");
+    let src = work.0.join("which.c");
+    fs::write(
+        &src,
+        "#include <nats.h>\nint main(void) { return nats_Open(-1) == NATS_OK ? 0 : 1; }\n",
+    )
+    .expect("write program");
+    let exe = work.0.join("which");
+    let flags = vec![
+        format!("-I{}", manifest_dir().join("include").display()),
+        format!("-L{}", alt.display()),
+        "-lnats_rs".into(),
+        format!("-Wl,-rpath,{}", alt.display()),
+    ];
+    compile(false, &src, &exe, &flags);
+    let alt = fs::canonicalize(&alt).expect("canonical dir");
+    assert_loads_from("which", &exe, std::slice::from_ref(&alt));
+    // And it runs, as the programs are run.
+    let mut cmd = Command::new(&exe);
+    program_env(&mut cmd, None);
+    let r = run_guarded(cmd, &work.0, RUN_TIMEOUT);
+    assert!(r.success(), "{}{}", r.stdout, r.stderr);
 }

@@ -533,3 +533,172 @@ fn statistics_count_traffic() {
     assert_eq!((s.in_msgs, s.in_bytes), (10, 50));
     assert!(nc.rtt().unwrap() > Duration::ZERO);
 }
+
+/// A flush registered while `close` runs must be failed by the close, not
+/// left to wait out its timeout: several threads flush in a loop while the
+/// connection closes, round after round.
+#[test]
+fn a_flush_racing_with_close_fails_at_once() {
+    use std::sync::atomic::AtomicBool;
+    use std::time::Instant;
+    let server = NatsServer::start();
+    let until = Instant::now() + Duration::from_secs(4);
+    let mut rounds = 0;
+    while Instant::now() < until {
+        rounds += 1;
+        let nc = connect(&server);
+        let done = Arc::new(AtomicUsize::new(0));
+        let go = Arc::new(AtomicBool::new(false));
+        let flushers: Vec<_> = (0..4)
+            .map(|_| {
+                let (nc, done, go) = (nc.clone(), done.clone(), go.clone());
+                std::thread::spawn(move || {
+                    go.store(true, Ordering::SeqCst);
+                    loop {
+                        // Longer than the whole test: a flush the close
+                        // forgot shows as a timeout.
+                        match nc.flush_timeout(Duration::from_secs(10)) {
+                            Ok(()) => done.fetch_add(1, Ordering::SeqCst),
+                            Err(e) => return e.kind,
+                        };
+                    }
+                })
+            })
+            .collect();
+        assert!(support::wait_until(WAIT, || go.load(Ordering::SeqCst)
+            && done.load(Ordering::SeqCst) > 4));
+        nc.close();
+        for f in flushers {
+            let kind = f.join().expect("flusher thread");
+            assert_eq!(
+                kind,
+                ErrorKind::ConnectionClosed,
+                "round {rounds}: a flush racing with close ended with {kind:?}"
+            );
+        }
+    }
+}
+
+/// `set_on_complete` returning `Ok` means the callback runs: a thread keeps
+/// setting a callback while the subscription completes; the last one
+/// accepted must run.
+#[test]
+fn an_accepted_on_complete_callback_always_runs() {
+    use std::sync::atomic::AtomicU64;
+    use std::time::Instant;
+    let server = NatsServer::start();
+    // Pooled delivery: no thread to start per round, so more rounds.
+    let nc = connect_with(
+        &server,
+        Options {
+            global_delivery: true,
+            ..Options::default()
+        },
+    );
+    let until = Instant::now() + Duration::from_secs(5);
+    let mut rounds = 0;
+    while Instant::now() < until {
+        rounds += 1;
+        let handler: MsgHandler = Arc::new(|_, _, _| {});
+        let sub = nc
+            .subscribe("oncomplete.race", None, None, handler)
+            .unwrap();
+        let ran = Arc::new(AtomicU64::new(0));
+        let setter = {
+            let (sub, ran) = (sub.clone(), ran.clone());
+            std::thread::spawn(move || {
+                let mut last = 0;
+                for id in 1u64.. {
+                    let ran = ran.clone();
+                    let cb: Box<dyn FnOnce() + Send> =
+                        Box::new(move || ran.store(id, Ordering::SeqCst));
+                    match sub.set_on_complete(Some(cb)) {
+                        Ok(()) => last = id,
+                        Err(e) => {
+                            assert_eq!(e.kind, ErrorKind::InvalidSubscription);
+                            break;
+                        }
+                    }
+                }
+                last
+            })
+        };
+        sub.unsubscribe().unwrap();
+        let last = setter.join().expect("setter thread");
+        if last > 0 {
+            assert!(
+                support::wait_until(WAIT, || ran.load(Ordering::SeqCst) == last),
+                "round {rounds}: callback {last} was accepted but {} ran",
+                ran.load(Ordering::SeqCst)
+            );
+        }
+    }
+    nc.close();
+}
+
+/// A synchronous subscription drained with messages left unread has left
+/// the routing table but is still open; closing the connection must close
+/// it and end its drain (which would otherwise wait out its 30 seconds).
+/// (Whether the drain has left the routing table by the close is up to its
+/// thread; the test above reaches the same state deterministically.)
+#[test]
+fn drained_sync_subscription_with_unread_messages_closes_with_its_connection() {
+    let server = NatsServer::start();
+    let nc = connect(&server);
+    let sub = nc.subscribe_sync("drained.unread", None).unwrap();
+    for _ in 0..3 {
+        nc.publish("drained.unread", b"unread").unwrap();
+    }
+    nc.flush_timeout(WAIT).unwrap();
+    sub.drain(Some(Duration::from_secs(30))).unwrap();
+    // The drain's own flush confirms the UNSUB before this one returns.
+    nc.flush_timeout(WAIT).unwrap();
+    assert!(sub.is_valid(), "still open: three messages are unread");
+    nc.close();
+    assert!(!sub.is_valid(), "closed with its connection");
+    sub.wait_drain(Some(WAIT))
+        .expect("the drain ends with the connection");
+    assert_eq!(
+        sub.drain_status().unwrap(),
+        Some(ErrorKind::ConnectionClosed)
+    );
+    // Unsubscribing a subscription of a closed connection says so.
+    assert_eq!(
+        sub.unsubscribe().unwrap_err().kind,
+        ErrorKind::ConnectionClosed
+    );
+}
+
+/// An auto-unsubscribe limit reached with a message dropped on the way:
+/// the server sends no more and we stop routing, but the limit can no
+/// longer be delivered, so the subscription stays open. Closing the
+/// connection must still close it.
+#[test]
+fn unreachable_auto_unsubscribe_limit_closes_with_its_connection() {
+    let server = NatsServer::start();
+    let nc = connect(&server);
+    let sub = nc.subscribe_sync("unreachable.max", None).unwrap();
+    sub.set_pending_limits(1, -1).unwrap();
+    sub.auto_unsubscribe(3).unwrap();
+    nc.publish("unreachable.max", b"1").unwrap();
+    nc.publish("unreachable.max", b"dropped").unwrap();
+    nc.flush_timeout(WAIT).unwrap();
+    assert_eq!(sub.dropped().unwrap(), 1);
+    // NextMsg reports the drop once, as nats.c does.
+    assert_eq!(
+        sub.next_msg(WAIT).unwrap_err().kind,
+        ErrorKind::SlowConsumer
+    );
+    assert_eq!(sub.next_msg(WAIT).unwrap().data(), b"1");
+    // The third received: the limit, as far as the server is concerned.
+    nc.publish("unreachable.max", b"3").unwrap();
+    nc.flush_timeout(WAIT).unwrap();
+    assert_eq!(sub.next_msg(WAIT).unwrap().data(), b"3");
+    assert!(sub.is_valid(), "two of three delivered: still open");
+    nc.close();
+    assert!(!sub.is_valid(), "closed with its connection");
+    assert_eq!(
+        sub.next_msg(Duration::from_millis(10)).unwrap_err().kind,
+        ErrorKind::ConnectionClosed
+    );
+}

@@ -19,7 +19,7 @@ use super::reader;
 use super::request::ReplyMux;
 use super::stats::{Counters, Statistics};
 use super::subscription::{MsgHandler, SubKind, Subscription};
-use super::threads;
+use super::threads::{self, ThreadKind};
 use super::transport::WriteHalf;
 use super::url::ServerUrl;
 use crate::proto::{encode, subject, ServerInfo};
@@ -94,8 +94,10 @@ pub struct Connection(pub(crate) Arc<ConnInner>);
 
 /// Shared state of one connection.
 ///
-/// Lock order: `reader_turn` → `state` → `replies` → `subs` → `sock_w` →
-/// `out`. `reader_turn` is held by the reader thread for its whole life;
+/// Lock order: `reader_turn` → `state` → `replies` → `open_subs` → `subs`
+/// → `sock_w` → `out`, and `state` → the event queue's lock (events are
+/// posted under `state` where their order against a close matters).
+/// `reader_turn` is held by the reader thread for its whole life;
 /// `out` is held only to append or swap bytes; `sock_w` only across socket
 /// writes.
 /// No lock is held while user code runs. `status` changes only under
@@ -107,6 +109,11 @@ pub struct ConnInner {
     /// Wakes the reconnect thread's waits early (on close).
     pub(crate) state_cv: Condvar,
     pub(crate) subs: RwLock<HashMap<u64, Subscription, SidHash>>,
+    /// Every subscription not yet closed, routed or not (one that reached
+    /// its auto-unsubscribe count or is draining has left `subs` but still
+    /// holds messages): `close` closes all of these. Added to only while
+    /// the connection is not closed, checked under this lock.
+    open_subs: Mutex<HashMap<u64, Subscription, SidHash>>,
     /// Changes after every removal from `subs` (see `subs_generation`).
     subs_generation: AtomicU64,
     /// Held by the running reader thread for its whole life, so a reader
@@ -250,8 +257,7 @@ impl Connection {
         }
         conn.lock_out().paused = true;
         conn.spawn_flusher()?;
-        let c = conn.clone();
-        threads::spawn("nats-reconnect".into(), move || c.reconnect_loop())?;
+        conn.spawn_reconnect()?;
         Ok((conn, false))
     }
 
@@ -276,6 +282,7 @@ impl Connection {
             }),
             state_cv: Condvar::new(),
             subs: RwLock::new(HashMap::default()),
+            open_subs: Mutex::new(HashMap::default()),
             subs_generation: AtomicU64::new(0),
             reader_turn: Mutex::new(()),
             replies: Mutex::new(ReplyMux::default()),
@@ -300,11 +307,57 @@ impl Connection {
 
     fn spawn_flusher(&self) -> Result<()> {
         let c = self.clone();
-        if let Err(e) = threads::spawn("nats-flusher".into(), move || c.flusher_loop()) {
+        let p = self.clone();
+        if let Err(e) = threads::spawn_guarded(
+            "nats-flusher".into(),
+            move || c.flusher_loop(),
+            move |e| p.thread_panicked(e, None),
+        ) {
             self.close();
             return Err(e);
         }
         Ok(())
+    }
+
+    /// Starts the thread that walks the server pool until one takes us.
+    fn spawn_reconnect(&self) -> Result<()> {
+        let c = self.clone();
+        let p = self.clone();
+        threads::spawn_guarded(
+            "nats-reconnect".into(),
+            move || {
+                threads::injection_point(ThreadKind::Reconnect);
+                c.reconnect_loop()
+            },
+            move |e| p.thread_panicked(e, None),
+        )
+        .map(drop)
+    }
+
+    /// A library thread of this connection panicked (`e` says which, and
+    /// why): the user hears of it through the error handler and the last
+    /// error, and the connection does not stay up without the thread. A
+    /// dead reader (`reader_epoch`) is a lost connection (reconnect, or
+    /// close when that is not allowed); any other thread closes it, as
+    /// it has no replacement.
+    pub(crate) fn thread_panicked(&self, e: Error, reader_epoch: Option<u64>) {
+        {
+            let mut st = self.lock_state();
+            st.last_error = Some(e.clone());
+            // Posted under `state`, so a close cannot queue its closed
+            // callback first: no callback runs after that one.
+            if !self.is_closed() {
+                if let Some(cb) = self.0.opts.error_cb.clone() {
+                    let conn = self.clone();
+                    let e = e.clone();
+                    events::post(move || cb(&conn, None, &e));
+                }
+            }
+        }
+        match reader_epoch {
+            Some(epoch) => self.connection_lost(epoch, e),
+            None => self.close_impl(false),
+        }
     }
 
     /// Puts a freshly established socket to use: re-sends the subscriptions
@@ -372,9 +425,15 @@ impl Connection {
         }
         self.0.out_cv.notify_all();
         let c = self.clone();
-        threads::spawn("nats-reader".into(), move || {
-            reader::run(c, reader_stream, leftover, epoch)
-        })?;
+        let p = self.clone();
+        threads::spawn_guarded(
+            "nats-reader".into(),
+            move || {
+                threads::injection_point(ThreadKind::Reader);
+                reader::run(c, reader_stream, leftover, epoch)
+            },
+            move |e| p.thread_panicked(e, Some(epoch)),
+        )?;
         self.apply_info_urls(epoch > 1);
         Ok(())
     }
@@ -606,6 +665,13 @@ impl Connection {
     fn send_ping(&self, waiter: Option<Sender<Result<()>>>) -> Result<()> {
         let wake = {
             let mut st = self.lock_state();
+            // `close_impl` marks the connection closed and takes the
+            // waiters under `state`, well before it sets `stop`: checking
+            // the status here means a waiter is either taken (and failed)
+            // by the close or never registered.
+            if self.is_closed() {
+                return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
+            }
             let mut o = self.lock_out();
             if o.stop {
                 return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
@@ -711,6 +777,7 @@ impl Connection {
         let mut next_ping = (!interval.is_zero()).then(|| Instant::now() + interval);
         let mut last_flush: Option<Instant> = None;
         loop {
+            threads::injection_point(ThreadKind::Flusher);
             if let Some(at) = next_ping {
                 let now = Instant::now();
                 if now >= at {
@@ -824,6 +891,7 @@ impl Connection {
     // ---- reader callbacks -------------------------------------------------
 
     pub(crate) fn on_pong(&self, epoch: u64) {
+        threads::injection_point(ThreadKind::Reader);
         let waiter = {
             let mut st = self.lock_state();
             if st.epoch != epoch || self.status() == Status::Reconnecting {
@@ -984,15 +1052,23 @@ impl Connection {
         if matches!(self.status(), Status::DrainingSubs | Status::DrainingPubs) {
             return Err(Error::new(ErrorKind::Draining, "connection is draining"));
         }
-        self.0
-            .subs
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(sub.sid(), sub.clone());
+        {
+            // Checked under `open_subs`, which `close_impl` empties after
+            // marking the connection closed: a subscription is either
+            // closed by the close or refused here, never left open.
+            let mut open = self.0.open_subs.lock().unwrap_or_else(|p| p.into_inner());
+            self.check_usable()?;
+            open.insert(sub.sid(), sub.clone());
+            self.0
+                .subs
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(sub.sid(), sub.clone());
+        }
         if let Err(e) =
             self.send_proto(|b| encode::encode_sub(b, sub.subject(), sub.queue(), sub.sid()))
         {
-            self.forget_sub(sub.sid());
+            self.release_sub(sub.sid());
             return Err(e);
         }
         Ok(())
@@ -1075,6 +1151,16 @@ impl Connection {
         self.0.subs_generation.fetch_add(1, Release);
     }
 
+    /// The subscription is closed: it leaves routing and the open set.
+    pub(crate) fn release_sub(&self, sid: u64) {
+        self.0
+            .open_subs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&sid);
+        self.forget_sub(sid);
+    }
+
     /// A number that changes after any sid is removed from routing, so the
     /// reader may keep using a subscription it looked up while it stays the
     /// same (sids are never reused).
@@ -1102,8 +1188,16 @@ impl Connection {
     pub(crate) fn post_event(&self, cb: Option<&ConnCallback>) {
         if let Some(cb) = cb.cloned() {
             let conn = self.clone();
-            events::post(move || cb(&conn));
+            events::post_guarded(move || cb(&conn), Some(self.on_event_panic()));
         }
+    }
+
+    /// What a panic in one of this connection's events does: the event
+    /// thread carries on (it serves every connection); this connection
+    /// reports the panic and closes.
+    fn on_event_panic(&self) -> events::OnPanic {
+        let conn = self.clone();
+        Box::new(move |e| conn.thread_panicked(e, None))
     }
 
     /// Records an asynchronous error and hands it to the error handler on
@@ -1113,7 +1207,8 @@ impl Connection {
         if let Some(cb) = self.0.opts.error_cb.clone() {
             let conn = self.clone();
             let sub = sub.cloned();
-            events::post(move || cb(&conn, sub.as_ref(), &e));
+            let on_panic = self.on_event_panic();
+            events::post_guarded(move || cb(&conn, sub.as_ref(), &e), Some(on_panic));
         }
     }
 
@@ -1170,8 +1265,7 @@ impl Connection {
             self.replies_failed();
         }
         self.post_event(self.0.opts.disconnected_cb.as_ref());
-        let c = self.clone();
-        if threads::spawn("nats-reconnect".into(), move || c.reconnect_loop()).is_err() {
+        if self.spawn_reconnect().is_err() {
             self.close_impl(false);
         }
     }
@@ -1258,15 +1352,21 @@ impl Connection {
                 "connection closed",
             )));
         }
-        let subs: Vec<Subscription> = self
+        // Every open subscription, also those no longer routed (see
+        // `open_subs`); the routing table holds only open ones, emptied too.
+        let mut open =
+            std::mem::take(&mut *self.0.open_subs.lock().unwrap_or_else(|p| p.into_inner()));
+        for (sid, s) in self
             .0
             .subs
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .drain()
-            .map(|(_, s)| s)
-            .collect();
+        {
+            open.entry(sid).or_insert(s);
+        }
         self.0.subs_generation.fetch_add(1, Release);
+        let subs: Vec<Subscription> = open.into_values().collect();
         for s in &subs {
             s.close(true);
         }
@@ -1277,15 +1377,19 @@ impl Connection {
         }
         let conn = self.clone();
         let closed_cb = opts.closed_cb.clone();
-        events::post(move || {
-            for s in &subs {
-                s.wait_complete(CLOSE_DRAIN_WAIT);
-            }
-            drop(subs);
-            if let Some(cb) = closed_cb {
-                cb(&conn);
-            }
-        });
+        let on_panic = self.on_event_panic();
+        events::post_guarded(
+            move || {
+                for s in &subs {
+                    s.wait_complete(CLOSE_DRAIN_WAIT);
+                }
+                drop(subs);
+                if let Some(cb) = closed_cb {
+                    cb(&conn);
+                }
+            },
+            Some(on_panic),
+        );
     }
 
     // ---- introspection --------------------------------------------------------

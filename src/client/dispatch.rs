@@ -10,7 +10,7 @@ use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
 use super::error::Result;
 use super::message::Message;
 use super::subscription::Subscription;
-use super::threads;
+use super::threads::{self, ThreadKind};
 
 thread_local! {
     /// On a dispatcher thread: whether the callback now running may write
@@ -71,7 +71,9 @@ impl Dispatcher {
     /// a message (nats.c's subscribe-with-timeout).
     pub(crate) fn dedicated(name: String, idle: Option<Duration>) -> Result<Arc<Dispatcher>> {
         let (tx, rx) = unbounded();
-        threads::spawn(name, move || run_dedicated(rx, idle))?;
+        threads::spawn(name, move || {
+            run_dedicated(rx, idle, ThreadKind::Dispatcher)
+        })?;
         Ok(Arc::new(Dispatcher { tx }))
     }
 
@@ -80,14 +82,14 @@ impl Dispatcher {
         threads::spawn(name, move || {
             become_dispatcher();
             for w in rx.iter() {
-                handle(w, &rx);
+                handle(w, &rx, ThreadKind::PoolWorker);
             }
         })?;
         Ok(Arc::new(Dispatcher { tx }))
     }
 }
 
-fn run_dedicated(rx: Receiver<Work>, idle: Option<Duration>) {
+fn run_dedicated(rx: Receiver<Work>, idle: Option<Duration>, kind: ThreadKind) {
     become_dispatcher();
     let mut current: Option<Subscription> = None;
     loop {
@@ -101,7 +103,7 @@ fn run_dedicated(rx: Receiver<Work>, idle: Option<Duration>) {
                 Err(RecvTimeoutError::Timeout) => {
                     if let Some(sub) = &current {
                         allow_direct_write(rx.is_empty());
-                        sub.deliver_idle_timeout();
+                        guarded(sub, kind, || sub.deliver_idle_timeout());
                     }
                     continue;
                 }
@@ -110,28 +112,51 @@ fn run_dedicated(rx: Receiver<Work>, idle: Option<Duration>) {
         };
         match w {
             Work::Done(sub) => {
-                handle(Work::Done(sub), &rx);
+                handle(Work::Done(sub), &rx, kind);
                 return;
             }
             Work::Bind(sub) => current = Some(sub),
-            w => handle(w, &rx),
+            w => handle(w, &rx, kind),
         }
     }
 }
 
-fn handle(w: Work, rx: &Receiver<Work>) {
+/// Runs one piece of a subscription's work. A panic (a Rust callback's,
+/// or the test hook's) closes that subscription's connection with the
+/// panic as its error, and the thread carries on: it still owes this
+/// subscription its completion, and a pool worker serves other
+/// connections too.
+fn guarded(sub: &Subscription, kind: ThreadKind, f: impl FnOnce()) {
+    let r = threads::catch(|| {
+        threads::injection_point(kind);
+        f()
+    });
+    if let Err(e) = r {
+        allow_direct_write(false);
+        let conn = sub.connection().clone();
+        let _ = threads::catch(move || conn.thread_panicked(e, None));
+    }
+}
+
+fn handle(w: Work, rx: &Receiver<Work>, kind: ThreadKind) {
     match w {
         Work::Msgs(sub, msgs) => {
             let last = msgs.len().saturating_sub(1);
-            for (i, msg) in msgs.into_iter().enumerate() {
-                allow_direct_write(i == last && rx.is_empty());
-                sub.deliver(msg);
-            }
+            guarded(&sub, kind, || {
+                for (i, msg) in msgs.into_iter().enumerate() {
+                    allow_direct_write(i == last && rx.is_empty());
+                    sub.deliver(msg);
+                }
+            });
             allow_direct_write(false);
         }
         Work::Done(sub) => {
             allow_direct_write(false);
-            sub.complete();
+            // The injection point is left out here: completion must run.
+            if let Err(e) = threads::catch(|| sub.complete()) {
+                let conn = sub.connection().clone();
+                let _ = threads::catch(move || conn.thread_panicked(e, None));
+            }
         }
         Work::Bind(_) => {}
     }

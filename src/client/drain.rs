@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use super::conn::{Connection, Status};
 use super::error::{Error, ErrorKind, Result};
 use super::subscription::{SubKind, Subscription};
-use super::threads;
+use super::threads::{self, ThreadKind};
 
 /// `natsConnection_Drain`'s timeout.
 pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -39,9 +39,15 @@ impl Connection {
             let _ = s.start_drain();
         }
         let conn = self.clone();
-        threads::spawn("nats-drain".into(), move || {
-            conn.drain_run(subs, replies, timeout)
-        })?;
+        let p = self.clone();
+        threads::spawn_guarded(
+            "nats-drain".into(),
+            move || {
+                threads::injection_point(ThreadKind::Drain);
+                conn.drain_run(subs, replies, timeout)
+            },
+            move |e| p.thread_panicked(e, None),
+        )?;
         Ok(())
     }
 

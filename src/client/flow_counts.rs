@@ -9,7 +9,7 @@
 //! looks again only when that stale figure says a limit or a new maximum is
 //! reached. With limits off the line the consumer writes is never read by
 //! the reader at all.
-use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
 use std::sync::atomic::{AtomicI64, AtomicU64};
 
 /// Written by the reader only (`clear_max` aside), and by one reader at a
@@ -71,12 +71,14 @@ impl FlowCounts {
     }
 
     /// Consumer: one more message delivered; returns how many so far.
+    /// SeqCst (the same locked add as AcqRel on x86): auto-unsubscribe
+    /// relies on it against its own SeqCst store of the limit.
     pub(crate) fn count_delivered(&self) -> u64 {
-        self.taken.delivered.fetch_add(1, AcqRel) + 1
+        self.taken.delivered.fetch_add(1, SeqCst) + 1
     }
 
     pub(crate) fn delivered(&self) -> u64 {
-        self.taken.delivered.load(Acquire)
+        self.taken.delivered.load(SeqCst)
     }
 
     /// Reader: counts a message of `bytes` as pending unless that would

@@ -15,6 +15,7 @@ use super::dispatch::{DeliveryBatch, Dispatcher, Work};
 use super::error::{Error, ErrorKind, Result};
 use super::flow_counts::FlowCounts;
 use super::message::Message;
+use super::threads::{self, ThreadKind};
 use crate::proto::encode;
 
 /// How long a drain waits for the server to confirm the UNSUB when the
@@ -249,7 +250,8 @@ impl Subscription {
             return;
         }
         let n = s.flow.count_delivered();
-        let max = s.max.load(Acquire);
+        // SeqCst: see `auto_unsubscribe`.
+        let max = s.max.load(SeqCst);
         if max > 0 && n > max {
             return;
         }
@@ -274,6 +276,8 @@ impl Subscription {
     /// wake-up of anyone waiting for the subscription to finish.
     pub(crate) fn complete(&self) {
         self.0.closed.store(true, Release);
+        // A drained subscription ends here, not in `close`.
+        self.0.conn.release_sub(self.0.sid);
         let cb = {
             let mut l = self.lock_life();
             if l.drain.started {
@@ -329,7 +333,7 @@ impl Subscription {
                 });
             }
         }
-        self.0.conn.forget_sub(self.0.sid);
+        self.0.conn.release_sub(self.0.sid);
         match &self.0.kind {
             SubKind::Sync { tx, .. } => {
                 let _ = tx.send(None);
@@ -340,14 +344,19 @@ impl Subscription {
         }
     }
 
+    /// On a closed connection this still closes the subscription (its
+    /// callbacks stop, its completion runs) and reports `ConnectionClosed`.
     pub fn unsubscribe(&self) -> Result<()> {
         if self.0.conn.is_closed() {
+            self.close(true);
             return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
         }
         self.check_open()?;
-        self.0.conn.send_unsub(self.0.sid, None)?;
-        self.close(false);
-        Ok(())
+        let sent = self.0.conn.send_unsub(self.0.sid, None);
+        // A close that started meanwhile refuses the UNSUB; the
+        // subscription ends all the same.
+        self.close(sent.is_err() && self.0.conn.is_closed());
+        sent
     }
 
     pub fn auto_unsubscribe(&self, max: i32) -> Result<()> {
@@ -359,8 +368,15 @@ impl Subscription {
             return self.unsubscribe();
         }
         let max = max as u64;
-        self.0.max.store(max, Release);
+        // SeqCst, with the consumer's SeqCst count and load of `max`: of
+        // this store-then-load and the consumer's, at least one sees the
+        // other's store, so whoever sees "max delivered" closes. (With
+        // Release/Acquire both could read the old value and nobody would.)
+        self.0.max.store(max, SeqCst);
         self.0.conn.send_unsub(self.0.sid, Some(max))?;
+        // Best effort: the reader may miss this store too, and then keeps
+        // routing a sid the server no longer sends on; the close below or
+        // the consumer's removes it.
         if self.0.flow.received() >= max {
             self.0.conn.forget_sub(self.0.sid);
         }
@@ -405,7 +421,8 @@ impl Subscription {
                 }
                 self.complete_sync_drain_if_empty();
                 let n = s.flow.count_delivered();
-                let max = s.max.load(Acquire);
+                // SeqCst: see `auto_unsubscribe`.
+                let max = s.max.load(SeqCst);
                 if max > 0 && n >= max {
                     self.close(false);
                 }
@@ -502,8 +519,10 @@ impl Subscription {
             return Ok(());
         }
         let sub = self.clone();
+        let conn = self.0.conn.clone();
         let name = format!("nats-drain-{}", self.0.sid);
-        super::threads::spawn(name, move || {
+        let body = move || {
+            threads::injection_point(ThreadKind::Drain);
             let flush_for = timeout.unwrap_or(DRAIN_FLUSH_TIMEOUT);
             let flushed = sub.0.conn.flush_timeout(flush_for);
             sub.finish_drain(flushed);
@@ -512,7 +531,8 @@ impl Subscription {
                     sub.cut_drain_short();
                 }
             }
-        })?;
+        };
+        threads::spawn_guarded(name, body, move |e| conn.thread_panicked(e, None))?;
         Ok(())
     }
 
@@ -569,6 +589,8 @@ impl Subscription {
         Ok(l.drain.status)
     }
 
+    /// `Ok` means `cb` runs when the subscription completes (unless
+    /// replaced before); a subscription already closed is refused.
     pub fn set_on_complete(&self, cb: Option<Box<dyn FnOnce() + Send>>) -> Result<()> {
         self.check_open()?;
         if !self.is_async() {
@@ -577,11 +599,17 @@ impl Subscription {
                 "completion callbacks are for asynchronous subscriptions",
             ));
         }
-        self.0
-            .life
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .on_complete = cb;
+        let mut l = self.lock_life();
+        // Checked again under `life`: `complete` marks the subscription
+        // closed before it takes this lock to collect the callback, so
+        // seeing it open here means that collection comes after us.
+        if l.completed || self.0.closed.load(Acquire) {
+            return Err(Error::new(
+                ErrorKind::InvalidSubscription,
+                "subscription closed",
+            ));
+        }
+        l.on_complete = cb;
         Ok(())
     }
 
