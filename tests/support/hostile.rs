@@ -235,13 +235,13 @@ impl HostileBuilder {
             script: self.script,
             auto_pong: !self.no_auto_pong,
         };
-        let run = move || match handler {
+        let body = move || match handler {
             Some(h) => serve(&listener, &plan, &h, &sh),
             None => run(listener, plan, &sh),
         };
         let thread = std::thread::Builder::new()
             .name("hostile-server".into())
-            .spawn(run)
+            .spawn(body)
             .expect("spawn hostile server thread");
         Hostile {
             port,
