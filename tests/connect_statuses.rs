@@ -2,27 +2,24 @@
 //! connect, announces a `max_payload` of 0 or less, or refuses us after the
 //! connect without closing the socket.
 //!
-//! Each case runs `tests/c_fake/statuses.c` against a small scripted fake
-//! server (a listener in the test), built on our library and, when
+//! Each case runs `tests/c_fake/statuses.c` against a scripted fake server
+//! (`support::hostile`), built on our library and, when
 //! `/usr/include/nats/nats.h` exists, on Debian's nats.c 3.4.1 too: the
 //! expected statuses are nats.c's own. The Rust tests at the end check the
 //! same through the safe client.
 mod support;
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nats_rs::client::{Connection, ErrorKind, Options, Status};
+use support::hostile::{Hostile, HostileBuilder, Step};
 use support::{manifest_dir, our_lib, run_guarded, unique_temp_dir};
 
 /// Guards against hangs only.
 const RUN_LIMIT: Duration = Duration::from_secs(30);
-const ACCEPT_LIMIT: Duration = Duration::from_secs(20);
 const WAIT: Duration = Duration::from_secs(10);
 
 // nats.c's status numbers (status.h), as the C program prints them.
@@ -41,200 +38,83 @@ const CONN_STATUS_CLOSED: i32 = 3;
 
 // ---- the fake server ------------------------------------------------------
 
-type Script = fn(TcpStream);
+/// How a fake server (`support::hostile`) treats its first client.
+type Script = fn() -> HostileBuilder;
 
-/// A listener on a free loopback port whose first client is handed to
-/// `script` on a thread of its own.
-struct FakeServer {
-    port: u16,
-    thread: Option<JoinHandle<()>>,
+/// Says nothing and waits for the client to hang up.
+fn silent() -> HostileBuilder {
+    Hostile::builder().no_info()
 }
 
-impl FakeServer {
-    fn start(script: Script) -> FakeServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind fake server");
-        let port = listener.local_addr().expect("local addr").port();
-        listener
-            .set_nonblocking(true)
-            .expect("nonblocking listener");
-        let thread = std::thread::spawn(move || {
-            // Polling accept so a client that never comes cannot keep this
-            // thread (and the test joining it) forever.
-            let deadline = Instant::now() + ACCEPT_LIMIT;
-            while Instant::now() < deadline {
-                match listener.accept() {
-                    Ok((s, _)) => {
-                        let _ = s.set_nonblocking(false);
-                        let _ = s.set_read_timeout(Some(ACCEPT_LIMIT));
-                        script(s);
-                        return;
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                }
-            }
-        });
-        FakeServer {
-            port,
-            thread: Some(thread),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("nats://127.0.0.1:{}", self.port)
-    }
+fn close_at_once() -> HostileBuilder {
+    Hostile::builder().no_info().step(Step::Close)
 }
 
-impl Drop for FakeServer {
-    fn drop(&mut self) {
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
+/// Closes once the client's CONNECT and PING have arrived.
+fn close_after_info() -> HostileBuilder {
+    Hostile::builder().no_reply().step(Step::Close)
 }
 
-fn info(max_payload: &str, extra: &str) -> Vec<u8> {
-    format!(
-        "INFO {{\"server_id\":\"FAKE\",\"version\":\"2.10.0\",\"proto\":1,\
-         \"headers\":true,\"max_payload\":{max_payload}{extra}}}\r\n"
-    )
-    .into_bytes()
+fn garbage_for_info() -> HostileBuilder {
+    Hostile::builder().info(b"HELLO there\r\n").info_only()
 }
 
-/// Reads until the client's CONNECT and PING have arrived (or it went away).
-fn read_connect(s: &mut TcpStream) -> bool {
-    let mut got = Vec::new();
-    let mut buf = [0u8; 4096];
-    while !got.windows(6).any(|w| w == b"PING\r\n") {
-        match s.read(&mut buf) {
-            Ok(0) | Err(_) => return false,
-            Ok(n) => got.extend_from_slice(&buf[..n]),
-        }
-    }
-    true
+/// Answers the handshake's PING with `err` and nothing else after it.
+fn err_reply(err: &[u8]) -> HostileBuilder {
+    Hostile::builder().reply(err).no_auto_pong()
 }
 
-/// Answers PINGs until the client closes the socket.
-fn serve_pings(s: &mut TcpStream) {
-    let mut buf = [0u8; 4096];
-    let mut tail = Vec::new();
-    loop {
-        match s.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => {
-                tail.extend_from_slice(&buf[..n]);
-                while let Some(i) = tail.windows(6).position(|w| w == b"PING\r\n") {
-                    if s.write_all(b"PONG\r\n").is_err() {
-                        return;
-                    }
-                    tail.drain(..i + 6);
-                }
-                let keep = tail.len().saturating_sub(5);
-                tail.drain(..keep);
-            }
-        }
-    }
+fn err_instead_of_pong() -> HostileBuilder {
+    err_reply(b"-ERR 'Unknown Protocol Operation'\r\n")
 }
 
-/// Waits for the client to hang up, sending nothing.
-fn until_closed(s: &mut TcpStream) {
-    let mut buf = [0u8; 4096];
-    while matches!(s.read(&mut buf), Ok(n) if n > 0) {}
+fn auth_timeout_instead_of_pong() -> HostileBuilder {
+    err_reply(b"-ERR 'Authentication Timeout'\r\n")
 }
 
-fn silent(mut s: TcpStream) {
-    until_closed(&mut s);
-}
-
-fn close_at_once(s: TcpStream) {
-    let _ = s.shutdown(Shutdown::Both);
-}
-
-fn close_after_info(mut s: TcpStream) {
-    let _ = s.write_all(&info("1048576", ""));
-    read_connect(&mut s);
-    let _ = s.shutdown(Shutdown::Both);
-}
-
-fn garbage_for_info(mut s: TcpStream) {
-    let _ = s.write_all(b"HELLO there\r\n");
-    until_closed(&mut s);
-}
-
-fn err_instead_of_pong(mut s: TcpStream) {
-    let _ = s.write_all(&info("1048576", ""));
-    if read_connect(&mut s) {
-        let _ = s.write_all(b"-ERR 'Unknown Protocol Operation'\r\n");
-    }
-    until_closed(&mut s);
-}
-
-fn auth_timeout_instead_of_pong(mut s: TcpStream) {
-    let _ = s.write_all(&info("1048576", ""));
-    if read_connect(&mut s) {
-        let _ = s.write_all(b"-ERR 'Authentication Timeout'\r\n");
-    }
-    until_closed(&mut s);
-}
-
-fn auth_violation_instead_of_pong(mut s: TcpStream) {
-    let _ = s.write_all(&info("1048576", ""));
-    if read_connect(&mut s) {
-        let _ = s.write_all(b"-ERR 'Authorization Violation'\r\n");
-    }
-    until_closed(&mut s);
+fn auth_violation_instead_of_pong() -> HostileBuilder {
+    err_reply(b"-ERR 'Authorization Violation'\r\n")
 }
 
 /// Requires TLS, then answers the client's hello with plain text.
-fn tls_required_then_garbage(mut s: TcpStream) {
-    let _ = s.write_all(&info("1048576", ",\"tls_required\":true"));
-    let mut buf = [0u8; 4096];
-    if matches!(s.read(&mut buf), Ok(n) if n > 0) {
-        let _ = s.write_all(&b"this is not TLS\r\n".repeat(20));
-    }
-    until_closed(&mut s);
+fn tls_required_then_garbage() -> HostileBuilder {
+    Hostile::builder()
+        .info_extra("\"tls_required\":true")
+        .info_only()
+        .steps([
+            Step::WaitBytes(1),
+            Step::Send(b"this is not TLS\r\n".repeat(20)),
+        ])
 }
 
 /// Asks for credentials with a nonce, then waits for the client to give up.
-fn auth_required(mut s: TcpStream) {
-    let _ = s.write_all(&info(
-        "1048576",
-        ",\"auth_required\":true,\"nonce\":\"bm9uY2U\"",
-    ));
-    until_closed(&mut s);
+fn auth_required() -> HostileBuilder {
+    Hostile::builder()
+        .info_extra("\"auth_required\":true,\"nonce\":\"bm9uY2U\"")
+        .info_only()
 }
 
-fn handshake_then_pings(s: &mut TcpStream, max_payload: &str) -> bool {
-    let _ = s.write_all(&info(max_payload, ""));
-    read_connect(s) && s.write_all(b"PONG\r\n").is_ok()
+/// Plays the handshake announcing `max_payload`, then answers PINGs.
+fn max_payload_zero() -> HostileBuilder {
+    Hostile::builder().max_payload(0)
 }
 
-fn max_payload_zero(mut s: TcpStream) {
-    if handshake_then_pings(&mut s, "0") {
-        serve_pings(&mut s);
-    }
+fn max_payload_negative() -> HostileBuilder {
+    Hostile::builder().max_payload(-1)
 }
 
-fn max_payload_negative(mut s: TcpStream) {
-    if handshake_then_pings(&mut s, "-1") {
-        serve_pings(&mut s);
-    }
+/// The handshake's PONG is followed at once (before any later PONG) by
+/// `errs`; PINGs are answered after that.
+fn pong_then(errs: &[u8]) -> HostileBuilder {
+    Hostile::builder().reply(&[&b"PONG\r\n"[..], errs].concat())
 }
 
-fn one_auth_error_kept_open(mut s: TcpStream) {
-    if handshake_then_pings(&mut s, "1048576")
-        && s.write_all(b"-ERR 'Authorization Violation'\r\n").is_ok()
-    {
-        serve_pings(&mut s);
-    }
+fn one_auth_error_kept_open() -> HostileBuilder {
+    pong_then(b"-ERR 'Authorization Violation'\r\n")
 }
 
-fn two_auth_errors_kept_open(mut s: TcpStream) {
-    if handshake_then_pings(&mut s, "1048576")
-        && s.write_all(b"-ERR 'Authorization Violation'\r\n-ERR 'Authorization Violation'\r\n")
-            .is_ok()
-    {
-        serve_pings(&mut s);
-    }
+fn two_auth_errors_kept_open() -> HostileBuilder {
+    pong_then(b"-ERR 'Authorization Violation'\r\n-ERR 'Authorization Violation'\r\n")
 }
 
 // ---- the C program, on both libraries --------------------------------------
@@ -310,7 +190,7 @@ fn compile(lib: Lib, name: &str) -> PathBuf {
 /// and returns its `key=value` fields.
 fn run_c(lib: Lib, script: Option<Script>, mode: &str) -> Option<Vec<(String, i64)>> {
     let exe = program(lib)?;
-    let server = script.map(FakeServer::start);
+    let server = script.map(|s| s().start());
     let url = match &server {
         Some(s) => s.url(),
         // Nothing listening: a port that was free a moment ago.
@@ -613,7 +493,7 @@ fn rust_connect_failures_keep_their_kind() {
         (tls_required_then_garbage, ErrorKind::SslError),
     ];
     for (script, kind) in cases {
-        let server = FakeServer::start(script);
+        let server = script().start();
         let e = Connection::connect(rust_opts(server.url())).unwrap_err();
         assert_eq!(e.kind, kind, "{e}");
         assert!(!e.text.is_empty());
@@ -622,7 +502,7 @@ fn rust_connect_failures_keep_their_kind() {
 
 #[test]
 fn rust_max_payload_zero_refuses_non_empty_messages() {
-    let server = FakeServer::start(max_payload_zero);
+    let server = max_payload_zero().start();
     let nc = Connection::connect(rust_opts(server.url())).unwrap();
     assert_eq!(nc.max_payload(), 0);
     assert_eq!(
@@ -635,7 +515,7 @@ fn rust_max_payload_zero_refuses_non_empty_messages() {
 
 #[test]
 fn rust_second_auth_error_closes_with_auth_failed() {
-    let server = FakeServer::start(two_auth_errors_kept_open);
+    let server = two_auth_errors_kept_open().start();
     let errors = Arc::new(Mutex::new(Vec::new()));
     let seen = errors.clone();
     let mut opts = rust_opts(server.url());
@@ -654,7 +534,7 @@ fn rust_second_auth_error_closes_with_auth_failed() {
 
 #[test]
 fn rust_second_auth_error_with_ignore_auth_error_abort_keeps_the_connection() {
-    let server = FakeServer::start(two_auth_errors_kept_open);
+    let server = two_auth_errors_kept_open().start();
     let errors = Arc::new(Mutex::new(0));
     let seen = errors.clone();
     let mut opts = rust_opts(server.url());
@@ -670,30 +550,24 @@ fn rust_second_auth_error_with_ignore_auth_error_abort_keeps_the_connection() {
 }
 
 /// Answers PINGs, and objects to any PUB with a `-ERR` (which closes the
-/// client's connection).
-fn no_pub_expected(mut s: TcpStream) {
-    if !handshake_then_pings(&mut s, "1048576") {
-        return;
-    }
-    let mut buf = [0u8; 4096];
-    let mut seen = Vec::new();
-    loop {
-        match s.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => seen.extend_from_slice(&buf[..n]),
-        }
-        let reply: &[u8] = if seen.windows(4).any(|w| w == b"PUB ") {
-            b"-ERR 'Unexpected PUB'\r\n"
-        } else if seen.ends_with(b"PING\r\n") {
-            b"PONG\r\n"
-        } else {
-            continue;
-        };
-        seen.clear();
-        if s.write_all(reply).is_err() {
+/// client's connection) and answers nothing after it.
+fn no_pub_expected() -> Hostile {
+    Hostile::builder().no_auto_pong().serve(|p| {
+        if !p.handshake() {
             return;
         }
-    }
+        while let Some(line) = p.next_line() {
+            let op = line.split_ascii_whitespace().next().unwrap_or("");
+            if op.eq_ignore_ascii_case("PUB") || op.eq_ignore_ascii_case("HPUB") {
+                p.send(b"-ERR 'Unexpected PUB'\r\n");
+                p.drain();
+                return;
+            }
+            if line == "PING" && !p.send(b"PONG\r\n") {
+                return;
+            }
+        }
+    })
 }
 
 /// The README's known difference: whitespace in a publish or reply subject
@@ -701,7 +575,7 @@ fn no_pub_expected(mut s: TcpStream) {
 /// `PUB foo bar 2` as subject `foo` with reply `bar`).
 #[test]
 fn rust_whitespace_in_publish_subjects_is_refused_and_nothing_sent() {
-    let server = FakeServer::start(no_pub_expected);
+    let server = no_pub_expected();
     let nc = Connection::connect(rust_opts(server.url())).unwrap();
     for subj in ["foo bar", "foo\tbar", "foo\r\nbar"] {
         assert_eq!(

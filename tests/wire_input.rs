@@ -2,22 +2,20 @@
 //! messages nobody subscribed to, messages during the handshake, memory
 //! running out, and subjects that are not UTF-8.
 //!
-//! A scripted fake server plays the handshake and then sends what a test
-//! tells it. This binary counts allocations (its own global allocator), so
+//! A fake server (`support::hostile`) plays the handshake and then sends
+//! what a test tells it. This binary counts allocations (its own global allocator), so
 //! a test can check that a claimed size was not allocated; the tests that
 //! look at the counts hold `SERIAL`, since the counts are process-wide.
 mod support;
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{unbounded, Receiver, Sender};
 use nats_rs::client::{Connection, ErrorKind, Options};
+use support::hostile::{Hostile, Peer};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -79,105 +77,12 @@ fn serial() -> MutexGuard<'static, ()> {
 
 const MIB: usize = 1 << 20;
 
-// ---- scripted fake server -------------------------------------------------
+// ---- the fake server ----------------------------------------------------
 
-/// The server side of one accepted connection.
-struct Peer {
-    r: BufReader<TcpStream>,
-    w: TcpStream,
-}
-
-impl Peer {
-    /// Reads client lines until one starts with `prefix`; returns it.
-    fn until(&mut self, prefix: &str) -> String {
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            match self.r.read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => return String::new(),
-                Ok(_) => {
-                    let text = String::from_utf8_lossy(&line).into_owned();
-                    if text.starts_with(prefix) {
-                        return text;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Waits for the client's PING and answers it: the handshake's end.
-    fn handshake(&mut self) {
-        self.until("PING");
-        self.send(b"PONG\r\n");
-    }
-
-    /// Waits for `SUB <subject> <sid>` and returns the sid.
-    fn sub_sid(&mut self) -> String {
-        let line = self.until("SUB");
-        line.split_whitespace().last().unwrap_or("").to_string()
-    }
-
-    fn send(&mut self, b: &[u8]) {
-        let _ = self.w.write_all(b);
-    }
-
-    /// Sends `len` filler bytes without allocating them (allocations
-    /// here would count as the client's).
-    fn send_junk(&mut self, mut len: usize) {
-        static JUNK: [u8; 64 * 1024] = [7; 64 * 1024];
-        while len > 0 {
-            let n = len.min(JUNK.len());
-            self.send(&JUNK[..n]);
-            len -= n;
-        }
-    }
-
-    /// Reads until the client goes away (so the client, not we, closes).
-    fn drain(&mut self) {
-        let mut sink = [0u8; 4096];
-        while matches!(self.r.read(&mut sink), Ok(n) if n > 0) {}
-    }
-}
-
-/// A fake server announcing `max_payload`; the `i`-th accepted connection
-/// is given to `script(i, peer)` right after INFO is sent.
-fn fake_server(
-    max_payload: i64,
-    script: impl Fn(usize, Peer) + Send + Sync + 'static,
-) -> (String, JoinHandle<()>) {
-    fake_server_with(max_payload, "", script)
-}
-
-/// `fake_server` with `extra` JSON members in its INFO (each with a leading comma).
-fn fake_server_with(
-    max_payload: i64,
-    extra: &'static str,
-    script: impl Fn(usize, Peer) + Send + Sync + 'static,
-) -> (String, JoinHandle<()>) {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    let script = Arc::new(script);
-    let h = std::thread::spawn(move || {
-        for (i, s) in l.incoming().enumerate() {
-            let Ok(s) = s else { return };
-            let info = format!(
-                "INFO {{\"server_id\":\"FAKE\",\"version\":\"2.10.0\",\"proto\":1,\
-                 \"host\":\"127.0.0.1\",\"port\":{port},\"headers\":true,\
-                 \"max_payload\":{max_payload}{extra}}}\r\n"
-            );
-            let mut w = s.try_clone().unwrap();
-            if w.write_all(info.as_bytes()).is_err() {
-                continue;
-            }
-            let peer = Peer {
-                r: BufReader::new(s),
-                w,
-            };
-            let script = script.clone();
-            std::thread::spawn(move || script(i, peer));
-        }
-    });
-    (format!("nats://127.0.0.1:{port}"), h)
+/// A hostile server announcing `max_payload` whose every connection runs
+/// `script` (see `support::hostile::Peer`) right after the INFO.
+fn fake_server(max_payload: i64, script: impl Fn(&mut Peer) + Send + Sync + 'static) -> Hostile {
+    Hostile::builder().max_payload(max_payload).serve(script)
 }
 
 /// What the connection's callbacks reported.
@@ -230,13 +135,13 @@ fn a_size_above_max_payload_is_a_protocol_error_without_allocating_it() {
         "18446744073709551000",
     ] {
         let msg = format!("MSG a SID {claim}\r\n");
-        let (url, _h) = fake_server(1 << 20, move |_, mut p| {
+        let server = fake_server(1 << 20, move |p| {
             p.handshake();
-            let sid = p.sub_sid();
-            p.send(msg.replace("SID", sid.trim()).as_bytes());
+            let sid = p.sub_sid().unwrap_or_default();
+            p.send(msg.replace("SID", &sid).as_bytes());
             p.drain();
         });
-        let (opts, watch) = watched(&url, false);
+        let (opts, watch) = watched(&server.url(), false);
         LARGEST.store(0, SeqCst);
         let nc = Connection::connect(opts).unwrap();
         let _sub = nc.subscribe_sync("a", None).unwrap();
@@ -259,19 +164,18 @@ fn a_size_above_max_payload_is_a_protocol_error_without_allocating_it() {
 #[test]
 fn a_protocol_error_reconnects_when_allowed() {
     let _s = serial();
-    let (url, _h) = fake_server(1 << 20, |i, mut p| {
+    let server = fake_server(1 << 20, |p| {
         p.handshake();
-        if i == 0 {
-            let sid = p.sub_sid();
-            p.send(format!("MSG a {} 5000000\r\n", sid.trim()).as_bytes());
+        let sid = p.sub_sid().unwrap_or_default();
+        if p.index() == 0 {
+            p.send(format!("MSG a {sid} 5000000\r\n").as_bytes());
         } else {
             // The subscription comes back on the new connection.
-            let sid = p.sub_sid();
-            p.send(format!("MSG a {} 2\r\nok\r\n", sid.trim()).as_bytes());
+            p.send(format!("MSG a {sid} 2\r\nok\r\n").as_bytes());
         }
         p.drain();
     });
-    let (opts, watch) = watched(&url, true);
+    let (opts, watch) = watched(&server.url(), true);
     let nc = Connection::connect(opts).unwrap();
     let sub = nc.subscribe_sync("a", None).unwrap();
     assert_eq!(watch.next(), "error ProtocolError");
@@ -298,10 +202,9 @@ fn bodies_are_allocated_as_they_arrive_and_unknown_sids_not_at_all() {
     let go_rx = Arc::new(Mutex::new(go_rx));
     // The server allows payloads up to nats.c's absolute limit, so only
     // the way bodies are received bounds what a claim can cost.
-    let (url, _h) = fake_server(i64::from(i32::MAX), move |_, mut p| {
+    let server = fake_server(i64::from(i32::MAX), move |p| {
         p.handshake();
-        let sid = p.sub_sid();
-        let sid = sid.trim();
+        let sid = p.sub_sid().unwrap_or_default();
         // A large message for a sid nobody has, then small and large ones
         // for ours: only ours arrive, intact.
         let skipped = body(300 * 1024, 1);
@@ -320,7 +223,7 @@ fn bodies_are_allocated_as_they_arrive_and_unknown_sids_not_at_all() {
         p.send_junk(4 * MIB);
         // Closing now: the client sees the server go away mid-message.
     });
-    let (opts, watch) = watched(&url, false);
+    let (opts, watch) = watched(&server.url(), false);
     let nc = Connection::connect(opts).unwrap();
     let sub = nc.subscribe_sync("a", None).unwrap();
     let m = sub.next_msg(WAIT).unwrap();
@@ -351,15 +254,15 @@ fn a_message_for_no_subscription_is_skipped_without_allocating_it() {
     let _s = serial();
     let (go_tx, go_rx) = unbounded::<()>();
     let go_rx = Arc::new(Mutex::new(go_rx));
-    let (url, _h) = fake_server(i64::from(i32::MAX), move |_, mut p| {
+    let server = fake_server(i64::from(i32::MAX), move |p| {
         p.handshake();
-        let sid = p.sub_sid();
-        p.send(format!("MSG a {} 2\r\nhi\r\n", sid.trim()).as_bytes());
+        let sid = p.sub_sid().unwrap_or_default();
+        p.send(format!("MSG a {sid} 2\r\nhi\r\n").as_bytes());
         let _ = go_rx.lock().unwrap().recv_timeout(WAIT);
         p.send(b"MSG a 999 2000000000\r\n");
         p.send_junk(16 * MIB);
     });
-    let (opts, watch) = watched(&url, false);
+    let (opts, watch) = watched(&server.url(), false);
     let nc = Connection::connect(opts).unwrap();
     let sub = nc.subscribe_sync("a", None).unwrap();
     assert_eq!(sub.next_msg(WAIT).unwrap().data(), b"hi");
@@ -381,14 +284,14 @@ fn running_out_of_memory_for_a_body_is_no_memory_not_an_abort() {
     let len = 5 * MIB + 12_345;
     // Made before allocations of its size fail.
     let data = Arc::new(body(len, 9));
-    let (url, _h) = fake_server(16 << 20, move |_, mut p| {
+    let server = fake_server(16 << 20, move |p| {
         p.handshake();
-        let sid = p.sub_sid();
-        p.send(format!("MSG a {} {len}\r\n", sid.trim()).as_bytes());
+        let sid = p.sub_sid().unwrap_or_default();
+        p.send(format!("MSG a {sid} {len}\r\n").as_bytes());
         p.send(&data);
         p.drain();
     });
-    let (opts, watch) = watched(&url, false);
+    let (opts, watch) = watched(&server.url(), false);
     let nc = Connection::connect(opts).unwrap();
     let _sub = nc.subscribe_sync("a", None).unwrap();
     // The message's block is a little larger than its body; nothing else
@@ -415,12 +318,12 @@ fn a_message_before_the_handshake_pong_fails_the_connect_at_once() {
         b"HMSG a 1 12 2000000000\r\n",
         b"MSG a 1 2\r\nhi\r\n",
     ] {
-        let (url, _h) = fake_server(1 << 20, move |_, mut p| {
-            p.until("PING");
+        let server = fake_server(1 << 20, move |p| {
+            p.wait_line("PING");
             p.send(early);
             p.drain();
         });
-        let (mut opts, _watch) = watched(&url, false);
+        let (mut opts, _watch) = watched(&server.url(), false);
         opts.timeout = WAIT;
         LARGEST.store(0, SeqCst);
         let t0 = Instant::now();
@@ -442,23 +345,18 @@ fn a_message_before_the_handshake_pong_fails_the_connect_at_once() {
 #[test]
 fn announced_urls_with_odd_encodings_neither_panic_nor_break_the_connection() {
     const ODD: &str =
-        r#","connect_urls":["%\u20ac@127.0.0.1:1","%@h:1","[::1","h:99999","%ff%fe@h:2"]"#;
-    let (url, _h) = fake_server_with(1 << 20, ODD, |_, mut p| {
-        p.handshake();
-        // The same list again after the connect, as a cluster update.
-        let info = format!(
-            "INFO {{\"server_id\":\"FAKE\",\"version\":\"2.10.0\",\"proto\":1,\
-             \"headers\":true,\"max_payload\":1048576{ODD}}}\r\n"
-        );
-        p.send(info.as_bytes());
-        loop {
-            if p.until("PING").is_empty() {
-                return;
-            }
-            p.send(b"PONG\r\n");
-        }
-    });
-    let (opts, _watch) = watched(&url, false);
+        r#""connect_urls":["%\u20ac@127.0.0.1:1","%@h:1","[::1","h:99999","%ff%fe@h:2"]"#;
+    let server = Hostile::builder()
+        .max_payload(1 << 20)
+        .info_extra(ODD)
+        .serve(|p| {
+            // PINGs are answered from here on.
+            p.handshake();
+            // The same list again after the connect, as a cluster update.
+            p.send(p.info());
+            p.drain();
+        });
+    let (opts, _watch) = watched(&server.url(), false);
     let nc = Connection::connect(opts).unwrap();
     // The reader is alive: it handled the INFO and answers flushes.
     for _ in 0..3 {

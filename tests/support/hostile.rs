@@ -8,7 +8,13 @@
 //! of its `SUB` lines are remembered so that a script can address them
 //! (`{sid}` in sent bytes is replaced by the last sid seen).
 //!
-//! Nothing here can hang a test: every wait has a deadline, every socket
+//! A test that needs decisions a script cannot express (answer each line,
+//! act on the n-th reconnection) uses [`HostileBuilder::serve`] instead: every
+//! accepted connection is greeted with the INFO and handed to a closure as a
+//! [`Peer`], on a thread of its own; the connection closes when it returns.
+//!
+//! Nothing here can hang a test: every wait has a deadline (a [`Peer`]'s
+//! waits end when the client closes or the server is dropped), every socket
 //! operation a short timeout, and dropping the server stops its threads.
 //! [`isolated`] runs a test body in a child process, so that an abort in the
 //! library (a huge allocation) fails that one test, not the whole binary.
@@ -43,6 +49,9 @@ pub enum Step {
     /// Waits until the client has written a control line starting with this
     /// prefix, after the last line a wait matched on this connection.
     WaitLine(String),
+    /// Waits until the client has written at least this many bytes on this
+    /// connection (for input that is not lines, such as a TLS hello).
+    WaitBytes(usize),
     /// Sleeps.
     Pause(Duration),
     /// Stops reading the connection (the client's writes then back up);
@@ -69,6 +78,9 @@ pub struct Greeting {
     pub reply: Option<Vec<u8>>,
     /// Sends the INFO one byte at a time with this pause between bytes.
     pub trickle: Option<Duration>,
+    /// Waits for the client's `PING` after the INFO; `false`: the script
+    /// starts right after the INFO.
+    pub wait_ping: bool,
 }
 
 impl Default for Greeting {
@@ -77,6 +89,7 @@ impl Default for Greeting {
             info: Some(Vec::new()), // filled in with the default INFO at start
             reply: Some(b"PONG\r\n".to_vec()),
             trickle: None,
+            wait_ping: true,
         }
     }
 }
@@ -84,15 +97,24 @@ impl Default for Greeting {
 /// The INFO line a sane server sends, with `extra` (JSON members, e.g.
 /// `"connect_urls":["a:1"]`, or empty) added.
 pub fn default_info(port: u16, extra: &str) -> Vec<u8> {
+    info_with(port, MAX_PAYLOAD as i64, extra)
+}
+
+/// [`default_info`] announcing this `max_payload` (any value, 0 and
+/// negative ones included).
+pub fn info_with(port: u16, max_payload: i64, extra: &str) -> Vec<u8> {
     let sep = if extra.is_empty() { "" } else { "," };
     format!(
         "INFO {{\"server_id\":\"NHOSTILE\",\"server_name\":\"hostile\",\
          \"version\":\"2.10.0\",\"proto\":1,\"go\":\"go1.22\",\
          \"host\":\"127.0.0.1\",\"port\":{port},\"headers\":true,\
-         \"max_payload\":{MAX_PAYLOAD}{sep}{extra}}}\r\n"
+         \"max_payload\":{max_payload}{sep}{extra}}}\r\n"
     )
     .into_bytes()
 }
+
+/// What [`HostileBuilder::serve`] runs for each accepted connection.
+type Handler = Arc<dyn Fn(&mut Peer) + Send + Sync>;
 
 /// Describes a hostile server before it starts.
 #[derive(Debug, Clone, Default)]
@@ -101,6 +123,7 @@ pub struct HostileBuilder {
     info_extra: String,
     script: Vec<Step>,
     no_auto_pong: bool,
+    max_payload: Option<i64>,
 }
 
 impl HostileBuilder {
@@ -135,6 +158,20 @@ impl HostileBuilder {
         self
     }
 
+    /// Announces this `max_payload` in the default INFO (ignored with
+    /// [`Self::info`]).
+    pub fn max_payload(mut self, max: i64) -> Self {
+        self.max_payload = Some(max);
+        self
+    }
+
+    /// Sends the INFO and plays no more of the handshake: the script starts
+    /// right after it (for a client that fails before its `CONNECT`).
+    pub fn info_only(mut self) -> Self {
+        self.greeting.wait_ping = false;
+        self
+    }
+
     /// Sends the INFO one byte at a time.
     pub fn trickle_info(mut self, pause: Duration) -> Self {
         self.greeting.trickle = Some(pause);
@@ -160,17 +197,34 @@ impl HostileBuilder {
     }
 
     pub fn start(self) -> Hostile {
+        self.launch(None)
+    }
+
+    /// Starts a server that, instead of the script, greets every connection
+    /// it accepts with the INFO and then hands it to `handler` on a thread
+    /// of its own; the connection closes when `handler` returns. The
+    /// handshake is `handler`'s to play ([`Peer::handshake`]).
+    pub fn serve(self, handler: impl Fn(&mut Peer) + Send + Sync + 'static) -> Hostile {
+        self.launch(Some(Arc::new(handler)))
+    }
+
+    fn launch(self, handler: Option<Handler>) -> Hostile {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         listener
             .set_nonblocking(true)
             .expect("nonblocking listener");
         let port = listener.local_addr().expect("local_addr").port();
+        let info = info_with(
+            port,
+            self.max_payload.unwrap_or(MAX_PAYLOAD as i64),
+            &self.info_extra,
+        );
         let mut first = self.greeting.clone();
         if first.info.as_ref().is_some_and(Vec::is_empty) {
-            first.info = Some(default_info(port, &self.info_extra));
+            first.info = Some(info.clone());
         }
         let later = Greeting {
-            info: Some(default_info(port, &self.info_extra)),
+            info: Some(info),
             ..Greeting::default()
         };
         let shared = Arc::new(Shared::default());
@@ -181,9 +235,13 @@ impl HostileBuilder {
             script: self.script,
             auto_pong: !self.no_auto_pong,
         };
+        let body = move || match handler {
+            Some(h) => serve(&listener, &plan, &h, &sh),
+            None => run(listener, plan, &sh),
+        };
         let thread = std::thread::Builder::new()
             .name("hostile-server".into())
-            .spawn(move || run(listener, plan, &sh))
+            .spawn(body)
             .expect("spawn hostile server thread");
         Hostile {
             port,
@@ -212,19 +270,21 @@ impl Shared {
 
     /// Waits until `cond` holds on the log or `timeout` passes (or the
     /// server stops); returns what `cond` returned last.
+    /// A `timeout` too large for an `Instant` (`Duration::MAX`) waits until
+    /// the server stops.
     fn wait<T>(&self, timeout: Duration, mut cond: impl FnMut(&mut Log) -> Option<T>) -> Option<T> {
-        let deadline = Instant::now() + timeout;
+        let deadline = Instant::now().checked_add(timeout);
         let mut log = self.lock();
         loop {
             if let Some(v) = cond(&mut log) {
                 return Some(v);
             }
             let now = Instant::now();
-            if now >= deadline || self.stopped() {
+            if deadline.is_some_and(|d| now >= d) || self.stopped() {
                 return None;
             }
             // Bounded, so that a stop is noticed without a notification.
-            let left = (deadline - now).min(READ_POLL);
+            let left = deadline.map_or(READ_POLL, |d| (d - now).min(READ_POLL));
             log = self
                 .cv
                 .wait_timeout(log, left)
@@ -243,7 +303,8 @@ pub struct Log {
     pub sids: Vec<String>,
     /// Steps that could not be completed (missed deadline, broken socket).
     pub failures: Vec<String>,
-    /// The script ran to its end (or stopped at a failure).
+    /// The script ran to its end (or stopped at a failure); never set by a
+    /// server started with [`HostileBuilder::serve`].
     pub done: bool,
 }
 
@@ -417,7 +478,7 @@ impl Live {
         }
     }
 
-    fn shutdown(mut self) {
+    fn shutdown(&mut self) {
         let _ = lock(&self.writer).shutdown(Shutdown::Both);
         self.stop_reading();
     }
@@ -463,7 +524,7 @@ fn run(listener: TcpListener, plan: Plan, sh: &Arc<Shared>) {
     while !sh.stopped() {
         std::thread::sleep(READ_POLL);
     }
-    if let Some(l) = live {
+    if let Some(mut l) = live {
         l.shutdown();
     }
 }
@@ -482,7 +543,7 @@ fn do_step(
 ) -> Result<(), String> {
     let deadline = Instant::now() + STEP_DEADLINE;
     if let Step::Accept = step {
-        if let Some(old) = live.take() {
+        if let Some(mut old) = live.take() {
             old.shutdown();
         }
         let l = accept(listener, sh, plan.auto_pong)?;
@@ -503,12 +564,17 @@ fn do_step(
         }
         Step::Trickle(b, pause) => trickle(&lock(&l.writer), &subst(b, sh), *pause, sh),
         Step::WaitLine(prefix) => wait_line(l.index, prefix, sh),
+        Step::WaitBytes(n) => sh
+            .wait(STEP_DEADLINE, |log| {
+                (log.conns[l.index].raw.len() >= *n).then_some(())
+            })
+            .ok_or_else(|| format!("the client sent fewer than {n} bytes")),
         Step::StopReading => {
             l.stop_reading();
             Ok(())
         }
         Step::Close => {
-            if let Some(l) = live.take() {
+            if let Some(mut l) = live.take() {
                 l.shutdown();
             }
             Ok(())
@@ -540,10 +606,20 @@ fn do_step(
 /// Accepts the next connection (polling the non-blocking listener until the
 /// deadline) and starts its reader thread.
 fn accept(listener: &TcpListener, sh: &Arc<Shared>, auto_pong: bool) -> Result<Live, String> {
-    let deadline = Instant::now() + STEP_DEADLINE;
-    let stream = loop {
+    let stream = next_client(listener, sh, Instant::now() + STEP_DEADLINE)?;
+    open(stream, sh, auto_pong)
+}
+
+/// Polls the non-blocking listener until a client connects, the deadline
+/// passes or the server stops.
+fn next_client(
+    listener: &TcpListener,
+    sh: &Shared,
+    deadline: Instant,
+) -> Result<TcpStream, String> {
+    loop {
         match listener.accept() {
-            Ok((s, _)) => break s,
+            Ok((s, _)) => return Ok(s),
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                 if Instant::now() >= deadline || sh.stopped() {
                     return Err("no client connected in time".into());
@@ -552,7 +628,11 @@ fn accept(listener: &TcpListener, sh: &Arc<Shared>, auto_pong: bool) -> Result<L
             }
             Err(e) => return Err(format!("accept: {e}")),
         }
-    };
+    }
+}
+
+/// Records a new connection and starts its reader thread.
+fn open(stream: TcpStream, sh: &Arc<Shared>, auto_pong: bool) -> Result<Live, String> {
     stream
         .set_nonblocking(false)
         .map_err(|e| format!("blocking socket: {e}"))?;
@@ -657,12 +737,167 @@ fn handshake(l: &Live, g: &Greeting, sh: &Shared) -> Result<(), String> {
         Some(p) => trickle(&lock(&l.writer), info, p, sh)?,
         None => write_all(&lock(&l.writer), info, sh, deadline)?,
     }
+    if !g.wait_ping {
+        return Ok(());
+    }
     wait_line(l.index, "PING", sh)?;
     if let Some(reply) = &g.reply {
         write_all(&lock(&l.writer), reply, sh, deadline)?;
         l.pong_on.store(l.auto_pong, Ordering::SeqCst);
     }
     Ok(())
+}
+
+/// The accept loop of [`HostileBuilder::serve`]: every connection is greeted
+/// with the INFO and handed to the handler on a thread of its own, until the
+/// server stops; then it waits for the handlers.
+fn serve(listener: &TcpListener, plan: &Plan, handler: &Handler, sh: &Arc<Shared>) {
+    // The handler plays the rest of the handshake.
+    let greeting = Greeting {
+        wait_ping: false,
+        ..plan.first.clone()
+    };
+    let mut handlers = Vec::new();
+    while !sh.stopped() {
+        let Ok(stream) = next_client(listener, sh, Instant::now() + STEP_DEADLINE) else {
+            // Nobody yet (or a failed accept): keep listening, without spinning.
+            std::thread::sleep(Duration::from_millis(5));
+            continue;
+        };
+        let mut live = match open(stream, sh, plan.auto_pong) {
+            Ok(l) => l,
+            Err(e) => {
+                fail(sh, e);
+                continue;
+            }
+        };
+        let (g, h, sh2) = (greeting.clone(), handler.clone(), sh.clone());
+        let spawned = std::thread::Builder::new()
+            .name("hostile-peer".into())
+            .spawn(move || {
+                if let Err(e) = handshake(&live, &g, &sh2) {
+                    fail(&sh2, format!("connection {}: INFO: {e}", live.index));
+                    live.shutdown();
+                    return;
+                }
+                let mut peer = Peer {
+                    live,
+                    sh: sh2,
+                    info: g.info.unwrap_or_default(),
+                };
+                h(&mut peer);
+            });
+        match spawned {
+            Ok(t) => handlers.push(t),
+            Err(e) => fail(sh, format!("spawn handler: {e}")),
+        }
+    }
+    for t in handlers {
+        let _ = t.join();
+    }
+}
+
+/// One connection of a server started with [`HostileBuilder::serve`], as its
+/// handler sees it. Its waits end when the client closes the connection or
+/// the server is dropped; dropping it closes the connection (FIN).
+pub struct Peer {
+    live: Live,
+    sh: Arc<Shared>,
+    info: Vec<u8>,
+}
+
+impl Peer {
+    /// Which connection this is, counting accepted connections from 0 (its
+    /// entry in [`Log::conns`]).
+    pub fn index(&self) -> usize {
+        self.live.index
+    }
+
+    /// The INFO this connection was greeted with (empty without one).
+    pub fn info(&self) -> &[u8] {
+        &self.info
+    }
+
+    /// Waits for the next control line starting with `prefix` that no wait
+    /// took yet; `None` once the client closed (or the server stopped).
+    pub fn wait_line(&mut self, prefix: &str) -> Option<String> {
+        let index = self.index();
+        self.sh
+            .wait(Duration::MAX, |log| {
+                let conn = &mut log.conns[index];
+                match conn.take_line(prefix) {
+                    Some(line) => Some(Some(line)),
+                    None => conn.eof.then_some(None),
+                }
+            })
+            .flatten()
+    }
+
+    /// The client's next control line, whatever it is.
+    pub fn next_line(&mut self) -> Option<String> {
+        self.wait_line("")
+    }
+
+    /// Waits for the client's `PING` and answers `PONG`, the end of the
+    /// handshake; from then on PINGs are answered unless the server was
+    /// built with [`HostileBuilder::no_auto_pong`]. False if the client
+    /// went away first.
+    pub fn handshake(&mut self) -> bool {
+        if self.wait_line("PING").is_none() || !self.send(b"PONG\r\n") {
+            return false;
+        }
+        let l = &self.live;
+        l.pong_on.store(l.auto_pong, Ordering::SeqCst);
+        true
+    }
+
+    /// Waits for the client's next `SUB` and returns its sid.
+    pub fn sub_sid(&mut self) -> Option<String> {
+        let line = self.wait_line("SUB ")?;
+        line.split_ascii_whitespace().last().map(str::to_string)
+    }
+
+    /// Writes these bytes as they are; a failure (the client gone, or not
+    /// reading until the step deadline) is recorded and returns false.
+    pub fn send(&self, bytes: &[u8]) -> bool {
+        let l = &self.live;
+        let deadline = Instant::now() + STEP_DEADLINE;
+        match write_all(&lock(&l.writer), bytes, &self.sh, deadline) {
+            Ok(()) => true,
+            Err(e) => {
+                fail(&self.sh, format!("connection {}: {e}", l.index));
+                false
+            }
+        }
+    }
+
+    /// Writes `len` filler bytes from a static buffer: nothing is allocated
+    /// for them (a test counting the process's allocations counts ours).
+    pub fn send_junk(&self, mut len: usize) -> bool {
+        static JUNK: [u8; 64 * 1024] = [7; 64 * 1024];
+        while len > 0 {
+            let n = len.min(JUNK.len());
+            if !self.send(&JUNK[..n]) {
+                return false;
+            }
+            len -= n;
+        }
+        true
+    }
+
+    /// Waits until the client closes the connection (or the server stops),
+    /// so that the client, not the server, ends it.
+    pub fn drain(&self) {
+        let index = self.index();
+        self.sh
+            .wait(Duration::MAX, |log| log.conns[index].eof.then_some(()));
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        self.live.shutdown();
+    }
 }
 
 fn wait_line(index: usize, prefix: &str, sh: &Shared) -> Result<(), String> {
