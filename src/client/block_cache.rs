@@ -111,6 +111,11 @@ fn to_depot(class: usize, blocks: Blocks) {
     }
 }
 
+/// Off in sanitizer builds (`--cfg nats_rs_no_recycle`, set by `make
+/// sanitize`): a block that goes back to the allocator lets AddressSanitizer
+/// see a message used after `natsMsg_Destroy`.
+pub(crate) const RECYCLING: bool = !cfg!(nats_rs_no_recycle);
+
 /// A cached block for `layout`, if there is one. Its bytes are whatever
 /// they were (some possibly never written): the caller writes before it
 /// reads, as with a fresh allocation.
@@ -137,6 +142,9 @@ pub(crate) fn take(layout: Layout) -> Option<NonNull<u8>> {
 /// `p` was allocated with `layout` (by the global allocator or `take`)
 /// and nothing references it any more.
 pub(crate) unsafe fn give(p: NonNull<u8>, layout: Layout) -> bool {
+    if !RECYCLING {
+        return false;
+    }
     let Some(class) = class_of(layout) else {
         return false;
     };

@@ -659,7 +659,7 @@ impl Drop for Message {
         self.block_mut().extras = None;
         let cap = capacity_for(self.block().len).unwrap_or(usize::MAX);
         let p = self.0.as_ptr();
-        if (RECYCLE_MIN..=RECYCLE_MAX).contains(&cap) {
+        if block_cache::RECYCLING && (RECYCLE_MIN..=RECYCLE_MAX).contains(&cap) {
             let empty = ptr::null_mut();
             if SPARES
                 .iter()
