@@ -179,10 +179,11 @@ fn v1_client_certificate_is_accepted_for_mtls() {
 fn v1_certificate_with_another_key_is_refused() {
     let Some(clients) = openssl_pki() else { return };
     let mut o = Options::default();
-    let e = o
-        .tls
-        .set_client_chain_files(path(&clients.cert), path(&clients.other_key))
-        .unwrap_err();
+    let e = nats_rs::client::Error::from(
+        o.tls
+            .set_client_chain_files(path(&clients.cert), path(&clients.other_key))
+            .unwrap_err(),
+    );
     assert_eq!(e.kind, ErrorKind::SslError);
     assert!(
         e.text.contains("does not match the certificate"),

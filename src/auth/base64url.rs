@@ -1,7 +1,7 @@
 //! Base64 with the URL-safe alphabet (RFC 4648 §5). NATS writes it without
 //! padding for JWT parts and for the signature of the server's nonce in
 //! `CONNECT`; decoding accepts both forms since other tools pad.
-use crate::client::error::{Error, ErrorKind, Result};
+use super::error::{AuthError, AuthErrorKind, Result};
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -100,8 +100,8 @@ fn value_of(c: u8) -> Option<u8> {
     }
 }
 
-fn invalid(text: impl Into<String>) -> Error {
-    Error::new(ErrorKind::InvalidArg, text)
+fn invalid(text: impl Into<String>) -> AuthError {
+    AuthError::new(AuthErrorKind::InvalidEncoding, text)
 }
 
 #[cfg(test)]
@@ -170,7 +170,7 @@ mod tests {
             "=",
         ] {
             let err = decode(bad).unwrap_err();
-            assert_eq!(err.kind, ErrorKind::InvalidArg, "{bad:?}");
+            assert_eq!(err.kind, AuthErrorKind::InvalidEncoding, "{bad:?}");
         }
     }
 }

@@ -16,8 +16,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use super::error::{AuthError, AuthErrorKind, Result};
 use super::nkeys::{self, wipe_vec};
-use crate::client::error::{Error, ErrorKind, Result};
 
 /// A string holding secret material (a seed, or a file that contains one).
 /// Its whole buffer is overwritten with zeros when dropped. No `PartialEq`:
@@ -68,7 +68,7 @@ const CHAINED_SEED_ITEM: usize = 1;
 pub fn jwt_from_content(content: &str) -> Result<String> {
     match decorated_item(content, JWT_ITEM) {
         Some(jwt) if !jwt.is_empty() => Ok(jwt.to_owned()),
-        _ => Err(Error::new(ErrorKind::NotFound, "no user JWT found")),
+        _ => Err(AuthError::new(AuthErrorKind::NotFound, "no user JWT found")),
     }
 }
 
@@ -77,7 +77,10 @@ pub fn jwt_from_content(content: &str) -> Result<String> {
 pub fn seed_from_content(content: &str) -> Result<Secret> {
     match decorated_item(content, CHAINED_SEED_ITEM) {
         Some(seed) if !seed.is_empty() => Ok(Secret::from(seed)),
-        _ => Err(Error::new(ErrorKind::NotFound, "no nkey user seed found")),
+        _ => Err(AuthError::new(
+            AuthErrorKind::NotFound,
+            "no nkey user seed found",
+        )),
     }
 }
 
@@ -182,15 +185,15 @@ impl UserCreds {
                 let text = content.as_str();
                 let jwt = decorated_item(text, JWT_ITEM).unwrap_or_else(|| text.trim());
                 if jwt.is_empty() {
-                    return Err(Error::new(
-                        ErrorKind::NotFound,
+                    return Err(AuthError::new(
+                        AuthErrorKind::NotFound,
                         format!("no user JWT found in '{}'", user_or_chained.display()),
                     ));
                 }
                 Ok(jwt.to_owned())
             }
-            CredsSource::SeedFile(_) => Err(Error::new(
-                ErrorKind::IllegalState,
+            CredsSource::SeedFile(_) => Err(AuthError::new(
+                AuthErrorKind::NoJwt,
                 "nkey seed credentials have no user JWT",
             )),
         }
@@ -223,8 +226,8 @@ fn seed_from_file(path: &Path, item: usize) -> Result<Secret> {
     seed_in_file_text(content.as_str(), item)
         .map(Secret::from)
         .ok_or_else(|| {
-            Error::new(
-                ErrorKind::Err,
+            AuthError::new(
+                AuthErrorKind::File,
                 format!("no nkey user seed found in '{}'", path.display()),
             )
         })
@@ -242,11 +245,11 @@ fn seed_in_file_text(text: &str, item: usize) -> Option<&str> {
 }
 
 /// Reads a whole file into a [`Secret`] so its text is wiped after use.
-/// A missing file is `Err` (`NATS_ERR`), as in nats.c.
+/// A missing file is a `File` error (nats.c's `NATS_ERR`).
 fn read_secret_file(path: &Path) -> Result<Secret> {
     let bytes = std::fs::read(path).map_err(|e| {
-        Error::new(
-            ErrorKind::Err,
+        AuthError::new(
+            AuthErrorKind::File,
             format!("error opening file '{}': {}", path.display(), e),
         )
     })?;
@@ -255,8 +258,8 @@ fn read_secret_file(path: &Path) -> Result<Secret> {
         Err(e) => {
             let mut bytes = e.into_bytes();
             wipe_vec(&mut bytes);
-            Err(Error::new(
-                ErrorKind::Err,
+            Err(AuthError::new(
+                AuthErrorKind::File,
                 format!("file '{}' is not UTF-8 text", path.display()),
             ))
         }
@@ -341,12 +344,15 @@ mod tests {
         assert_eq!(jwt_from_content(&text).unwrap(), JWT);
         assert_eq!(
             seed_from_content(&text).unwrap_err().kind,
-            ErrorKind::NotFound
+            AuthErrorKind::NotFound
         );
         let creds = UserCreds::from_memory(&text);
-        assert_eq!(creds.sign(b"x").unwrap_err().kind, ErrorKind::NotFound);
+        assert_eq!(creds.sign(b"x").unwrap_err().kind, AuthErrorKind::NotFound);
         // Memory has no fallback: plain text is not a JWT.
-        assert_eq!(jwt_from_content(JWT).unwrap_err().kind, ErrorKind::NotFound);
+        assert_eq!(
+            jwt_from_content(JWT).unwrap_err().kind,
+            AuthErrorKind::NotFound
+        );
     }
 
     /// nats.c's test_natsGetJWTOrSeed: each valid text yields "some value"
@@ -427,7 +433,7 @@ mod tests {
         ));
         let creds = UserCreds::from_seed_file(&file.0);
         assert!(!creds.has_jwt());
-        assert_eq!(creds.user_jwt().unwrap_err().kind, ErrorKind::IllegalState);
+        assert_eq!(creds.user_jwt().unwrap_err().kind, AuthErrorKind::NoJwt);
         signs_as(&creds, &kp);
     }
 
@@ -437,7 +443,7 @@ mod tests {
             "-----BEGIN NATS USER JWT-----\n{JWT}\n------END NATS USER JWT------\n"
         ));
         let err = UserCreds::from_files(&file.0, None).sign(b"x").unwrap_err();
-        assert_eq!(err.kind, ErrorKind::Err);
+        assert_eq!(err.kind, AuthErrorKind::File);
         assert_eq!(
             err.text,
             format!("no nkey user seed found in '{}'", file.0.display())
@@ -448,7 +454,7 @@ mod tests {
     fn bad_seed_is_an_nkeys_error() {
         let text = creds_text(JWT, "SUNOTAVALIDSEED");
         let err = UserCreds::from_memory(&text).sign(b"x").unwrap_err();
-        assert_eq!(err.kind, ErrorKind::Err);
+        assert_eq!(err.kind, AuthErrorKind::InvalidKey);
     }
 
     #[test]
@@ -456,7 +462,7 @@ mod tests {
         let path = std::env::temp_dir().join("nats_rs_no_such_file.creds");
         let creds = UserCreds::from_files(&path, None);
         for err in [creds.user_jwt().unwrap_err(), creds.sign(b"x").unwrap_err()] {
-            assert_eq!(err.kind, ErrorKind::Err);
+            assert_eq!(err.kind, AuthErrorKind::File);
             assert!(err.text.starts_with("error opening file '"), "{}", err.text);
             assert!(err.text.contains("nats_rs_no_such_file.creds"));
         }
@@ -464,7 +470,7 @@ mod tests {
         let err = UserCreds::from_files(&empty.0, None)
             .user_jwt()
             .unwrap_err();
-        assert_eq!(err.kind, ErrorKind::NotFound);
+        assert_eq!(err.kind, AuthErrorKind::NotFound);
     }
 
     #[test]

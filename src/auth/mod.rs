@@ -4,4 +4,7 @@
 
 pub mod base64url;
 pub mod creds;
+pub mod error;
 pub mod nkeys;
+
+pub use error::{AuthError, AuthErrorKind};

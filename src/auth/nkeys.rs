@@ -15,7 +15,7 @@ use std::sync::atomic::{compiler_fence, Ordering};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{self, Ed25519KeyPair, KeyPair as _};
 
-use crate::client::error::{Error, ErrorKind, Result};
+use super::error::{AuthError, AuthErrorKind, Result};
 
 /// First 5 bits of every seed ('S' in base32). Private keys ('P', 15 << 3)
 /// exist in the nkeys format too but NATS never exchanges them.
@@ -112,9 +112,12 @@ impl KeyPair {
     /// A new key pair from the system's secure random generator.
     pub fn random(kind: KeyType) -> Result<KeyPair> {
         let mut seed = [0u8; SEED_LEN];
-        SystemRandom::new()
-            .fill(&mut seed)
-            .map_err(|_| Error::new(ErrorKind::Err, "unable to generate a random nkey seed"))?;
+        SystemRandom::new().fill(&mut seed).map_err(|_| {
+            AuthError::new(
+                AuthErrorKind::Random,
+                "unable to generate a random nkey seed",
+            )
+        })?;
         let pair = KeyPair::from_raw_seed(kind, seed);
         wipe(&mut seed);
         Ok(pair)
@@ -329,8 +332,8 @@ fn base32_decode_into(s: &[u8], out: &mut Vec<u8>) -> Result<()> {
     Ok(())
 }
 
-fn err(text: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Err, text)
+fn err(text: impl Into<String>) -> AuthError {
+    AuthError::new(AuthErrorKind::InvalidKey, text)
 }
 
 #[cfg(test)]
@@ -358,7 +361,7 @@ mod tests {
         match r {
             Ok(kp) => panic!("expected an error, got {kp:?}"),
             Err(e) => {
-                assert_eq!(e.kind, ErrorKind::Err);
+                assert_eq!(e.kind, AuthErrorKind::InvalidKey);
                 e.text
             }
         }

@@ -78,7 +78,7 @@ impl Options {
             Some(src) => {
                 let creds = Arc::new(UserCreds::new(src));
                 let c = creds.clone();
-                self.user_jwt = Some(Arc::new(move || c.user_jwt()));
+                self.user_jwt = Some(Arc::new(move || Ok(c.user_jwt()?)));
                 self.signer = Some(signer_of(&creds));
                 self.user_creds = Some(creds);
                 self.nkey = None;
@@ -161,7 +161,7 @@ impl super::conn::Connection {
     /// credentials the connection was configured with.
     pub fn sign(&self, msg: &[u8]) -> Result<[u8; 64]> {
         match &self.options().user_creds {
-            Some(c) => c.sign(msg),
+            Some(c) => Ok(c.sign(msg)?),
             None => Err(Error::new(
                 ErrorKind::Err,
                 "unable to sign since no user credentials have been set",

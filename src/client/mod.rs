@@ -9,6 +9,7 @@ mod credentials;
 mod dispatch;
 mod drain;
 pub mod error;
+mod error_from;
 pub mod events;
 mod flow_counts;
 mod handshake;

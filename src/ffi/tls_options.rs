@@ -62,8 +62,8 @@ pub unsafe extern "C" fn natsOptions_LoadCATrustedCertificates(
 ) -> natsStatus {
     with_opts("natsOptions_LoadCATrustedCertificates", opts, |o| {
         // SAFETY: NULL or a C string from the caller.
-        o.tls
-            .add_ca_file(unsafe { req_str(fileName, "file name") }?)
+        let file = unsafe { req_str(fileName, "file name") }?;
+        Ok(o.tls.add_ca_file(file)?)
     })
 }
 
@@ -75,7 +75,8 @@ pub unsafe extern "C" fn natsOptions_LoadCATrustedCertificatesPath(
 ) -> natsStatus {
     with_opts("natsOptions_LoadCATrustedCertificatesPath", opts, |o| {
         // SAFETY: NULL or a C string from the caller.
-        o.tls.add_ca_dir(unsafe { req_str(path, "path") }?)
+        let path = unsafe { req_str(path, "path") }?;
+        Ok(o.tls.add_ca_dir(path)?)
     })
 }
 
@@ -87,8 +88,8 @@ pub unsafe extern "C" fn natsOptions_SetCATrustedCertificates(
 ) -> natsStatus {
     with_opts("natsOptions_SetCATrustedCertificates", opts, |o| {
         // SAFETY: NULL or a C string from the caller.
-        o.tls
-            .add_ca_pem(unsafe { req_str(certificates, "CA certificates") }?)
+        let pem = unsafe { req_str(certificates, "CA certificates") }?;
+        Ok(o.tls.add_ca_pem(pem)?)
     })
 }
 
@@ -108,7 +109,7 @@ pub unsafe extern "C" fn natsOptions_LoadCertificatesChain(
                 req_str(keyFileName, "key file")?,
             )
         };
-        o.tls.set_client_chain_files(c, k)
+        Ok(o.tls.set_client_chain_files(c, k)?)
     })
 }
 
@@ -128,7 +129,7 @@ pub unsafe extern "C" fn natsOptions_LoadCertificatesChainDynamic(
                 req_str(keyFileName, "key file")?,
             )
         };
-        o.tls.set_client_chain_dynamic(c, k)
+        Ok(o.tls.set_client_chain_dynamic(c, k)?)
     })
 }
 
@@ -142,7 +143,7 @@ pub unsafe extern "C" fn natsOptions_SetCertificatesChain(
     with_opts("natsOptions_SetCertificatesChain", opts, |o| {
         // SAFETY: NULL or C strings from the caller.
         let (c, k) = unsafe { (req_str(cert, "certificate")?, req_str(key, "key")?) };
-        o.tls.set_client_chain_pem(c, k)
+        Ok(o.tls.set_client_chain_pem(c, k)?)
     })
 }
 
@@ -156,8 +157,8 @@ pub unsafe extern "C" fn natsOptions_SetCiphers(
 ) -> natsStatus {
     with_opts("natsOptions_SetCiphers", opts, |o| {
         // SAFETY: NULL or a C string from the caller.
-        o.tls
-            .set_ciphers(unsafe { req_str(ciphers, "cipher list") }?)
+        let list = unsafe { req_str(ciphers, "cipher list") }?;
+        Ok(o.tls.set_ciphers(list)?)
     })
 }
 
@@ -169,8 +170,8 @@ pub unsafe extern "C" fn natsOptions_SetCipherSuites(
 ) -> natsStatus {
     with_opts("natsOptions_SetCipherSuites", opts, |o| {
         // SAFETY: NULL or a C string from the caller.
-        o.tls
-            .set_cipher_suites(unsafe { req_str(ciphers, "cipher suites") }?)
+        let list = unsafe { req_str(ciphers, "cipher suites") }?;
+        Ok(o.tls.set_cipher_suites(list)?)
     })
 }
 

@@ -34,7 +34,7 @@
 use rustls::crypto::ring::cipher_suite as cs;
 use rustls::SupportedCipherSuite;
 
-use crate::client::error::{Error, ErrorKind, Result};
+use super::error::{Result, TlsError, TlsErrorKind};
 
 /// Which setter a list is for: `SetCiphers` (TLS 1.2) or `SetCipherSuites`
 /// (TLS 1.3).
@@ -289,14 +289,14 @@ pub fn openssl_name(suite: SupportedCipherSuite) -> Option<&'static str> {
 /// allowed and means "do not offer TLS 1.3", as OpenSSL's
 /// `SSL_CTX_set_ciphersuites(ctx, "")`.
 ///
-/// Errors are `SslError` with nats.c's text: `Error setting ciphers
+/// Errors are `Rejected` with nats.c's text: `Error setting ciphers
 /// '<list>': <reason>`.
 pub fn parse_list(list: &str, version: TlsVersion) -> Result<Vec<SupportedCipherSuite>> {
     parse_indices(list, version)
         .map(|idx| idx.into_iter().map(|i| KNOWN[i].suite).collect())
         .map_err(|reason| {
-            Error::new(
-                ErrorKind::SslError,
+            TlsError::new(
+                TlsErrorKind::Rejected,
                 format!("Error setting ciphers '{list}': {reason}"),
             )
         })
@@ -489,7 +489,7 @@ mod tests {
             ("ALL:!", Tls12, "empty cipher entry"),
         ] {
             let e = parse_list(list, v).expect_err(list);
-            assert_eq!(e.kind, ErrorKind::SslError);
+            assert_eq!(e.kind, TlsErrorKind::Rejected);
             assert!(
                 e.text
                     .starts_with(&format!("Error setting ciphers '{list}': ")),

@@ -17,9 +17,9 @@ use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{ClientConfig, RootCertStore, SupportedCipherSuite, SupportedProtocolVersion};
 
 use super::ciphers::{self, TlsVersion};
+use super::error::{Result, TlsError, TlsErrorKind};
 use super::spki;
 use super::verify::{CallbackVerification, SkipVerification, VerifyCallback};
-use crate::client::error::{Error, ErrorKind, Result};
 
 /// The client's certificate and key, if any.
 #[derive(Clone)]
@@ -50,14 +50,14 @@ pub struct TlsSettings {
     concurrent_handshakes: bool,
 }
 
-fn ssl_err(text: String) -> Error {
-    Error::new(ErrorKind::SslError, text)
+fn ssl_err(text: String) -> TlsError {
+    TlsError::new(TlsErrorKind::Rejected, text)
 }
 
 fn require(value: &str, what: &str) -> Result<()> {
     if value.is_empty() {
-        Err(Error::new(
-            ErrorKind::InvalidArg,
+        Err(TlsError::new(
+            TlsErrorKind::EmptyArgument,
             format!("{what} can't be NULL nor empty"),
         ))
     } else {
@@ -526,7 +526,7 @@ mod tests {
 
     fn assert_ssl(r: Result<()>, starts: &str, contains: &str) {
         let e = r.expect_err(starts);
-        assert_eq!(e.kind, ErrorKind::SslError, "{e}");
+        assert_eq!(e.kind, TlsErrorKind::Rejected, "{e}");
         assert!(e.text.starts_with(starts), "{}", e.text);
         assert!(e.text.contains(contains), "{}", e.text);
     }
@@ -583,7 +583,7 @@ mod tests {
         assert!(s.ca_roots.is_empty(), "failed loads add nothing");
         assert_eq!(
             s.add_ca_file("").map_err(|e| e.kind),
-            Err(ErrorKind::InvalidArg)
+            Err(TlsErrorKind::EmptyArgument)
         );
     }
 
@@ -629,7 +629,7 @@ mod tests {
         );
         assert_eq!(
             s.add_ca_pem("").map_err(|e| e.kind),
-            Err(ErrorKind::InvalidArg)
+            Err(TlsErrorKind::EmptyArgument)
         );
     }
 
@@ -679,7 +679,7 @@ mod tests {
         );
         assert_eq!(
             s.set_client_chain_files("", &k).map_err(|e| e.kind),
-            Err(ErrorKind::InvalidArg)
+            Err(TlsErrorKind::EmptyArgument)
         );
     }
 
@@ -741,7 +741,7 @@ mod tests {
         );
         assert_eq!(
             s.set_ciphers("").map_err(|e| e.kind),
-            Err(ErrorKind::InvalidArg)
+            Err(TlsErrorKind::EmptyArgument)
         );
     }
 
@@ -769,7 +769,7 @@ mod tests {
         s.set_expected_hostname(Some(String::new()));
         assert_eq!(s.expected_hostname(), None);
         let e = s.server_name("bad name!").expect_err("invalid");
-        assert_eq!(e.kind, ErrorKind::SslError);
+        assert_eq!(e.kind, TlsErrorKind::Rejected);
     }
 
     const RSA_PKCS1_KEY: &str = "\
