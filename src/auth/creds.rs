@@ -163,10 +163,6 @@ impl UserCreds {
         UserCreds::new(CredsSource::SeedFile(seed_file.into()))
     }
 
-    pub fn source(&self) -> &CredsSource {
-        &self.source
-    }
-
     /// Whether these credentials carry a user JWT (all but a bare seed file).
     pub fn has_jwt(&self) -> bool {
         !matches!(self.source, CredsSource::SeedFile(_))

@@ -9,5 +9,4 @@ pub mod subject;
 
 pub use headers::Headers;
 pub use info::{ConnectInfo, ServerInfo};
-pub use nuid::{new_inbox, Nuid};
 pub use parser::{ParseError, Parsed, Parser, ServerOp};
