@@ -69,6 +69,14 @@ macro_rules! define_error_kind {
         impl ErrorKind {
             /// Every kind, in the order of nats.c's status values.
             pub const ALL: [ErrorKind; [$(ErrorKind::$kind),*].len()] = [$(ErrorKind::$kind),*];
+
+            /// nats.c's `natsStatus` value for this kind, as its default
+            /// error handler prints it.
+            pub fn status_value(self) -> i32 {
+                match self {
+                    $(ErrorKind::$kind => $value,)*
+                }
+            }
         }
     };
 }

@@ -261,6 +261,13 @@ mod tests {
     }
 
     #[test]
+    fn status_values_of_kinds_are_the_c_values() {
+        for k in ErrorKind::ALL {
+            assert_eq!(k.status_value(), natsStatus::from(k) as i32, "{k:?}");
+        }
+    }
+
+    #[test]
     fn error_kinds_map_one_to_one() {
         assert_eq!(natsStatus::from(ErrorKind::Err), natsStatus::NATS_ERR);
         assert_eq!(
