@@ -256,8 +256,6 @@ typedef void (*natsOnCompleteCB)(void *closure);
 // always NULL: the callback sees the verdict, not the certificates.
 typedef int (*natsSSLVerifyCb)(int preverifyOk, void *ctx);
 
-
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

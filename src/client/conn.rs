@@ -970,20 +970,26 @@ impl Connection {
         }
     }
 
-    /// `-ERR` from the server, sorted as nats.c sorts it.
+    /// `-ERR` from the server, handled as nats.c handles each kind.
     pub(crate) fn on_server_error(&self, text: &str, epoch: u64) {
-        let lower = text.to_ascii_lowercase();
-        if text.trim().eq_ignore_ascii_case("stale connection") {
-            self.connection_lost(epoch, Error::new(ErrorKind::StaleConnection, text));
-        } else if lower.contains("permissions violation") {
-            self.report_async_error(None, Error::new(ErrorKind::NotPermitted, text));
-        } else if handshake::is_auth_error(text) {
-            self.on_auth_error(text, epoch);
-        } else if self.0.opts.reconnect_on_protocol_error {
-            self.connection_lost(epoch, Error::new(ErrorKind::Err, text));
-        } else {
-            self.set_last_error(&Error::new(ErrorKind::Err, text));
-            self.close_impl(false);
+        use crate::proto::server_error::{self, ServerErrorKind};
+        match server_error::classify(text) {
+            ServerErrorKind::StaleConnection => {
+                self.connection_lost(epoch, Error::new(ErrorKind::StaleConnection, text))
+            }
+            ServerErrorKind::PermissionsViolation => {
+                self.report_async_error(None, Error::new(ErrorKind::NotPermitted, text))
+            }
+            ServerErrorKind::AuthorizationViolation | ServerErrorKind::AuthExpired => {
+                self.on_auth_error(text, epoch)
+            }
+            ServerErrorKind::Other if self.0.opts.reconnect_on_protocol_error => {
+                self.connection_lost(epoch, Error::new(ErrorKind::Err, text))
+            }
+            ServerErrorKind::Other => {
+                self.set_last_error(&Error::new(ErrorKind::Err, text));
+                self.close_impl(false);
+            }
         }
     }
 

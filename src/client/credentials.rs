@@ -86,6 +86,26 @@ impl Options {
         }
     }
 
+    /// `natsOptions_SetUserCredentialsFromFiles`: a `.creds` file, or a JWT
+    /// file and a seed file; empty names count as none, and no user file
+    /// removes user credentials. A seed file alone is refused.
+    pub fn set_user_credentials_from_files(
+        &mut self,
+        user_or_chained: Option<&str>,
+        seed_file: Option<&str>,
+    ) -> Result<()> {
+        let user = user_or_chained.filter(|s| !s.is_empty());
+        let seed = seed_file.filter(|s| !s.is_empty());
+        if user.is_none() && seed.is_some() {
+            return Err(invalid("user or chained file need to be specified"));
+        }
+        self.set_user_credentials(user.map(|u| CredsSource::Files {
+            user_or_chained: u.into(),
+            seed_file: seed.map(Into::into),
+        }));
+        Ok(())
+    }
+
     /// `natsOptions_SetNKey`: a public nkey and a callback signing the nonce.
     pub fn set_nkey(&mut self, public_key: Option<String>, signer: Option<SignFn>) -> Result<()> {
         let public_key = public_key.filter(|k| !k.is_empty());

@@ -2,94 +2,85 @@
 //! so the C shell can translate them one to one.
 use std::fmt;
 
-/// What went wrong; one variant per non-OK `natsStatus` of nats.c.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorKind {
-    Err,
-    ProtocolError,
-    IoError,
-    LineTooLong,
-    ConnectionClosed,
-    NoServer,
-    StaleConnection,
-    SecureConnectionWanted,
-    SecureConnectionRequired,
-    ConnectionDisconnected,
-    AuthFailed,
-    NotPermitted,
-    NotFound,
-    AddressMissing,
-    InvalidSubject,
-    InvalidArg,
-    InvalidSubscription,
-    InvalidTimeout,
-    IllegalState,
-    SlowConsumer,
-    MaxPayload,
-    MaxDeliveredMsgs,
-    InsufficientBuffer,
-    NoMemory,
-    SysError,
-    Timeout,
-    FailedToInitialize,
-    NotInitialized,
-    SslError,
-    NoServerSupport,
-    NotYetConnected,
-    Draining,
-    InvalidQueueName,
-    NoResponders,
-    Mismatch,
-    MissedHeartbeat,
-    LimitReached,
-    PinIdMismatch,
-    InvalidConfig,
+/// nats.c's error statuses, one row each: the client's kind, nats.c's name
+/// and value, and the text `natsStatus_GetText` gives (nats.c's words, since
+/// programs print and compare them). This is the only place they are written
+/// down: `ErrorKind` below and every status table of the C shell
+/// (`ffi/status.rs`) are generated from it, and the `natsStatus` enum that
+/// cbindgen puts in the header is checked against it at compile time.
+///
+/// Use: `error_statuses!(m)` calls `m!` with the rows
+/// `(Kind, NATS_NAME, value, "text"),`.
+macro_rules! error_statuses {
+    ($then:ident) => {
+        $then! {
+            (Err, NATS_ERR, 1, "Error"),
+            (ProtocolError, NATS_PROTOCOL_ERROR, 2, "Protocol Error"),
+            (IoError, NATS_IO_ERROR, 3, "IO Error"),
+            (LineTooLong, NATS_LINE_TOO_LONG, 4, "Line too long"),
+            (ConnectionClosed, NATS_CONNECTION_CLOSED, 5, "Connection Closed"),
+            (NoServer, NATS_NO_SERVER, 6, "No server available for connection"),
+            (StaleConnection, NATS_STALE_CONNECTION, 7, "Stale Connection"),
+            (SecureConnectionWanted, NATS_SECURE_CONNECTION_WANTED, 8, "Secure Connection not available"),
+            (SecureConnectionRequired, NATS_SECURE_CONNECTION_REQUIRED, 9, "Secure Connection Required"),
+            (ConnectionDisconnected, NATS_CONNECTION_DISCONNECTED, 10, "Connection Disconnected"),
+            (AuthFailed, NATS_CONNECTION_AUTH_FAILED, 11, "Authentication Violation"),
+            (NotPermitted, NATS_NOT_PERMITTED, 12, "Not Permitted"),
+            (NotFound, NATS_NOT_FOUND, 13, "Not Found"),
+            (AddressMissing, NATS_ADDRESS_MISSING, 14, "TCP Address missing"),
+            (InvalidSubject, NATS_INVALID_SUBJECT, 15, "Invalid Subject"),
+            (InvalidArg, NATS_INVALID_ARG, 16, "Invalid Argument"),
+            (InvalidSubscription, NATS_INVALID_SUBSCRIPTION, 17, "Invalid Subscription"),
+            (InvalidTimeout, NATS_INVALID_TIMEOUT, 18, "Invalid Timeout"),
+            (IllegalState, NATS_ILLEGAL_STATE, 19, "Illegal State"),
+            (SlowConsumer, NATS_SLOW_CONSUMER, 20, "Slow Consumer, messages dropped"),
+            (MaxPayload, NATS_MAX_PAYLOAD, 21, "Maximum Payload Exceeded"),
+            (MaxDeliveredMsgs, NATS_MAX_DELIVERED_MSGS, 22, "Maximum Messages Delivered"),
+            (InsufficientBuffer, NATS_INSUFFICIENT_BUFFER, 23, "Insufficient Buffer"),
+            (NoMemory, NATS_NO_MEMORY, 24, "No Memory"),
+            (SysError, NATS_SYS_ERROR, 25, "System Error"),
+            (Timeout, NATS_TIMEOUT, 26, "Timeout"),
+            (FailedToInitialize, NATS_FAILED_TO_INITIALIZE, 27, "Initialization Failed"),
+            (NotInitialized, NATS_NOT_INITIALIZED, 28, "Not Initialized"),
+            (SslError, NATS_SSL_ERROR, 29, "SSL Error"),
+            (NoServerSupport, NATS_NO_SERVER_SUPPORT, 30, "Not Supported By Server"),
+            (NotYetConnected, NATS_NOT_YET_CONNECTED, 31, "Not Yet Connected"),
+            (Draining, NATS_DRAINING, 32, "Draining in progress"),
+            (InvalidQueueName, NATS_INVALID_QUEUE_NAME, 33, "Invalid queue name"),
+            (NoResponders, NATS_NO_RESPONDERS, 34, "No responders available for request"),
+            (Mismatch, NATS_MISMATCH, 35, "Mismatch"),
+            (MissedHeartbeat, NATS_MISSED_HEARTBEAT, 36, "Missed Server Heartbeat"),
+            (LimitReached, NATS_LIMIT_REACHED, 37, "Limit reached"),
+            (PinIdMismatch, NATS_PIN_ID_MISMATCH, 38, "Jetstream Consumer PinID Mismatch"),
+            (InvalidConfig, NATS_INVALID_CONFIG, 39, "Invalid Configuration"),
+        }
+    };
 }
+pub(crate) use error_statuses;
 
-impl ErrorKind {
-    /// Every kind, e.g. to map a status coming back from C.
-    pub const ALL: [ErrorKind; 39] = [
-        ErrorKind::Err,
-        ErrorKind::ProtocolError,
-        ErrorKind::IoError,
-        ErrorKind::LineTooLong,
-        ErrorKind::ConnectionClosed,
-        ErrorKind::NoServer,
-        ErrorKind::StaleConnection,
-        ErrorKind::SecureConnectionWanted,
-        ErrorKind::SecureConnectionRequired,
-        ErrorKind::ConnectionDisconnected,
-        ErrorKind::AuthFailed,
-        ErrorKind::NotPermitted,
-        ErrorKind::NotFound,
-        ErrorKind::AddressMissing,
-        ErrorKind::InvalidSubject,
-        ErrorKind::InvalidArg,
-        ErrorKind::InvalidSubscription,
-        ErrorKind::InvalidTimeout,
-        ErrorKind::IllegalState,
-        ErrorKind::SlowConsumer,
-        ErrorKind::MaxPayload,
-        ErrorKind::MaxDeliveredMsgs,
-        ErrorKind::InsufficientBuffer,
-        ErrorKind::NoMemory,
-        ErrorKind::SysError,
-        ErrorKind::Timeout,
-        ErrorKind::FailedToInitialize,
-        ErrorKind::NotInitialized,
-        ErrorKind::SslError,
-        ErrorKind::NoServerSupport,
-        ErrorKind::NotYetConnected,
-        ErrorKind::Draining,
-        ErrorKind::InvalidQueueName,
-        ErrorKind::NoResponders,
-        ErrorKind::Mismatch,
-        ErrorKind::MissedHeartbeat,
-        ErrorKind::LimitReached,
-        ErrorKind::PinIdMismatch,
-        ErrorKind::InvalidConfig,
-    ];
+macro_rules! define_error_kind {
+    ($(($kind:ident, $c_name:ident, $value:literal, $text:literal),)*) => {
+        /// What went wrong; one variant per non-OK `natsStatus` of nats.c.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorKind {
+            $($kind,)*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in the order of nats.c's status values.
+            pub const ALL: [ErrorKind; [$(ErrorKind::$kind),*].len()] = [$(ErrorKind::$kind),*];
+
+            /// nats.c's `natsStatus` value for this kind, as its default
+            /// error handler prints it.
+            pub fn status_value(self) -> i32 {
+                match self {
+                    $(ErrorKind::$kind => $value,)*
+                }
+            }
+        }
+    };
 }
+error_statuses!(define_error_kind);
 
 /// An error with its kind and a human readable explanation.
 #[derive(Debug, Clone, PartialEq, Eq)]

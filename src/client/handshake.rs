@@ -12,7 +12,7 @@ use super::options::Options;
 use super::transport::Transport;
 use super::url::ServerUrl;
 use crate::auth::base64url;
-use crate::proto::{encode, ConnectInfo, Parsed, Parser, ServerInfo, ServerOp};
+use crate::proto::{encode, server_error, ConnectInfo, Parsed, Parser, ServerInfo, ServerOp};
 
 /// A connection past the handshake, with the bytes read beyond the PONG.
 pub(crate) struct Established {
@@ -265,18 +265,10 @@ fn unexpected_msg() -> Error {
     Error::new(ErrorKind::ProtocolError, "unexpected MSG during connect")
 }
 
-/// Whether a `-ERR` text is one of the two refusals nats.c treats as
-/// authentication errors. Others that mention authentication (such as
-/// "Authentication Timeout") are plain errors there too.
-pub(crate) fn is_auth_error(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    lower.contains("authorization violation") || lower.contains("user authentication expired")
-}
-
 /// Maps a `-ERR` received while connecting, as nats.c does: an auth
 /// refusal is `AuthFailed`, anything else `Err`.
 fn server_error(text: &str) -> Error {
-    if is_auth_error(text) {
+    if server_error::classify(text).is_auth() {
         Error::new(ErrorKind::AuthFailed, text)
     } else {
         Error::new(ErrorKind::Err, text)

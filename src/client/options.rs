@@ -28,6 +28,25 @@ pub const DEFAULT_URL: &str = "nats://localhost:4222";
 pub const DEFAULT_INBOX_PREFIX: &str = "_INBOX";
 /// nats.c's reconnect buffer: 8 MiB.
 pub const DEFAULT_RECONNECT_BUF_SIZE: usize = 8 * 1024 * 1024;
+/// nats.c's timeout for connecting to one server.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// nats.c always has an error handler: without the user's, asynchronous
+/// errors are printed to stderr, with nats.c's status value.
+pub fn default_error_handler() -> ErrCallback {
+    Arc::new(|conn, sub, err| {
+        let status = err.kind.status_value();
+        let cid = conn.server_info().client_id;
+        match sub {
+            Some(s) => eprintln!(
+                "Error {status} - {} on connection [{cid}] on \"{}\"",
+                err.text,
+                s.subject()
+            ),
+            None => eprintln!("Error {status} - {} on connection [{cid}]", err.text),
+        }
+    })
+}
 
 /// Everything a connection is configured with. Cloned when a connection is
 /// created, so later changes to the user's options don't affect it.
@@ -115,15 +134,19 @@ pub struct Options {
     pub reconnected_cb: Option<ConnCallback>,
 }
 
+/// nats.c's defaults (what `natsOptions_Create` gives a C program too),
+/// with the library-wide ones of `nats_OpenWithConfig` or its environment
+/// variables, and the stderr error handler.
 impl Default for Options {
     fn default() -> Self {
+        let lib = super::library_config::get();
         Options {
             url: None,
             servers: Vec::new(),
             name: None,
             verbose: false,
             pedantic: false,
-            timeout: Duration::from_secs(2),
+            timeout: DEFAULT_TIMEOUT,
             ping_interval: Duration::from_secs(120),
             max_pings_out: 2,
             io_buf_size: 32 * 1024,
@@ -143,14 +166,14 @@ impl Default for Options {
             tls: TlsSettings::default(),
             ip_order: 0,
             proxy_conn: None,
-            global_delivery: false,
+            global_delivery: lib.default_to_thread_pool,
             old_request_style: false,
             send_asap: false,
             flusher_wait: Duration::from_micros(1000),
             inbox_prefix: DEFAULT_INBOX_PREFIX.to_string(),
             no_responders_disabled: false,
             message_padding: 0,
-            write_deadline: None,
+            write_deadline: lib.default_write_deadline,
             fail_requests_on_disconnect: false,
             allow_reconnect: true,
             max_reconnect: 60,
@@ -167,7 +190,7 @@ impl Default for Options {
             lame_duck_cb: None,
             reconnect_on_protocol_error: false,
             ignore_auth_error_abort: false,
-            error_cb: None,
+            error_cb: Some(default_error_handler()),
             closed_cb: None,
             disconnected_cb: None,
             reconnected_cb: None,
@@ -206,6 +229,109 @@ impl Options {
         Ok(())
     }
 
+    /// `natsOptions_SetURL`: one URL or a comma separated list; surrounding
+    /// blanks are dropped, and `None` or a blank text clears it.
+    pub fn set_url(&mut self, url: Option<&str>) {
+        self.url = url
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_string);
+    }
+
+    /// `natsOptions_SetServers`: the servers to try after the URL, each
+    /// without surrounding blanks.
+    pub fn set_servers<S: AsRef<str>>(&mut self, servers: impl IntoIterator<Item = S>) {
+        self.servers = servers
+            .into_iter()
+            .map(|s| s.as_ref().trim().to_string())
+            .collect();
+    }
+
+    /// `natsOptions_SetTimeout`: zero keeps the 2 second default.
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = if timeout.is_zero() {
+            DEFAULT_TIMEOUT
+        } else {
+            timeout
+        };
+    }
+
+    /// `natsOptions_SetIOBufSize`: zero leaves the size as it is.
+    pub fn set_io_buf_size(&mut self, size: usize) {
+        if size > 0 {
+            self.io_buf_size = size;
+        }
+    }
+
+    /// `natsOptions_SetMaxPendingMsgs`: the default message limit of new
+    /// subscriptions, which must be positive.
+    pub fn set_max_pending_msgs(&mut self, limit: i32) -> Result<()> {
+        if limit <= 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidArg,
+                "max pending messages must be positive",
+            ));
+        }
+        self.max_pending_msgs = limit;
+        Ok(())
+    }
+
+    /// `natsOptions_SetMaxPendingBytes`: the default byte limit of new
+    /// subscriptions, which must be positive.
+    pub fn set_max_pending_bytes(&mut self, limit: i64) -> Result<()> {
+        if limit <= 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidArg,
+                "max pending bytes must be positive",
+            ));
+        }
+        self.max_pending_bytes = limit;
+        Ok(())
+    }
+
+    /// `natsOptions_SetErrorHandler`: `None` restores the default handler,
+    /// which prints to stderr.
+    pub fn set_error_handler(&mut self, handler: Option<ErrCallback>) {
+        self.error_cb = Some(handler.unwrap_or_else(default_error_handler));
+    }
+
+    /// `natsOptions_SetWriteDeadline`: zero means no deadline.
+    pub fn set_write_deadline(&mut self, deadline: Duration) {
+        self.write_deadline = (!deadline.is_zero()).then_some(deadline);
+    }
+
+    /// `natsOptions_SetReconnectBufSize`: zero restores the 8 MiB default.
+    pub fn set_reconnect_buf_size(&mut self, size: usize) {
+        self.reconnect_buf_size = match size {
+            0 => DEFAULT_RECONNECT_BUF_SIZE,
+            n => n,
+        };
+    }
+
+    /// `natsOptions_SetRetryOnFailedConnect`: the connected callback only
+    /// means something when retrying, so turning retries off clears it.
+    pub fn set_retry_on_failed_connect(&mut self, retry: bool, connected: Option<ConnCallback>) {
+        self.retry_on_failed_connect = retry;
+        self.connected_cb = if retry { connected } else { None };
+    }
+
+    /// `natsOptions_SetSecure`: `false` also forgets the TLS settings made so
+    /// far, including a TLS-first handshake.
+    pub fn set_secure(&mut self, secure: bool) {
+        if !secure {
+            self.tls = TlsSettings::default();
+            self.tls_handshake_first = false;
+        }
+        self.secure = secure;
+    }
+
+    /// `natsOptions_TLSHandshakeFirst`: TLS before the server's INFO, which
+    /// implies TLS.
+    pub fn set_tls_handshake_first(&mut self) {
+        self.secure = true;
+        self.tls_handshake_first = true;
+    }
+
     /// The servers to try, in order: the URL(s), then the server list, or
     /// the default URL when neither is set.
     pub fn server_list(&self) -> Result<Vec<ServerUrl>> {
@@ -220,5 +346,112 @@ impl Options {
             list = ServerUrl::parse_list(DEFAULT_URL)?;
         }
         Ok(list)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_is_trimmed_and_blank_clears_it() {
+        let mut o = Options::default();
+        o.set_url(Some("  nats://a:4222 "));
+        assert_eq!(o.url.as_deref(), Some("nats://a:4222"));
+        o.set_url(Some("   "));
+        assert_eq!(o.url, None);
+        o.set_url(Some("nats://b"));
+        o.set_url(None);
+        assert_eq!(o.url, None);
+        o.set_servers([" nats://a ", "nats://b"]);
+        assert_eq!(o.servers, ["nats://a", "nats://b"]);
+    }
+
+    #[test]
+    fn zero_sizes_and_durations_mean_the_default_or_none() {
+        let mut o = Options::default();
+        o.set_timeout(Duration::from_millis(5));
+        assert_eq!(o.timeout, Duration::from_millis(5));
+        o.set_timeout(Duration::ZERO);
+        assert_eq!(o.timeout, Duration::from_secs(2));
+        o.set_io_buf_size(100);
+        o.set_io_buf_size(0);
+        assert_eq!(o.io_buf_size, 100, "zero leaves the size as it is");
+        o.set_reconnect_buf_size(10);
+        assert_eq!(o.reconnect_buf_size, 10);
+        o.set_reconnect_buf_size(0);
+        assert_eq!(o.reconnect_buf_size, DEFAULT_RECONNECT_BUF_SIZE);
+        o.set_write_deadline(Duration::from_millis(7));
+        assert_eq!(o.write_deadline, Some(Duration::from_millis(7)));
+        o.set_write_deadline(Duration::ZERO);
+        assert_eq!(o.write_deadline, None);
+    }
+
+    #[test]
+    fn pending_limits_must_be_positive() {
+        let mut o = Options::default();
+        for bad in [0, -1, i32::MIN] {
+            let e = o.set_max_pending_msgs(bad).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidArg);
+        }
+        for bad in [0, -1, i64::MIN] {
+            let e = o.set_max_pending_bytes(bad).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidArg);
+        }
+        assert_eq!(o.max_pending_msgs, 65536, "refused values change nothing");
+        assert_eq!(o.max_pending_bytes, 64 * 1024 * 1024);
+        o.set_max_pending_msgs(1).unwrap();
+        o.set_max_pending_bytes(1).unwrap();
+        assert_eq!((o.max_pending_msgs, o.max_pending_bytes), (1, 1));
+    }
+
+    #[test]
+    fn no_error_handler_means_the_stderr_one() {
+        let mut o = Options {
+            error_cb: None,
+            ..Options::default()
+        };
+        o.set_error_handler(None);
+        assert!(o.error_cb.is_some());
+    }
+
+    #[test]
+    fn connected_callback_only_with_retries() {
+        let cb: ConnCallback = Arc::new(|_| {});
+        let mut o = Options::default();
+        o.set_retry_on_failed_connect(true, Some(cb.clone()));
+        assert!(o.retry_on_failed_connect && o.connected_cb.is_some());
+        o.set_retry_on_failed_connect(false, Some(cb));
+        assert!(!o.retry_on_failed_connect && o.connected_cb.is_none());
+    }
+
+    #[test]
+    fn tls_first_implies_tls_and_insecure_forgets_it() {
+        let mut o = Options::default();
+        o.set_tls_handshake_first();
+        o.tls.set_skip_verify(true);
+        assert!(o.secure && o.tls_handshake_first);
+        o.set_secure(false);
+        assert!(!o.secure && !o.tls_handshake_first);
+        assert!(!o.tls.skip_verify(), "TLS settings are forgotten");
+    }
+
+    #[test]
+    fn a_seed_file_needs_a_user_file() {
+        let mut o = Options::default();
+        let e = o
+            .set_user_credentials_from_files(None, Some("seed.nk"))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidArg);
+        let e = o
+            .set_user_credentials_from_files(Some(""), Some("seed.nk"))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidArg);
+        assert!(o.user_creds.is_none());
+        o.set_user_credentials_from_files(Some("user.creds"), Some(""))
+            .unwrap();
+        assert!(o.user_creds.is_some() && o.user_jwt.is_some() && o.signer.is_some());
+        o.set_user_credentials_from_files(Some(""), None).unwrap();
+        assert!(o.user_creds.is_none() && o.user_jwt.is_none());
     }
 }

@@ -187,18 +187,7 @@ pub unsafe extern "C" fn natsOptions_SetUserCredentialsFromFiles(
     with_opts("natsOptions_SetUserCredentialsFromFiles", opts, |o| {
         // SAFETY: NULL or C strings from the caller.
         let (user, seed) = unsafe { (opt_str(userOrChainedFile)?, opt_str(seedFile)?) };
-        let (user, seed) = (
-            user.filter(|s| !s.is_empty()),
-            seed.filter(|s| !s.is_empty()),
-        );
-        if user.is_none() && seed.is_some() {
-            return Err(invalid_arg("user or chained file need to be specified"));
-        }
-        o.set_user_credentials(user.map(|u| CredsSource::Files {
-            user_or_chained: u.into(),
-            seed_file: seed.map(Into::into),
-        }));
-        Ok(())
+        o.set_user_credentials_from_files(user, seed)
     })
 }
 

@@ -14,7 +14,7 @@ use super::handles::{
 };
 use super::library::natsStatistics;
 use super::msg::{self, natsMsg};
-use super::options::{default_options, natsOptions, Closure};
+use super::options::{natsOptions, Closure};
 use super::status::{natsConnStatus, natsStatus};
 use crate::client::{
     Connection, Error, ErrorKind, MsgHandler, Options, Result, Status, Subscription,
@@ -128,7 +128,7 @@ pub unsafe extern "C" fn natsConnection_Connect(
         // SAFETY: NULL or live options per the API.
         let opts = match unsafe { options.as_ref() } {
             Some(o) => o.opts.clone(),
-            None => default_options(),
+            None => Options::default(),
         };
         connect_with(nc, opts)
     })
@@ -141,10 +141,15 @@ pub unsafe extern "C" fn natsConnection_ConnectTo(
     urls: *const c_char,
 ) -> natsStatus {
     guard_status("natsConnection_ConnectTo", || {
-        let mut opts = default_options();
         // SAFETY: NULL or a C string.
-        opts.url = unsafe { opt_str(urls) }?.map(str::to_string);
-        connect_with(nc, opts)
+        let url = unsafe { opt_str(urls) }?.map(str::to_string);
+        connect_with(
+            nc,
+            Options {
+                url,
+                ..Options::default()
+            },
+        )
     })
 }
 

@@ -60,39 +60,23 @@ pub(crate) unsafe fn with_opts(
     })
 }
 
-/// nats.c always has an error handler: without the user's, errors are
-/// printed to stderr.
-fn default_error_handler() -> crate::client::options::ErrCallback {
-    Arc::new(|conn, sub, err| {
-        let status = natsStatus::from(err.kind) as i32;
-        let cid = conn.server_info().client_id;
-        match sub {
-            Some(s) => eprintln!(
-                "Error {status} - {} on connection [{cid}] on \"{}\"",
-                err.text,
-                s.subject()
-            ),
-            None => eprintln!("Error {status} - {} on connection [{cid}]", err.text),
-        }
-    })
+/// A count of milliseconds from C as a duration; a negative one is none.
+fn millis(ms: i64, what: &str) -> Result<Duration> {
+    u64::try_from(ms)
+        .map(Duration::from_millis)
+        .map_err(|_| invalid_arg(&format!("{what} cannot be negative")))
 }
 
-/// nats.c's defaults, including its stderr error handler.
-pub(crate) fn default_options() -> Options {
-    let lib = crate::client::library_config::get();
-    Options {
-        error_cb: Some(default_error_handler()),
-        write_deadline: lib.default_write_deadline,
-        global_delivery: lib.default_to_thread_pool,
-        ..Options::default()
-    }
+/// A size from C; a negative one is not a size.
+fn size(n: c_int, what: &str) -> Result<usize> {
+    usize::try_from(n).map_err(|_| invalid_arg(&format!("{what} cannot be negative")))
 }
 
 /// Creates options with nats.c's defaults; free them with `natsOptions_Destroy`.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_Create(newOpts: *mut *mut natsOptions) -> natsStatus {
     guard("natsOptions_Create", || {
-        let opts = default_options();
+        let opts = Options::default();
         let p = Box::into_raw(Box::new(natsOptions { opts }));
         // SAFETY: out-parameter checked by `put`.
         unsafe { put(newOpts, p) }.inspect_err(|_| {
@@ -119,9 +103,7 @@ pub unsafe extern "C" fn natsOptions_SetURL(
 ) -> natsStatus {
     with_opts("natsOptions_SetURL", opts, |o| {
         // SAFETY: NULL or a C string from the caller.
-        o.url = unsafe { opt_str(url) }?
-            .map(|u| u.trim().to_string())
-            .filter(|u| !u.is_empty());
+        o.set_url(unsafe { opt_str(url) }?);
         Ok(())
     })
 }
@@ -141,9 +123,9 @@ pub unsafe extern "C" fn natsOptions_SetServers(
         for i in 0..serversCount.max(0) as usize {
             // SAFETY: `servers` holds `serversCount` C strings per the API.
             let s = unsafe { req_str(*servers.add(i), "server URL") }?;
-            list.push(s.trim().to_string());
+            list.push(s);
         }
-        o.servers = list;
+        o.set_servers(list);
         Ok(())
     })
 }
@@ -221,13 +203,7 @@ pub unsafe extern "C" fn natsOptions_SetTimeout(
     timeout: i64,
 ) -> natsStatus {
     with_opts("natsOptions_SetTimeout", opts, |o| {
-        if timeout < 0 {
-            return Err(invalid_arg("timeout cannot be negative"));
-        }
-        o.timeout = match timeout {
-            0 => Options::default().timeout,
-            t => Duration::from_millis(t as u64),
-        };
+        o.set_timeout(millis(timeout, "timeout")?);
         Ok(())
     })
 }
@@ -263,12 +239,7 @@ pub unsafe extern "C" fn natsOptions_SetIOBufSize(
     ioBufSize: c_int,
 ) -> natsStatus {
     with_opts("natsOptions_SetIOBufSize", opts, |o| {
-        if ioBufSize < 0 {
-            return Err(invalid_arg("buffer size cannot be negative"));
-        }
-        if ioBufSize > 0 {
-            o.io_buf_size = ioBufSize as usize;
-        }
+        o.set_io_buf_size(size(ioBufSize, "buffer size")?);
         Ok(())
     })
 }
@@ -289,11 +260,7 @@ pub unsafe extern "C" fn natsOptions_SetMaxPendingMsgs(
     maxPending: c_int,
 ) -> natsStatus {
     with_opts("natsOptions_SetMaxPendingMsgs", opts, |o| {
-        if maxPending <= 0 {
-            return Err(invalid_arg("max pending messages must be positive"));
-        }
-        o.max_pending_msgs = maxPending;
-        Ok(())
+        o.set_max_pending_msgs(maxPending)
     })
 }
 
@@ -304,11 +271,7 @@ pub unsafe extern "C" fn natsOptions_SetMaxPendingBytes(
     maxPending: i64,
 ) -> natsStatus {
     with_opts("natsOptions_SetMaxPendingBytes", opts, |o| {
-        if maxPending <= 0 {
-            return Err(invalid_arg("max pending bytes must be positive"));
-        }
-        o.max_pending_bytes = maxPending;
-        Ok(())
+        o.set_max_pending_bytes(maxPending)
     })
 }
 
@@ -321,15 +284,14 @@ pub unsafe extern "C" fn natsOptions_SetErrorHandler(
 ) -> natsStatus {
     with_opts("natsOptions_SetErrorHandler", opts, |o| {
         let closure = Closure(closure);
-        o.error_cb = Some(match errHandler {
-            None => default_error_handler(),
-            Some(f) => Arc::new(move |conn, sub, err| {
+        o.set_error_handler(errHandler.map(|f| -> crate::client::options::ErrCallback {
+            Arc::new(move |conn, sub, err| {
                 let c = closure;
                 let s = sub.map_or(std::ptr::null_mut(), sub_ptr);
                 // SAFETY: the user's callback, given live handles and their closure.
                 unsafe { f(conn_ptr(conn), s, natsStatus::from(err.kind), c.0) }
-            }),
-        });
+            })
+        }));
         Ok(())
     })
 }
@@ -430,10 +392,9 @@ pub unsafe extern "C" fn natsOptions_SetFlusherWaitMicros(
     flusherWaitUs: i64,
 ) -> natsStatus {
     with_opts("natsOptions_SetFlusherWaitMicros", opts, |o| {
-        if flusherWaitUs < 0 {
-            return Err(invalid_arg("flusher wait cannot be negative"));
-        }
-        o.flusher_wait = Duration::from_micros(flusherWaitUs as u64);
+        o.flusher_wait = u64::try_from(flusherWaitUs)
+            .map(Duration::from_micros)
+            .map_err(|_| invalid_arg("flusher wait cannot be negative"))?;
         Ok(())
     })
 }
@@ -470,10 +431,7 @@ pub unsafe extern "C" fn natsOptions_SetMessageBufferPadding(
     paddingSize: c_int,
 ) -> natsStatus {
     with_opts("natsOptions_SetMessageBufferPadding", opts, |o| {
-        if paddingSize < 0 {
-            return Err(invalid_arg("padding cannot be negative"));
-        }
-        o.message_padding = paddingSize as usize;
+        o.message_padding = size(paddingSize, "padding")?;
         Ok(())
     })
 }
@@ -485,10 +443,7 @@ pub unsafe extern "C" fn natsOptions_SetWriteDeadline(
     deadline: i64,
 ) -> natsStatus {
     with_opts("natsOptions_SetWriteDeadline", opts, |o| {
-        if deadline < 0 {
-            return Err(invalid_arg("write deadline cannot be negative"));
-        }
-        o.write_deadline = (deadline > 0).then(|| Duration::from_millis(deadline as u64));
+        o.set_write_deadline(millis(deadline, "write deadline")?);
         Ok(())
     })
 }
@@ -538,10 +493,7 @@ pub unsafe extern "C" fn natsOptions_SetReconnectWait(
     reconnectWait: i64,
 ) -> natsStatus {
     with_opts("natsOptions_SetReconnectWait", opts, |o| {
-        if reconnectWait < 0 {
-            return Err(invalid_arg("reconnect wait cannot be negative"));
-        }
-        o.reconnect_wait = Duration::from_millis(reconnectWait as u64);
+        o.reconnect_wait = millis(reconnectWait, "reconnect wait")?;
         Ok(())
     })
 }
@@ -556,11 +508,12 @@ pub unsafe extern "C" fn natsOptions_SetReconnectJitter(
     jitterTLS: i64,
 ) -> natsStatus {
     with_opts("natsOptions_SetReconnectJitter", opts, |o| {
-        if jitter < 0 || jitterTLS < 0 {
-            return Err(invalid_arg("reconnect jitter cannot be negative"));
-        }
-        o.reconnect_jitter = Duration::from_millis(jitter as u64);
-        o.reconnect_jitter_tls = Duration::from_millis(jitterTLS as u64);
+        let (plain, tls) = (
+            millis(jitter, "reconnect jitter")?,
+            millis(jitterTLS, "reconnect jitter")?,
+        );
+        o.reconnect_jitter = plain;
+        o.reconnect_jitter_tls = tls;
         Ok(())
     })
 }
@@ -596,13 +549,7 @@ pub unsafe extern "C" fn natsOptions_SetReconnectBufSize(
     reconnectBufSize: c_int,
 ) -> natsStatus {
     with_opts("natsOptions_SetReconnectBufSize", opts, |o| {
-        if reconnectBufSize < 0 {
-            return Err(invalid_arg("reconnect buffer size cannot be negative"));
-        }
-        o.reconnect_buf_size = match reconnectBufSize {
-            0 => crate::client::options::DEFAULT_RECONNECT_BUF_SIZE,
-            n => n as usize,
-        };
+        o.set_reconnect_buf_size(size(reconnectBufSize, "reconnect buffer size")?);
         Ok(())
     })
 }
@@ -622,12 +569,7 @@ pub unsafe extern "C" fn natsOptions_SetRetryOnFailedConnect(
     closure: *mut c_void,
 ) -> natsStatus {
     with_opts("natsOptions_SetRetryOnFailedConnect", opts, |o| {
-        o.retry_on_failed_connect = retry;
-        o.connected_cb = if retry {
-            conn_callback(connectedCb, closure)
-        } else {
-            None
-        };
+        o.set_retry_on_failed_connect(retry, conn_callback(connectedCb, closure));
         Ok(())
     })
 }
@@ -741,6 +683,139 @@ mod tests {
     unsafe fn get<'a>(o: *mut natsOptions) -> &'a Options {
         // SAFETY: per the contract.
         unsafe { &(*o).opts }
+    }
+
+    /// What `natsOptions_Create` gives a C program is `Options::default()`,
+    /// field by field. The destructuring names every field, so a new one
+    /// does not compile until it is compared here too. Callbacks and TLS
+    /// settings cannot be compared by value: their presence and their
+    /// observable settings are.
+    #[test]
+    fn c_defaults_are_the_client_defaults() {
+        let o = create();
+        // SAFETY: `o` is live until destroyed below.
+        let c = unsafe { get(o) };
+        let d = Options::default();
+        let Options {
+            url,
+            servers,
+            name,
+            verbose,
+            pedantic,
+            timeout,
+            ping_interval,
+            max_pings_out,
+            io_buf_size,
+            no_echo,
+            max_pending_msgs,
+            max_pending_bytes,
+            user,
+            password,
+            token,
+            token_handler,
+            nkey,
+            user_jwt,
+            signer,
+            user_creds,
+            secure,
+            tls_handshake_first,
+            tls,
+            ip_order,
+            proxy_conn,
+            global_delivery,
+            old_request_style,
+            send_asap,
+            flusher_wait,
+            inbox_prefix,
+            no_responders_disabled,
+            message_padding,
+            write_deadline,
+            fail_requests_on_disconnect,
+            allow_reconnect,
+            max_reconnect,
+            reconnect_wait,
+            reconnect_jitter,
+            reconnect_jitter_tls,
+            custom_reconnect_delay,
+            reconnect_buf_size,
+            retry_on_failed_connect,
+            connected_cb,
+            no_randomize,
+            ignore_discovered_servers,
+            discovered_servers_cb,
+            lame_duck_cb,
+            reconnect_on_protocol_error,
+            ignore_auth_error_abort,
+            error_cb,
+            closed_cb,
+            disconnected_cb,
+            reconnected_cb,
+        } = c;
+        assert_eq!(*url, d.url);
+        assert_eq!(*servers, d.servers);
+        assert_eq!(*name, d.name);
+        assert_eq!(*verbose, d.verbose);
+        assert_eq!(*pedantic, d.pedantic);
+        assert_eq!(*timeout, d.timeout);
+        assert_eq!(*ping_interval, d.ping_interval);
+        assert_eq!(*max_pings_out, d.max_pings_out);
+        assert_eq!(*io_buf_size, d.io_buf_size);
+        assert_eq!(*no_echo, d.no_echo);
+        assert_eq!(*max_pending_msgs, d.max_pending_msgs);
+        assert_eq!(*max_pending_bytes, d.max_pending_bytes);
+        assert_eq!(*user, d.user);
+        assert_eq!(*password, d.password);
+        assert_eq!(*token, d.token);
+        assert_eq!(token_handler.is_some(), d.token_handler.is_some());
+        assert_eq!(*nkey, d.nkey);
+        assert_eq!(user_jwt.is_some(), d.user_jwt.is_some());
+        assert_eq!(signer.is_some(), d.signer.is_some());
+        assert_eq!(user_creds.is_some(), d.user_creds.is_some());
+        assert_eq!(*secure, d.secure);
+        assert_eq!(*tls_handshake_first, d.tls_handshake_first);
+        assert_eq!(tls.expected_hostname(), d.tls.expected_hostname());
+        assert_eq!(tls.skip_verify(), d.tls.skip_verify());
+        assert_eq!(tls.has_verify_callback(), d.tls.has_verify_callback());
+        assert_eq!(tls.concurrent_handshakes(), d.tls.concurrent_handshakes());
+        assert_eq!(*ip_order, d.ip_order);
+        assert_eq!(proxy_conn.is_some(), d.proxy_conn.is_some());
+        assert_eq!(*global_delivery, d.global_delivery);
+        assert_eq!(*old_request_style, d.old_request_style);
+        assert_eq!(*send_asap, d.send_asap);
+        assert_eq!(*flusher_wait, d.flusher_wait);
+        assert_eq!(*inbox_prefix, d.inbox_prefix);
+        assert_eq!(*no_responders_disabled, d.no_responders_disabled);
+        assert_eq!(*message_padding, d.message_padding);
+        assert_eq!(*write_deadline, d.write_deadline);
+        assert_eq!(*fail_requests_on_disconnect, d.fail_requests_on_disconnect);
+        assert_eq!(*allow_reconnect, d.allow_reconnect);
+        assert_eq!(*max_reconnect, d.max_reconnect);
+        assert_eq!(*reconnect_wait, d.reconnect_wait);
+        assert_eq!(*reconnect_jitter, d.reconnect_jitter);
+        assert_eq!(*reconnect_jitter_tls, d.reconnect_jitter_tls);
+        assert_eq!(
+            custom_reconnect_delay.is_some(),
+            d.custom_reconnect_delay.is_some()
+        );
+        assert_eq!(*reconnect_buf_size, d.reconnect_buf_size);
+        assert_eq!(*retry_on_failed_connect, d.retry_on_failed_connect);
+        assert_eq!(connected_cb.is_some(), d.connected_cb.is_some());
+        assert_eq!(*no_randomize, d.no_randomize);
+        assert_eq!(*ignore_discovered_servers, d.ignore_discovered_servers);
+        assert_eq!(
+            discovered_servers_cb.is_some(),
+            d.discovered_servers_cb.is_some()
+        );
+        assert_eq!(lame_duck_cb.is_some(), d.lame_duck_cb.is_some());
+        assert_eq!(*reconnect_on_protocol_error, d.reconnect_on_protocol_error);
+        assert_eq!(*ignore_auth_error_abort, d.ignore_auth_error_abort);
+        assert_eq!(error_cb.is_some(), d.error_cb.is_some());
+        assert!(d.error_cb.is_some(), "nats.c always has an error handler");
+        assert_eq!(closed_cb.is_some(), d.closed_cb.is_some());
+        assert_eq!(disconnected_cb.is_some(), d.disconnected_cb.is_some());
+        assert_eq!(reconnected_cb.is_some(), d.reconnected_cb.is_some());
+        // SAFETY: `o` came from `create` and is not used after this.
+        unsafe { natsOptions_Destroy(o) };
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! and `natsStatus_GetText`.
 #![allow(non_camel_case_types)]
 
-use std::ffi::c_char;
+use std::ffi::{c_char, CStr};
 
+use crate::client::error::error_statuses;
 use crate::client::ErrorKind;
 
 /// The result of most calls: `NATS_OK` on success, otherwise what went wrong.
@@ -114,55 +115,65 @@ pub enum natsConnStatus {
     NATS_CONN_STATUS_DRAINING_PUBS,
 }
 
-/// Every status in numeric order, `NATS_OK` first; `ALL[n]` has value `n`.
-const ALL: [natsStatus; natsStatus::NATS_MAX_STATUS_VALUE as usize] = {
-    use natsStatus::*;
-    [
-        NATS_OK,
-        NATS_ERR,
-        NATS_PROTOCOL_ERROR,
-        NATS_IO_ERROR,
-        NATS_LINE_TOO_LONG,
-        NATS_CONNECTION_CLOSED,
-        NATS_NO_SERVER,
-        NATS_STALE_CONNECTION,
-        NATS_SECURE_CONNECTION_WANTED,
-        NATS_SECURE_CONNECTION_REQUIRED,
-        NATS_CONNECTION_DISCONNECTED,
-        NATS_CONNECTION_AUTH_FAILED,
-        NATS_NOT_PERMITTED,
-        NATS_NOT_FOUND,
-        NATS_ADDRESS_MISSING,
-        NATS_INVALID_SUBJECT,
-        NATS_INVALID_ARG,
-        NATS_INVALID_SUBSCRIPTION,
-        NATS_INVALID_TIMEOUT,
-        NATS_ILLEGAL_STATE,
-        NATS_SLOW_CONSUMER,
-        NATS_MAX_PAYLOAD,
-        NATS_MAX_DELIVERED_MSGS,
-        NATS_INSUFFICIENT_BUFFER,
-        NATS_NO_MEMORY,
-        NATS_SYS_ERROR,
-        NATS_TIMEOUT,
-        NATS_FAILED_TO_INITIALIZE,
-        NATS_NOT_INITIALIZED,
-        NATS_SSL_ERROR,
-        NATS_NO_SERVER_SUPPORT,
-        NATS_NOT_YET_CONNECTED,
-        NATS_DRAINING,
-        NATS_INVALID_QUEUE_NAME,
-        NATS_NO_RESPONDERS,
-        NATS_MISMATCH,
-        NATS_MISSED_HEARTBEAT,
-        NATS_LIMIT_REACHED,
-        NATS_PIN_ID_MISMATCH,
-        NATS_INVALID_CONFIG,
-    ]
-};
-
 /// Text for a value that is not a status (out of range).
-const UNKNOWN_STATUS: &std::ffi::CStr = c"Unknown Status";
+const UNKNOWN_STATUS: &CStr = c"Unknown Status";
+
+/// The status tables, generated from the one list in `client::error`. The
+/// `natsStatus` enum above stays written out because cbindgen reads it (it
+/// does not expand macros); the build fails if it and the list disagree:
+/// the matches below are exhaustive over both enums, and the asserts check
+/// each value.
+macro_rules! status_tables {
+    ($(($kind:ident, $c_name:ident, $value:literal, $text:literal),)*) => {
+        /// Every status in numeric order, `NATS_OK` first; `ALL[n]` has value `n`.
+        const ALL: [natsStatus; natsStatus::NATS_MAX_STATUS_VALUE as usize] =
+            [natsStatus::NATS_OK, $(natsStatus::$c_name),*];
+
+        const _: () = {
+            $(assert!(natsStatus::$c_name as i32 == $value);)*
+            let mut i = 0;
+            while i < ALL.len() {
+                assert!(ALL[i] as usize == i);
+                i += 1;
+            }
+        };
+
+        impl natsStatus {
+            /// The short human-readable name of this status (the same words
+            /// nats.c uses, since programs print and sometimes compare them).
+            pub fn text(self) -> &'static CStr {
+                match self {
+                    natsStatus::NATS_OK => c"OK",
+                    $(natsStatus::$c_name => const {
+                        match CStr::from_bytes_with_nul(concat!($text, "\0").as_bytes()) {
+                            Ok(text) => text,
+                            Err(_) => panic!("a status text holds a NUL"),
+                        }
+                    },)*
+                    natsStatus::NATS_MAX_STATUS_VALUE => UNKNOWN_STATUS,
+                }
+            }
+
+            /// The error kind of a non-OK status, e.g. one returned by a user
+            /// callback (`Err` for `NATS_OK` or an out-of-range value).
+            pub(crate) fn kind(self) -> ErrorKind {
+                match self {
+                    $(natsStatus::$c_name => ErrorKind::$kind,)*
+                    natsStatus::NATS_OK | natsStatus::NATS_MAX_STATUS_VALUE => ErrorKind::Err,
+                }
+            }
+        }
+
+        impl From<ErrorKind> for natsStatus {
+            fn from(kind: ErrorKind) -> natsStatus {
+                match kind {
+                    $(ErrorKind::$kind => natsStatus::$c_name,)*
+                }
+            }
+        }
+    };
+}
+error_statuses!(status_tables);
 
 impl natsStatus {
     /// The status with this numeric value, if there is one.
@@ -171,113 +182,6 @@ impl natsStatus {
             .ok()
             .and_then(|i| ALL.get(i))
             .copied()
-    }
-
-    /// The short human-readable name of this status (the same words nats.c
-    /// uses, since programs print and sometimes compare them).
-    pub fn text(self) -> &'static std::ffi::CStr {
-        use natsStatus::*;
-        match self {
-            NATS_OK => c"OK",
-            NATS_ERR => c"Error",
-            NATS_PROTOCOL_ERROR => c"Protocol Error",
-            NATS_IO_ERROR => c"IO Error",
-            NATS_LINE_TOO_LONG => c"Line too long",
-            NATS_CONNECTION_CLOSED => c"Connection Closed",
-            NATS_NO_SERVER => c"No server available for connection",
-            NATS_STALE_CONNECTION => c"Stale Connection",
-            NATS_SECURE_CONNECTION_WANTED => c"Secure Connection not available",
-            NATS_SECURE_CONNECTION_REQUIRED => c"Secure Connection Required",
-            NATS_CONNECTION_DISCONNECTED => c"Connection Disconnected",
-            NATS_CONNECTION_AUTH_FAILED => c"Authentication Violation",
-            NATS_NOT_PERMITTED => c"Not Permitted",
-            NATS_NOT_FOUND => c"Not Found",
-            NATS_ADDRESS_MISSING => c"TCP Address missing",
-            NATS_INVALID_SUBJECT => c"Invalid Subject",
-            NATS_INVALID_ARG => c"Invalid Argument",
-            NATS_INVALID_SUBSCRIPTION => c"Invalid Subscription",
-            NATS_INVALID_TIMEOUT => c"Invalid Timeout",
-            NATS_ILLEGAL_STATE => c"Illegal State",
-            NATS_SLOW_CONSUMER => c"Slow Consumer, messages dropped",
-            NATS_MAX_PAYLOAD => c"Maximum Payload Exceeded",
-            NATS_MAX_DELIVERED_MSGS => c"Maximum Messages Delivered",
-            NATS_INSUFFICIENT_BUFFER => c"Insufficient Buffer",
-            NATS_NO_MEMORY => c"No Memory",
-            NATS_SYS_ERROR => c"System Error",
-            NATS_TIMEOUT => c"Timeout",
-            NATS_FAILED_TO_INITIALIZE => c"Initialization Failed",
-            NATS_NOT_INITIALIZED => c"Not Initialized",
-            NATS_SSL_ERROR => c"SSL Error",
-            NATS_NO_SERVER_SUPPORT => c"Not Supported By Server",
-            NATS_NOT_YET_CONNECTED => c"Not Yet Connected",
-            NATS_DRAINING => c"Draining in progress",
-            NATS_INVALID_QUEUE_NAME => c"Invalid queue name",
-            NATS_NO_RESPONDERS => c"No responders available for request",
-            NATS_MISMATCH => c"Mismatch",
-            NATS_MISSED_HEARTBEAT => c"Missed Server Heartbeat",
-            NATS_LIMIT_REACHED => c"Limit reached",
-            NATS_PIN_ID_MISMATCH => c"Jetstream Consumer PinID Mismatch",
-            NATS_INVALID_CONFIG => c"Invalid Configuration",
-            NATS_MAX_STATUS_VALUE => UNKNOWN_STATUS,
-        }
-    }
-}
-
-impl natsStatus {
-    /// The error kind of a non-OK status, e.g. one returned by a user
-    /// callback (`Err` for `NATS_OK` or an out-of-range value).
-    pub(crate) fn kind(self) -> ErrorKind {
-        ErrorKind::ALL
-            .into_iter()
-            .find(|k| natsStatus::from(*k) == self)
-            .unwrap_or(ErrorKind::Err)
-    }
-}
-
-impl From<ErrorKind> for natsStatus {
-    fn from(kind: ErrorKind) -> natsStatus {
-        use natsStatus::*;
-        match kind {
-            ErrorKind::Err => NATS_ERR,
-            ErrorKind::ProtocolError => NATS_PROTOCOL_ERROR,
-            ErrorKind::IoError => NATS_IO_ERROR,
-            ErrorKind::LineTooLong => NATS_LINE_TOO_LONG,
-            ErrorKind::ConnectionClosed => NATS_CONNECTION_CLOSED,
-            ErrorKind::NoServer => NATS_NO_SERVER,
-            ErrorKind::StaleConnection => NATS_STALE_CONNECTION,
-            ErrorKind::SecureConnectionWanted => NATS_SECURE_CONNECTION_WANTED,
-            ErrorKind::SecureConnectionRequired => NATS_SECURE_CONNECTION_REQUIRED,
-            ErrorKind::ConnectionDisconnected => NATS_CONNECTION_DISCONNECTED,
-            ErrorKind::AuthFailed => NATS_CONNECTION_AUTH_FAILED,
-            ErrorKind::NotPermitted => NATS_NOT_PERMITTED,
-            ErrorKind::NotFound => NATS_NOT_FOUND,
-            ErrorKind::AddressMissing => NATS_ADDRESS_MISSING,
-            ErrorKind::InvalidSubject => NATS_INVALID_SUBJECT,
-            ErrorKind::InvalidArg => NATS_INVALID_ARG,
-            ErrorKind::InvalidSubscription => NATS_INVALID_SUBSCRIPTION,
-            ErrorKind::InvalidTimeout => NATS_INVALID_TIMEOUT,
-            ErrorKind::IllegalState => NATS_ILLEGAL_STATE,
-            ErrorKind::SlowConsumer => NATS_SLOW_CONSUMER,
-            ErrorKind::MaxPayload => NATS_MAX_PAYLOAD,
-            ErrorKind::MaxDeliveredMsgs => NATS_MAX_DELIVERED_MSGS,
-            ErrorKind::InsufficientBuffer => NATS_INSUFFICIENT_BUFFER,
-            ErrorKind::NoMemory => NATS_NO_MEMORY,
-            ErrorKind::SysError => NATS_SYS_ERROR,
-            ErrorKind::Timeout => NATS_TIMEOUT,
-            ErrorKind::FailedToInitialize => NATS_FAILED_TO_INITIALIZE,
-            ErrorKind::NotInitialized => NATS_NOT_INITIALIZED,
-            ErrorKind::SslError => NATS_SSL_ERROR,
-            ErrorKind::NoServerSupport => NATS_NO_SERVER_SUPPORT,
-            ErrorKind::NotYetConnected => NATS_NOT_YET_CONNECTED,
-            ErrorKind::Draining => NATS_DRAINING,
-            ErrorKind::InvalidQueueName => NATS_INVALID_QUEUE_NAME,
-            ErrorKind::NoResponders => NATS_NO_RESPONDERS,
-            ErrorKind::Mismatch => NATS_MISMATCH,
-            ErrorKind::MissedHeartbeat => NATS_MISSED_HEARTBEAT,
-            ErrorKind::LimitReached => NATS_LIMIT_REACHED,
-            ErrorKind::PinIdMismatch => NATS_PIN_ID_MISMATCH,
-            ErrorKind::InvalidConfig => NATS_INVALID_CONFIG,
-        }
     }
 }
 
@@ -309,7 +213,6 @@ pub extern "C" fn natsStatus_GetText(s: incoming::natsStatus) -> *const c_char {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::ffi::CStr;
 
     #[test]
     fn numeric_values_match_nats_c() {
@@ -354,6 +257,13 @@ mod tests {
     fn every_error_status_maps_back_to_its_kind() {
         for k in ErrorKind::ALL {
             assert_eq!(natsStatus::from(k).kind(), k);
+        }
+    }
+
+    #[test]
+    fn status_values_of_kinds_are_the_c_values() {
+        for k in ErrorKind::ALL {
+            assert_eq!(k.status_value(), natsStatus::from(k) as i32, "{k:?}");
         }
     }
 

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use super::boundary::{opt_str, req_str};
 use super::options::{natsOptions, with_opts};
 use super::status::natsStatus;
-use crate::tls::TlsSettings;
 
 /// Certificate verification callback. `preverifyOk` is 1 when the server's
 /// certificate chain and name verified, 0 when not; return non-zero to
@@ -21,11 +20,7 @@ pub type natsSSLVerifyCb =
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_SetSecure(opts: *mut natsOptions, secure: bool) -> natsStatus {
     with_opts("natsOptions_SetSecure", opts, |o| {
-        if !secure {
-            o.tls = TlsSettings::default();
-            o.tls_handshake_first = false;
-        }
-        o.secure = secure;
+        o.set_secure(secure);
         Ok(())
     })
 }
@@ -35,8 +30,7 @@ pub unsafe extern "C" fn natsOptions_SetSecure(opts: *mut natsOptions, secure: b
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_TLSHandshakeFirst(opts: *mut natsOptions) -> natsStatus {
     with_opts("natsOptions_TLSHandshakeFirst", opts, |o| {
-        o.secure = true;
-        o.tls_handshake_first = true;
+        o.set_tls_handshake_first();
         Ok(())
     })
 }
@@ -184,7 +178,7 @@ pub unsafe extern "C" fn natsOptions_SetExpectedHostname(
 ) -> natsStatus {
     with_opts("natsOptions_SetExpectedHostname", opts, |o| {
         // SAFETY: NULL or a C string from the caller.
-        let h = unsafe { opt_str(hostname) }?.filter(|h| !h.is_empty());
+        let h = unsafe { opt_str(hostname) }?;
         o.tls.set_expected_hostname(h.map(str::to_string));
         Ok(())
     })

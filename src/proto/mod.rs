@@ -5,6 +5,7 @@ pub mod headers;
 pub mod info;
 pub mod nuid;
 pub mod parser;
+pub mod server_error;
 pub mod subject;
 
 pub use headers::Headers;
