@@ -331,9 +331,13 @@ impl TlsSettings {
 
     /// nats.c serialises OpenSSL handshakes unless this is set. rustls
     /// handshakes share no mutable state, so there is nothing to serialise;
-    /// the flag is only recorded (it shows in the `Debug` output).
+    /// the flag is only recorded so that it reads back as set.
     pub fn set_concurrent_handshakes(&mut self, allow: bool) {
         self.concurrent_handshakes = allow;
+    }
+
+    pub fn concurrent_handshakes(&self) -> bool {
+        self.concurrent_handshakes
     }
 
     /// The suites offered: the TLS 1.3 ones, then the TLS 1.2 ones.
