@@ -169,9 +169,9 @@ fn auto_unsubscribe_delivers_exactly_n() {
     let server = NatsServer::start();
     let nc = connect(&server);
     let (sub, rx) = channel_sub(&nc, "limited", None);
-    sub.auto_unsubscribe(5).unwrap();
+    nc.auto_unsubscribe(&sub, 5).unwrap();
     let sync = nc.subscribe_sync("limited", None).unwrap();
-    sync.auto_unsubscribe(3).unwrap();
+    nc.auto_unsubscribe(&sync, 3).unwrap();
     nc.flush_timeout(WAIT).unwrap();
     for i in 0..10 {
         nc.publish("limited", format!("{i}").as_bytes()).unwrap();
@@ -623,7 +623,7 @@ fn an_accepted_on_complete_callback_always_runs() {
                 last
             })
         };
-        sub.unsubscribe().unwrap();
+        nc.unsubscribe(&sub).unwrap();
         let last = setter.join().expect("setter thread");
         if last > 0 {
             assert!(
@@ -650,7 +650,8 @@ fn drained_sync_subscription_with_unread_messages_closes_with_its_connection() {
         nc.publish("drained.unread", b"unread").unwrap();
     }
     nc.flush_timeout(WAIT).unwrap();
-    sub.drain(Some(Duration::from_secs(30))).unwrap();
+    nc.drain_subscription(&sub, Some(Duration::from_secs(30)))
+        .unwrap();
     // The drain's own flush confirms the UNSUB before this one returns.
     nc.flush_timeout(WAIT).unwrap();
     assert!(sub.is_valid(), "still open: three messages are unread");
@@ -664,7 +665,7 @@ fn drained_sync_subscription_with_unread_messages_closes_with_its_connection() {
     );
     // Unsubscribing a subscription of a closed connection says so.
     assert_eq!(
-        sub.unsubscribe().unwrap_err().kind,
+        nc.unsubscribe(&sub).unwrap_err().kind,
         ErrorKind::ConnectionClosed
     );
 }
@@ -679,7 +680,7 @@ fn unreachable_auto_unsubscribe_limit_closes_with_its_connection() {
     let nc = connect(&server);
     let sub = nc.subscribe_sync("unreachable.max", None).unwrap();
     sub.set_pending_limits(1, -1).unwrap();
-    sub.auto_unsubscribe(3).unwrap();
+    nc.auto_unsubscribe(&sub, 3).unwrap();
     nc.publish("unreachable.max", b"1").unwrap();
     nc.publish("unreachable.max", b"dropped").unwrap();
     nc.flush_timeout(WAIT).unwrap();

@@ -345,7 +345,7 @@ fn auto_unsubscribe_carries_the_remaining_count_across_a_reconnect() {
     let (opts, events) = watched(&server.url());
     let nc = Connection::connect(opts).unwrap();
     let sub = nc.subscribe_sync("au", None).unwrap();
-    sub.auto_unsubscribe(5).unwrap();
+    nc.auto_unsubscribe(&sub, 5).unwrap();
     for _ in 0..3 {
         nc.publish("au", b"m").unwrap();
     }
@@ -490,7 +490,7 @@ fn subscription_drain_hands_out_queued_messages_then_completes() {
     }
     nc.flush_timeout(WAIT).unwrap();
     assert!(wait_until(WAIT, || sub.queued_msgs().unwrap() == 50));
-    sub.drain(None).unwrap();
+    nc.drain_subscription(&sub, None).unwrap();
     assert_eq!(
         sub.drain_status().unwrap_err().kind,
         ErrorKind::IllegalState
@@ -528,7 +528,8 @@ fn subscription_drain_timeout_reports_timeout() {
         nc.publish("slow", b"x").unwrap();
     }
     nc.flush_timeout(WAIT).unwrap();
-    sub.drain(Some(Duration::from_millis(200))).unwrap();
+    nc.drain_subscription(&sub, Some(Duration::from_millis(200)))
+        .unwrap();
     sub.wait_drain(Some(WAIT)).unwrap();
     assert_eq!(sub.drain_status().unwrap(), Some(ErrorKind::Timeout));
     assert!(!sub.is_valid());
@@ -567,7 +568,7 @@ fn unsubscribing_while_the_callback_runs_and_closing_from_a_callback_are_safe() 
     nc.publish("busy", b"1").unwrap();
     nc.publish("busy", b"2").unwrap();
     in_cb.recv_timeout(WAIT).expect("callback running");
-    sub.unsubscribe().unwrap();
+    nc.unsubscribe(&sub).unwrap();
     drop(sub);
     release_tx.send(()).unwrap();
     done.recv_timeout(WAIT).expect("completion callback");

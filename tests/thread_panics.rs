@@ -281,7 +281,7 @@ fn a_subscription_drain_thread_panic_closes_the_connection() {
     let nc = connect(&server, &seen, |_| {});
     let sub = nc.subscribe_sync("sub.drain.panic", None).unwrap();
     threads::inject_panic(Some(ThreadKind::Drain));
-    sub.drain(None).unwrap();
+    nc.drain_subscription(&sub, None).unwrap();
     assert_closed_by_panic(&nc, &seen, &format!("nats-drain-{}", sub.sid()));
     assert!(!sub.is_valid());
     sub.wait_drain(Some(WAIT)).unwrap();

@@ -18,7 +18,7 @@ use super::pool::ServerPool;
 use super::reader;
 use super::request::ReplyMux;
 use super::stats::{Counters, Statistics};
-use super::subscription::{MsgHandler, SubKind, Subscription};
+use super::subscription::{Home, SubKind, Subscription};
 use super::threads::{self, ThreadKind};
 use super::transport::WriteHalf;
 use super::url::ServerUrl;
@@ -91,6 +91,23 @@ pub(crate) type SidHash = std::hash::BuildHasherDefault<SidHasher>;
 /// A handle on a connection; clones share it.
 #[derive(Clone)]
 pub struct Connection(pub(crate) Arc<ConnInner>);
+
+/// A message callback; `None` tells a subscribe-with-timeout that no message
+/// arrived in time.
+pub type MsgHandler = Arc<dyn Fn(&Connection, &Subscription, Option<Message>) + Send + Sync>;
+
+/// The subscriptions' way back to their connection.
+impl Home for Connection {
+    fn forget(&self, sid: u64) {
+        self.forget_sub(sid);
+    }
+    fn release(&self, sid: u64) {
+        self.release_sub(sid);
+    }
+    fn panicked(&self, e: Error) {
+        self.thread_panicked(e, None);
+    }
+}
 
 /// Shared state of one connection.
 ///
@@ -1039,7 +1056,7 @@ impl Connection {
             self.new_sid(),
             subj,
             queue,
-            self.clone(),
+            self.home(),
             kind,
             self.default_limits(),
         );
@@ -1116,11 +1133,12 @@ impl Connection {
         } else {
             Dispatcher::dedicated(format!("nats-sub-{sid}"), idle)?
         };
+        let conn = self.clone();
         let kind = SubKind::Async {
-            handler,
+            handler: Arc::new(move |sub, msg| handler(&conn, sub, msg)),
             dispatcher: dispatcher.clone(),
         };
-        let sub = Subscription::new(sid, subj, queue, self.clone(), kind, self.default_limits());
+        let sub = Subscription::new(sid, subj, queue, self.home(), kind, self.default_limits());
         if idle.is_some() {
             dispatcher.send(Work::Bind(sub.clone()));
         }
@@ -1130,6 +1148,55 @@ impl Connection {
             return Err(e);
         }
         Ok(sub)
+    }
+
+    /// What a new subscription keeps of its connection.
+    pub(crate) fn home(&self) -> Arc<dyn Home> {
+        Arc::new(self.clone())
+    }
+
+    /// The connection `sub` was created on.
+    pub fn of(sub: &Subscription) -> Connection {
+        let home: Arc<dyn std::any::Any + Send + Sync> = sub.home().clone();
+        match home.downcast::<Connection>() {
+            Ok(c) => (*c).clone(),
+            // Every subscription is made by `subscribe_with`, `subscribe`
+            // or the reply multiplexer, all of which give a `Connection`.
+            Err(_) => unreachable!("a subscription's home is its connection"),
+        }
+    }
+
+    /// `natsSubscription_Unsubscribe`. On a closed connection this still
+    /// closes the subscription (its callbacks stop, its completion runs)
+    /// and reports `ConnectionClosed`.
+    pub fn unsubscribe(&self, sub: &Subscription) -> Result<()> {
+        if self.is_closed() {
+            sub.close(true);
+            return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
+        }
+        sub.check_open()?;
+        let sent = self.send_unsub(sub.sid(), None);
+        // A close that started meanwhile refuses the UNSUB; the
+        // subscription ends all the same.
+        sub.close(sent.is_err() && self.is_closed());
+        sent
+    }
+
+    /// `natsSubscription_AutoUnsubscribe`: a non-positive `max`
+    /// unsubscribes now.
+    pub fn auto_unsubscribe(&self, sub: &Subscription, max: i32) -> Result<()> {
+        if self.is_closed() {
+            return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
+        }
+        sub.check_open()?;
+        if max <= 0 {
+            return self.unsubscribe(sub);
+        }
+        let max = max as u64;
+        sub.set_max(max);
+        self.send_unsub(sub.sid(), Some(max))?;
+        sub.apply_max(max);
+        Ok(())
     }
 
     pub(crate) fn lookup_sub(&self, sid: u64) -> Option<Subscription> {

@@ -133,8 +133,8 @@ fn guarded(sub: &Subscription, kind: ThreadKind, f: impl FnOnce()) {
     });
     if let Err(e) = r {
         allow_direct_write(false);
-        let conn = sub.connection().clone();
-        let _ = threads::catch(move || conn.thread_panicked(e, None));
+        let home = sub.home().clone();
+        let _ = threads::catch(move || home.panicked(e));
     }
 }
 
@@ -154,8 +154,8 @@ fn handle(w: Work, rx: &Receiver<Work>, kind: ThreadKind) {
             allow_direct_write(false);
             // The injection point is left out here: completion must run.
             if let Err(e) = threads::catch(|| sub.complete()) {
-                let conn = sub.connection().clone();
-                let _ = threads::catch(move || conn.thread_panicked(e, None));
+                let home = sub.home().clone();
+                let _ = threads::catch(move || home.panicked(e));
             }
         }
         Work::Bind(_) => {}

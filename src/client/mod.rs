@@ -26,11 +26,11 @@ mod transport;
 pub mod url;
 
 pub use block_cache::release_depot;
-pub use conn::{Connection, Status};
+pub use conn::{Connection, MsgHandler, Status};
 pub use dispatch::{set_pool_size, shutdown_pool};
 pub use drain::DEFAULT_DRAIN_TIMEOUT;
 pub use error::{Error, ErrorKind, Result};
 pub use message::{release_spare_blocks, Message};
 pub use options::Options;
 pub use stats::Statistics;
-pub use subscription::{MsgHandler, Subscription};
+pub use subscription::Subscription;

@@ -15,7 +15,7 @@ use super::conn::Connection;
 use super::dispatch::DeliveryBatch;
 use super::error::{Error, ErrorKind};
 use super::message::Message;
-use super::subscription::{SubKind, Subscription};
+use super::subscription::{Enqueued, SubKind, Subscription};
 use super::transport::ReadHalf;
 use crate::proto::parser::PartialMsg;
 use crate::proto::{Parsed, Parser, ServerInfo, ServerOp};
@@ -318,17 +318,27 @@ fn route_to(
     batch: &mut DeliveryBatch,
     counts: &mut InCounts,
 ) {
-    match sub.0.kind {
+    let outcome = match sub.0.kind {
         // Batched: counted when the batch is handed over.
         SubKind::Async { .. } => sub.enqueue(msg, batch),
         SubKind::Sync { .. } => {
             counts.settle(conn);
-            sub.enqueue(msg, batch);
+            sub.enqueue(msg, batch)
         }
         SubKind::Replies => {
             counts.settle(conn);
             conn.route_reply(msg);
+            return;
         }
+    };
+    match outcome {
+        Enqueued::Queued | Enqueued::Ignored | Enqueued::Dropped { first: false } => {}
+        // The server stops sending too (UNSUB with max); forget the sid.
+        Enqueued::LimitReached => conn.forget_sub(sub.sid()),
+        Enqueued::Dropped { first: true } => conn.report_async_error(
+            Some(sub),
+            Error::new(ErrorKind::SlowConsumer, "slow consumer, messages dropped"),
+        ),
     }
 }
 

@@ -67,7 +67,7 @@ impl Connection {
                         self.new_sid(),
                         &format!("{p}*"),
                         None,
-                        self.clone(),
+                        self.home(),
                         SubKind::Replies,
                         (-1, -1),
                     );
@@ -114,12 +114,12 @@ impl Connection {
     ) -> Result<Message> {
         let inbox = nuid::new_inbox(&self.options().inbox_prefix);
         let sub = self.subscribe_sync(&inbox, None)?;
-        let result = sub
-            .auto_unsubscribe(1)
+        let result = self
+            .auto_unsubscribe(&sub, 1)
             .and_then(|_| self.send_raw(subj, Some(&inbox), headers, data))
             .and_then(|_| sub.next_msg(timeout));
         if sub.is_valid() {
-            let _ = sub.unsubscribe();
+            let _ = self.unsubscribe(&sub);
         }
         reply_result(result?)
     }
