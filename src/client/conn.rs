@@ -1,9 +1,9 @@
 //! A connection to a NATS server: handshake, publishing, subscribing,
 //! flushing, closing and the state the other threads share.
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicU8, Ordering::*};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, RecvTimeoutError, Sender};
@@ -18,6 +18,7 @@ use super::pool::ServerPool;
 use super::reader;
 use super::request::ReplyMux;
 use super::stats::{Counters, Statistics};
+use super::sub_table::SubTable;
 use super::subscription::{Home, SubKind, Subscription};
 use super::threads::{self, ThreadKind};
 use super::transport::WriteHalf;
@@ -66,28 +67,6 @@ impl Status {
     }
 }
 
-/// Hashing for the sid → subscription map, looked up for every message.
-/// Sids are small sequential numbers chosen by us, so a multiplicative
-/// hash spreads them well and costs a fraction of SipHash.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct SidHasher(u64);
-
-impl std::hash::Hasher for SidHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-pub(crate) type SidHash = std::hash::BuildHasherDefault<SidHasher>;
-
 /// A handle on a connection; clones share it.
 #[derive(Clone)]
 pub struct Connection(pub(crate) Arc<ConnInner>);
@@ -125,14 +104,9 @@ pub struct ConnInner {
     pub(crate) state: Mutex<ConnState>,
     /// Wakes the reconnect thread's waits early (on close).
     pub(crate) state_cv: Condvar,
-    pub(crate) subs: RwLock<HashMap<u64, Subscription, SidHash>>,
-    /// Every subscription not yet closed, routed or not (one that reached
-    /// its auto-unsubscribe count or is draining has left `subs` but still
-    /// holds messages): `close` closes all of these. Added to only while
-    /// the connection is not closed, checked under this lock.
-    open_subs: Mutex<HashMap<u64, Subscription, SidHash>>,
-    /// Changes after every removal from `subs` (see `subs_generation`).
-    subs_generation: AtomicU64,
+    /// Added to only while the connection is not closed, checked under
+    /// the table's open-set lock.
+    subs: SubTable,
     /// Held by the running reader thread for its whole life, so a reader
     /// started after a reconnect waits until the previous one has handed
     /// over its last messages: each subscription's received and pending
@@ -298,9 +272,7 @@ impl Connection {
                 initial: false,
             }),
             state_cv: Condvar::new(),
-            subs: RwLock::new(HashMap::default()),
-            open_subs: Mutex::new(HashMap::default()),
-            subs_generation: AtomicU64::new(0),
+            subs: SubTable::default(),
             reader_turn: Mutex::new(()),
             replies: Mutex::new(ReplyMux::default()),
             sock_w: Mutex::new(None),
@@ -456,13 +428,7 @@ impl Connection {
     }
 
     pub(crate) fn subs_snapshot(&self) -> Vec<Subscription> {
-        self.0
-            .subs
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .cloned()
-            .collect()
+        self.0.subs.snapshot()
     }
 
     pub fn options(&self) -> &Options {
@@ -1070,17 +1036,12 @@ impl Connection {
             return Err(Error::new(ErrorKind::Draining, "connection is draining"));
         }
         {
-            // Checked under `open_subs`, which `close_impl` empties after
-            // marking the connection closed: a subscription is either
-            // closed by the close or refused here, never left open.
-            let mut open = self.0.open_subs.lock().unwrap_or_else(|p| p.into_inner());
+            // Checked under the open set's lock, and `close_impl` empties
+            // the set after marking the connection closed: a subscription
+            // is either closed by the close or refused here, never left open.
+            let mut open = self.0.subs.lock_open();
             self.check_usable()?;
-            open.insert(sub.sid(), sub.clone());
-            self.0
-                .subs
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(sub.sid(), sub.clone());
+            open.insert(sub);
         }
         if let Err(e) =
             self.send_proto(|b| encode::encode_sub(b, sub.subject(), sub.queue(), sub.sid()))
@@ -1200,39 +1161,22 @@ impl Connection {
     }
 
     pub(crate) fn lookup_sub(&self, sid: u64) -> Option<Subscription> {
-        self.0
-            .subs
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&sid)
-            .cloned()
+        self.0.subs.lookup(sid)
     }
 
     /// Removes a sid from routing, without telling the server.
     pub(crate) fn forget_sub(&self, sid: u64) {
-        self.0
-            .subs
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&sid);
-        self.0.subs_generation.fetch_add(1, Release);
+        self.0.subs.forget(sid);
     }
 
     /// The subscription is closed: it leaves routing and the open set.
     pub(crate) fn release_sub(&self, sid: u64) {
-        self.0
-            .open_subs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&sid);
-        self.forget_sub(sid);
+        self.0.subs.release(sid);
     }
 
-    /// A number that changes after any sid is removed from routing, so the
-    /// reader may keep using a subscription it looked up while it stays the
-    /// same (sids are never reused).
+    /// See `SubTable::generation`.
     pub(crate) fn subs_generation(&self) -> u64 {
-        self.0.subs_generation.load(Acquire)
+        self.0.subs.generation()
     }
 
     pub(crate) fn send_unsub(&self, sid: u64, max: Option<u64>) -> Result<()> {
@@ -1419,21 +1363,8 @@ impl Connection {
                 "connection closed",
             )));
         }
-        // Every open subscription, also those no longer routed (see
-        // `open_subs`); the routing table holds only open ones, emptied too.
-        let mut open =
-            std::mem::take(&mut *self.0.open_subs.lock().unwrap_or_else(|p| p.into_inner()));
-        for (sid, s) in self
-            .0
-            .subs
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .drain()
-        {
-            open.entry(sid).or_insert(s);
-        }
-        self.0.subs_generation.fetch_add(1, Release);
-        let subs: Vec<Subscription> = open.into_values().collect();
+        // Every open subscription, also those no longer routed.
+        let subs = self.0.subs.take_all();
         for s in &subs {
             s.close(true);
         }

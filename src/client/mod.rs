@@ -20,6 +20,7 @@ mod reader;
 mod reconnect;
 mod request;
 pub mod stats;
+mod sub_table;
 pub mod subscription;
 pub mod threads;
 mod transport;
