@@ -21,13 +21,10 @@ use super::stats::{Counters, Statistics};
 use super::sub_table::SubTable;
 use super::subscription::{Home, SubKind, Subscription};
 use super::threads::{self, ThreadKind};
-use super::transport::WriteHalf;
 use super::url::ServerUrl;
+use super::writer::{Direct, FlusherStep, OutBuf, Writer, SELF_FLUSH_THRESHOLD};
 use crate::proto::{encode, subject, ServerInfo};
 
-/// Past this many buffered bytes a publisher writes to the socket itself
-/// instead of waiting for the flusher (back-pressure).
-const SELF_FLUSH_THRESHOLD: usize = 4 * 1024 * 1024;
 /// Payloads at least this big are written from the caller's buffer
 /// instead of being copied into the write buffer first.
 const DIRECT_PAYLOAD: usize = 64 * 1024;
@@ -88,16 +85,12 @@ impl Home for Connection {
     }
 }
 
-/// Shared state of one connection.
-///
-/// Lock order: `reader_turn` → `state` → `replies` → `open_subs` → `subs`
-/// → `sock_w` → `out`, and `state` → the event queue's lock (events are
-/// posted under `state` where their order against a close matters).
-/// `reader_turn` is held by the reader thread for its whole life;
-/// `out` is held only to append or swap bytes; `sock_w` only across socket
-/// writes.
-/// No lock is held while user code runs. `status` changes only under
-/// `state`, so a holder of `state` sees a stable status.
+/// Shared state of one connection, in parts that each own their lock:
+/// `state`, `replies`, `subs` (the subscription table) and `writer`. The
+/// lock order between them is written once, in `client/mod.rs`.
+/// `reader_turn` is held by the reader thread for its whole life. No lock
+/// is held while user code runs. `status` changes only under `state`, so
+/// a holder of `state` sees a stable status.
 pub struct ConnInner {
     pub(crate) opts: Options,
     status: AtomicU8,
@@ -113,10 +106,7 @@ pub struct ConnInner {
     /// counts have a single writer, and old messages come before new ones.
     pub(crate) reader_turn: Mutex<()>,
     pub(crate) replies: Mutex<ReplyMux>,
-    /// The socket writers use, with the epoch it belongs to.
-    pub(crate) sock_w: Mutex<Option<(WriteHalf, u64)>>,
-    pub(crate) out: Mutex<OutBuf>,
-    pub(crate) out_cv: Condvar,
+    writer: Writer,
     next_sid: AtomicU64,
     max_payload: AtomicI64,
     headers_ok: AtomicBool,
@@ -146,39 +136,6 @@ pub(crate) struct ConnState {
     pub(crate) sock: Option<TcpStream>,
     /// Set until the first connection succeeds (retry on failed connect).
     pub(crate) initial: bool,
-}
-
-pub(crate) struct OutBuf {
-    pub(crate) buf: Vec<u8>,
-    pub(crate) spare: Vec<u8>,
-    pub(crate) flusher_waiting: bool,
-    pub(crate) stop: bool,
-    /// No socket: publishes accumulate (up to the reconnect buffer size)
-    /// and are sent after a reconnect; other protocol is not kept.
-    pub(crate) paused: bool,
-    /// PINGs appended since the last swap, so a reconnect knows how many
-    /// PONGs the buffered bytes will bring.
-    pub(crate) pings: usize,
-    /// Messages and payload bytes published (`natsStatistics`' out counts):
-    /// kept under this lock, which every publish holds anyway, instead of
-    /// costing two atomic additions per message.
-    pub(crate) sent_msgs: u64,
-    pub(crate) sent_bytes: u64,
-}
-
-impl OutBuf {
-    fn count_sent(&mut self, size: i64) {
-        self.sent_msgs += 1;
-        self.sent_bytes += size as u64;
-    }
-
-    /// Hands the buffered bytes over for writing, leaving the spare buffer
-    /// in their place. The PINGs among them are on their way.
-    fn take_for_write(&mut self) -> Vec<u8> {
-        self.pings = 0;
-        let spare = std::mem::take(&mut self.spare);
-        std::mem::replace(&mut self.buf, spare)
-    }
 }
 
 impl Connection {
@@ -275,18 +232,7 @@ impl Connection {
             subs: SubTable::default(),
             reader_turn: Mutex::new(()),
             replies: Mutex::new(ReplyMux::default()),
-            sock_w: Mutex::new(None),
-            out: Mutex::new(OutBuf {
-                buf: Vec::with_capacity(opts.io_buf_size),
-                spare: Vec::with_capacity(opts.io_buf_size),
-                flusher_waiting: false,
-                stop: false,
-                paused: false,
-                pings: 0,
-                sent_msgs: 0,
-                sent_bytes: 0,
-            }),
-            out_cv: Condvar::new(),
+            writer: Writer::new(opts.io_buf_size),
             next_sid: AtomicU64::new(1),
             counters: Counters::default(),
             name_nul: opts.name.as_ref().map(|n| with_nul(n)),
@@ -361,8 +307,7 @@ impl Connection {
         if transport.is_tls() {
             self.0.tls_used.store(true, Relaxed);
         }
-        let (reader_stream, mut stream, ctl_stream) =
-            transport.split().map_err(|e| Error::io(&e))?;
+        let (reader_stream, stream, ctl_stream) = transport.split().map_err(|e| Error::io(&e))?;
         let mut head = Vec::new();
         for sub in self.subs_snapshot() {
             sub.encode_resubscribe(&mut head);
@@ -375,20 +320,10 @@ impl Connection {
             st.epoch += 1;
             st.epoch
         };
-        {
-            let mut w = self.0.sock_w.lock().unwrap_or_else(|p| p.into_inner());
-            let pending = std::mem::take(&mut self.lock_out().buf);
-            head.extend_from_slice(&pending);
-            if !head.is_empty() {
-                // What was buffered is gone if this fails, as in nats.c:
-                // part of it may have reached the server.
-                stream.write_all(&head).map_err(|e| Error::io(&e))?;
-            }
-            let mut o = self.lock_out();
-            o.paused = false;
-            o.pings = 0;
-            *w = Some((stream, epoch));
-        }
+        self.0
+            .writer
+            .attach(stream, epoch, head)
+            .map_err(|e| Error::io(&e))?;
         self.0.max_payload.store(info.max_payload, Relaxed);
         self.0.headers_ok.store(info.headers, Relaxed);
         {
@@ -412,7 +347,7 @@ impl Connection {
             }
             self.0.status.store(Status::Connected as u8, Release);
         }
-        self.0.out_cv.notify_all();
+        self.0.writer.wake_all();
         let c = self.clone();
         let p = self.clone();
         threads::spawn_guarded(
@@ -440,7 +375,7 @@ impl Connection {
     }
 
     fn lock_out(&self) -> MutexGuard<'_, OutBuf> {
-        self.0.out.lock().unwrap_or_else(|p| p.into_inner())
+        self.0.writer.lock_out()
     }
 
     pub fn status(&self) -> Status {
@@ -597,7 +532,7 @@ impl Connection {
         if big || write_now {
             self.write_pending();
         } else if wake {
-            self.0.out_cv.notify_one();
+            self.0.writer.wake();
         }
         Ok(())
     }
@@ -624,22 +559,7 @@ impl Connection {
 
     /// Appends protocol bytes (SUB, UNSUB, PONG...) and wakes the flusher.
     pub(crate) fn send_proto(&self, f: impl FnOnce(&mut Vec<u8>)) -> Result<()> {
-        let wake = {
-            let mut o = self.lock_out();
-            if o.stop {
-                return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
-            }
-            if o.paused {
-                // Subscriptions are re-sent from the table on reconnect.
-                return Ok(());
-            }
-            f(&mut o.buf);
-            std::mem::take(&mut o.flusher_waiting)
-        };
-        if wake {
-            self.0.out_cv.notify_one();
-        }
-        Ok(())
+        self.0.writer.send_proto(f)
     }
 
     /// Queues a PING whose PONG is awaited by `waiter` (`None` for the
@@ -665,15 +585,14 @@ impl Connection {
             !o.paused && std::mem::take(&mut o.flusher_waiting)
         };
         if wake {
-            self.0.out_cv.notify_one();
+            self.0.writer.wake();
         }
         Ok(())
     }
 
-    /// Sends a large message straight from `data`: what is buffered, then
-    /// its control line, the payload and CRLF, in one vectored write under
-    /// the socket lock (so nothing can come between them). `None` when
-    /// disconnected: the caller buffers the message for the reconnect.
+    /// Sends a large message straight from `data` (see
+    /// `Writer::publish_direct`). `None` when disconnected: the caller
+    /// buffers the message for the reconnect.
     fn publish_direct(
         &self,
         subj: &[u8],
@@ -681,67 +600,27 @@ impl Connection {
         headers: Option<&[u8]>,
         data: &[u8],
     ) -> Option<Result<()>> {
-        let result = {
-            let mut w = self.0.sock_w.lock().unwrap_or_else(|p| p.into_inner());
-            let (stream, epoch) = w.as_mut()?;
-            let epoch = *epoch;
-            let pending = {
-                let mut o = self.lock_out();
-                if o.stop {
-                    return Some(Err(Error::new(
-                        ErrorKind::ConnectionClosed,
-                        "connection closed",
-                    )));
+        match self.0.writer.publish_direct(subj, reply, headers, data) {
+            Direct::Paused => None,
+            Direct::Closed => Some(Err(Error::new(
+                ErrorKind::ConnectionClosed,
+                "connection closed",
+            ))),
+            // As with buffered bytes, a failed write loses the message (part
+            // of it may have reached the server); the reconnect starts afresh.
+            Direct::Written(r) => {
+                if let Err((e, epoch)) = r {
+                    self.write_failed(epoch, e);
                 }
-                if o.paused {
-                    return None;
-                }
-                encode::encode_pub_head(&mut o.buf, subj, reply, headers, data.len());
-                o.count_sent((headers.map_or(0, <[u8]>::len) + data.len()) as i64);
-                o.take_for_write()
-            };
-            let r = stream.write_all_parts(&[&pending, data, b"\r\n"]);
-            self.recycle_written(pending);
-            r.map_err(|e| (e, epoch))
-        };
-        // As with buffered bytes, a failed write loses the message (part of
-        // it may have reached the server); the reconnect starts afresh.
-        if let Err((e, epoch)) = result {
-            self.write_failed(epoch, e);
+                Some(Ok(()))
+            }
         }
-        Some(Ok(()))
     }
 
     /// Writes everything buffered, in order, from the calling thread.
     pub(crate) fn write_pending(&self) {
-        let result = {
-            let mut w = self.0.sock_w.lock().unwrap_or_else(|p| p.into_inner());
-            let Some((stream, epoch)) = w.as_mut() else {
-                return;
-            };
-            let epoch = *epoch;
-            let data = {
-                let mut o = self.lock_out();
-                if o.buf.is_empty() || o.paused {
-                    return;
-                }
-                o.take_for_write()
-            };
-            let r = stream.write_all(&data);
-            self.recycle_written(data);
-            r.map_err(|e| (e, epoch))
-        };
-        if let Err((e, epoch)) = result {
+        if let Err((e, epoch)) = self.0.writer.write_pending() {
             self.write_failed(epoch, e);
-        }
-    }
-
-    /// Keeps a written buffer's allocation for the next swap, unless a huge
-    /// burst grew it.
-    fn recycle_written(&self, mut data: Vec<u8>) {
-        data.clear();
-        if data.capacity() <= 2 * SELF_FLUSH_THRESHOLD {
-            self.lock_out().spare = data;
         }
     }
 
@@ -770,41 +649,11 @@ impl Connection {
                     }
                 }
             }
-            let mut o = self.lock_out();
-            if o.stop {
-                return;
-            }
-            if o.buf.is_empty() || o.paused {
-                o.flusher_waiting = true;
-                let mut o = match next_ping {
-                    None => self.0.out_cv.wait(o).unwrap_or_else(|p| p.into_inner()),
-                    Some(at) => {
-                        let left = at.saturating_duration_since(Instant::now());
-                        self.0
-                            .out_cv
-                            .wait_timeout(o, left)
-                            .unwrap_or_else(|p| p.into_inner())
-                            .0
-                    }
-                };
-                o.flusher_waiting = false;
-                continue;
-            }
-            // A lone write (a request, a reply) goes out at once. Only when
-            // writes are frequent and still arriving after the wake-up does
-            // the flusher wait briefly to send them together (nats.c's
-            // flusher wait).
             let busy = last_flush.is_some_and(|t| t.elapsed() < batch_wait);
-            if busy {
-                let len = o.buf.len();
-                drop(o);
-                std::thread::yield_now();
-                let o = self.lock_out();
-                if o.buf.len() > len && !o.stop {
-                    drop(self.0.out_cv.wait_timeout(o, batch_wait));
-                }
-            } else {
-                drop(o);
+            match self.0.writer.next_batch(next_ping, busy, batch_wait) {
+                FlusherStep::Stop => return,
+                FlusherStep::Idle => continue,
+                FlusherStep::Write => {}
             }
             self.write_pending();
             last_flush = Some(Instant::now());
@@ -1261,11 +1110,7 @@ impl Connection {
         if let Some(s) = sock {
             let _ = s.shutdown(Shutdown::Both);
         }
-        self.0
-            .sock_w
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
+        self.0.writer.detach(false);
         for tx in pongs.into_iter().flatten() {
             let _ = tx.send(Err(Error::new(
                 ErrorKind::ConnectionDisconnected,
@@ -1317,46 +1162,15 @@ impl Connection {
         // Wake a reconnect thread that waits between attempts.
         self.0.state_cv.notify_all();
         if flush {
-            if let Some(s) = self
-                .0
-                .sock_w
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .as_ref()
-            {
-                let _ = s.0.socket().set_write_timeout(Some(CLOSE_FLUSH_DEADLINE));
-            }
-            self.write_pending();
-            // Before the socket is shut down below, or it could not go out.
-            if let Some(s) = self
-                .0
-                .sock_w
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .as_mut()
-            {
-                s.0.close_notify();
+            if let Err((e, epoch)) = self.0.writer.final_flush(CLOSE_FLUSH_DEADLINE) {
+                self.write_failed(epoch, e);
             }
         }
         if let Some(s) = sock {
             let _ = s.shutdown(Shutdown::Both);
         }
-        {
-            let mut o = self.lock_out();
-            o.stop = true;
-            o.buf = Vec::new();
-            o.spare = Vec::new();
-        }
-        self.0.out_cv.notify_all();
-        if let Some(s) = self
-            .0
-            .sock_w
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
-            let _ = s.0.socket().shutdown(Shutdown::Both);
-        }
+        self.0.writer.stop();
+        self.0.writer.detach(true);
         for tx in pongs.into_iter().flatten() {
             let _ = tx.send(Err(Error::new(
                 ErrorKind::ConnectionClosed,

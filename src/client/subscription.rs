@@ -7,7 +7,7 @@
 //! exactly once, after the last callback has returned.
 //!
 //! A subscription does not know the connection's type: it reaches what
-//! made it through [`Home`] (to leave the subscription table when it ends),
+//! made it through `Home` (to leave the subscription table when it ends),
 //! and the operations that send protocol (unsubscribe, drain) are the
 //! connection's, taking a subscription.
 use std::any::Any;

@@ -82,7 +82,7 @@ pub(crate) enum ReadHalf {
     },
 }
 
-/// The writers' half (used under the connection's `sock_w` lock).
+/// The writers' half (used under the connection's `Writer::sock` lock).
 pub(crate) enum WriteHalf {
     Plain(TcpStream),
     Tls {
