@@ -85,6 +85,52 @@ impl Home for Connection {
     }
 }
 
+/// What the reader thread sees of its connection.
+impl reader::Host for Connection {
+    fn reader_turn(&self) -> &Mutex<()> {
+        &self.0.reader_turn
+    }
+    fn subs(&self) -> &SubTable {
+        &self.0.subs
+    }
+    fn counters(&self) -> &Counters {
+        &self.0.counters
+    }
+    fn io_buf_size(&self) -> usize {
+        self.0.opts.io_buf_size
+    }
+    fn message_padding(&self) -> usize {
+        self.0.opts.message_padding
+    }
+    fn max_payload(&self) -> i64 {
+        Connection::max_payload(self)
+    }
+    fn is_closed(&self) -> bool {
+        Connection::is_closed(self)
+    }
+    fn on_ping(&self) {
+        Connection::on_ping(self);
+    }
+    fn on_pong(&self, epoch: u64) {
+        Connection::on_pong(self, epoch);
+    }
+    fn on_info(&self, info: ServerInfo, epoch: u64) {
+        Connection::on_info(self, info, epoch);
+    }
+    fn on_server_error(&self, text: &str, epoch: u64) {
+        Connection::on_server_error(self, text, epoch);
+    }
+    fn route_reply(&self, msg: Message) {
+        Connection::route_reply(self, msg);
+    }
+    fn report_async_error(&self, sub: Option<&Subscription>, e: Error) {
+        Connection::report_async_error(self, sub, e);
+    }
+    fn connection_lost(&self, epoch: u64, e: Error) {
+        Connection::connection_lost(self, epoch, e);
+    }
+}
+
 /// Shared state of one connection, in parts that each own their lock:
 /// `state`, `replies`, `subs` (the subscription table) and `writer`. The
 /// lock order between them is written once, in `client/mod.rs`.
@@ -1009,10 +1055,6 @@ impl Connection {
         Ok(())
     }
 
-    pub(crate) fn lookup_sub(&self, sid: u64) -> Option<Subscription> {
-        self.0.subs.lookup(sid)
-    }
-
     /// Removes a sid from routing, without telling the server.
     pub(crate) fn forget_sub(&self, sid: u64) {
         self.0.subs.forget(sid);
@@ -1021,11 +1063,6 @@ impl Connection {
     /// The subscription is closed: it leaves routing and the open set.
     pub(crate) fn release_sub(&self, sid: u64) {
         self.0.subs.release(sid);
-    }
-
-    /// See `SubTable::generation`.
-    pub(crate) fn subs_generation(&self) -> u64 {
-        self.0.subs.generation()
     }
 
     pub(crate) fn send_unsub(&self, sid: u64, max: Option<u64>) -> Result<()> {
