@@ -416,6 +416,18 @@ impl Connection {
         &self.0.opts
     }
 
+    /// `natsConnection_Sign`: signs `msg` with the seed of the user
+    /// credentials the connection was configured with.
+    pub fn sign(&self, msg: &[u8]) -> Result<[u8; 64]> {
+        match &self.0.opts.user_creds {
+            Some(c) => c.sign(msg),
+            None => Err(Error::new(
+                ErrorKind::Err,
+                "unable to sign since no user credentials have been set",
+            )),
+        }
+    }
+
     pub(crate) fn lock_state(&self) -> MutexGuard<'_, ConnState> {
         self.0.state.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -18,7 +18,7 @@ use super::message::Message;
 use super::stats::Counters;
 use super::sub_table::SubTable;
 use super::subscription::{Enqueued, SubKind, Subscription};
-use super::transport::ReadHalf;
+use super::transport::{grow, ReadHalf};
 use crate::proto::parser::PartialMsg;
 use crate::proto::{Parsed, Parser, ServerInfo, ServerOp};
 
@@ -278,21 +278,6 @@ fn fail<H: Host>(conn: &H, epoch: u64, e: Error) {
         conn.report_async_error(None, e.clone());
     }
     conn.connection_lost(epoch, e);
-}
-
-/// Grows `buf` (zero-filled) to at least `len` bytes; running out of memory
-/// is `NoMemory`, not an abort.
-pub(crate) fn grow(buf: &mut Vec<u8>, len: usize) -> Result<(), Error> {
-    if len > buf.len() {
-        buf.try_reserve_exact(len - buf.len()).map_err(|_| {
-            Error::new(
-                ErrorKind::NoMemory,
-                format!("cannot grow the read buffer to {len} bytes"),
-            )
-        })?;
-        buf.resize(len, 0);
-    }
-    Ok(())
 }
 
 /// Acts on one op; an error (no memory for a message) ends the connection.
