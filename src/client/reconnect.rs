@@ -23,7 +23,9 @@ impl Connection {
         let mut failure: Option<Error> = None;
         {
             let mut st = self.lock_state();
-            if !st.initial {
+            // A close that came first (a panicking event thread's, say)
+            // keeps the error it recorded.
+            if !st.initial && !self.is_closed() {
                 st.last_error = None;
             }
         }
@@ -139,7 +141,9 @@ impl Connection {
         {
             let mut st = self.lock_state();
             st.initial = false;
-            st.last_error = None;
+            if !self.is_closed() {
+                st.last_error = None;
+            }
         }
         let opts = self.options();
         let cb = if initial {
