@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossbeam_channel::{unbounded, Receiver};
-use nats_rs::client::{Connection, ErrorKind, Message, MsgHandler, Options, Status};
+use nats_rs::client::{Callbacks, Connection, ErrorKind, Message, MsgHandler, Options, Status};
 use support::NatsServer;
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -311,11 +311,14 @@ fn slow_consumer_drops_and_reports() {
     let errors = Arc::new(Mutex::new(Vec::new()));
     let e2 = errors.clone();
     let opts = Options {
-        error_cb: Some(Arc::new(move |_, sub, e| {
-            e2.lock()
-                .unwrap()
-                .push((e.kind, sub.map(|s| s.subject().to_string())));
-        })),
+        callbacks: Callbacks {
+            error_cb: Some(Arc::new(move |_, sub, e| {
+                e2.lock()
+                    .unwrap()
+                    .push((e.kind, sub.map(|s| s.subject().to_string())));
+            })),
+            ..Callbacks::default()
+        },
         ..Options::default()
     };
     let nc = connect_with(&server, opts);
@@ -363,10 +366,13 @@ fn closed_connection_refuses_work_and_calls_back_once() {
     let c2 = closed.clone();
     let (tx, rx) = unbounded();
     let opts = Options {
-        closed_cb: Some(Arc::new(move |_| {
-            c2.fetch_add(1, Ordering::SeqCst);
-            let _ = tx.send(());
-        })),
+        callbacks: Callbacks {
+            closed_cb: Some(Arc::new(move |_| {
+                c2.fetch_add(1, Ordering::SeqCst);
+                let _ = tx.send(());
+            })),
+            ..Callbacks::default()
+        },
         ..Options::default()
     };
     let nc = connect_with(&server, opts);

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{unbounded, Receiver, Sender};
-use nats_rs::client::{Connection, ErrorKind, Options, Status};
+use nats_rs::client::{Callbacks, Connection, ErrorKind, Options, Status};
 use support::{wait_until, Cluster, NatsServer};
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -39,11 +39,14 @@ fn watched(urls: &str) -> (Options, Receiver<Event>) {
         reconnect_wait: Duration::from_millis(100),
         reconnect_jitter: Duration::ZERO,
         max_reconnect: -1,
-        disconnected_cb: cb(&tx, Event::Disconnected),
-        reconnected_cb: cb(&tx, Event::Reconnected),
-        closed_cb: cb(&tx, Event::Closed),
-        discovered_servers_cb: cb(&tx, Event::Discovered),
-        lame_duck_cb: cb(&tx, Event::LameDuck),
+        callbacks: Callbacks {
+            disconnected_cb: cb(&tx, Event::Disconnected),
+            reconnected_cb: cb(&tx, Event::Reconnected),
+            closed_cb: cb(&tx, Event::Closed),
+            discovered_servers_cb: cb(&tx, Event::Discovered),
+            lame_duck_cb: cb(&tx, Event::LameDuck),
+            ..Callbacks::default()
+        },
         ..Options::default()
     };
     (opts, rx)
@@ -275,7 +278,7 @@ fn retry_on_failed_connect_connects_once_a_server_starts() {
     let url = format!("nats://127.0.0.1:{port}");
     let (mut opts, events) = watched(&url);
     opts.retry_on_failed_connect = true;
-    opts.connected_cb = opts.reconnected_cb.take();
+    opts.callbacks.connected_cb = opts.callbacks.reconnected_cb.take();
     let (nc, up) = Connection::connect_status(opts).unwrap();
     assert!(!up);
     assert_eq!(nc.status(), Status::Reconnecting);
@@ -401,13 +404,16 @@ fn close_from_the_disconnected_callback_ends_the_reconnect() {
     let opts = Options {
         url: Some(server.url()),
         reconnect_wait: Duration::from_millis(10),
-        disconnected_cb: Some(Arc::new(move |c: &Connection| {
-            c.close();
-            let _ = tx.send(Event::Disconnected);
-        })),
-        closed_cb: Some(Arc::new(move |_| {
-            let _ = tx2.send(Event::Closed);
-        })),
+        callbacks: Callbacks {
+            disconnected_cb: Some(Arc::new(move |c: &Connection| {
+                c.close();
+                let _ = tx.send(Event::Disconnected);
+            })),
+            closed_cb: Some(Arc::new(move |_| {
+                let _ = tx2.send(Event::Closed);
+            })),
+            ..Callbacks::default()
+        },
         ..Options::default()
     };
     let nc = Connection::connect(opts).unwrap();

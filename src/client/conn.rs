@@ -197,7 +197,7 @@ impl Connection {
     /// (`false`: still trying in the background).
     pub fn connect_status(opts: Options) -> Result<(Connection, bool)> {
         let pool = ServerPool::new(opts.server_list()?, opts.no_randomize);
-        let background = opts.retry_on_failed_connect && opts.connected_cb.is_some();
+        let background = opts.retry_on_failed_connect && opts.callbacks.connected_cb.is_some();
         // Without a connected callback, retrying happens here, in rounds.
         let rounds = if opts.retry_on_failed_connect && !background {
             opts.max_reconnect
@@ -328,7 +328,7 @@ impl Connection {
             // Posted under `state`, so a close cannot queue its closed
             // callback first: no callback runs after that one.
             if !self.is_closed() {
-                if let Some(cb) = self.0.opts.error_cb.clone() {
+                if let Some(cb) = self.0.opts.callbacks.error_cb.clone() {
                     let conn = self.clone();
                     let e = e.clone();
                     events::post(move || cb(&conn, None, &e));
@@ -824,7 +824,7 @@ impl Connection {
     /// The server is shutting down gradually: tell the user and, when a
     /// peer is known, move to it now rather than when the server leaves.
     fn on_lame_duck(&self, epoch: u64) {
-        self.post_event(self.0.opts.lame_duck_cb.as_ref());
+        self.post_event(self.0.opts.callbacks.lame_duck_cb.as_ref());
         let move_now = {
             let st = self.lock_state();
             self.0.opts.allow_reconnect && st.pool.has_other_than(&st.url)
@@ -856,7 +856,7 @@ impl Connection {
             st.pool.merge_announced(&urls, &cur)
         };
         if added && notify {
-            self.post_event(self.0.opts.discovered_servers_cb.as_ref());
+            self.post_event(self.0.opts.callbacks.discovered_servers_cb.as_ref());
         }
     }
 
@@ -1113,7 +1113,7 @@ impl Connection {
     /// the event thread.
     pub(crate) fn report_async_error(&self, sub: Option<&Subscription>, e: Error) {
         self.set_last_error(&e);
-        if let Some(cb) = self.0.opts.error_cb.clone() {
+        if let Some(cb) = self.0.opts.callbacks.error_cb.clone() {
             let conn = self.clone();
             let sub = sub.cloned();
             let on_panic = self.on_event_panic();
@@ -1169,7 +1169,7 @@ impl Connection {
         if self.0.opts.fail_requests_on_disconnect {
             self.replies_failed();
         }
-        self.post_event(self.0.opts.disconnected_cb.as_ref());
+        self.post_event(self.0.opts.callbacks.disconnected_cb.as_ref());
         if self.spawn_reconnect().is_err() {
             self.close_impl(false);
         }
@@ -1234,10 +1234,10 @@ impl Connection {
         self.replies_closed();
         let opts = &self.0.opts;
         if was_connected {
-            self.post_event(opts.disconnected_cb.as_ref());
+            self.post_event(opts.callbacks.disconnected_cb.as_ref());
         }
         let conn = self.clone();
-        let closed_cb = opts.closed_cb.clone();
+        let closed_cb = opts.callbacks.closed_cb.clone();
         let on_panic = self.on_event_panic();
         events::post_guarded(
             move || {

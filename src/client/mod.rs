@@ -40,6 +40,7 @@
 //! (`block_cache::DEPOT`, taken wherever a message is freed), the TLS
 //! session (`transport.rs`) and `library_config`'s settings.
 mod block_cache;
+pub mod callbacks;
 pub mod conn;
 mod credentials;
 mod dispatch;
@@ -69,6 +70,6 @@ pub use dispatch::{set_pool_size, shutdown_pool};
 pub use drain::DEFAULT_DRAIN_TIMEOUT;
 pub use error::{Error, ErrorKind, Result};
 pub use message::{release_spare_blocks, Message};
-pub use options::Options;
+pub use options::{Callbacks, Options};
 pub use stats::Statistics;
 pub use subscription::Subscription;

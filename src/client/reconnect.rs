@@ -91,7 +91,7 @@ impl Connection {
     /// How long to wait after trying every server once.
     fn round_delay(&self, round: i32) -> Duration {
         let opts = self.options();
-        if let Some(f) = opts.custom_reconnect_delay.clone() {
+        if let Some(f) = opts.callbacks.custom_reconnect_delay.clone() {
             return f(self, round);
         }
         let jitter = if opts.secure || self.0.tls_used.load(Relaxed) {
@@ -147,10 +147,10 @@ impl Connection {
         }
         let opts = self.options();
         let cb = if initial {
-            opts.connected_cb.as_ref()
+            opts.callbacks.connected_cb.as_ref()
         } else {
             self.0.counters.reconnects.fetch_add(1, Relaxed);
-            opts.reconnected_cb.as_ref()
+            opts.callbacks.reconnected_cb.as_ref()
         };
         self.post_event(cb);
     }

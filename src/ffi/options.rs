@@ -81,7 +81,10 @@ fn default_error_handler() -> crate::client::options::ErrCallback {
 pub(crate) fn default_options() -> Options {
     let lib = crate::client::library_config::get();
     Options {
-        error_cb: Some(default_error_handler()),
+        callbacks: crate::client::Callbacks {
+            error_cb: Some(default_error_handler()),
+            ..crate::client::Callbacks::default()
+        },
         write_deadline: lib.default_write_deadline,
         global_delivery: lib.default_to_thread_pool,
         ..Options::default()
@@ -321,7 +324,7 @@ pub unsafe extern "C" fn natsOptions_SetErrorHandler(
 ) -> natsStatus {
     with_opts("natsOptions_SetErrorHandler", opts, |o| {
         let closure = Closure(closure);
-        o.error_cb = Some(match errHandler {
+        o.callbacks.error_cb = Some(match errHandler {
             None => default_error_handler(),
             Some(f) => Arc::new(move |conn, sub, err| {
                 let c = closure;
@@ -356,7 +359,7 @@ pub unsafe extern "C" fn natsOptions_SetClosedCB(
     closure: *mut c_void,
 ) -> natsStatus {
     with_opts("natsOptions_SetClosedCB", opts, |o| {
-        o.closed_cb = conn_callback(closedCb, closure);
+        o.callbacks.closed_cb = conn_callback(closedCb, closure);
         Ok(())
     })
 }
@@ -369,7 +372,7 @@ pub unsafe extern "C" fn natsOptions_SetDisconnectedCB(
     closure: *mut c_void,
 ) -> natsStatus {
     with_opts("natsOptions_SetDisconnectedCB", opts, |o| {
-        o.disconnected_cb = conn_callback(disconnectedCb, closure);
+        o.callbacks.disconnected_cb = conn_callback(disconnectedCb, closure);
         Ok(())
     })
 }
@@ -382,7 +385,7 @@ pub unsafe extern "C" fn natsOptions_SetReconnectedCB(
     closure: *mut c_void,
 ) -> natsStatus {
     with_opts("natsOptions_SetReconnectedCB", opts, |o| {
-        o.reconnected_cb = conn_callback(reconnectedCb, closure);
+        o.callbacks.reconnected_cb = conn_callback(reconnectedCb, closure);
         Ok(())
     })
 }
@@ -575,14 +578,15 @@ pub unsafe extern "C" fn natsOptions_SetCustomReconnectDelay(
 ) -> natsStatus {
     with_opts("natsOptions_SetCustomReconnectDelay", opts, |o| {
         let closure = Closure(closure);
-        o.custom_reconnect_delay = cb.map(|f| -> crate::client::options::ReconnectDelayFn {
-            Arc::new(move |conn, attempts| {
-                let c = closure;
-                // SAFETY: the user's callback, given a live handle and their closure.
-                let ms = unsafe { f(conn_ptr(conn), attempts, c.0) };
-                Duration::from_millis(ms.max(0) as u64)
-            })
-        });
+        o.callbacks.custom_reconnect_delay =
+            cb.map(|f| -> crate::client::options::ReconnectDelayFn {
+                Arc::new(move |conn, attempts| {
+                    let c = closure;
+                    // SAFETY: the user's callback, given a live handle and their closure.
+                    let ms = unsafe { f(conn_ptr(conn), attempts, c.0) };
+                    Duration::from_millis(ms.max(0) as u64)
+                })
+            });
         Ok(())
     })
 }
@@ -623,7 +627,7 @@ pub unsafe extern "C" fn natsOptions_SetRetryOnFailedConnect(
 ) -> natsStatus {
     with_opts("natsOptions_SetRetryOnFailedConnect", opts, |o| {
         o.retry_on_failed_connect = retry;
-        o.connected_cb = if retry {
+        o.callbacks.connected_cb = if retry {
             conn_callback(connectedCb, closure)
         } else {
             None
@@ -666,7 +670,7 @@ pub unsafe extern "C" fn natsOptions_SetDiscoveredServersCB(
     closure: *mut c_void,
 ) -> natsStatus {
     with_opts("natsOptions_SetDiscoveredServersCB", opts, |o| {
-        o.discovered_servers_cb = conn_callback(discoveredServersCb, closure);
+        o.callbacks.discovered_servers_cb = conn_callback(discoveredServersCb, closure);
         Ok(())
     })
 }
@@ -680,7 +684,7 @@ pub unsafe extern "C" fn natsOptions_SetLameDuckModeCB(
     closure: *mut c_void,
 ) -> natsStatus {
     with_opts("natsOptions_SetLameDuckModeCB", opts, |o| {
-        o.lame_duck_cb = conn_callback(lameDuckCb, closure);
+        o.callbacks.lame_duck_cb = conn_callback(lameDuckCb, closure);
         Ok(())
     })
 }
@@ -754,14 +758,14 @@ mod tests {
             assert_eq!(opts.reconnect_wait, Duration::from_secs(2));
             assert_eq!(opts.reconnect_jitter, Duration::from_millis(100));
             assert_eq!(opts.reconnect_jitter_tls, Duration::from_secs(1));
-            assert!(opts.custom_reconnect_delay.is_none());
+            assert!(opts.callbacks.custom_reconnect_delay.is_none());
             assert_eq!(opts.reconnect_buf_size, 8 * 1024 * 1024);
             assert!(!opts.retry_on_failed_connect);
-            assert!(opts.connected_cb.is_none());
+            assert!(opts.callbacks.connected_cb.is_none());
             assert!(!opts.no_randomize);
             assert!(!opts.ignore_discovered_servers);
-            assert!(opts.discovered_servers_cb.is_none());
-            assert!(opts.lame_duck_cb.is_none());
+            assert!(opts.callbacks.discovered_servers_cb.is_none());
+            assert!(opts.callbacks.lame_duck_cb.is_none());
             assert!(!opts.reconnect_on_protocol_error);
             assert!(!opts.ignore_auth_error_abort);
             natsOptions_Destroy(o);
@@ -804,12 +808,12 @@ mod tests {
             assert!(opts.ignore_discovered_servers);
             assert!(opts.reconnect_on_protocol_error);
             assert!(opts.ignore_auth_error_abort);
-            assert!(opts.discovered_servers_cb.is_some());
-            assert!(opts.lame_duck_cb.is_some());
-            assert!(opts.custom_reconnect_delay.is_some());
+            assert!(opts.callbacks.discovered_servers_cb.is_some());
+            assert!(opts.callbacks.lame_duck_cb.is_some());
+            assert!(opts.callbacks.custom_reconnect_delay.is_some());
             let s = natsOptions_SetCustomReconnectDelay(o, None, null_mut());
             assert_eq!(s, NATS_OK);
-            assert!(get(o).custom_reconnect_delay.is_none());
+            assert!(get(o).callbacks.custom_reconnect_delay.is_none());
             natsOptions_Destroy(o);
         }
     }
@@ -865,11 +869,11 @@ mod tests {
             let s = natsOptions_SetRetryOnFailedConnect(o, true, Some(noop_conn_cb), null_mut());
             assert_eq!(s, natsStatus::NATS_OK);
             assert!(get(o).retry_on_failed_connect);
-            assert!(get(o).connected_cb.is_some());
+            assert!(get(o).callbacks.connected_cb.is_some());
             let s = natsOptions_SetRetryOnFailedConnect(o, false, Some(noop_conn_cb), null_mut());
             assert_eq!(s, natsStatus::NATS_OK);
             assert!(!get(o).retry_on_failed_connect);
-            assert!(get(o).connected_cb.is_none());
+            assert!(get(o).callbacks.connected_cb.is_none());
             natsOptions_Destroy(o);
         }
     }
