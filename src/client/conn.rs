@@ -16,7 +16,7 @@ use super::message::Message;
 use super::options::{ConnCallback, Options};
 use super::pool::ServerPool;
 use super::reader;
-use super::request::ReplyMux;
+use super::reply_mux::ReplyMux;
 use super::stats::{Counters, Statistics};
 use super::sub_table::SubTable;
 use super::subscription::{Home, SubKind, Subscription};
@@ -151,7 +151,7 @@ pub struct ConnInner {
     /// over its last messages: each subscription's received and pending
     /// counts have a single writer, and old messages come before new ones.
     pub(crate) reader_turn: Mutex<()>,
-    pub(crate) replies: Mutex<ReplyMux>,
+    pub(crate) replies: ReplyMux,
     writer: Writer,
     next_sid: AtomicU64,
     max_payload: AtomicI64,
@@ -277,7 +277,7 @@ impl Connection {
             state_cv: Condvar::new(),
             subs: SubTable::default(),
             reader_turn: Mutex::new(()),
-            replies: Mutex::new(ReplyMux::default()),
+            replies: ReplyMux::default(),
             writer: Writer::new(opts.io_buf_size),
             next_sid: AtomicU64::new(1),
             counters: Counters::default(),

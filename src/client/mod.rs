@@ -25,7 +25,7 @@
 //! 1. `ConnInner::reader_turn`: held by a reader thread for its whole life.
 //! 2. `ConnInner::state` (with `state_cv`): status changes, server info,
 //!    the pool, the PINGs in flight. `status` changes only under it.
-//! 3. `ConnInner::replies` (the request multiplexer, `request.rs`).
+//! 3. `ReplyMux::inner` (the request multiplexer, `reply_mux.rs`).
 //! 4. `SubTable::open` → `SubTable::routed` (`sub_table.rs`).
 //! 5. `Writer::sock` → `Writer::out` (with the flusher's condvar,
 //!    `writer.rs`).
@@ -55,6 +55,7 @@ pub mod options;
 mod pool;
 mod reader;
 mod reconnect;
+mod reply_mux;
 mod request;
 pub mod stats;
 mod sub_table;
