@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, RecvTimeoutError, Sender};
 
+use super::delivery_pool;
 use super::dispatch::{self, Dispatcher, Work};
 use super::error::{Error, ErrorKind, Result};
 use super::events;
@@ -996,11 +997,12 @@ impl Connection {
         self.check_usable()?;
         let sid = self.new_sid();
         // Idle timers need a thread of their own; others may share the pool.
-        let dispatcher: Arc<Dispatcher> = if self.0.opts.global_delivery && idle.is_none() {
-            dispatch::pool_worker()?
-        } else {
-            Dispatcher::dedicated(format!("nats-sub-{sid}"), idle)?
-        };
+        let dispatcher: Arc<Dispatcher<Subscription>> =
+            if self.0.opts.global_delivery && idle.is_none() {
+                delivery_pool::pool_worker()?
+            } else {
+                Dispatcher::dedicated(format!("nats-sub-{sid}"), idle)?
+            };
         let conn = self.clone();
         let kind = SubKind::Async {
             handler: Arc::new(move |sub, msg| handler(&conn, sub, msg)),

@@ -29,7 +29,7 @@
 //! 4. `SubTable::open` → `SubTable::routed` (`sub_table.rs`).
 //! 5. `Writer::sock` → `Writer::out` (with the flusher's condvar,
 //!    `writer.rs`).
-//! 6. Library-wide: the delivery pool (`dispatch::POOL`) and the event
+//! 6. Library-wide: the delivery pool (`delivery_pool::POOL`) and the event
 //!    queue (`events::QUEUE`), posted to under `state` where an event's
 //!    order against a close matters; both may start a thread under their
 //!    lock, so they come before
@@ -43,6 +43,7 @@ mod block_cache;
 pub mod callbacks;
 pub mod conn;
 mod credentials;
+mod delivery_pool;
 mod dispatch;
 mod drain;
 pub mod error;
@@ -67,7 +68,7 @@ mod writer;
 
 pub use block_cache::release_depot;
 pub use conn::{Connection, MsgHandler, Status};
-pub use dispatch::{set_pool_size, shutdown_pool};
+pub use delivery_pool::{set_pool_size, shutdown_pool};
 pub use drain::DEFAULT_DRAIN_TIMEOUT;
 pub use error::{Error, ErrorKind, Result};
 pub use message::{release_spare_blocks, Message};

@@ -70,7 +70,7 @@ pub(crate) fn run<H: Host>(conn: H, stream: ReadHalf, leftover: Vec<u8>, epoch: 
 /// What the reader keeps from one message to the next.
 #[derive(Default)]
 struct Routing {
-    batch: DeliveryBatch,
+    batch: DeliveryBatch<Subscription>,
     recent: RecentSub,
     counts: InCounts,
 }
@@ -327,7 +327,7 @@ fn route_to<H: Host>(
     conn: &H,
     sub: &Subscription,
     msg: Message,
-    batch: &mut DeliveryBatch,
+    batch: &mut DeliveryBatch<Subscription>,
     counts: &mut InCounts,
 ) {
     let outcome = match sub.0.kind {

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
 
-use super::dispatch::{DeliveryBatch, Dispatcher, Work};
+use super::dispatch::{DeliveryBatch, Dispatcher, Target, Work};
 use super::error::{Error, ErrorKind, Result};
 use super::flow_counts::FlowCounts;
 use super::message::Message;
@@ -67,7 +67,7 @@ pub(crate) enum SubKind {
     },
     Async {
         handler: Deliver,
-        dispatcher: Arc<Dispatcher>,
+        dispatcher: Arc<Dispatcher<Subscription>>,
     },
     /// The connection's request/reply multiplexer: the reader routes its
     /// messages to waiting requests directly.
@@ -223,7 +223,11 @@ impl Subscription {
     /// Called by the reader for every message on this subscription. Applies
     /// auto-unsubscribe and pending limits; never blocks.
     #[must_use]
-    pub(crate) fn enqueue(&self, msg: Message, batch: &mut DeliveryBatch) -> Enqueued {
+    pub(crate) fn enqueue(
+        &self,
+        msg: Message,
+        batch: &mut DeliveryBatch<Subscription>,
+    ) -> Enqueued {
         let s = &*self.0;
         if s.closed.load(Acquire) {
             return Enqueued::Ignored;
@@ -662,6 +666,25 @@ impl Subscription {
     pub unsafe fn from_raw(p: *const SubInner) -> Subscription {
         // SAFETY: guaranteed by the caller.
         Subscription(unsafe { Arc::from_raw(p) })
+    }
+}
+
+/// What the dispatchers deliver to.
+impl Target for Subscription {
+    fn deliver(&self, msg: Message) {
+        Subscription::deliver(self, msg);
+    }
+    fn deliver_idle_timeout(&self) {
+        Subscription::deliver_idle_timeout(self);
+    }
+    fn complete(&self) {
+        Subscription::complete(self);
+    }
+    fn panicked(&self, e: Error) {
+        self.0.home.panicked(e);
+    }
+    fn same(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
     }
 }
 
