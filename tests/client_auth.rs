@@ -82,10 +82,10 @@ fn refused_on_reconnect_reports_and_gives_up() {
         t.lock().unwrap().pop().map(str::to_string)
     })))
     .unwrap();
-    o.error_cb = Some(Arc::new(move |_, _, err| {
+    o.callbacks.error_cb = Some(Arc::new(move |_, _, err| {
         e.lock().unwrap().push(err.clone())
     }));
-    o.closed_cb = Some(Arc::new(move |_| {
+    o.callbacks.closed_cb = Some(Arc::new(move |_| {
         cl.fetch_add(1, Ordering::SeqCst);
     }));
     let nc = Connection::connect(o).expect("first token is good");
@@ -236,7 +236,7 @@ fn user_expiring_while_connected_is_told_and_closed() {
     let e = errors.clone();
     let mut o = opts(&server);
     o.set_user_credentials(Some(CredsSource::Memory(user.creds().into())));
-    o.error_cb = Some(Arc::new(move |_, _, err| {
+    o.callbacks.error_cb = Some(Arc::new(move |_, _, err| {
         e.lock().unwrap().push(err.clone())
     }));
     let nc = Connection::connect(o).expect("not expired yet");

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossbeam_channel::{unbounded, Receiver};
-use nats_rs::client::{Connection, ErrorKind, Message, MsgHandler, Options, Status};
+use nats_rs::client::{Callbacks, Connection, ErrorKind, Message, MsgHandler, Options, Status};
 use support::NatsServer;
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -169,9 +169,9 @@ fn auto_unsubscribe_delivers_exactly_n() {
     let server = NatsServer::start();
     let nc = connect(&server);
     let (sub, rx) = channel_sub(&nc, "limited", None);
-    sub.auto_unsubscribe(5).unwrap();
+    nc.auto_unsubscribe(&sub, 5).unwrap();
     let sync = nc.subscribe_sync("limited", None).unwrap();
-    sync.auto_unsubscribe(3).unwrap();
+    nc.auto_unsubscribe(&sync, 3).unwrap();
     nc.flush_timeout(WAIT).unwrap();
     for i in 0..10 {
         nc.publish("limited", format!("{i}").as_bytes()).unwrap();
@@ -311,11 +311,14 @@ fn slow_consumer_drops_and_reports() {
     let errors = Arc::new(Mutex::new(Vec::new()));
     let e2 = errors.clone();
     let opts = Options {
-        error_cb: Some(Arc::new(move |_, sub, e| {
-            e2.lock()
-                .unwrap()
-                .push((e.kind, sub.map(|s| s.subject().to_string())));
-        })),
+        callbacks: Callbacks {
+            error_cb: Some(Arc::new(move |_, sub, e| {
+                e2.lock()
+                    .unwrap()
+                    .push((e.kind, sub.map(|s| s.subject().to_string())));
+            })),
+            ..Callbacks::default()
+        },
         ..Options::default()
     };
     let nc = connect_with(&server, opts);
@@ -363,10 +366,13 @@ fn closed_connection_refuses_work_and_calls_back_once() {
     let c2 = closed.clone();
     let (tx, rx) = unbounded();
     let opts = Options {
-        closed_cb: Some(Arc::new(move |_| {
-            c2.fetch_add(1, Ordering::SeqCst);
-            let _ = tx.send(());
-        })),
+        callbacks: Callbacks {
+            closed_cb: Some(Arc::new(move |_| {
+                c2.fetch_add(1, Ordering::SeqCst);
+                let _ = tx.send(());
+            })),
+            ..Callbacks::default()
+        },
         ..Options::default()
     };
     let nc = connect_with(&server, opts);
@@ -623,7 +629,7 @@ fn an_accepted_on_complete_callback_always_runs() {
                 last
             })
         };
-        sub.unsubscribe().unwrap();
+        nc.unsubscribe(&sub).unwrap();
         let last = setter.join().expect("setter thread");
         if last > 0 {
             assert!(
@@ -650,7 +656,8 @@ fn drained_sync_subscription_with_unread_messages_closes_with_its_connection() {
         nc.publish("drained.unread", b"unread").unwrap();
     }
     nc.flush_timeout(WAIT).unwrap();
-    sub.drain(Some(Duration::from_secs(30))).unwrap();
+    nc.drain_subscription(&sub, Some(Duration::from_secs(30)))
+        .unwrap();
     // The drain's own flush confirms the UNSUB before this one returns.
     nc.flush_timeout(WAIT).unwrap();
     assert!(sub.is_valid(), "still open: three messages are unread");
@@ -664,7 +671,7 @@ fn drained_sync_subscription_with_unread_messages_closes_with_its_connection() {
     );
     // Unsubscribing a subscription of a closed connection says so.
     assert_eq!(
-        sub.unsubscribe().unwrap_err().kind,
+        nc.unsubscribe(&sub).unwrap_err().kind,
         ErrorKind::ConnectionClosed
     );
 }
@@ -679,7 +686,7 @@ fn unreachable_auto_unsubscribe_limit_closes_with_its_connection() {
     let nc = connect(&server);
     let sub = nc.subscribe_sync("unreachable.max", None).unwrap();
     sub.set_pending_limits(1, -1).unwrap();
-    sub.auto_unsubscribe(3).unwrap();
+    nc.auto_unsubscribe(&sub, 3).unwrap();
     nc.publish("unreachable.max", b"1").unwrap();
     nc.publish("unreachable.max", b"dropped").unwrap();
     nc.flush_timeout(WAIT).unwrap();

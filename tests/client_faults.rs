@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crossbeam_channel::unbounded;
-use nats_rs::client::{Connection, ErrorKind, Options};
+use nats_rs::client::{Callbacks, Connection, ErrorKind, Options};
 use support::NatsServer;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -17,12 +17,15 @@ fn watched(url: String) -> (Options, crossbeam_channel::Receiver<&'static str>) 
     let tx2 = tx.clone();
     let opts = Options {
         url: Some(url),
-        closed_cb: Some(Arc::new(move |_| {
-            let _ = tx.send("closed");
-        })),
-        disconnected_cb: Some(Arc::new(move |_| {
-            let _ = tx2.send("disconnected");
-        })),
+        callbacks: Callbacks {
+            closed_cb: Some(Arc::new(move |_| {
+                let _ = tx.send("closed");
+            })),
+            disconnected_cb: Some(Arc::new(move |_| {
+                let _ = tx2.send("disconnected");
+            })),
+            ..Callbacks::default()
+        },
         ..Options::default()
     };
     (opts, rx)

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{unbounded, Receiver, Sender};
-use nats_rs::client::{Connection, ErrorKind, Options, Status};
+use nats_rs::client::{Callbacks, Connection, ErrorKind, Options, Status};
 use support::{wait_until, Cluster, NatsServer};
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -39,11 +39,14 @@ fn watched(urls: &str) -> (Options, Receiver<Event>) {
         reconnect_wait: Duration::from_millis(100),
         reconnect_jitter: Duration::ZERO,
         max_reconnect: -1,
-        disconnected_cb: cb(&tx, Event::Disconnected),
-        reconnected_cb: cb(&tx, Event::Reconnected),
-        closed_cb: cb(&tx, Event::Closed),
-        discovered_servers_cb: cb(&tx, Event::Discovered),
-        lame_duck_cb: cb(&tx, Event::LameDuck),
+        callbacks: Callbacks {
+            disconnected_cb: cb(&tx, Event::Disconnected),
+            reconnected_cb: cb(&tx, Event::Reconnected),
+            closed_cb: cb(&tx, Event::Closed),
+            discovered_servers_cb: cb(&tx, Event::Discovered),
+            lame_duck_cb: cb(&tx, Event::LameDuck),
+            ..Callbacks::default()
+        },
         ..Options::default()
     };
     (opts, rx)
@@ -275,7 +278,7 @@ fn retry_on_failed_connect_connects_once_a_server_starts() {
     let url = format!("nats://127.0.0.1:{port}");
     let (mut opts, events) = watched(&url);
     opts.retry_on_failed_connect = true;
-    opts.connected_cb = opts.reconnected_cb.take();
+    opts.callbacks.connected_cb = opts.callbacks.reconnected_cb.take();
     let (nc, up) = Connection::connect_status(opts).unwrap();
     assert!(!up);
     assert_eq!(nc.status(), Status::Reconnecting);
@@ -345,7 +348,7 @@ fn auto_unsubscribe_carries_the_remaining_count_across_a_reconnect() {
     let (opts, events) = watched(&server.url());
     let nc = Connection::connect(opts).unwrap();
     let sub = nc.subscribe_sync("au", None).unwrap();
-    sub.auto_unsubscribe(5).unwrap();
+    nc.auto_unsubscribe(&sub, 5).unwrap();
     for _ in 0..3 {
         nc.publish("au", b"m").unwrap();
     }
@@ -401,13 +404,16 @@ fn close_from_the_disconnected_callback_ends_the_reconnect() {
     let opts = Options {
         url: Some(server.url()),
         reconnect_wait: Duration::from_millis(10),
-        disconnected_cb: Some(Arc::new(move |c: &Connection| {
-            c.close();
-            let _ = tx.send(Event::Disconnected);
-        })),
-        closed_cb: Some(Arc::new(move |_| {
-            let _ = tx2.send(Event::Closed);
-        })),
+        callbacks: Callbacks {
+            disconnected_cb: Some(Arc::new(move |c: &Connection| {
+                c.close();
+                let _ = tx.send(Event::Disconnected);
+            })),
+            closed_cb: Some(Arc::new(move |_| {
+                let _ = tx2.send(Event::Closed);
+            })),
+            ..Callbacks::default()
+        },
         ..Options::default()
     };
     let nc = Connection::connect(opts).unwrap();
@@ -490,7 +496,7 @@ fn subscription_drain_hands_out_queued_messages_then_completes() {
     }
     nc.flush_timeout(WAIT).unwrap();
     assert!(wait_until(WAIT, || sub.queued_msgs().unwrap() == 50));
-    sub.drain(None).unwrap();
+    nc.drain_subscription(&sub, None).unwrap();
     assert_eq!(
         sub.drain_status().unwrap_err().kind,
         ErrorKind::IllegalState
@@ -528,7 +534,8 @@ fn subscription_drain_timeout_reports_timeout() {
         nc.publish("slow", b"x").unwrap();
     }
     nc.flush_timeout(WAIT).unwrap();
-    sub.drain(Some(Duration::from_millis(200))).unwrap();
+    nc.drain_subscription(&sub, Some(Duration::from_millis(200)))
+        .unwrap();
     sub.wait_drain(Some(WAIT)).unwrap();
     assert_eq!(sub.drain_status().unwrap(), Some(ErrorKind::Timeout));
     assert!(!sub.is_valid());
@@ -567,7 +574,7 @@ fn unsubscribing_while_the_callback_runs_and_closing_from_a_callback_are_safe() 
     nc.publish("busy", b"1").unwrap();
     nc.publish("busy", b"2").unwrap();
     in_cb.recv_timeout(WAIT).expect("callback running");
-    sub.unsubscribe().unwrap();
+    nc.unsubscribe(&sub).unwrap();
     drop(sub);
     release_tx.send(()).unwrap();
     done.recv_timeout(WAIT).expect("completion callback");

@@ -243,7 +243,7 @@ fn reconnect_repeats_the_handshake() {
     o.reconnect_wait = Duration::from_millis(50);
     o.reconnect_jitter_tls = Duration::from_millis(10);
     let r = reconnected.clone();
-    o.reconnected_cb = Some(Arc::new(move |_| {
+    o.callbacks.reconnected_cb = Some(Arc::new(move |_| {
         r.fetch_add(1, Ordering::SeqCst);
     }));
     let nc = Connection::connect(o).expect("connect");
@@ -265,7 +265,7 @@ fn discovered_servers_keep_tls() {
     let mut o = trusting(&pki, cluster.nodes()[0].url());
     o.reconnect_wait = Duration::from_millis(50);
     let r = reconnected.clone();
-    o.reconnected_cb = Some(Arc::new(move |_| {
+    o.callbacks.reconnected_cb = Some(Arc::new(move |_| {
         r.fetch_add(1, Ordering::SeqCst);
     }));
     let nc = Connection::connect(o).expect("connect");

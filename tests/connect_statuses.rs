@@ -519,7 +519,7 @@ fn rust_second_auth_error_closes_with_auth_failed() {
     let errors = Arc::new(Mutex::new(Vec::new()));
     let seen = errors.clone();
     let mut opts = rust_opts(server.url());
-    opts.error_cb = Some(Arc::new(move |_, _, e| {
+    opts.callbacks.error_cb = Some(Arc::new(move |_, _, e| {
         seen.lock().unwrap().push(e.kind);
     }));
     let nc = Connection::connect(opts).unwrap();
@@ -539,7 +539,7 @@ fn rust_second_auth_error_with_ignore_auth_error_abort_keeps_the_connection() {
     let seen = errors.clone();
     let mut opts = rust_opts(server.url());
     opts.ignore_auth_error_abort = true;
-    opts.error_cb = Some(Arc::new(move |_, _, _| {
+    opts.callbacks.error_cb = Some(Arc::new(move |_, _, _| {
         *seen.lock().unwrap() += 1;
     }));
     let nc = Connection::connect(opts).unwrap();

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crossbeam_channel::{unbounded, Receiver};
-use nats_rs::client::{Connection, Error, ErrorKind, Message, Options, Subscription};
+use nats_rs::client::{Callbacks, Connection, Error, ErrorKind, Message, Options, Subscription};
 use support::hostile::{default_info, isolated, Hostile, HostileBuilder, Step, MAX_PAYLOAD};
 
 /// Guards against hangs only; events normally come within milliseconds.
@@ -80,21 +80,24 @@ fn options(url: &str, reconnect: bool) -> (Options, Receiver<Ev>) {
         reconnect_wait: Duration::from_millis(50),
         reconnect_jitter: Duration::ZERO,
         max_reconnect: 20,
-        closed_cb: Some(Arc::new(move |_| {
-            let _ = t1.send(Ev::Closed);
-        })),
-        disconnected_cb: Some(Arc::new(move |_| {
-            let _ = t2.send(Ev::Disconnected);
-        })),
-        reconnected_cb: Some(Arc::new(move |_| {
-            let _ = t3.send(Ev::Reconnected);
-        })),
-        discovered_servers_cb: Some(Arc::new(move |_| {
-            let _ = t4.send(Ev::Discovered);
-        })),
-        error_cb: Some(Arc::new(move |_, _, e: &Error| {
-            let _ = t5.send(Ev::Error(e.kind, e.text.clone()));
-        })),
+        callbacks: Callbacks {
+            closed_cb: Some(Arc::new(move |_| {
+                let _ = t1.send(Ev::Closed);
+            })),
+            disconnected_cb: Some(Arc::new(move |_| {
+                let _ = t2.send(Ev::Disconnected);
+            })),
+            reconnected_cb: Some(Arc::new(move |_| {
+                let _ = t3.send(Ev::Reconnected);
+            })),
+            discovered_servers_cb: Some(Arc::new(move |_| {
+                let _ = t4.send(Ev::Discovered);
+            })),
+            error_cb: Some(Arc::new(move |_, _, e: &Error| {
+                let _ = t5.send(Ev::Error(e.kind, e.text.clone()));
+            })),
+            ..Callbacks::default()
+        },
         ..Options::default()
     };
     (opts, rx)

@@ -74,19 +74,19 @@ fn options(server: &NatsServer, seen: &Arc<Seen>) -> Options {
         ..Options::default()
     };
     let s = seen.clone();
-    o.error_cb = Some(Arc::new(move |_, _, e| {
+    o.callbacks.error_cb = Some(Arc::new(move |_, _, e| {
         s.errors.lock().unwrap().push((e.kind, e.text.clone()));
     }));
     let s = seen.clone();
-    o.disconnected_cb = Some(Arc::new(move |_| {
+    o.callbacks.disconnected_cb = Some(Arc::new(move |_| {
         s.disconnected.fetch_add(1, SeqCst);
     }));
     let s = seen.clone();
-    o.reconnected_cb = Some(Arc::new(move |_| {
+    o.callbacks.reconnected_cb = Some(Arc::new(move |_| {
         s.reconnected.fetch_add(1, SeqCst);
     }));
     let s = seen.clone();
-    o.closed_cb = Some(Arc::new(move |_| {
+    o.callbacks.closed_cb = Some(Arc::new(move |_| {
         s.closed.fetch_add(1, SeqCst);
     }));
     o
@@ -281,7 +281,7 @@ fn a_subscription_drain_thread_panic_closes_the_connection() {
     let nc = connect(&server, &seen, |_| {});
     let sub = nc.subscribe_sync("sub.drain.panic", None).unwrap();
     threads::inject_panic(Some(ThreadKind::Drain));
-    sub.drain(None).unwrap();
+    nc.drain_subscription(&sub, None).unwrap();
     assert_closed_by_panic(&nc, &seen, &format!("nats-drain-{}", sub.sid()));
     assert!(!sub.is_valid());
     sub.wait_drain(Some(WAIT)).unwrap();

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{unbounded, Receiver, Sender};
-use nats_rs::client::{Connection, ErrorKind, Options};
+use nats_rs::client::{Callbacks, Connection, ErrorKind, Options};
 use support::hostile::{Hostile, Peer};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -106,18 +106,21 @@ fn watched(url: &str, reconnect: bool) -> (Options, Watch) {
         url: Some(url.to_string()),
         allow_reconnect: reconnect,
         reconnect_wait: Duration::from_millis(10),
-        error_cb: Some(Arc::new(move |_, _, e| {
-            let _ = t1.send(format!("error {:?}", e.kind));
-        })),
-        disconnected_cb: Some(Arc::new(move |_| {
-            let _ = t2.send("disconnected".into());
-        })),
-        reconnected_cb: Some(Arc::new(move |_| {
-            let _ = t3.send("reconnected".into());
-        })),
-        closed_cb: Some(Arc::new(move |_| {
-            let _ = t4.send("closed".into());
-        })),
+        callbacks: Callbacks {
+            error_cb: Some(Arc::new(move |_, _, e| {
+                let _ = t1.send(format!("error {:?}", e.kind));
+            })),
+            disconnected_cb: Some(Arc::new(move |_| {
+                let _ = t2.send("disconnected".into());
+            })),
+            reconnected_cb: Some(Arc::new(move |_| {
+                let _ = t3.send("reconnected".into());
+            })),
+            closed_cb: Some(Arc::new(move |_| {
+                let _ = t4.send("closed".into());
+            })),
+            ..Callbacks::default()
+        },
         ..Options::default()
     };
     (opts, Watch { events: rx })

@@ -1,13 +1,14 @@
 //! A connection to a NATS server: handshake, publishing, subscribing,
 //! flushing, closing and the state the other threads share.
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicU8, Ordering::*};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, RecvTimeoutError, Sender};
 
+use super::delivery_pool;
 use super::dispatch::{self, Dispatcher, Work};
 use super::error::{Error, ErrorKind, Result};
 use super::events;
@@ -16,17 +17,15 @@ use super::message::Message;
 use super::options::{ConnCallback, Options};
 use super::pool::ServerPool;
 use super::reader;
-use super::request::ReplyMux;
+use super::reply_mux::ReplyMux;
 use super::stats::{Counters, Statistics};
-use super::subscription::{MsgHandler, SubKind, Subscription};
+use super::sub_table::SubTable;
+use super::subscription::{Home, SubKind, Subscription};
 use super::threads::{self, ThreadKind};
-use super::transport::WriteHalf;
 use super::url::ServerUrl;
+use super::writer::{Direct, FlusherStep, OutBuf, Writer, SELF_FLUSH_THRESHOLD};
 use crate::proto::{encode, subject, ServerInfo};
 
-/// Past this many buffered bytes a publisher writes to the socket itself
-/// instead of waiting for the flusher (back-pressure).
-const SELF_FLUSH_THRESHOLD: usize = 4 * 1024 * 1024;
 /// Payloads at least this big are written from the caller's buffer
 /// instead of being copied into the write buffer first.
 const DIRECT_PAYLOAD: usize = 64 * 1024;
@@ -66,66 +65,95 @@ impl Status {
     }
 }
 
-/// Hashing for the sid → subscription map, looked up for every message.
-/// Sids are small sequential numbers chosen by us, so a multiplicative
-/// hash spreads them well and costs a fraction of SipHash.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct SidHasher(u64);
-
-impl std::hash::Hasher for SidHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-pub(crate) type SidHash = std::hash::BuildHasherDefault<SidHasher>;
-
 /// A handle on a connection; clones share it.
 #[derive(Clone)]
 pub struct Connection(pub(crate) Arc<ConnInner>);
 
-/// Shared state of one connection.
-///
-/// Lock order: `reader_turn` → `state` → `replies` → `open_subs` → `subs`
-/// → `sock_w` → `out`, and `state` → the event queue's lock (events are
-/// posted under `state` where their order against a close matters).
-/// `reader_turn` is held by the reader thread for its whole life;
-/// `out` is held only to append or swap bytes; `sock_w` only across socket
-/// writes.
-/// No lock is held while user code runs. `status` changes only under
-/// `state`, so a holder of `state` sees a stable status.
+/// A message callback; `None` tells a subscribe-with-timeout that no message
+/// arrived in time.
+pub type MsgHandler = Arc<dyn Fn(&Connection, &Subscription, Option<Message>) + Send + Sync>;
+
+/// The subscriptions' way back to their connection.
+impl Home for Connection {
+    fn forget(&self, sid: u64) {
+        self.forget_sub(sid);
+    }
+    fn release(&self, sid: u64) {
+        self.release_sub(sid);
+    }
+    fn panicked(&self, e: Error) {
+        self.thread_panicked(e, None);
+    }
+}
+
+/// What the reader thread sees of its connection.
+impl reader::Host for Connection {
+    fn reader_turn(&self) -> &Mutex<()> {
+        &self.0.reader_turn
+    }
+    fn subs(&self) -> &SubTable {
+        &self.0.subs
+    }
+    fn counters(&self) -> &Counters {
+        &self.0.counters
+    }
+    fn io_buf_size(&self) -> usize {
+        self.0.opts.io_buf_size
+    }
+    fn message_padding(&self) -> usize {
+        self.0.opts.message_padding
+    }
+    fn max_payload(&self) -> i64 {
+        Connection::max_payload(self)
+    }
+    fn is_closed(&self) -> bool {
+        Connection::is_closed(self)
+    }
+    fn on_ping(&self) {
+        Connection::on_ping(self);
+    }
+    fn on_pong(&self, epoch: u64) {
+        Connection::on_pong(self, epoch);
+    }
+    fn on_info(&self, info: ServerInfo, epoch: u64) {
+        Connection::on_info(self, info, epoch);
+    }
+    fn on_server_error(&self, text: &str, epoch: u64) {
+        Connection::on_server_error(self, text, epoch);
+    }
+    fn route_reply(&self, msg: Message) {
+        Connection::route_reply(self, msg);
+    }
+    fn report_async_error(&self, sub: Option<&Subscription>, e: Error) {
+        Connection::report_async_error(self, sub, e);
+    }
+    fn connection_lost(&self, epoch: u64, e: Error) {
+        Connection::connection_lost(self, epoch, e);
+    }
+}
+
+/// Shared state of one connection, in parts that each own their lock:
+/// `state`, `replies`, `subs` (the subscription table) and `writer`. The
+/// lock order between them is written once, in `client/mod.rs`.
+/// `reader_turn` is held by the reader thread for its whole life. No lock
+/// is held while user code runs. `status` changes only under `state`, so
+/// a holder of `state` sees a stable status.
 pub struct ConnInner {
     pub(crate) opts: Options,
     status: AtomicU8,
     pub(crate) state: Mutex<ConnState>,
     /// Wakes the reconnect thread's waits early (on close).
     pub(crate) state_cv: Condvar,
-    pub(crate) subs: RwLock<HashMap<u64, Subscription, SidHash>>,
-    /// Every subscription not yet closed, routed or not (one that reached
-    /// its auto-unsubscribe count or is draining has left `subs` but still
-    /// holds messages): `close` closes all of these. Added to only while
-    /// the connection is not closed, checked under this lock.
-    open_subs: Mutex<HashMap<u64, Subscription, SidHash>>,
-    /// Changes after every removal from `subs` (see `subs_generation`).
-    subs_generation: AtomicU64,
+    /// Added to only while the connection is not closed, checked under
+    /// the table's open-set lock.
+    subs: SubTable,
     /// Held by the running reader thread for its whole life, so a reader
     /// started after a reconnect waits until the previous one has handed
     /// over its last messages: each subscription's received and pending
     /// counts have a single writer, and old messages come before new ones.
     pub(crate) reader_turn: Mutex<()>,
-    pub(crate) replies: Mutex<ReplyMux>,
-    /// The socket writers use, with the epoch it belongs to.
-    pub(crate) sock_w: Mutex<Option<(WriteHalf, u64)>>,
-    pub(crate) out: Mutex<OutBuf>,
-    pub(crate) out_cv: Condvar,
+    pub(crate) replies: ReplyMux,
+    writer: Writer,
     next_sid: AtomicU64,
     max_payload: AtomicI64,
     headers_ok: AtomicBool,
@@ -157,39 +185,6 @@ pub(crate) struct ConnState {
     pub(crate) initial: bool,
 }
 
-pub(crate) struct OutBuf {
-    pub(crate) buf: Vec<u8>,
-    pub(crate) spare: Vec<u8>,
-    pub(crate) flusher_waiting: bool,
-    pub(crate) stop: bool,
-    /// No socket: publishes accumulate (up to the reconnect buffer size)
-    /// and are sent after a reconnect; other protocol is not kept.
-    pub(crate) paused: bool,
-    /// PINGs appended since the last swap, so a reconnect knows how many
-    /// PONGs the buffered bytes will bring.
-    pub(crate) pings: usize,
-    /// Messages and payload bytes published (`natsStatistics`' out counts):
-    /// kept under this lock, which every publish holds anyway, instead of
-    /// costing two atomic additions per message.
-    pub(crate) sent_msgs: u64,
-    pub(crate) sent_bytes: u64,
-}
-
-impl OutBuf {
-    fn count_sent(&mut self, size: i64) {
-        self.sent_msgs += 1;
-        self.sent_bytes += size as u64;
-    }
-
-    /// Hands the buffered bytes over for writing, leaving the spare buffer
-    /// in their place. The PINGs among them are on their way.
-    fn take_for_write(&mut self) -> Vec<u8> {
-        self.pings = 0;
-        let spare = std::mem::take(&mut self.spare);
-        std::mem::replace(&mut self.buf, spare)
-    }
-}
-
 impl Connection {
     /// Connects to the first server of the pool that accepts us. With
     /// `retry_on_failed_connect` and a connected callback, a connection
@@ -203,7 +198,7 @@ impl Connection {
     /// (`false`: still trying in the background).
     pub fn connect_status(opts: Options) -> Result<(Connection, bool)> {
         let pool = ServerPool::new(opts.server_list()?, opts.no_randomize);
-        let background = opts.retry_on_failed_connect && opts.connected_cb.is_some();
+        let background = opts.retry_on_failed_connect && opts.callbacks.connected_cb.is_some();
         // Without a connected callback, retrying happens here, in rounds.
         let rounds = if opts.retry_on_failed_connect && !background {
             opts.max_reconnect
@@ -281,23 +276,10 @@ impl Connection {
                 initial: false,
             }),
             state_cv: Condvar::new(),
-            subs: RwLock::new(HashMap::default()),
-            open_subs: Mutex::new(HashMap::default()),
-            subs_generation: AtomicU64::new(0),
+            subs: SubTable::default(),
             reader_turn: Mutex::new(()),
-            replies: Mutex::new(ReplyMux::default()),
-            sock_w: Mutex::new(None),
-            out: Mutex::new(OutBuf {
-                buf: Vec::with_capacity(opts.io_buf_size),
-                spare: Vec::with_capacity(opts.io_buf_size),
-                flusher_waiting: false,
-                stop: false,
-                paused: false,
-                pings: 0,
-                sent_msgs: 0,
-                sent_bytes: 0,
-            }),
-            out_cv: Condvar::new(),
+            replies: ReplyMux::default(),
+            writer: Writer::new(opts.io_buf_size),
             next_sid: AtomicU64::new(1),
             counters: Counters::default(),
             name_nul: opts.name.as_ref().map(|n| with_nul(n)),
@@ -347,7 +329,7 @@ impl Connection {
             // Posted under `state`, so a close cannot queue its closed
             // callback first: no callback runs after that one.
             if !self.is_closed() {
-                if let Some(cb) = self.0.opts.error_cb.clone() {
+                if let Some(cb) = self.0.opts.callbacks.error_cb.clone() {
                     let conn = self.clone();
                     let e = e.clone();
                     events::post(move || cb(&conn, None, &e));
@@ -372,8 +354,7 @@ impl Connection {
         if transport.is_tls() {
             self.0.tls_used.store(true, Relaxed);
         }
-        let (reader_stream, mut stream, ctl_stream) =
-            transport.split().map_err(|e| Error::io(&e))?;
+        let (reader_stream, stream, ctl_stream) = transport.split().map_err(|e| Error::io(&e))?;
         let mut head = Vec::new();
         for sub in self.subs_snapshot() {
             sub.encode_resubscribe(&mut head);
@@ -386,20 +367,10 @@ impl Connection {
             st.epoch += 1;
             st.epoch
         };
-        {
-            let mut w = self.0.sock_w.lock().unwrap_or_else(|p| p.into_inner());
-            let pending = std::mem::take(&mut self.lock_out().buf);
-            head.extend_from_slice(&pending);
-            if !head.is_empty() {
-                // What was buffered is gone if this fails, as in nats.c:
-                // part of it may have reached the server.
-                stream.write_all(&head).map_err(|e| Error::io(&e))?;
-            }
-            let mut o = self.lock_out();
-            o.paused = false;
-            o.pings = 0;
-            *w = Some((stream, epoch));
-        }
+        self.0
+            .writer
+            .attach(stream, epoch, head)
+            .map_err(|e| Error::io(&e))?;
         self.0.max_payload.store(info.max_payload, Relaxed);
         self.0.headers_ok.store(info.headers, Relaxed);
         {
@@ -423,7 +394,7 @@ impl Connection {
             }
             self.0.status.store(Status::Connected as u8, Release);
         }
-        self.0.out_cv.notify_all();
+        self.0.writer.wake_all();
         let c = self.clone();
         let p = self.clone();
         threads::spawn_guarded(
@@ -439,17 +410,23 @@ impl Connection {
     }
 
     pub(crate) fn subs_snapshot(&self) -> Vec<Subscription> {
-        self.0
-            .subs
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .cloned()
-            .collect()
+        self.0.subs.snapshot()
     }
 
     pub fn options(&self) -> &Options {
         &self.0.opts
+    }
+
+    /// `natsConnection_Sign`: signs `msg` with the seed of the user
+    /// credentials the connection was configured with.
+    pub fn sign(&self, msg: &[u8]) -> Result<[u8; 64]> {
+        match &self.0.opts.user_creds {
+            Some(c) => Ok(c.sign(msg)?),
+            None => Err(Error::new(
+                ErrorKind::Err,
+                "unable to sign since no user credentials have been set",
+            )),
+        }
     }
 
     pub(crate) fn lock_state(&self) -> MutexGuard<'_, ConnState> {
@@ -457,7 +434,7 @@ impl Connection {
     }
 
     fn lock_out(&self) -> MutexGuard<'_, OutBuf> {
-        self.0.out.lock().unwrap_or_else(|p| p.into_inner())
+        self.0.writer.lock_out()
     }
 
     pub fn status(&self) -> Status {
@@ -614,7 +591,7 @@ impl Connection {
         if big || write_now {
             self.write_pending();
         } else if wake {
-            self.0.out_cv.notify_one();
+            self.0.writer.wake();
         }
         Ok(())
     }
@@ -641,22 +618,7 @@ impl Connection {
 
     /// Appends protocol bytes (SUB, UNSUB, PONG...) and wakes the flusher.
     pub(crate) fn send_proto(&self, f: impl FnOnce(&mut Vec<u8>)) -> Result<()> {
-        let wake = {
-            let mut o = self.lock_out();
-            if o.stop {
-                return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
-            }
-            if o.paused {
-                // Subscriptions are re-sent from the table on reconnect.
-                return Ok(());
-            }
-            f(&mut o.buf);
-            std::mem::take(&mut o.flusher_waiting)
-        };
-        if wake {
-            self.0.out_cv.notify_one();
-        }
-        Ok(())
+        self.0.writer.send_proto(f)
     }
 
     /// Queues a PING whose PONG is awaited by `waiter` (`None` for the
@@ -682,15 +644,14 @@ impl Connection {
             !o.paused && std::mem::take(&mut o.flusher_waiting)
         };
         if wake {
-            self.0.out_cv.notify_one();
+            self.0.writer.wake();
         }
         Ok(())
     }
 
-    /// Sends a large message straight from `data`: what is buffered, then
-    /// its control line, the payload and CRLF, in one vectored write under
-    /// the socket lock (so nothing can come between them). `None` when
-    /// disconnected: the caller buffers the message for the reconnect.
+    /// Sends a large message straight from `data` (see
+    /// `Writer::publish_direct`). `None` when disconnected: the caller
+    /// buffers the message for the reconnect.
     fn publish_direct(
         &self,
         subj: &[u8],
@@ -698,67 +659,27 @@ impl Connection {
         headers: Option<&[u8]>,
         data: &[u8],
     ) -> Option<Result<()>> {
-        let result = {
-            let mut w = self.0.sock_w.lock().unwrap_or_else(|p| p.into_inner());
-            let (stream, epoch) = w.as_mut()?;
-            let epoch = *epoch;
-            let pending = {
-                let mut o = self.lock_out();
-                if o.stop {
-                    return Some(Err(Error::new(
-                        ErrorKind::ConnectionClosed,
-                        "connection closed",
-                    )));
+        match self.0.writer.publish_direct(subj, reply, headers, data) {
+            Direct::Paused => None,
+            Direct::Closed => Some(Err(Error::new(
+                ErrorKind::ConnectionClosed,
+                "connection closed",
+            ))),
+            // As with buffered bytes, a failed write loses the message (part
+            // of it may have reached the server); the reconnect starts afresh.
+            Direct::Written(r) => {
+                if let Err((e, epoch)) = r {
+                    self.write_failed(epoch, e);
                 }
-                if o.paused {
-                    return None;
-                }
-                encode::encode_pub_head(&mut o.buf, subj, reply, headers, data.len());
-                o.count_sent((headers.map_or(0, <[u8]>::len) + data.len()) as i64);
-                o.take_for_write()
-            };
-            let r = stream.write_all_parts(&[&pending, data, b"\r\n"]);
-            self.recycle_written(pending);
-            r.map_err(|e| (e, epoch))
-        };
-        // As with buffered bytes, a failed write loses the message (part of
-        // it may have reached the server); the reconnect starts afresh.
-        if let Err((e, epoch)) = result {
-            self.write_failed(epoch, e);
+                Some(Ok(()))
+            }
         }
-        Some(Ok(()))
     }
 
     /// Writes everything buffered, in order, from the calling thread.
     pub(crate) fn write_pending(&self) {
-        let result = {
-            let mut w = self.0.sock_w.lock().unwrap_or_else(|p| p.into_inner());
-            let Some((stream, epoch)) = w.as_mut() else {
-                return;
-            };
-            let epoch = *epoch;
-            let data = {
-                let mut o = self.lock_out();
-                if o.buf.is_empty() || o.paused {
-                    return;
-                }
-                o.take_for_write()
-            };
-            let r = stream.write_all(&data);
-            self.recycle_written(data);
-            r.map_err(|e| (e, epoch))
-        };
-        if let Err((e, epoch)) = result {
+        if let Err((e, epoch)) = self.0.writer.write_pending() {
             self.write_failed(epoch, e);
-        }
-    }
-
-    /// Keeps a written buffer's allocation for the next swap, unless a huge
-    /// burst grew it.
-    fn recycle_written(&self, mut data: Vec<u8>) {
-        data.clear();
-        if data.capacity() <= 2 * SELF_FLUSH_THRESHOLD {
-            self.lock_out().spare = data;
         }
     }
 
@@ -787,41 +708,11 @@ impl Connection {
                     }
                 }
             }
-            let mut o = self.lock_out();
-            if o.stop {
-                return;
-            }
-            if o.buf.is_empty() || o.paused {
-                o.flusher_waiting = true;
-                let mut o = match next_ping {
-                    None => self.0.out_cv.wait(o).unwrap_or_else(|p| p.into_inner()),
-                    Some(at) => {
-                        let left = at.saturating_duration_since(Instant::now());
-                        self.0
-                            .out_cv
-                            .wait_timeout(o, left)
-                            .unwrap_or_else(|p| p.into_inner())
-                            .0
-                    }
-                };
-                o.flusher_waiting = false;
-                continue;
-            }
-            // A lone write (a request, a reply) goes out at once. Only when
-            // writes are frequent and still arriving after the wake-up does
-            // the flusher wait briefly to send them together (nats.c's
-            // flusher wait).
             let busy = last_flush.is_some_and(|t| t.elapsed() < batch_wait);
-            if busy {
-                let len = o.buf.len();
-                drop(o);
-                std::thread::yield_now();
-                let o = self.lock_out();
-                if o.buf.len() > len && !o.stop {
-                    drop(self.0.out_cv.wait_timeout(o, batch_wait));
-                }
-            } else {
-                drop(o);
+            match self.0.writer.next_batch(next_ping, busy, batch_wait) {
+                FlusherStep::Stop => return,
+                FlusherStep::Idle => continue,
+                FlusherStep::Write => {}
             }
             self.write_pending();
             last_flush = Some(Instant::now());
@@ -934,7 +825,7 @@ impl Connection {
     /// The server is shutting down gradually: tell the user and, when a
     /// peer is known, move to it now rather than when the server leaves.
     fn on_lame_duck(&self, epoch: u64) {
-        self.post_event(self.0.opts.lame_duck_cb.as_ref());
+        self.post_event(self.0.opts.callbacks.lame_duck_cb.as_ref());
         let move_now = {
             let st = self.lock_state();
             self.0.opts.allow_reconnect && st.pool.has_other_than(&st.url)
@@ -966,7 +857,7 @@ impl Connection {
             st.pool.merge_announced(&urls, &cur)
         };
         if added && notify {
-            self.post_event(self.0.opts.discovered_servers_cb.as_ref());
+            self.post_event(self.0.opts.callbacks.discovered_servers_cb.as_ref());
         }
     }
 
@@ -1045,7 +936,7 @@ impl Connection {
             self.new_sid(),
             subj,
             queue,
-            self.clone(),
+            self.home(),
             kind,
             self.default_limits(),
         );
@@ -1059,17 +950,12 @@ impl Connection {
             return Err(Error::new(ErrorKind::Draining, "connection is draining"));
         }
         {
-            // Checked under `open_subs`, which `close_impl` empties after
-            // marking the connection closed: a subscription is either
-            // closed by the close or refused here, never left open.
-            let mut open = self.0.open_subs.lock().unwrap_or_else(|p| p.into_inner());
+            // Checked under the open set's lock, and `close_impl` empties
+            // the set after marking the connection closed: a subscription
+            // is either closed by the close or refused here, never left open.
+            let mut open = self.0.subs.lock_open();
             self.check_usable()?;
-            open.insert(sub.sid(), sub.clone());
-            self.0
-                .subs
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(sub.sid(), sub.clone());
+            open.insert(sub);
         }
         if let Err(e) =
             self.send_proto(|b| encode::encode_sub(b, sub.subject(), sub.queue(), sub.sid()))
@@ -1117,16 +1003,18 @@ impl Connection {
         self.check_usable()?;
         let sid = self.new_sid();
         // Idle timers need a thread of their own; others may share the pool.
-        let dispatcher: Arc<Dispatcher> = if self.0.opts.global_delivery && idle.is_none() {
-            dispatch::pool_worker()?
-        } else {
-            Dispatcher::dedicated(format!("nats-sub-{sid}"), idle)?
-        };
+        let dispatcher: Arc<Dispatcher<Subscription>> =
+            if self.0.opts.global_delivery && idle.is_none() {
+                delivery_pool::pool_worker()?
+            } else {
+                Dispatcher::dedicated(format!("nats-sub-{sid}"), idle)?
+            };
+        let conn = self.clone();
         let kind = SubKind::Async {
-            handler,
+            handler: Arc::new(move |sub, msg| handler(&conn, sub, msg)),
             dispatcher: dispatcher.clone(),
         };
-        let sub = Subscription::new(sid, subj, queue, self.clone(), kind, self.default_limits());
+        let sub = Subscription::new(sid, subj, queue, self.home(), kind, self.default_limits());
         if idle.is_some() {
             dispatcher.send(Work::Bind(sub.clone()));
         }
@@ -1138,40 +1026,63 @@ impl Connection {
         Ok(sub)
     }
 
-    pub(crate) fn lookup_sub(&self, sid: u64) -> Option<Subscription> {
-        self.0
-            .subs
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&sid)
-            .cloned()
+    /// What a new subscription keeps of its connection.
+    pub(crate) fn home(&self) -> Arc<dyn Home> {
+        Arc::new(self.clone())
+    }
+
+    /// The connection `sub` was created on.
+    pub fn of(sub: &Subscription) -> Connection {
+        let home: Arc<dyn std::any::Any + Send + Sync> = sub.home().clone();
+        match home.downcast::<Connection>() {
+            Ok(c) => (*c).clone(),
+            // Every subscription is made by `subscribe_with`, `subscribe`
+            // or the reply multiplexer, all of which give a `Connection`.
+            Err(_) => unreachable!("a subscription's home is its connection"),
+        }
+    }
+
+    /// `natsSubscription_Unsubscribe`. On a closed connection this still
+    /// closes the subscription (its callbacks stop, its completion runs)
+    /// and reports `ConnectionClosed`.
+    pub fn unsubscribe(&self, sub: &Subscription) -> Result<()> {
+        if self.is_closed() {
+            sub.close(true);
+            return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
+        }
+        sub.check_open()?;
+        let sent = self.send_unsub(sub.sid(), None);
+        // A close that started meanwhile refuses the UNSUB; the
+        // subscription ends all the same.
+        sub.close(sent.is_err() && self.is_closed());
+        sent
+    }
+
+    /// `natsSubscription_AutoUnsubscribe`: a non-positive `max`
+    /// unsubscribes now.
+    pub fn auto_unsubscribe(&self, sub: &Subscription, max: i32) -> Result<()> {
+        if self.is_closed() {
+            return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
+        }
+        sub.check_open()?;
+        if max <= 0 {
+            return self.unsubscribe(sub);
+        }
+        let max = max as u64;
+        sub.set_max(max);
+        self.send_unsub(sub.sid(), Some(max))?;
+        sub.apply_max(max);
+        Ok(())
     }
 
     /// Removes a sid from routing, without telling the server.
     pub(crate) fn forget_sub(&self, sid: u64) {
-        self.0
-            .subs
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&sid);
-        self.0.subs_generation.fetch_add(1, Release);
+        self.0.subs.forget(sid);
     }
 
     /// The subscription is closed: it leaves routing and the open set.
     pub(crate) fn release_sub(&self, sid: u64) {
-        self.0
-            .open_subs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&sid);
-        self.forget_sub(sid);
-    }
-
-    /// A number that changes after any sid is removed from routing, so the
-    /// reader may keep using a subscription it looked up while it stays the
-    /// same (sids are never reused).
-    pub(crate) fn subs_generation(&self) -> u64 {
-        self.0.subs_generation.load(Acquire)
+        self.0.subs.release(sid);
     }
 
     pub(crate) fn send_unsub(&self, sid: u64, max: Option<u64>) -> Result<()> {
@@ -1210,7 +1121,7 @@ impl Connection {
     /// the event thread.
     pub(crate) fn report_async_error(&self, sub: Option<&Subscription>, e: Error) {
         self.set_last_error(&e);
-        if let Some(cb) = self.0.opts.error_cb.clone() {
+        if let Some(cb) = self.0.opts.callbacks.error_cb.clone() {
             let conn = self.clone();
             let sub = sub.cloned();
             let on_panic = self.on_event_panic();
@@ -1256,11 +1167,7 @@ impl Connection {
         if let Some(s) = sock {
             let _ = s.shutdown(Shutdown::Both);
         }
-        self.0
-            .sock_w
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
+        self.0.writer.detach(false);
         for tx in pongs.into_iter().flatten() {
             let _ = tx.send(Err(Error::new(
                 ErrorKind::ConnectionDisconnected,
@@ -1270,7 +1177,7 @@ impl Connection {
         if self.0.opts.fail_requests_on_disconnect {
             self.replies_failed();
         }
-        self.post_event(self.0.opts.disconnected_cb.as_ref());
+        self.post_event(self.0.opts.callbacks.disconnected_cb.as_ref());
         if self.spawn_reconnect().is_err() {
             self.close_impl(false);
         }
@@ -1312,77 +1219,33 @@ impl Connection {
         // Wake a reconnect thread that waits between attempts.
         self.0.state_cv.notify_all();
         if flush {
-            if let Some(s) = self
-                .0
-                .sock_w
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .as_ref()
-            {
-                let _ = s.0.socket().set_write_timeout(Some(CLOSE_FLUSH_DEADLINE));
-            }
-            self.write_pending();
-            // Before the socket is shut down below, or it could not go out.
-            if let Some(s) = self
-                .0
-                .sock_w
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .as_mut()
-            {
-                s.0.close_notify();
+            if let Err((e, epoch)) = self.0.writer.final_flush(CLOSE_FLUSH_DEADLINE) {
+                self.write_failed(epoch, e);
             }
         }
         if let Some(s) = sock {
             let _ = s.shutdown(Shutdown::Both);
         }
-        {
-            let mut o = self.lock_out();
-            o.stop = true;
-            o.buf = Vec::new();
-            o.spare = Vec::new();
-        }
-        self.0.out_cv.notify_all();
-        if let Some(s) = self
-            .0
-            .sock_w
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
-            let _ = s.0.socket().shutdown(Shutdown::Both);
-        }
+        self.0.writer.stop();
+        self.0.writer.detach(true);
         for tx in pongs.into_iter().flatten() {
             let _ = tx.send(Err(Error::new(
                 ErrorKind::ConnectionClosed,
                 "connection closed",
             )));
         }
-        // Every open subscription, also those no longer routed (see
-        // `open_subs`); the routing table holds only open ones, emptied too.
-        let mut open =
-            std::mem::take(&mut *self.0.open_subs.lock().unwrap_or_else(|p| p.into_inner()));
-        for (sid, s) in self
-            .0
-            .subs
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .drain()
-        {
-            open.entry(sid).or_insert(s);
-        }
-        self.0.subs_generation.fetch_add(1, Release);
-        let subs: Vec<Subscription> = open.into_values().collect();
+        // Every open subscription, also those no longer routed.
+        let subs = self.0.subs.take_all();
         for s in &subs {
             s.close(true);
         }
         self.replies_closed();
         let opts = &self.0.opts;
         if was_connected {
-            self.post_event(opts.disconnected_cb.as_ref());
+            self.post_event(opts.callbacks.disconnected_cb.as_ref());
         }
         let conn = self.clone();
-        let closed_cb = opts.closed_cb.clone();
+        let closed_cb = opts.callbacks.closed_cb.clone();
         let on_panic = self.on_event_panic();
         events::post_guarded(
             move || {

@@ -176,20 +176,6 @@ impl Options {
     }
 }
 
-impl super::conn::Connection {
-    /// `natsConnection_Sign`: signs `msg` with the seed of the user
-    /// credentials the connection was configured with.
-    pub fn sign(&self, msg: &[u8]) -> Result<[u8; 64]> {
-        match &self.options().user_creds {
-            Some(c) => Ok(c.sign(msg)?),
-            None => Err(Error::new(
-                ErrorKind::Err,
-                "unable to sign since no user credentials have been set",
-            )),
-        }
-    }
-}
-
 /// A nonce signer backed by `creds` (its seed is read at each signing).
 fn signer_of(creds: &Arc<UserCreds>) -> SignFn {
     let c = creds.clone();

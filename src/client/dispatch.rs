@@ -1,15 +1,18 @@
 //! Delivery of messages to asynchronous subscriptions. A subscription is
 //! bound to exactly one dispatcher thread (its own, or one of the shared
 //! pool's), which is what keeps its callbacks from ever running concurrently.
+//!
+//! A dispatcher knows what it serves only as a `Target` (a subscription),
+//! so this file imports nothing of the subscriptions; the shared pool,
+//! which holds dispatchers of subscriptions, is in `delivery_pool.rs`.
 use std::cell::Cell;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
 
-use super::error::Result;
+use super::error::{Error, Result};
 use super::message::Message;
-use super::subscription::Subscription;
 use super::threads::{self, ThreadKind};
 
 thread_local! {
@@ -46,22 +49,36 @@ pub(crate) fn take_direct_write() -> bool {
     })
 }
 
-pub(crate) enum Work {
+/// What a dispatcher delivers to (a subscription).
+pub(crate) trait Target: Clone + Send + 'static {
+    /// Hands one message to the callback.
+    fn deliver(&self, msg: Message);
+    /// The idle timeout passed without a message.
+    fn deliver_idle_timeout(&self);
+    /// Runs once, after the last callback.
+    fn complete(&self);
+    /// A callback or the completion panicked.
+    fn panicked(&self, e: Error);
+    /// The same target (batches group messages by it).
+    fn same(&self, other: &Self) -> bool;
+}
+
+pub(crate) enum Work<T> {
     /// Messages of one subscription, in order.
-    Msgs(Subscription, Vec<Message>),
+    Msgs(T, Vec<Message>),
     /// The subscription is closed: nothing of it is delivered after this.
-    Done(Subscription),
+    Done(T),
     /// Introduces a dedicated thread's subscription before its first
     /// message, so idle timeouts can fire from the start.
-    Bind(Subscription),
+    Bind(T),
 }
 
-pub(crate) struct Dispatcher {
-    tx: Sender<Work>,
+pub(crate) struct Dispatcher<T> {
+    tx: Sender<Work<T>>,
 }
 
-impl Dispatcher {
-    pub(crate) fn send(&self, w: Work) {
+impl<T: Target> Dispatcher<T> {
+    pub(crate) fn send(&self, w: Work<T>) {
         // The thread holds the receiver until every sender is gone.
         let _ = self.tx.send(w);
     }
@@ -69,7 +86,7 @@ impl Dispatcher {
     /// A thread serving one subscription; it exits after that subscription's
     /// `Done`. With `idle`, the callback gets `None` after that long without
     /// a message (nats.c's subscribe-with-timeout).
-    pub(crate) fn dedicated(name: String, idle: Option<Duration>) -> Result<Arc<Dispatcher>> {
+    pub(crate) fn dedicated(name: String, idle: Option<Duration>) -> Result<Arc<Dispatcher<T>>> {
         let (tx, rx) = unbounded();
         threads::spawn(name, move || {
             run_dedicated(rx, idle, ThreadKind::Dispatcher)
@@ -77,8 +94,8 @@ impl Dispatcher {
         Ok(Arc::new(Dispatcher { tx }))
     }
 
-    fn pooled(name: String) -> Result<Arc<Dispatcher>> {
-        let (tx, rx) = unbounded::<Work>();
+    pub(crate) fn pooled(name: String) -> Result<Arc<Dispatcher<T>>> {
+        let (tx, rx) = unbounded::<Work<T>>();
         threads::spawn(name, move || {
             become_dispatcher();
             for w in rx.iter() {
@@ -89,9 +106,9 @@ impl Dispatcher {
     }
 }
 
-fn run_dedicated(rx: Receiver<Work>, idle: Option<Duration>, kind: ThreadKind) {
+fn run_dedicated<T: Target>(rx: Receiver<Work<T>>, idle: Option<Duration>, kind: ThreadKind) {
     become_dispatcher();
-    let mut current: Option<Subscription> = None;
+    let mut current: Option<T> = None;
     loop {
         let w = match idle {
             None => match rx.recv() {
@@ -126,19 +143,18 @@ fn run_dedicated(rx: Receiver<Work>, idle: Option<Duration>, kind: ThreadKind) {
 /// panic as its error, and the thread carries on: it still owes this
 /// subscription its completion, and a pool worker serves other
 /// connections too.
-fn guarded(sub: &Subscription, kind: ThreadKind, f: impl FnOnce()) {
+fn guarded<T: Target>(sub: &T, kind: ThreadKind, f: impl FnOnce()) {
     let r = threads::catch(|| {
         threads::injection_point(kind);
         f()
     });
     if let Err(e) = r {
         allow_direct_write(false);
-        let conn = sub.connection().clone();
-        let _ = threads::catch(move || conn.thread_panicked(e, None));
+        let _ = threads::catch(|| sub.panicked(e));
     }
 }
 
-fn handle(w: Work, rx: &Receiver<Work>, kind: ThreadKind) {
+fn handle<T: Target>(w: Work<T>, rx: &Receiver<Work<T>>, kind: ThreadKind) {
     match w {
         Work::Msgs(sub, msgs) => {
             let last = msgs.len().saturating_sub(1);
@@ -154,8 +170,7 @@ fn handle(w: Work, rx: &Receiver<Work>, kind: ThreadKind) {
             allow_direct_write(false);
             // The injection point is left out here: completion must run.
             if let Err(e) = threads::catch(|| sub.complete()) {
-                let conn = sub.connection().clone();
-                let _ = threads::catch(move || conn.thread_panicked(e, None));
+                let _ = threads::catch(|| sub.panicked(e));
             }
         }
         Work::Bind(_) => {}
@@ -167,10 +182,18 @@ fn handle(w: Work, rx: &Receiver<Work>, kind: ThreadKind) {
 /// the socket and before any other protocol op, so a read full of messages
 /// costs one channel send (and at most one wake-up) per subscription, and
 /// nothing that follows in the stream (a PONG ending a drain) overtakes them.
-#[derive(Default)]
-pub(crate) struct DeliveryBatch {
-    groups: Vec<(Subscription, Arc<Dispatcher>, Vec<Message>)>,
+pub(crate) struct DeliveryBatch<T> {
+    groups: Vec<(T, Arc<Dispatcher<T>>, Vec<Message>)>,
     count: usize,
+}
+
+impl<T> Default for DeliveryBatch<T> {
+    fn default() -> Self {
+        DeliveryBatch {
+            groups: Vec::new(),
+            count: 0,
+        }
+    }
 }
 
 /// Past this many messages the batch is handed over at once, so the
@@ -183,12 +206,9 @@ const BATCH_MAX: usize = 512;
 /// the reader's arena are full of messages freed by other threads.
 const GROUP_MAX: usize = 120;
 
-impl DeliveryBatch {
-    pub(crate) fn push(&mut self, sub: &Subscription, d: &Arc<Dispatcher>, msg: Message) {
-        let pos = self
-            .groups
-            .iter()
-            .rposition(|g| Arc::ptr_eq(&g.0 .0, &sub.0));
+impl<T: Target> DeliveryBatch<T> {
+    pub(crate) fn push(&mut self, sub: &T, d: &Arc<Dispatcher<T>>, msg: Message) {
+        let pos = self.groups.iter().rposition(|g| g.0.same(sub));
         self.count += 1;
         match pos {
             Some(i) => {
@@ -216,47 +236,4 @@ impl DeliveryBatch {
         }
         self.count = 0;
     }
-}
-
-/// The shared delivery pool (`natsOptions_UseGlobalMessageDelivery`).
-struct Pool {
-    max: usize,
-    next: usize,
-    workers: Vec<Arc<Dispatcher>>,
-}
-
-static POOL: Mutex<Pool> = Mutex::new(Pool {
-    max: 1,
-    next: 0,
-    workers: Vec::new(),
-});
-
-/// Raises the pool's size (`nats_SetMessageDeliveryPoolSize`); it never shrinks.
-pub fn set_pool_size(max: usize) {
-    let mut p = POOL.lock().unwrap_or_else(|e| e.into_inner());
-    if max > p.max {
-        p.max = max;
-    }
-}
-
-/// Picks a pool worker for a new subscription: new threads up to the
-/// maximum, then round robin.
-pub(crate) fn pool_worker() -> Result<Arc<Dispatcher>> {
-    let mut p = POOL.lock().unwrap_or_else(|e| e.into_inner());
-    if p.workers.len() < p.max {
-        let d = Dispatcher::pooled(format!("nats-pool-{}", p.workers.len()))?;
-        p.workers.push(d.clone());
-        return Ok(d);
-    }
-    let i = p.next % p.workers.len();
-    p.next = p.next.wrapping_add(1);
-    Ok(p.workers[i].clone())
-}
-
-/// Releases the pool (`nats_Close`): workers exit once the subscriptions
-/// still bound to them are gone.
-pub fn shutdown_pool() {
-    let mut p = POOL.lock().unwrap_or_else(|e| e.into_inner());
-    p.workers.clear();
-    p.next = 0;
 }

@@ -11,7 +11,50 @@ use super::threads::{self, ThreadKind};
 /// `natsConnection_Drain`'s timeout.
 pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long a drain waits for the server to confirm the UNSUB when the
+/// user gave no timeout.
+pub(crate) const DRAIN_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl Connection {
+    /// Marks `sub`'s drain started and queues the UNSUB; `false` if a drain
+    /// had already started.
+    fn start_drain(&self, sub: &Subscription) -> Result<bool> {
+        if self.is_closed() {
+            return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
+        }
+        sub.check_open()?;
+        if !sub.mark_drain_started() {
+            return Ok(false);
+        }
+        self.send_unsub(sub.sid(), None)?;
+        Ok(true)
+    }
+
+    /// `natsSubscription_Drain[Timeout]`: with a timeout, a drain not done
+    /// by then is cut short and reports `Timeout`.
+    pub fn drain_subscription(&self, sub: &Subscription, timeout: Option<Duration>) -> Result<()> {
+        if !self.start_drain(sub)? {
+            return Ok(());
+        }
+        let sub = sub.clone();
+        let conn = self.clone();
+        let p = self.clone();
+        let name = format!("nats-drain-{}", sub.sid());
+        let body = move || {
+            threads::injection_point(ThreadKind::Drain);
+            let flush_for = timeout.unwrap_or(DRAIN_FLUSH_TIMEOUT);
+            let flushed = conn.flush_timeout(flush_for);
+            sub.finish_drain(flushed);
+            if let Some(t) = timeout {
+                if sub.wait_drain(Some(t)).is_err() {
+                    sub.cut_drain_short();
+                }
+            }
+        };
+        threads::spawn_guarded(name, body, move |e| p.thread_panicked(e, None))?;
+        Ok(())
+    }
+
     /// Starts draining; returns at once. `None` waits as long as it takes.
     pub fn drain(&self, timeout: Option<Duration>) -> Result<()> {
         {
@@ -36,7 +79,7 @@ impl Connection {
             .partition(|s| matches!(s.0.kind, SubKind::Replies));
         for s in &subs {
             // A subscription already closing needs no drain.
-            let _ = s.start_drain();
+            let _ = self.start_drain(s);
         }
         let conn = self.clone();
         let p = self.clone();
@@ -59,7 +102,7 @@ impl Connection {
     ) {
         let deadline = timeout.map(|t| Instant::now() + t);
         let left = || match deadline {
-            None => super::subscription::DRAIN_FLUSH_TIMEOUT,
+            None => DRAIN_FLUSH_TIMEOUT,
             Some(d) => d
                 .saturating_duration_since(Instant::now())
                 .max(Duration::from_millis(1)),

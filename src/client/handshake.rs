@@ -223,7 +223,7 @@ impl HandshakeReader {
                     // bounds its length, so this grows with bytes that came.
                     if self.end == self.buf.len() {
                         let doubled = self.buf.len().saturating_mul(2);
-                        super::reader::grow(&mut self.buf, doubled)?;
+                        super::transport::grow(&mut self.buf, doubled)?;
                     }
                 }
                 Err(e) => return Err(Error::new(ErrorKind::ProtocolError, e.0)),

@@ -2,17 +2,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::conn::Connection;
+pub use super::callbacks::{Callbacks, ConnCallback, ErrCallback, ReconnectDelayFn};
 use super::error::{Error, ErrorKind, Result};
-use super::subscription::Subscription;
 use super::url::ServerUrl;
 use crate::auth::creds::UserCreds;
 use crate::tls::TlsSettings;
 
-/// A connection event callback (closed, disconnected, reconnected...).
-pub type ConnCallback = Arc<dyn Fn(&Connection) + Send + Sync>;
-/// An asynchronous error callback, optionally naming the subscription at fault.
-pub type ErrCallback = Arc<dyn Fn(&Connection, Option<&Subscription>, &Error) + Send + Sync>;
 /// `natsTokenHandler`: a fresh token for each connect.
 pub type TokenFn = Arc<dyn Fn() -> Option<String> + Send + Sync>;
 /// `natsUserJWTHandler`: the user JWT to present at each connect.
@@ -21,9 +16,6 @@ pub type UserJwtFn = Arc<dyn Fn() -> Result<String> + Send + Sync>;
 pub type SignFn = Arc<dyn Fn(&[u8]) -> Result<Vec<u8>> + Send + Sync>;
 /// `natsProxyConnHandler`: opens a connection (through a proxy) to host and port.
 pub type ProxyConnFn = Arc<dyn Fn(&str, u16) -> Result<std::net::TcpStream> + Send + Sync>;
-/// A user function returning how long to wait before the next reconnect round, given the round number (starting at 1).
-pub type ReconnectDelayFn = Arc<dyn Fn(&Connection, i32) -> Duration + Send + Sync>;
-
 pub const DEFAULT_URL: &str = "nats://localhost:4222";
 pub const DEFAULT_INBOX_PREFIX: &str = "_INBOX";
 /// nats.c's reconnect buffer: 8 MiB.
@@ -108,30 +100,20 @@ pub struct Options {
     pub reconnect_jitter: Duration,
     /// Same as `reconnect_jitter`, for TLS connections.
     pub reconnect_jitter_tls: Duration,
-    /// When set, replaces `reconnect_wait` plus jitter between reconnect rounds.
-    pub custom_reconnect_delay: Option<ReconnectDelayFn>,
     /// Bytes of publishes held while reconnecting; 0: publishes fail while disconnected.
     pub reconnect_buf_size: usize,
     /// Keep retrying when the first connect fails, using the reconnect settings.
     pub retry_on_failed_connect: bool,
-    /// Run once a connect that was retried in the background succeeds.
-    pub connected_cb: Option<ConnCallback>,
     /// Try servers in the given order instead of shuffling them.
     pub no_randomize: bool,
     /// Don't add servers announced by the cluster to the server list.
     pub ignore_discovered_servers: bool,
-    /// Run when the server announces new servers in the cluster.
-    pub discovered_servers_cb: Option<ConnCallback>,
-    /// Run when the server says it is entering lame duck mode.
-    pub lame_duck_cb: Option<ConnCallback>,
     /// Reconnect (instead of closing) after a generic `-ERR` from the server.
     pub reconnect_on_protocol_error: bool,
     /// Keep reconnecting after the same authentication error twice in a row.
     pub ignore_auth_error_abort: bool,
-    pub error_cb: Option<ErrCallback>,
-    pub closed_cb: Option<ConnCallback>,
-    pub disconnected_cb: Option<ConnCallback>,
-    pub reconnected_cb: Option<ConnCallback>,
+    /// The user code the connection calls back.
+    pub callbacks: Callbacks,
 }
 
 /// nats.c's defaults (what `natsOptions_Create` gives a C program too),
@@ -180,20 +162,16 @@ impl Default for Options {
             reconnect_wait: Duration::from_secs(2),
             reconnect_jitter: Duration::from_millis(100),
             reconnect_jitter_tls: Duration::from_secs(1),
-            custom_reconnect_delay: None,
             reconnect_buf_size: DEFAULT_RECONNECT_BUF_SIZE,
             retry_on_failed_connect: false,
-            connected_cb: None,
             no_randomize: false,
             ignore_discovered_servers: false,
-            discovered_servers_cb: None,
-            lame_duck_cb: None,
             reconnect_on_protocol_error: false,
             ignore_auth_error_abort: false,
-            error_cb: Some(default_error_handler()),
-            closed_cb: None,
-            disconnected_cb: None,
-            reconnected_cb: None,
+            callbacks: Callbacks {
+                error_cb: Some(default_error_handler()),
+                ..Callbacks::default()
+            },
         }
     }
 }
@@ -292,7 +270,7 @@ impl Options {
     /// `natsOptions_SetErrorHandler`: `None` restores the default handler,
     /// which prints to stderr.
     pub fn set_error_handler(&mut self, handler: Option<ErrCallback>) {
-        self.error_cb = Some(handler.unwrap_or_else(default_error_handler));
+        self.callbacks.error_cb = Some(handler.unwrap_or_else(default_error_handler));
     }
 
     /// `natsOptions_SetWriteDeadline`: zero means no deadline.
@@ -312,7 +290,7 @@ impl Options {
     /// means something when retrying, so turning retries off clears it.
     pub fn set_retry_on_failed_connect(&mut self, retry: bool, connected: Option<ConnCallback>) {
         self.retry_on_failed_connect = retry;
-        self.connected_cb = if retry { connected } else { None };
+        self.callbacks.connected_cb = if retry { connected } else { None };
     }
 
     /// `natsOptions_SetSecure`: `false` also forgets the TLS settings made so
@@ -407,12 +385,10 @@ mod tests {
 
     #[test]
     fn no_error_handler_means_the_stderr_one() {
-        let mut o = Options {
-            error_cb: None,
-            ..Options::default()
-        };
+        let mut o = Options::default();
+        o.callbacks.error_cb = None;
         o.set_error_handler(None);
-        assert!(o.error_cb.is_some());
+        assert!(o.callbacks.error_cb.is_some());
     }
 
     #[test]
@@ -420,9 +396,9 @@ mod tests {
         let cb: ConnCallback = Arc::new(|_| {});
         let mut o = Options::default();
         o.set_retry_on_failed_connect(true, Some(cb.clone()));
-        assert!(o.retry_on_failed_connect && o.connected_cb.is_some());
+        assert!(o.retry_on_failed_connect && o.callbacks.connected_cb.is_some());
         o.set_retry_on_failed_connect(false, Some(cb));
-        assert!(!o.retry_on_failed_connect && o.connected_cb.is_none());
+        assert!(!o.retry_on_failed_connect && o.callbacks.connected_cb.is_none());
     }
 
     #[test]

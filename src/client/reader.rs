@@ -10,13 +10,15 @@
 //! (`NoMemory`).
 use std::io::Read;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Mutex;
 
-use super::conn::Connection;
 use super::dispatch::DeliveryBatch;
 use super::error::{Error, ErrorKind};
 use super::message::Message;
-use super::subscription::{SubKind, Subscription};
-use super::transport::ReadHalf;
+use super::stats::Counters;
+use super::sub_table::SubTable;
+use super::subscription::{Enqueued, SubKind, Subscription};
+use super::transport::{grow, ReadHalf};
 use crate::proto::parser::PartialMsg;
 use crate::proto::{Parsed, Parser, ServerInfo, ServerOp};
 
@@ -30,10 +32,35 @@ const DIRECT_BODY: usize = 64 * 1024;
 /// arrive and is copied into its block at the end.
 const PREALLOC_MAX: usize = 8 * 1024 * 1024;
 
-pub(crate) fn run(conn: Connection, stream: ReadHalf, leftover: Vec<u8>, epoch: u64) {
+/// What the reader needs of its connection, and nothing more: the parts
+/// it reads on every message (the subscription table, the counters) by
+/// reference, and the events it raises. Generic, not `dyn`: the calls on
+/// the message path are inlined.
+pub(crate) trait Host {
+    /// Held by the running reader for its whole life (see `run`).
+    fn reader_turn(&self) -> &Mutex<()>;
+    fn subs(&self) -> &SubTable;
+    fn counters(&self) -> &Counters;
+    fn io_buf_size(&self) -> usize;
+    fn message_padding(&self) -> usize;
+    /// The server's limit; the parser refuses larger messages.
+    fn max_payload(&self) -> i64;
+    fn is_closed(&self) -> bool;
+    fn on_ping(&self);
+    fn on_pong(&self, epoch: u64);
+    fn on_info(&self, info: ServerInfo, epoch: u64);
+    fn on_server_error(&self, text: &str, epoch: u64);
+    /// A message on the request multiplexer's subscription.
+    fn route_reply(&self, msg: Message);
+    fn report_async_error(&self, sub: Option<&Subscription>, e: Error);
+    /// The socket of `epoch` failed or the server closed it.
+    fn connection_lost(&self, epoch: u64, e: Error);
+}
+
+pub(crate) fn run<H: Host>(conn: H, stream: ReadHalf, leftover: Vec<u8>, epoch: u64) {
     // The previous reader (before a reconnect) finishes first; its socket is
     // shut down, so that is quick.
-    let _turn = conn.0.reader_turn.lock().unwrap_or_else(|p| p.into_inner());
+    let _turn = conn.reader_turn().lock().unwrap_or_else(|p| p.into_inner());
     let mut r = Routing::default();
     read_loop(&conn, stream, leftover, epoch, &mut r);
     // What arrived before the connection went away is still delivered.
@@ -43,14 +70,14 @@ pub(crate) fn run(conn: Connection, stream: ReadHalf, leftover: Vec<u8>, epoch: 
 /// What the reader keeps from one message to the next.
 #[derive(Default)]
 struct Routing {
-    batch: DeliveryBatch,
+    batch: DeliveryBatch<Subscription>,
     recent: RecentSub,
     counts: InCounts,
 }
 
 impl Routing {
     /// Counts, then hands the batch to the dispatchers.
-    fn hand_over(&mut self, conn: &Connection) {
+    fn hand_over<H: Host>(&mut self, conn: &H) {
         self.counts.settle(conn);
         self.batch.flush();
     }
@@ -74,9 +101,9 @@ impl InCounts {
         self.bytes += bytes as u64;
     }
 
-    fn settle(&mut self, conn: &Connection) {
+    fn settle<H: Host>(&mut self, conn: &H) {
         if self.msgs > 0 {
-            let c = &conn.0.counters;
+            let c = conn.counters();
             c.in_msgs.fetch_add(std::mem::take(&mut self.msgs), Relaxed);
             c.in_bytes
                 .fetch_add(std::mem::take(&mut self.bytes), Relaxed);
@@ -92,25 +119,25 @@ impl InCounts {
 struct RecentSub(Option<(u64, u64, Subscription)>);
 
 impl RecentSub {
-    fn get(&mut self, conn: &Connection, sid: u64) -> Option<&Subscription> {
+    fn get<H: Host>(&mut self, conn: &H, sid: u64) -> Option<&Subscription> {
         // Read before the lookup: a removal after it then shows as a change.
-        let generation = conn.subs_generation();
+        let generation = conn.subs().generation();
         let hit = matches!(&self.0, Some((g, s, _)) if *g == generation && *s == sid);
         if !hit {
-            self.0 = conn.lookup_sub(sid).map(|sub| (generation, sid, sub));
+            self.0 = conn.subs().lookup(sid).map(|sub| (generation, sid, sub));
         }
         self.0.as_ref().map(|(_, _, sub)| sub)
     }
 }
 
-fn read_loop(
-    conn: &Connection,
+fn read_loop<H: Host>(
+    conn: &H,
     mut stream: ReadHalf,
     leftover: Vec<u8>,
     epoch: u64,
     r: &mut Routing,
 ) {
-    let size = conn.options().io_buf_size.max(32 * 1024);
+    let size = conn.io_buf_size().max(32 * 1024);
     let mut buf = leftover;
     let mut end = buf.len();
     if let Err(e) = grow(&mut buf, size) {
@@ -246,30 +273,15 @@ fn read_loop(
 /// the server sent cannot be handled (a protocol error, or no memory for
 /// it), the error handler hears of it first; a socket that merely ended
 /// (closed, reset) is only a disconnection.
-fn fail(conn: &Connection, epoch: u64, e: Error) {
+fn fail<H: Host>(conn: &H, epoch: u64, e: Error) {
     if matches!(e.kind, ErrorKind::ProtocolError | ErrorKind::NoMemory) && !conn.is_closed() {
         conn.report_async_error(None, e.clone());
     }
     conn.connection_lost(epoch, e);
 }
 
-/// Grows `buf` (zero-filled) to at least `len` bytes; running out of memory
-/// is `NoMemory`, not an abort.
-pub(crate) fn grow(buf: &mut Vec<u8>, len: usize) -> Result<(), Error> {
-    if len > buf.len() {
-        buf.try_reserve_exact(len - buf.len()).map_err(|_| {
-            Error::new(
-                ErrorKind::NoMemory,
-                format!("cannot grow the read buffer to {len} bytes"),
-            )
-        })?;
-        buf.resize(len, 0);
-    }
-    Ok(())
-}
-
 /// Acts on one op; an error (no memory for a message) ends the connection.
-fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64, r: &mut Routing) -> Result<(), Error> {
+fn handle<H: Host>(conn: &H, op: ServerOp<'_>, epoch: u64, r: &mut Routing) -> Result<(), Error> {
     if !matches!(op, ServerOp::Msg { .. }) {
         // Messages before a PONG (a drain's or a flush's) go first.
         r.hand_over(conn);
@@ -292,7 +304,7 @@ fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64, r: &mut Routing) -> R
                 headers,
                 payload,
                 sid,
-                conn.options().message_padding,
+                conn.message_padding(),
             )?;
             route_to(conn, sub, msg, &mut r.batch, &mut r.counts);
         }
@@ -311,24 +323,34 @@ fn handle(conn: &Connection, op: ServerOp<'_>, epoch: u64, r: &mut Routing) -> R
 
 /// Hands a received message to its subscription (or the request waiting
 /// for it).
-fn route_to(
-    conn: &Connection,
+fn route_to<H: Host>(
+    conn: &H,
     sub: &Subscription,
     msg: Message,
-    batch: &mut DeliveryBatch,
+    batch: &mut DeliveryBatch<Subscription>,
     counts: &mut InCounts,
 ) {
-    match sub.0.kind {
+    let outcome = match sub.0.kind {
         // Batched: counted when the batch is handed over.
         SubKind::Async { .. } => sub.enqueue(msg, batch),
         SubKind::Sync { .. } => {
             counts.settle(conn);
-            sub.enqueue(msg, batch);
+            sub.enqueue(msg, batch)
         }
         SubKind::Replies => {
             counts.settle(conn);
             conn.route_reply(msg);
+            return;
         }
+    };
+    match outcome {
+        Enqueued::Queued | Enqueued::Ignored | Enqueued::Dropped { first: false } => {}
+        // The server stops sending too (UNSUB with max); forget the sid.
+        Enqueued::LimitReached => conn.subs().forget(sub.sid()),
+        Enqueued::Dropped { first: true } => conn.report_async_error(
+            Some(sub),
+            Error::new(ErrorKind::SlowConsumer, "slow consumer, messages dropped"),
+        ),
     }
 }
 
@@ -339,8 +361,8 @@ fn route_to(
 /// skip. A body above `PREALLOC_MAX` is collected as it arrives, its buffer
 /// at most doubling each time it fills, so memory follows the bytes sent,
 /// not the size claimed.
-fn receive_body(
-    conn: &Connection,
+fn receive_body<H: Host>(
+    conn: &H,
     stream: &mut ReadHalf,
     pm: PartialMsg<'_>,
     buffered: &[u8],
@@ -348,7 +370,7 @@ fn receive_body(
     let total = pm.total_len;
     let have = (buffered.len() - pm.body_start).min(total);
     let arrived = &buffered[pm.body_start..pm.body_start + have];
-    let padding = conn.options().message_padding;
+    let padding = conn.message_padding();
     let hdr_len = pm.hdr_len.unwrap_or(0);
     if total <= PREALLOC_MAX {
         let mut msg =

@@ -23,7 +23,9 @@ impl Connection {
         let mut failure: Option<Error> = None;
         {
             let mut st = self.lock_state();
-            if !st.initial {
+            // A close that came first (a panicking event thread's, say)
+            // keeps the error it recorded.
+            if !st.initial && !self.is_closed() {
                 st.last_error = None;
             }
         }
@@ -89,7 +91,7 @@ impl Connection {
     /// How long to wait after trying every server once.
     fn round_delay(&self, round: i32) -> Duration {
         let opts = self.options();
-        if let Some(f) = opts.custom_reconnect_delay.clone() {
+        if let Some(f) = opts.callbacks.custom_reconnect_delay.clone() {
             return f(self, round);
         }
         let jitter = if opts.secure || self.0.tls_used.load(Relaxed) {
@@ -139,14 +141,16 @@ impl Connection {
         {
             let mut st = self.lock_state();
             st.initial = false;
-            st.last_error = None;
+            if !self.is_closed() {
+                st.last_error = None;
+            }
         }
         let opts = self.options();
         let cb = if initial {
-            opts.connected_cb.as_ref()
+            opts.callbacks.connected_cb.as_ref()
         } else {
             self.0.counters.reconnects.fetch_add(1, Relaxed);
-            opts.reconnected_cb.as_ref()
+            opts.callbacks.reconnected_cb.as_ref()
         };
         self.post_event(cb);
     }

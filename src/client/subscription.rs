@@ -1,30 +1,59 @@
 //! Subscriptions: their queue, pending limits, counters and life cycle.
 //!
-//! The reader thread calls `enqueue`; a sync subscription is drained by
-//! `next_msg`, an async one by its dispatcher calling `deliver`. A
-//! subscription is closed once (`close`), after which its dispatcher runs
-//! `complete` exactly once, after the last callback has returned.
+//! The reader thread calls `enqueue`, which says what became of the
+//! message, and acts on it; a sync subscription is drained by `next_msg`,
+//! an async one by its dispatcher calling `deliver`. A subscription is
+//! closed once (`close`), after which its dispatcher runs `complete`
+//! exactly once, after the last callback has returned.
+//!
+//! A subscription does not know the connection's type: it reaches what
+//! made it through `Home` (to leave the subscription table when it ends),
+//! and the operations that send protocol (unsubscribe, drain) are the
+//! connection's, taking a subscription.
+use std::any::Any;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering::*};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use crossbeam_channel::{unbounded, Receiver, RecvTimeoutError, Sender};
 
-use super::conn::Connection;
-use super::dispatch::{DeliveryBatch, Dispatcher, Work};
+use super::dispatch::{DeliveryBatch, Dispatcher, Target, Work};
 use super::error::{Error, ErrorKind, Result};
 use super::flow_counts::FlowCounts;
 use super::message::Message;
-use super::threads::{self, ThreadKind};
 use crate::proto::encode;
 
-/// How long a drain waits for the server to confirm the UNSUB when the
-/// user gave no timeout.
-pub(crate) const DRAIN_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
+/// What an asynchronous subscription does with a message (the connection
+/// binds the user's callback to itself); `None` tells a
+/// subscribe-with-timeout that no message arrived in time.
+pub(crate) type Deliver = Arc<dyn Fn(&Subscription, Option<Message>) + Send + Sync>;
 
-/// A message callback; `None` tells a subscribe-with-timeout that no message
-/// arrived in time.
-pub type MsgHandler = Arc<dyn Fn(&Connection, &Subscription, Option<Message>) + Send + Sync>;
+/// What a subscription needs of the connection that made it. `Any` lets
+/// the connection recognise itself (`Connection::of`).
+pub(crate) trait Home: Any + Send + Sync {
+    /// The server sends no more on `sid`: stop routing it.
+    fn forget(&self, sid: u64);
+    /// The subscription is closed: it leaves routing and the open set.
+    fn release(&self, sid: u64);
+    /// A callback or completion of this subscription panicked.
+    fn panicked(&self, e: Error);
+}
+
+/// What became of a message handed to `enqueue`; the reader acts on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Enqueued {
+    Queued,
+    /// Queued, and the last before the auto-unsubscribe limit: the server
+    /// stops sending too, so the reader stops routing the sid.
+    LimitReached,
+    /// Closed, or past the limit: ignored.
+    Ignored,
+    /// Dropped over the pending limits; `first` starts a slow-consumer
+    /// episode, which is reported once.
+    Dropped {
+        first: bool,
+    },
+}
 
 /// A handle on a subscription; clones share it.
 #[derive(Clone)]
@@ -37,8 +66,8 @@ pub(crate) enum SubKind {
         rx: Receiver<Option<Message>>,
     },
     Async {
-        handler: MsgHandler,
-        dispatcher: Arc<Dispatcher>,
+        handler: Deliver,
+        dispatcher: Arc<Dispatcher<Subscription>>,
     },
     /// The connection's request/reply multiplexer: the reader routes its
     /// messages to waiting requests directly.
@@ -56,7 +85,9 @@ pub struct SubInner {
     /// The subject followed by a NUL, so C can borrow it.
     subject: Box<[u8]>,
     queue: Option<String>,
-    pub(crate) conn: Connection,
+    /// Strong, as a C subscription keeps its connection alive; the cycle
+    /// through the connection's table ends when the subscription is released.
+    home: Arc<dyn Home>,
     pub(crate) kind: SubKind,
     life: Mutex<Life>,
     life_cv: Condvar,
@@ -97,15 +128,18 @@ impl Subscription {
         sid: u64,
         subject: &str,
         queue: Option<&str>,
-        conn: Connection,
+        home: Arc<dyn Home>,
         kind: SubKind,
         limits: (i64, i64),
     ) -> Subscription {
+        let mut subject_nul = Vec::with_capacity(subject.len() + 1);
+        subject_nul.extend_from_slice(subject.as_bytes());
+        subject_nul.push(0);
         Subscription(Arc::new(SubInner {
             sid,
-            subject: super::conn::with_nul(subject),
+            subject: subject_nul.into_boxed_slice(),
             queue: queue.map(str::to_string),
-            conn,
+            home,
             kind,
             life: Mutex::new(Life {
                 on_complete: None,
@@ -147,8 +181,8 @@ impl Subscription {
         self.0.queue.as_deref()
     }
 
-    pub fn connection(&self) -> &Connection {
-        &self.0.conn
+    pub(crate) fn home(&self) -> &Arc<dyn Home> {
+        &self.0.home
     }
 
     pub fn is_valid(&self) -> bool {
@@ -174,7 +208,7 @@ impl Subscription {
     }
 
     /// Accessors of a closed subscription fail with `InvalidSubscription`.
-    fn check_open(&self) -> Result<()> {
+    pub(crate) fn check_open(&self) -> Result<()> {
         if self.0.closed.load(Acquire) {
             return Err(Error::new(
                 ErrorKind::InvalidSubscription,
@@ -188,28 +222,30 @@ impl Subscription {
 
     /// Called by the reader for every message on this subscription. Applies
     /// auto-unsubscribe and pending limits; never blocks.
-    pub(crate) fn enqueue(&self, msg: Message, batch: &mut DeliveryBatch) {
+    #[must_use]
+    pub(crate) fn enqueue(
+        &self,
+        msg: Message,
+        batch: &mut DeliveryBatch<Subscription>,
+    ) -> Enqueued {
         let s = &*self.0;
         if s.closed.load(Acquire) {
-            return;
+            return Enqueued::Ignored;
         }
         let n = s.flow.count_received();
         let max = s.max.load(Acquire);
         if max > 0 && n > max {
-            return;
+            return Enqueued::Ignored;
         }
         let len = msg.wire_len() as i64;
         let (lm, lb) = (s.limit_msgs.load(Relaxed), s.limit_bytes.load(Relaxed));
         if !s.flow.try_add(len, lm, lb) {
             s.dropped.fetch_add(1, Relaxed);
-            if !s.slow.swap(true, AcqRel) {
+            let first = !s.slow.swap(true, AcqRel);
+            if first {
                 s.slow_pending_report.store(true, Release);
-                s.conn.report_async_error(
-                    Some(self),
-                    Error::new(ErrorKind::SlowConsumer, "slow consumer, messages dropped"),
-                );
             }
-            return;
+            return Enqueued::Dropped { first };
         }
         // Stores only on change: a needless write costs a cache-line
         // transfer when another thread reads the flag.
@@ -224,8 +260,9 @@ impl Subscription {
             SubKind::Replies => {}
         }
         if max > 0 && n == max {
-            // The server stops sending too (UNSUB with max); forget the sid.
-            s.conn.forget_sub(s.sid);
+            Enqueued::LimitReached
+        } else {
+            Enqueued::Queued
         }
     }
 
@@ -256,7 +293,7 @@ impl Subscription {
             return;
         }
         if let SubKind::Async { handler, .. } = &s.kind {
-            handler(&s.conn, self, Some(msg));
+            handler(self, Some(msg));
         }
         if max > 0 && n == max {
             self.close(false);
@@ -268,7 +305,7 @@ impl Subscription {
             return;
         }
         if let SubKind::Async { handler, .. } = &self.0.kind {
-            handler(&self.0.conn, self, None);
+            handler(self, None);
         }
     }
 
@@ -277,7 +314,7 @@ impl Subscription {
     pub(crate) fn complete(&self) {
         self.0.closed.store(true, Release);
         // A drained subscription ends here, not in `close`.
-        self.0.conn.release_sub(self.0.sid);
+        self.0.home.release(self.0.sid);
         let cb = {
             let mut l = self.lock_life();
             if l.drain.started {
@@ -333,7 +370,7 @@ impl Subscription {
                 });
             }
         }
-        self.0.conn.release_sub(self.0.sid);
+        self.0.home.release(self.0.sid);
         match &self.0.kind {
             SubKind::Sync { tx, .. } => {
                 let _ = tx.send(None);
@@ -344,46 +381,26 @@ impl Subscription {
         }
     }
 
-    /// On a closed connection this still closes the subscription (its
-    /// callbacks stop, its completion runs) and reports `ConnectionClosed`.
-    pub fn unsubscribe(&self) -> Result<()> {
-        if self.0.conn.is_closed() {
-            self.close(true);
-            return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
-        }
-        self.check_open()?;
-        let sent = self.0.conn.send_unsub(self.0.sid, None);
-        // A close that started meanwhile refuses the UNSUB; the
-        // subscription ends all the same.
-        self.close(sent.is_err() && self.0.conn.is_closed());
-        sent
+    /// Sets the auto-unsubscribe limit. SeqCst, with the consumer's
+    /// SeqCst count and load of `max`: of this store-then-load and the
+    /// consumer's, at least one sees the other's store, so whoever sees
+    /// "max delivered" closes. (With Release/Acquire both could read the
+    /// old value and nobody would.)
+    pub(crate) fn set_max(&self, max: u64) {
+        self.0.max.store(max, SeqCst);
     }
 
-    pub fn auto_unsubscribe(&self, max: i32) -> Result<()> {
-        if self.0.conn.is_closed() {
-            return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
-        }
-        self.check_open()?;
-        if max <= 0 {
-            return self.unsubscribe();
-        }
-        let max = max as u64;
-        // SeqCst, with the consumer's SeqCst count and load of `max`: of
-        // this store-then-load and the consumer's, at least one sees the
-        // other's store, so whoever sees "max delivered" closes. (With
-        // Release/Acquire both could read the old value and nobody would.)
-        self.0.max.store(max, SeqCst);
-        self.0.conn.send_unsub(self.0.sid, Some(max))?;
-        // Best effort: the reader may miss this store too, and then keeps
-        // routing a sid the server no longer sends on; the close below or
-        // the consumer's removes it.
+    /// After the UNSUB with a limit went out: stops routing, or closes, a
+    /// subscription already past it. Best effort: the reader may miss the
+    /// new limit too, and then keeps routing a sid the server no longer
+    /// sends on; the close below or the consumer's removes it.
+    pub(crate) fn apply_max(&self, max: u64) {
         if self.0.flow.received() >= max {
-            self.0.conn.forget_sub(self.0.sid);
+            self.0.home.forget(self.0.sid);
         }
         if self.0.flow.delivered() >= max {
             self.close(false);
         }
-        Ok(())
     }
 
     /// `natsSubscription_NextMsg`: a non-positive timeout polls.
@@ -465,22 +482,10 @@ impl Subscription {
         }
     }
 
-    /// Marks the drain started and queues the UNSUB; `false` if a drain
-    /// had already started.
-    pub(crate) fn start_drain(&self) -> Result<bool> {
-        if self.0.conn.is_closed() {
-            return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
-        }
-        self.check_open()?;
-        {
-            let mut l = self.lock_life();
-            if l.drain.started {
-                return Ok(false);
-            }
-            l.drain.started = true;
-        }
-        self.0.conn.send_unsub(self.0.sid, None)?;
-        Ok(true)
+    /// Marks the drain started; `false` if a drain had already started.
+    pub(crate) fn mark_drain_started(&self) -> bool {
+        let mut l = self.lock_life();
+        !std::mem::replace(&mut l.drain.started, true)
     }
 
     /// The server has processed the UNSUB (or `flushed` says why not):
@@ -493,7 +498,7 @@ impl Subscription {
             }
             l.drain.flushed = true;
         }
-        self.0.conn.forget_sub(self.0.sid);
+        self.0.home.forget(self.0.sid);
         match &self.0.kind {
             SubKind::Sync { tx, .. } => {
                 let _ = tx.send(None);
@@ -510,30 +515,6 @@ impl Subscription {
         if flushed && self.0.flow.pending().0 <= 0 {
             self.complete();
         }
-    }
-
-    /// `natsSubscription_Drain[Timeout]`: with a timeout, a drain not done
-    /// by then is cut short and reports `Timeout`.
-    pub fn drain(&self, timeout: Option<Duration>) -> Result<()> {
-        if !self.start_drain()? {
-            return Ok(());
-        }
-        let sub = self.clone();
-        let conn = self.0.conn.clone();
-        let name = format!("nats-drain-{}", self.0.sid);
-        let body = move || {
-            threads::injection_point(ThreadKind::Drain);
-            let flush_for = timeout.unwrap_or(DRAIN_FLUSH_TIMEOUT);
-            let flushed = sub.0.conn.flush_timeout(flush_for);
-            sub.finish_drain(flushed);
-            if let Some(t) = timeout {
-                if sub.wait_drain(Some(t)).is_err() {
-                    sub.cut_drain_short();
-                }
-            }
-        };
-        threads::spawn_guarded(name, body, move |e| conn.thread_panicked(e, None))?;
-        Ok(())
     }
 
     /// Ends a drain that ran out of time: what is still queued is dropped.
@@ -688,6 +669,25 @@ impl Subscription {
     }
 }
 
+/// What the dispatchers deliver to.
+impl Target for Subscription {
+    fn deliver(&self, msg: Message) {
+        Subscription::deliver(self, msg);
+    }
+    fn deliver_idle_timeout(&self) {
+        Subscription::deliver_idle_timeout(self);
+    }
+    fn complete(&self) {
+        Subscription::complete(self);
+    }
+    fn panicked(&self, e: Error) {
+        self.0.home.panicked(e);
+    }
+    fn same(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 impl std::fmt::Debug for Subscription {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Subscription")
@@ -696,5 +696,82 @@ impl std::fmt::Debug for Subscription {
             .field("queue", &self.queue())
             .field("valid", &self.is_valid())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Records what the subscription asks of its connection.
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<&'static str>>);
+
+    impl Home for Recorder {
+        fn forget(&self, _: u64) {
+            self.0.lock().unwrap().push("forget");
+        }
+        fn release(&self, _: u64) {
+            self.0.lock().unwrap().push("release");
+        }
+        fn panicked(&self, _: Error) {
+            self.0.lock().unwrap().push("panicked");
+        }
+    }
+
+    fn sync_sub(home: &Arc<Recorder>, limits: (i64, i64)) -> Subscription {
+        let home: Arc<dyn Home> = home.clone();
+        Subscription::new(1, "s", None, home, Subscription::sync_queue(), limits)
+    }
+
+    fn msg() -> Message {
+        Message::new("s", None, b"x")
+    }
+
+    #[test]
+    fn enqueue_says_when_the_auto_unsubscribe_limit_is_reached() {
+        let home = Arc::new(Recorder::default());
+        let sub = sync_sub(&home, (-1, -1));
+        sub.set_max(2);
+        let mut batch = DeliveryBatch::default();
+        assert_eq!(sub.enqueue(msg(), &mut batch), Enqueued::Queued);
+        assert_eq!(sub.enqueue(msg(), &mut batch), Enqueued::LimitReached);
+        assert_eq!(sub.enqueue(msg(), &mut batch), Enqueued::Ignored);
+        // Routing is the reader's business: enqueue asked nothing of home.
+        assert!(home.0.lock().unwrap().is_empty());
+        assert!(sub.next_msg(Duration::ZERO).is_ok());
+        assert!(sub.next_msg(Duration::ZERO).is_ok());
+        // The second delivery closes the subscription, which leaves its table.
+        assert!(home.0.lock().unwrap().iter().all(|&a| a == "release"));
+        assert!(!sub.is_valid());
+    }
+
+    #[test]
+    fn enqueue_reports_one_slow_consumer_episode_once() {
+        let home = Arc::new(Recorder::default());
+        let sub = sync_sub(&home, (1, -1));
+        let mut batch = DeliveryBatch::default();
+        assert_eq!(sub.enqueue(msg(), &mut batch), Enqueued::Queued);
+        assert_eq!(
+            sub.enqueue(msg(), &mut batch),
+            Enqueued::Dropped { first: true }
+        );
+        assert_eq!(
+            sub.enqueue(msg(), &mut batch),
+            Enqueued::Dropped { first: false }
+        );
+        assert_eq!(sub.dropped().unwrap(), 2);
+        // Room again ends the episode; the next overflow starts another.
+        assert_eq!(
+            sub.next_msg(Duration::ZERO).unwrap_err().kind,
+            ErrorKind::SlowConsumer
+        );
+        assert!(sub.next_msg(Duration::ZERO).is_ok());
+        assert_eq!(sub.enqueue(msg(), &mut batch), Enqueued::Queued);
+        assert_eq!(
+            sub.enqueue(msg(), &mut batch),
+            Enqueued::Dropped { first: true }
+        );
     }
 }

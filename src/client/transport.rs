@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustls::ClientConnection;
 
+use super::error::{Error, ErrorKind};
+
 /// A connected stream past the handshake.
 pub(crate) enum Transport {
     Plain(TcpStream),
@@ -82,7 +84,7 @@ pub(crate) enum ReadHalf {
     },
 }
 
-/// The writers' half (used under the connection's `sock_w` lock).
+/// The writers' half (used under the connection's `Writer::sock` lock).
 pub(crate) enum WriteHalf {
     Plain(TcpStream),
     Tls {
@@ -264,4 +266,19 @@ fn decrypt(
         c.process_new_packets()
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     }
+}
+
+/// Grows `buf` (zero-filled) to at least `len` bytes; running out of memory
+/// is `NoMemory`, not an abort.
+pub(crate) fn grow(buf: &mut Vec<u8>, len: usize) -> Result<(), Error> {
+    if len > buf.len() {
+        buf.try_reserve_exact(len - buf.len()).map_err(|_| {
+            Error::new(
+                ErrorKind::NoMemory,
+                format!("cannot grow the read buffer to {len} bytes"),
+            )
+        })?;
+        buf.resize(len, 0);
+    }
+    Ok(())
 }

@@ -318,7 +318,7 @@ pub unsafe extern "C" fn natsOptions_SetClosedCB(
     closure: *mut c_void,
 ) -> natsStatus {
     with_opts("natsOptions_SetClosedCB", opts, |o| {
-        o.closed_cb = conn_callback(closedCb, closure);
+        o.callbacks.closed_cb = conn_callback(closedCb, closure);
         Ok(())
     })
 }
@@ -331,7 +331,7 @@ pub unsafe extern "C" fn natsOptions_SetDisconnectedCB(
     closure: *mut c_void,
 ) -> natsStatus {
     with_opts("natsOptions_SetDisconnectedCB", opts, |o| {
-        o.disconnected_cb = conn_callback(disconnectedCb, closure);
+        o.callbacks.disconnected_cb = conn_callback(disconnectedCb, closure);
         Ok(())
     })
 }
@@ -344,7 +344,7 @@ pub unsafe extern "C" fn natsOptions_SetReconnectedCB(
     closure: *mut c_void,
 ) -> natsStatus {
     with_opts("natsOptions_SetReconnectedCB", opts, |o| {
-        o.reconnected_cb = conn_callback(reconnectedCb, closure);
+        o.callbacks.reconnected_cb = conn_callback(reconnectedCb, closure);
         Ok(())
     })
 }
@@ -528,14 +528,15 @@ pub unsafe extern "C" fn natsOptions_SetCustomReconnectDelay(
 ) -> natsStatus {
     with_opts("natsOptions_SetCustomReconnectDelay", opts, |o| {
         let closure = Closure(closure);
-        o.custom_reconnect_delay = cb.map(|f| -> crate::client::options::ReconnectDelayFn {
-            Arc::new(move |conn, attempts| {
-                let c = closure;
-                // SAFETY: the user's callback, given a live handle and their closure.
-                let ms = unsafe { f(conn_ptr(conn), attempts, c.0) };
-                Duration::from_millis(ms.max(0) as u64)
-            })
-        });
+        o.callbacks.custom_reconnect_delay =
+            cb.map(|f| -> crate::client::options::ReconnectDelayFn {
+                Arc::new(move |conn, attempts| {
+                    let c = closure;
+                    // SAFETY: the user's callback, given a live handle and their closure.
+                    let ms = unsafe { f(conn_ptr(conn), attempts, c.0) };
+                    Duration::from_millis(ms.max(0) as u64)
+                })
+            });
         Ok(())
     })
 }
@@ -608,7 +609,7 @@ pub unsafe extern "C" fn natsOptions_SetDiscoveredServersCB(
     closure: *mut c_void,
 ) -> natsStatus {
     with_opts("natsOptions_SetDiscoveredServersCB", opts, |o| {
-        o.discovered_servers_cb = conn_callback(discoveredServersCb, closure);
+        o.callbacks.discovered_servers_cb = conn_callback(discoveredServersCb, closure);
         Ok(())
     })
 }
@@ -622,7 +623,7 @@ pub unsafe extern "C" fn natsOptions_SetLameDuckModeCB(
     closure: *mut c_void,
 ) -> natsStatus {
     with_opts("natsOptions_SetLameDuckModeCB", opts, |o| {
-        o.lame_duck_cb = conn_callback(lameDuckCb, closure);
+        o.callbacks.lame_duck_cb = conn_callback(lameDuckCb, closure);
         Ok(())
     })
 }
@@ -736,21 +737,25 @@ mod tests {
             reconnect_wait,
             reconnect_jitter,
             reconnect_jitter_tls,
-            custom_reconnect_delay,
             reconnect_buf_size,
             retry_on_failed_connect,
-            connected_cb,
             no_randomize,
             ignore_discovered_servers,
-            discovered_servers_cb,
-            lame_duck_cb,
             reconnect_on_protocol_error,
             ignore_auth_error_abort,
+            callbacks,
+        } = c;
+        let crate::client::Callbacks {
+            connected_cb,
+            discovered_servers_cb,
+            lame_duck_cb,
             error_cb,
             closed_cb,
             disconnected_cb,
             reconnected_cb,
-        } = c;
+            custom_reconnect_delay,
+        } = callbacks;
+        let dc = &d.callbacks;
         assert_eq!(*url, d.url);
         assert_eq!(*servers, d.servers);
         assert_eq!(*name, d.name);
@@ -795,25 +800,25 @@ mod tests {
         assert_eq!(*reconnect_jitter_tls, d.reconnect_jitter_tls);
         assert_eq!(
             custom_reconnect_delay.is_some(),
-            d.custom_reconnect_delay.is_some()
+            dc.custom_reconnect_delay.is_some()
         );
         assert_eq!(*reconnect_buf_size, d.reconnect_buf_size);
         assert_eq!(*retry_on_failed_connect, d.retry_on_failed_connect);
-        assert_eq!(connected_cb.is_some(), d.connected_cb.is_some());
+        assert_eq!(connected_cb.is_some(), dc.connected_cb.is_some());
         assert_eq!(*no_randomize, d.no_randomize);
         assert_eq!(*ignore_discovered_servers, d.ignore_discovered_servers);
         assert_eq!(
             discovered_servers_cb.is_some(),
-            d.discovered_servers_cb.is_some()
+            dc.discovered_servers_cb.is_some()
         );
-        assert_eq!(lame_duck_cb.is_some(), d.lame_duck_cb.is_some());
+        assert_eq!(lame_duck_cb.is_some(), dc.lame_duck_cb.is_some());
         assert_eq!(*reconnect_on_protocol_error, d.reconnect_on_protocol_error);
         assert_eq!(*ignore_auth_error_abort, d.ignore_auth_error_abort);
-        assert_eq!(error_cb.is_some(), d.error_cb.is_some());
-        assert!(d.error_cb.is_some(), "nats.c always has an error handler");
-        assert_eq!(closed_cb.is_some(), d.closed_cb.is_some());
-        assert_eq!(disconnected_cb.is_some(), d.disconnected_cb.is_some());
-        assert_eq!(reconnected_cb.is_some(), d.reconnected_cb.is_some());
+        assert_eq!(error_cb.is_some(), dc.error_cb.is_some());
+        assert!(dc.error_cb.is_some(), "nats.c always has an error handler");
+        assert_eq!(closed_cb.is_some(), dc.closed_cb.is_some());
+        assert_eq!(disconnected_cb.is_some(), dc.disconnected_cb.is_some());
+        assert_eq!(reconnected_cb.is_some(), dc.reconnected_cb.is_some());
         // SAFETY: `o` came from `create` and is not used after this.
         unsafe { natsOptions_Destroy(o) };
     }
@@ -829,14 +834,14 @@ mod tests {
             assert_eq!(opts.reconnect_wait, Duration::from_secs(2));
             assert_eq!(opts.reconnect_jitter, Duration::from_millis(100));
             assert_eq!(opts.reconnect_jitter_tls, Duration::from_secs(1));
-            assert!(opts.custom_reconnect_delay.is_none());
+            assert!(opts.callbacks.custom_reconnect_delay.is_none());
             assert_eq!(opts.reconnect_buf_size, 8 * 1024 * 1024);
             assert!(!opts.retry_on_failed_connect);
-            assert!(opts.connected_cb.is_none());
+            assert!(opts.callbacks.connected_cb.is_none());
             assert!(!opts.no_randomize);
             assert!(!opts.ignore_discovered_servers);
-            assert!(opts.discovered_servers_cb.is_none());
-            assert!(opts.lame_duck_cb.is_none());
+            assert!(opts.callbacks.discovered_servers_cb.is_none());
+            assert!(opts.callbacks.lame_duck_cb.is_none());
             assert!(!opts.reconnect_on_protocol_error);
             assert!(!opts.ignore_auth_error_abort);
             natsOptions_Destroy(o);
@@ -879,12 +884,12 @@ mod tests {
             assert!(opts.ignore_discovered_servers);
             assert!(opts.reconnect_on_protocol_error);
             assert!(opts.ignore_auth_error_abort);
-            assert!(opts.discovered_servers_cb.is_some());
-            assert!(opts.lame_duck_cb.is_some());
-            assert!(opts.custom_reconnect_delay.is_some());
+            assert!(opts.callbacks.discovered_servers_cb.is_some());
+            assert!(opts.callbacks.lame_duck_cb.is_some());
+            assert!(opts.callbacks.custom_reconnect_delay.is_some());
             let s = natsOptions_SetCustomReconnectDelay(o, None, null_mut());
             assert_eq!(s, NATS_OK);
-            assert!(get(o).custom_reconnect_delay.is_none());
+            assert!(get(o).callbacks.custom_reconnect_delay.is_none());
             natsOptions_Destroy(o);
         }
     }
@@ -940,11 +945,11 @@ mod tests {
             let s = natsOptions_SetRetryOnFailedConnect(o, true, Some(noop_conn_cb), null_mut());
             assert_eq!(s, natsStatus::NATS_OK);
             assert!(get(o).retry_on_failed_connect);
-            assert!(get(o).connected_cb.is_some());
+            assert!(get(o).callbacks.connected_cb.is_some());
             let s = natsOptions_SetRetryOnFailedConnect(o, false, Some(noop_conn_cb), null_mut());
             assert_eq!(s, natsStatus::NATS_OK);
             assert!(!get(o).retry_on_failed_connect);
-            assert!(get(o).connected_cb.is_none());
+            assert!(get(o).callbacks.connected_cb.is_none());
             natsOptions_Destroy(o);
         }
     }

@@ -7,7 +7,7 @@ use super::handles::{conn_ptr, millis, natsConnection, natsSubscription, put, su
 use super::msg::{self, natsMsg};
 use super::options::Closure;
 use super::status::natsStatus;
-use crate::client::ErrorKind;
+use crate::client::{Connection, ErrorKind};
 
 /// Called once when an asynchronous subscription is finished with.
 pub type natsOnCompleteCB = Option<unsafe extern "C" fn(closure: *mut c_void)>;
@@ -39,7 +39,8 @@ pub unsafe extern "C" fn natsSubscription_NextMsg(
 pub unsafe extern "C" fn natsSubscription_Unsubscribe(s: *mut natsSubscription) -> natsStatus {
     // SAFETY: handle per the API.
     guard("natsSubscription_Unsubscribe", || {
-        unsafe { sub(s) }?.unsubscribe()
+        let s = unsafe { sub(s) }?;
+        Connection::of(&s).unsubscribe(&s)
     })
 }
 
@@ -50,7 +51,8 @@ pub unsafe extern "C" fn natsSubscription_Unsubscribe(s: *mut natsSubscription) 
 pub unsafe extern "C" fn natsSubscription_Drain(s: *mut natsSubscription) -> natsStatus {
     // SAFETY: handle per the API.
     guard("natsSubscription_Drain", || {
-        unsafe { sub(s) }?.drain(Some(crate::client::DEFAULT_DRAIN_TIMEOUT))
+        let s = unsafe { sub(s) }?;
+        Connection::of(&s).drain_subscription(&s, Some(crate::client::DEFAULT_DRAIN_TIMEOUT))
     })
 }
 
@@ -64,7 +66,8 @@ pub unsafe extern "C" fn natsSubscription_DrainTimeout(
 ) -> natsStatus {
     // SAFETY: handle per the API.
     guard("natsSubscription_DrainTimeout", || {
-        unsafe { sub(s) }?.drain((timeout > 0).then(|| millis(timeout)))
+        let s = unsafe { sub(s) }?;
+        Connection::of(&s).drain_subscription(&s, (timeout > 0).then(|| millis(timeout)))
     })
 }
 
@@ -112,7 +115,8 @@ pub unsafe extern "C" fn natsSubscription_AutoUnsubscribe(
 ) -> natsStatus {
     // SAFETY: handle per the API.
     guard("natsSubscription_AutoUnsubscribe", || {
-        unsafe { sub(s) }?.auto_unsubscribe(max)
+        let s = unsafe { sub(s) }?;
+        Connection::of(&s).auto_unsubscribe(&s, max)
     })
 }
 
@@ -346,7 +350,7 @@ pub unsafe extern "C" fn natsSubscription_GetConnection(
     guard_value(
         "natsSubscription_GetConnection",
         std::ptr::null_mut(),
-        || unsafe { sub(s) }.map_or(std::ptr::null_mut(), |s| conn_ptr(s.connection())),
+        || unsafe { sub(s) }.map_or(std::ptr::null_mut(), |s| conn_ptr(&Connection::of(&s))),
     )
 }
 
@@ -360,7 +364,7 @@ pub unsafe extern "C" fn natsSubscription_Destroy(s: *mut natsSubscription) {
         // SAFETY: the user's reference, released once here.
         let s = unsafe { sub_release(s) };
         if s.is_valid() {
-            let _ = s.unsubscribe();
+            let _ = Connection::of(&s).unsubscribe(&s);
         }
     })
 }
