@@ -14,13 +14,16 @@ use crate::auth::nkeys;
 use crate::client::options::{SignFn, TokenFn, UserJwtFn};
 use crate::client::{Error, ErrorKind};
 
-/// Returns the token to send at this connect (the library copies it and
-/// does not free it). Runs on the connecting or reconnecting thread.
+/// Returns the token to send at this connect. The library copies it and does
+/// not free it, so it may point to memory the callback keeps. Runs on the thread that is connecting: the caller of natsConnection_Connect
+/// for the first connect, the library's reconnect thread afterwards.
 pub type natsTokenHandler = Option<unsafe extern "C" fn(closure: *mut c_void) -> *const c_char>;
 
 /// Returns, through `userJWT`, a `malloc`ed copy of the user JWT; the library
 /// frees it. On failure return a non-OK status and optionally a `malloc`ed
-/// text through `customErrTxt`.
+/// text through `customErrTxt` (also freed by the library); the connect
+/// attempt then fails with that status. Runs on the thread that is connecting: the caller of natsConnection_Connect
+/// for the first connect, the library's reconnect thread afterwards.
 pub type natsUserJWTHandler = Option<
     unsafe extern "C" fn(
         userJWT: *mut *mut c_char,
@@ -31,7 +34,9 @@ pub type natsUserJWTHandler = Option<
 
 /// Signs the server's `nonce`, returning a `malloc`ed raw signature and its
 /// length; the library frees it and sends it base64url-encoded. On failure
-/// return a non-OK status and optionally a `malloc`ed `customErrTxt`.
+/// return a non-OK status and optionally a `malloc`ed `customErrTxt` (freed by
+/// the library). Runs on the thread that is connecting: the caller of natsConnection_Connect
+/// for the first connect, the library's reconnect thread afterwards.
 pub type natsSignatureHandler = Option<
     unsafe extern "C" fn(
         customErrTxt: *mut *mut c_char,

@@ -15,7 +15,8 @@ pub type natsSock = c_int;
 
 /// Creates a socket connected (through a proxy) to `host`:`port` and returns
 /// it in `*fd`; return `NATS_OK`, or an error to fail this connect attempt.
-/// The library owns the socket from then on and closes it.
+/// The library owns the socket from then on and closes it. Runs on the thread that is connecting: the caller of natsConnection_Connect
+/// for the first connect, the library's reconnect thread afterwards.
 pub type natsProxyConnHandler = Option<
     unsafe extern "C" fn(
         fd: *mut natsSock,

@@ -284,8 +284,9 @@ pub unsafe extern "C" fn nats_PrintLastErrorStack(file: *mut libc::FILE) {
 /// An inbox subject: a NUL-terminated C string (opaque typedef as in nats.c).
 pub type natsInbox = c_char;
 
-/// Creates a unique inbox subject ("_INBOX." plus a NUID); release it with
-/// `natsInbox_Destroy`.
+/// Creates a unique inbox subject ("_INBOX." plus a unique suffix) in
+/// `*newInbox`. The string belongs to the caller: free it with
+/// natsInbox_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn natsInbox_Create(newInbox: *mut *mut natsInbox) -> natsStatus {
     guard("natsInbox_Create", || {
@@ -326,8 +327,9 @@ impl natsStatistics {
     }
 }
 
-/// Creates a statistics object for `natsConnection_GetStats`; release it
-/// with `natsStatistics_Destroy`.
+/// Creates a statistics object in `*newStats`, to be filled by
+/// natsConnection_GetStats. It belongs to the caller: free it with
+/// natsStatistics_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn natsStatistics_Create(newStats: *mut *mut natsStatistics) -> natsStatus {
     guard("natsStatistics_Create", || {

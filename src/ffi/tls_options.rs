@@ -11,7 +11,8 @@ use crate::tls::TlsSettings;
 /// Certificate verification callback. `preverifyOk` is 1 when the server's
 /// certificate chain and name verified, 0 when not; return non-zero to
 /// accept the server, 0 to refuse it. nats_rs has no OpenSSL, so `ctx` is
-/// always NULL: the callback sees the verdict, not the certificates.
+/// always NULL: the callback sees the verdict, not the certificates. Runs
+/// during the TLS handshake, on the thread that is connecting.
 pub type natsSSLVerifyCb =
     Option<unsafe extern "C" fn(preverifyOk: c_int, ctx: *mut c_void) -> c_int>;
 
