@@ -40,7 +40,8 @@ pub const NATS_DEFAULT_URL: &str = "nats://localhost:4222";
 /// time. It is lower than `NATS_VERSION_REQUIRED_NUMBER` on purpose: programs
 /// compiled against an older nats.c 3.x header (e.g. Debian's 3.4.1, whose
 /// binaries call `nats_CheckCompatibilityImpl(0x030400, 0x030401, ..)`) must
-/// keep running when this library replaces libnats (DESIGN §1).
+/// keep running when this library replaces libnats: the library is a
+/// drop-in for nats.c 3.x programs.
 const OLDEST_SUPPORTED_HEADER: u32 = 0x030000;
 
 /// `NATS_VERSION_STRING` as a C string.
