@@ -534,6 +534,8 @@ extern "C" {
  * Calls `tokenCb` at every connect and reconnect for the token to send,
  * so tokens can be refreshed. Fails with `NATS_ILLEGAL_STATE` when a token
  * is set with `natsOptions_SetToken`. NULL removes the handler.
+ * The callback runs on the thread that is connecting: the caller of
+ * natsConnection_Connect, later the library's reconnect thread.
  */
 NATS_EXTERN
 enum natsStatus natsOptions_SetTokenHandler(struct natsOptions *opts,
@@ -543,7 +545,10 @@ enum natsStatus natsOptions_SetTokenHandler(struct natsOptions *opts,
 /**
  * Decentralized auth with callbacks: `ujwtCB` supplies the user JWT and
  * `sigCB` signs the server's nonce, at every connect. Both or neither
- * (NULL, NULL removes them). Replaces an nkey.
+ * (NULL, NULL removes them). Replaces an nkey. The callback runs on the thread that is connecting: the caller of
+ * natsConnection_Connect, later the library's reconnect thread. The closures must
+ * stay valid until the closed callback of every connection made with these
+ * options.
  */
 NATS_EXTERN
 enum natsStatus natsOptions_SetUserCredentialsCallbacks(struct natsOptions *opts,
@@ -574,7 +579,8 @@ enum natsStatus natsOptions_SetUserCredentialsFromMemory(struct natsOptions *opt
 /**
  * NKey auth: the user's public nkey, and `sigCB` to sign the server's nonce
  * with the matching seed. NULL or empty `pubKey` removes it; a key without
- * a callback is `NATS_INVALID_ARG`. Replaces user JWT credentials.
+ * a callback is `NATS_INVALID_ARG`. Replaces user JWT credentials. The callback runs on the thread that is connecting: the caller of
+ * natsConnection_Connect, later the library's reconnect thread.
  */
 NATS_EXTERN
 enum natsStatus natsOptions_SetNKey(struct natsOptions *opts,
@@ -594,7 +600,9 @@ enum natsStatus natsOptions_SetNKeyFromSeed(struct natsOptions *opts,
 /**
  * Signs `messageLen` bytes of `message` with the seed of the user
  * credentials set with `natsOptions_SetUserCredentialsFromFiles` (or
- * `...FromMemory`, or `natsOptions_SetNKeyFromSeed`) into `sig` (64 bytes).
+ * `...FromMemory`, or `natsOptions_SetNKeyFromSeed`) into `sig`, a buffer of
+ * 64 bytes the caller provides. NATS_ERR when the connection's options carry
+ * no such credentials.
  */
 NATS_EXTERN
 enum natsStatus natsConnection_Sign(struct natsConnection *nc,
@@ -623,7 +631,9 @@ NATS_EXTERN enum natsStatus natsOptions_IPResolutionOrder(struct natsOptions *op
 /**
  * Lets `proxyConnHandler` create the socket of every connect (e.g. through
  * a proxy) instead of the library's TCP connect; TLS and the NATS handshake
- * then run over it. NULL restores the normal connect.
+ * then run over it. NULL restores the normal connect. The callback runs on the thread that is connecting: the caller of
+ * natsConnection_Connect, later the library's reconnect thread. A failure it
+ * returns counts as an unreachable server (NATS_NO_SERVER).
  */
 NATS_EXTERN
 enum natsStatus natsOptions_SetProxyConnHandler(struct natsOptions *opts,
@@ -2042,7 +2052,8 @@ NATS_EXTERN enum natsStatus natsOptions_SkipServerVerification(struct natsOption
 /**
  * Lets `callback` decide, after the normal verification, whether to accept
  * the server (see `natsSSLVerifyCb`). NULL removes it. Setting one turns
- * `natsOptions_SkipServerVerification` off.
+ * `natsOptions_SkipServerVerification` off. It runs during each TLS
+ * handshake, on the thread that is connecting.
  */
 NATS_EXTERN
 enum natsStatus natsOptions_SetSSLVerificationCallback(struct natsOptions *opts,

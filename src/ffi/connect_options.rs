@@ -41,7 +41,9 @@ pub unsafe extern "C" fn natsOptions_IPResolutionOrder(
 
 /// Lets `proxyConnHandler` create the socket of every connect (e.g. through
 /// a proxy) instead of the library's TCP connect; TLS and the NATS handshake
-/// then run over it. NULL restores the normal connect.
+/// then run over it. NULL restores the normal connect. The callback runs on the thread that is connecting: the caller of
+/// natsConnection_Connect, later the library's reconnect thread. A failure it
+/// returns counts as an unreachable server (NATS_NO_SERVER).
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_SetProxyConnHandler(
     opts: *mut natsOptions,

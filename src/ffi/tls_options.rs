@@ -205,7 +205,8 @@ pub unsafe extern "C" fn natsOptions_SkipServerVerification(
 
 /// Lets `callback` decide, after the normal verification, whether to accept
 /// the server (see `natsSSLVerifyCb`). NULL removes it. Setting one turns
-/// `natsOptions_SkipServerVerification` off.
+/// `natsOptions_SkipServerVerification` off. It runs during each TLS
+/// handshake, on the thread that is connecting.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_SetSSLVerificationCallback(
     opts: *mut natsOptions,
