@@ -1,5 +1,59 @@
 /* nats_rs: a NATS client with the nats.c C API. */
 
+/**
+ * \file nats_rs.h
+ * \brief The C API of nats_rs, a NATS client with the functions, types and
+ * status values of nats.c 3.14.
+ *
+ * Include it through `nats.h` (or `nats/nats.h`), as a nats.c program does.
+ * The rules below hold for every function; each function's own text adds
+ * what is particular to it.
+ *
+ * \par Ownership
+ * A handle stored through an out-parameter (`natsConnection **`,
+ * `natsSubscription **`, `natsMsg **`, ...) belongs to the caller, who
+ * releases it with the matching `*_Destroy` function, exactly once.
+ * `*_Destroy` accepts NULL and does nothing. A handle given to a callback
+ * (the connection and subscription of a message callback, for instance)
+ * is lent for the call and must not be destroyed by it; the message of a
+ * message callback is the exception and belongs to the callback. Strings
+ * passed in are copied when kept, so the caller may free them once the
+ * call returns. A `const char *` returned by the library belongs to the
+ * object it came from and stays valid as long as the function says
+ * (usually: until that object is destroyed); memory returned through a
+ * `char **` or an array out-parameter is `malloc`ed and freed by the
+ * caller with `free()`.
+ *
+ * \par Threads
+ * Connections and subscriptions may be used from any thread at once,
+ * callbacks included: closing or destroying them from one of their own
+ * callbacks is safe. A `natsMsg` or a `natsOptions` is used by one thread
+ * at a time. Message callbacks of an asynchronous subscription run on that
+ * subscription's own dispatcher thread, or on a thread of the shared
+ * delivery pool when the options ask for it
+ * (`natsOptions_UseGlobalMessageDelivery`); either way, the callbacks of one
+ * subscription never run concurrently and run in the order the messages
+ * arrived. Connection callbacks (closed, disconnected, reconnected,
+ * discovered servers, lame duck, error handler) run on the library's one
+ * event thread, one at a time across all connections and in the order of
+ * the events, never while the library holds a lock; the closed callback
+ * runs once and is the last callback of its connection. Authentication,
+ * token and proxy callbacks run on the thread that is connecting (the
+ * caller of `natsConnection_Connect` or the library's reconnect thread).
+ *
+ * \par Status values
+ * Functions returning `natsStatus` give `NATS_OK` on success. In every one
+ * of them a required pointer that is NULL gives `NATS_INVALID_ARG`, an
+ * operation that needs the connection gives `NATS_CONNECTION_CLOSED` once
+ * it is closed, and a panic inside the library gives `NATS_ERR` instead
+ * of unwinding into C. A failure also records the status, a text and the
+ * chain of functions it went through for the calling thread
+ * (`nats_GetLastError`, `nats_GetLastErrorStack`; a success does not clear
+ * it). On failure an out-parameter is left as it was or cleared (NULL, 0):
+ * read it only after `NATS_OK`.
+ */
+
+
 #ifndef NATS_RS_H
 #define NATS_RS_H
 
@@ -14,263 +68,486 @@
 #if defined(_WIN32)
 #define NATS_EXTERN __declspec(dllimport)
 #else
+/** Marks the library's exported functions (a DLL import on Windows). */
 #define NATS_EXTERN
 #endif
 
 /* String constants (cbindgen cannot emit &str constants; src/ffi/library.rs
    holds the same values and a test checks they agree). */
+/** The nats.c API version this library implements, as text. */
 #define NATS_VERSION_STRING "3.14.0"
+/** The server URL used when no URL or server list is given. */
 #define NATS_DEFAULT_URL "nats://localhost:4222"
 
 /** Checks at run time that the library matches the header it was compiled with. */
 #define nats_CheckCompatibility() nats_CheckCompatibilityImpl(NATS_VERSION_REQUIRED_NUMBER, NATS_VERSION_NUMBER, NATS_VERSION_STRING)
 
 
-// Major version of the nats.c API this library implements.
+/**
+ * Major version of the nats.c API this library implements.
+ */
 #define NATS_VERSION_MAJOR 3
 
-// Minor version of the nats.c API this library implements.
+/**
+ * Minor version of the nats.c API this library implements.
+ */
 #define NATS_VERSION_MINOR 14
 
-// Patch version of the nats.c API this library implements.
+/**
+ * Patch version of the nats.c API this library implements.
+ */
 #define NATS_VERSION_PATCH 0
 
-// The version as `0xMMmmpp`.
+/**
+ * The version as `0xMMmmpp`.
+ */
 #define NATS_VERSION_NUMBER 200192
 
-// The oldest library version a program compiled with this header needs.
+/**
+ * The oldest library version a program compiled with this header needs.
+ */
 #define NATS_VERSION_REQUIRED_NUMBER 200192
 
-// The result of most calls: `NATS_OK` on success, otherwise what went wrong.
+/**
+ * The result of most calls: `NATS_OK` on success, otherwise what went wrong.
+ */
 typedef enum natsStatus {
-  // Success.
+  /**
+   * Success.
+   */
   NATS_OK = 0,
-  // A generic error.
+  /**
+   * A generic error.
+   */
   NATS_ERR,
-  // A protocol message could not be parsed, or was not the one expected.
+  /**
+   * A protocol message could not be parsed, or was not the one expected.
+   */
   NATS_PROTOCOL_ERROR,
-  // A network read or write failed.
+  /**
+   * A network read or write failed.
+   */
   NATS_IO_ERROR,
-  // A protocol line did not fit in the read buffer.
+  /**
+   * A protocol line did not fit in the read buffer.
+   */
   NATS_LINE_TOO_LONG,
-  // The connection is closed.
+  /**
+   * The connection is closed.
+   */
   NATS_CONNECTION_CLOSED,
-  // No server could be reached.
+  /**
+   * No server could be reached.
+   */
   NATS_NO_SERVER,
-  // The server closed the connection because pings went unanswered.
+  /**
+   * The server closed the connection because pings went unanswered.
+   */
   NATS_STALE_CONNECTION,
-  // TLS was requested but the server does not offer it.
+  /**
+   * TLS was requested but the server does not offer it.
+   */
   NATS_SECURE_CONNECTION_WANTED,
-  // The server requires TLS.
+  /**
+   * The server requires TLS.
+   */
   NATS_SECURE_CONNECTION_REQUIRED,
-  // The connection was lost; it may reconnect.
+  /**
+   * The connection was lost; it may reconnect.
+   */
   NATS_CONNECTION_DISCONNECTED,
-  // The server rejected the credentials.
+  /**
+   * The server rejected the credentials.
+   */
   NATS_CONNECTION_AUTH_FAILED,
-  // The operation is not allowed.
+  /**
+   * The operation is not allowed.
+   */
   NATS_NOT_PERMITTED,
-  // What was looked for does not exist.
+  /**
+   * What was looked for does not exist.
+   */
   NATS_NOT_FOUND,
-  // A URL lacks its host.
+  /**
+   * A URL lacks its host.
+   */
   NATS_ADDRESS_MISSING,
-  // The subject is NULL, empty or malformed.
+  /**
+   * The subject is NULL, empty or malformed.
+   */
   NATS_INVALID_SUBJECT,
-  // An argument is not acceptable (for instance NULL).
+  /**
+   * An argument is not acceptable (for instance NULL).
+   */
   NATS_INVALID_ARG,
-  // The subscription is closed or invalid.
+  /**
+   * The subscription is closed or invalid.
+   */
   NATS_INVALID_SUBSCRIPTION,
-  // The timeout is not a positive number.
+  /**
+   * The timeout is not a positive number.
+   */
   NATS_INVALID_TIMEOUT,
-  // The call does not fit the object's current state.
+  /**
+   * The call does not fit the object's current state.
+   */
   NATS_ILLEGAL_STATE,
-  // Pending limits were reached and messages were dropped.
+  /**
+   * Pending limits were reached and messages were dropped.
+   */
   NATS_SLOW_CONSUMER,
-  // The payload is larger than the server accepts.
+  /**
+   * The payload is larger than the server accepts.
+   */
   NATS_MAX_PAYLOAD,
-  // The subscription's delivery limit was reached.
+  /**
+   * The subscription's delivery limit was reached.
+   */
   NATS_MAX_DELIVERED_MSGS,
-  // The caller's buffer is too small.
+  /**
+   * The caller's buffer is too small.
+   */
   NATS_INSUFFICIENT_BUFFER,
-  // Memory could not be allocated.
+  /**
+   * Memory could not be allocated.
+   */
   NATS_NO_MEMORY,
-  // A system call failed.
+  /**
+   * A system call failed.
+   */
   NATS_SYS_ERROR,
-  // The operation did not complete in time.
+  /**
+   * The operation did not complete in time.
+   */
   NATS_TIMEOUT,
-  // The library could not be initialized.
+  /**
+   * The library could not be initialized.
+   */
   NATS_FAILED_TO_INITIALIZE,
-  // The library is not initialized.
+  /**
+   * The library is not initialized.
+   */
   NATS_NOT_INITIALIZED,
-  // A TLS error occurred.
+  /**
+   * A TLS error occurred.
+   */
   NATS_SSL_ERROR,
-  // The server does not support the operation.
+  /**
+   * The server does not support the operation.
+   */
   NATS_NO_SERVER_SUPPORT,
-  // The first connect failed and is being retried in the background.
+  /**
+   * The first connect failed and is being retried in the background.
+   */
   NATS_NOT_YET_CONNECTED,
-  // The connection or subscription is draining.
+  /**
+   * The connection or subscription is draining.
+   */
   NATS_DRAINING,
-  // The queue group name is not valid.
+  /**
+   * The queue group name is not valid.
+   */
   NATS_INVALID_QUEUE_NAME,
-  // Nobody was subscribed to the request's subject.
+  /**
+   * Nobody was subscribed to the request's subject.
+   */
   NATS_NO_RESPONDERS,
-  // A JetStream consumer sequence mismatch was detected.
+  /**
+   * A JetStream consumer sequence mismatch was detected.
+   */
   NATS_MISMATCH,
-  // JetStream heartbeats from the server were missed.
+  /**
+   * JetStream heartbeats from the server were missed.
+   */
   NATS_MISSED_HEARTBEAT,
-  // A byte or message limit was reached.
+  /**
+   * A byte or message limit was reached.
+   */
   NATS_LIMIT_REACHED,
-  // The pin id does not match the pinned consumer client.
+  /**
+   * The pin id does not match the pinned consumer client.
+   */
   NATS_PIN_ID_MISMATCH,
-  // The configuration does not allow the operation.
+  /**
+   * The configuration does not allow the operation.
+   */
   NATS_INVALID_CONFIG,
-  // One past the last status; not a status itself.
+  /**
+   * One past the last status; not a status itself.
+   */
   NATS_MAX_STATUS_VALUE,
 } natsStatus;
 
-// The state of a connection.
+/**
+ * The state of a connection.
+ */
 typedef enum natsConnStatus {
-  // Disconnected; may reconnect.
+  /**
+   * Disconnected; may reconnect.
+   */
   NATS_CONN_STATUS_DISCONNECTED = 0,
-  // Connecting for the first time.
+  /**
+   * Connecting for the first time.
+   */
   NATS_CONN_STATUS_CONNECTING,
-  // Connected.
+  /**
+   * Connected.
+   */
   NATS_CONN_STATUS_CONNECTED,
-  // Closed for good.
+  /**
+   * Closed for good.
+   */
   NATS_CONN_STATUS_CLOSED,
-  // Reconnecting after a disconnect.
+  /**
+   * Reconnecting after a disconnect.
+   */
   NATS_CONN_STATUS_RECONNECTING,
-  // Draining subscriptions.
+  /**
+   * Draining subscriptions.
+   */
   NATS_CONN_STATUS_DRAINING_SUBS,
-  // Draining publishers (flushing before close).
+  /**
+   * Draining publishers (flushing before close).
+   */
   NATS_CONN_STATUS_DRAINING_PUBS,
 } natsConnStatus;
 
-// Opaque C handle of a connection.
+/**
+ * Opaque C handle of a connection.
+ */
 typedef struct natsConnection natsConnection;
 
-// A standalone header map (opaque to C).
+/**
+ * A standalone header map (opaque): made with natsHeader_New, freed with
+ * natsHeader_Destroy.
+ */
 typedef struct natsHeader natsHeader;
 
-// A message (opaque to C).
+/**
+ * A message, received or built with natsMsg_Create (opaque). Whoever holds a
+ * `natsMsg *` frees it once with natsMsg_Destroy; a message is not
+ * thread-safe, so one thread at a time may use it.
+ */
 typedef struct natsMsg natsMsg;
 
-// Opaque connection options; create with `natsOptions_Create`.
+/**
+ * Connection options (opaque): made with natsOptions_Create, freed with
+ * natsOptions_Destroy. A connection copies them when it is created. One
+ * `natsOptions` must not be changed by two threads at once.
+ */
 typedef struct natsOptions natsOptions;
 
-// Traffic counters of a connection (opaque to C).
+/**
+ * Traffic counters of a connection (opaque to C).
+ */
 typedef struct natsStatistics natsStatistics;
 
-// Opaque C handle of a subscription.
+/**
+ * Opaque C handle of a subscription.
+ */
 typedef struct natsSubscription natsSubscription;
 
-// Returns the token to send at this connect (the library copies it and
-// does not free it). Runs on the connecting or reconnecting thread.
+/**
+ * Returns the token to send at this connect. The library copies it and does
+ * not free it, so it may point to memory the callback keeps. Runs on the thread that is connecting: the caller of natsConnection_Connect
+ * for the first connect, the library's reconnect thread afterwards.
+ */
 typedef const char *(*natsTokenHandler)(void *closure);
 
-// Returns, through `userJWT`, a `malloc`ed copy of the user JWT; the library
-// frees it. On failure return a non-OK status and optionally a `malloc`ed
-// text through `customErrTxt`.
+/**
+ * Returns, through `userJWT`, a `malloc`ed copy of the user JWT; the library
+ * frees it. On failure return a non-OK status and optionally a `malloc`ed
+ * text through `customErrTxt` (also freed by the library); the connect
+ * attempt then fails with that status. Runs on the thread that is connecting: the caller of natsConnection_Connect
+ * for the first connect, the library's reconnect thread afterwards.
+ */
 typedef enum natsStatus (*natsUserJWTHandler)(char **userJWT, char **customErrTxt, void *closure);
 
-// Signs the server's `nonce`, returning a `malloc`ed raw signature and its
-// length; the library frees it and sends it base64url-encoded. On failure
-// return a non-OK status and optionally a `malloc`ed `customErrTxt`.
+/**
+ * Signs the server's `nonce`, returning a `malloc`ed raw signature and its
+ * length; the library frees it and sends it base64url-encoded. On failure
+ * return a non-OK status and optionally a `malloc`ed `customErrTxt` (freed by
+ * the library). Runs on the thread that is connecting: the caller of natsConnection_Connect
+ * for the first connect, the library's reconnect thread afterwards.
+ */
 typedef enum natsStatus (*natsSignatureHandler)(char **customErrTxt,
                                                 unsigned char **signature,
                                                 int *signatureLength,
                                                 const char *nonce,
                                                 void *closure);
 
-// A socket descriptor (an `int` on POSIX systems).
+/**
+ * A socket descriptor (an `int` on POSIX systems).
+ */
 typedef int natsSock;
 
-// Creates a socket connected (through a proxy) to `host`:`port` and returns
-// it in `*fd`; return `NATS_OK`, or an error to fail this connect attempt.
-// The library owns the socket from then on and closes it.
+/**
+ * Creates a socket connected (through a proxy) to `host`:`port` and returns
+ * it in `*fd`; return `NATS_OK`, or an error to fail this connect attempt.
+ * The library owns the socket from then on and closes it. Runs on the thread that is connecting: the caller of natsConnection_Connect
+ * for the first connect, the library's reconnect thread afterwards.
+ */
 typedef enum natsStatus (*natsProxyConnHandler)(natsSock *fd, char *host, int port, void *closure);
 
-// Called with each message of an asynchronous subscription; the message
-// belongs to the callee, who frees it with `natsMsg_Destroy`.
+/**
+ * The callback of an asynchronous subscription, called once per message.
+ *
+ * `msg` belongs to the callback, which frees it with natsMsg_Destroy (now
+ * or later, from any thread). `nc` and `sub` are lent for the call: do not
+ * destroy them here unless the program is done with them (destroying or
+ * closing from a callback is safe). It runs on the subscription's own
+ * dispatcher thread, or on a thread of the shared delivery pool
+ * (natsOptions_UseGlobalMessageDelivery); the calls of one subscription never
+ * overlap and come in the order the messages arrived. With an idle timeout
+ * (natsConnection_SubscribeTimeout) `msg` is NULL when that much time passed
+ * without a message.
+ */
 typedef void (*natsMsgHandler)(struct natsConnection *nc,
                                struct natsSubscription *sub,
                                struct natsMsg *msg,
                                void *closure);
 
-// An inbox subject: a NUL-terminated C string (opaque typedef as in nats.c).
+/**
+ * An inbox subject: a NUL-terminated C string (opaque typedef as in nats.c).
+ */
 typedef char natsInbox;
 
-// Called at the start of every thread the library creates.
+/**
+ * Called, with the closure given in natsClientConfig, at the start of every
+ * thread the library creates, on that thread, before it does anything else.
+ */
 typedef void (*natsThreadStartedHandler)(void *closure);
 
-// Library-wide settings for `nats_OpenWithConfig` (nats.c's layout).
+/**
+ * Library-wide settings for `nats_OpenWithConfig` (nats.c's layout).
+ */
 typedef struct natsClientConfig {
-  // Write deadline, in milliseconds, of options created afterwards (0: none).
+  /**
+   * Write deadline, in milliseconds, of options created afterwards (0: none).
+   */
   int64_t DefaultWriteDeadline;
-  // Accepted for compatibility; nats_rs has no spin locks.
+  /**
+   * Accepted for compatibility; nats_rs has no spin locks.
+   */
   int64_t LockSpinCount;
-  // Options created afterwards deliver through the shared pool.
+  /**
+   * Options created afterwards deliver through the shared pool.
+   */
   bool DefaultToThreadPool;
-  // The shared delivery pool's maximum size (0: unchanged).
+  /**
+   * The shared delivery pool's maximum size (0: unchanged).
+   */
   int ThreadPoolMax;
-  // Accepted for compatibility: replies to requests never need a thread here.
+  /**
+   * Accepted for compatibility: replies to requests never need a thread here.
+   */
   bool DefaultRepliesToThreadPool;
-  // Accepted for compatibility, as above.
+  /**
+   * Accepted for compatibility, as above.
+   */
   bool UseSeparatePoolForReplies;
-  // Accepted for compatibility, as above.
+  /**
+   * Accepted for compatibility, as above.
+   */
   int ReplyThreadPoolMax;
+  /**
+   * Called at the start of every library thread (NULL: none).
+   */
   natsThreadStartedHandler ThreadStartedHandler;
+  /**
+   * Passed to `ThreadStartedHandler`; must stay valid while the library runs.
+   */
   void *ThreadStartedHandlerClosure;
 } natsClientConfig;
 
-// A list of messages filled by the library; the user may take some out by
-// setting their entries to NULL, and releases the rest with
-// `natsMsgList_Destroy`.
+/**
+ * A list of messages filled by the library. The list's messages belong to
+ * the caller: take one out by setting its entry to NULL (it is then freed
+ * with natsMsg_Destroy), and release the rest with natsMsgList_Destroy.
+ */
 typedef struct natsMsgList {
-  // The messages (entries may be NULL).
+  /**
+   * The messages (entries may be NULL).
+   */
   struct natsMsg **Msgs;
-  // The number of entries in `Msgs`.
+  /**
+   * The number of entries in `Msgs`.
+   */
   int Count;
 } natsMsgList;
 
-// Called for asynchronous errors such as a slow consumer.
+/**
+ * Told about errors that no call returns: a slow consumer (`subscription`
+ * says which), a protocol or permission error from the server, a drain that
+ * timed out. `err` is the status; natsConnection_GetLastError gives the text.
+ * Runs on the library's event thread, one callback at a time across all
+ * connections, in the order the errors happened; `nc` and `subscription` are
+ * lent for the call.
+ */
 typedef void (*natsErrHandler)(struct natsConnection *nc,
                                struct natsSubscription *subscription,
                                enum natsStatus err,
                                void *closure);
 
-// Called for connection events: closed, disconnected, reconnected.
+/**
+ * A connection event: closed, disconnected, reconnected, connected (after a
+ * retried first connect), discovered servers, lame duck mode. Runs on the
+ * library's event thread, one callback at a time across all connections and
+ * in the order of the events, never while the library holds a lock; `nc` is
+ * lent for the call. Closing or destroying the connection from it is safe.
+ */
 typedef void (*natsConnectionHandler)(struct natsConnection *nc, void *closure);
 
-// Returns how long, in milliseconds, to wait before the next reconnect round;
-// `attempts` counts the rounds, starting at 1. A negative result counts as 0.
+/**
+ * Returns how long, in milliseconds, to wait before the next reconnect round;
+ * `attempts` counts the rounds, starting at 1. A negative result counts as 0.
+ * Runs on the library's reconnect thread of `nc`.
+ */
 typedef int64_t (*natsCustomReconnectDelayHandler)(struct natsConnection *nc,
                                                    int attempts,
                                                    void *closure);
 
-// Called once when an asynchronous subscription is finished with.
+/**
+ * Called once when an asynchronous subscription is finished with, after its
+ * last message callback has returned, on the thread that ran its message
+ * callbacks. No callback of the subscription runs afterwards, so this is the
+ * place to free the closures given to it.
+ */
 typedef void (*natsOnCompleteCB)(void *closure);
 
-// Certificate verification callback. `preverifyOk` is 1 when the server's
-// certificate chain and name verified, 0 when not; return non-zero to
-// accept the server, 0 to refuse it. nats_rs has no OpenSSL, so `ctx` is
-// always NULL: the callback sees the verdict, not the certificates.
+/**
+ * Certificate verification callback. `preverifyOk` is 1 when the server's
+ * certificate chain and name verified, 0 when not; return non-zero to
+ * accept the server, 0 to refuse it. nats_rs has no OpenSSL, so `ctx` is
+ * always NULL: the callback sees the verdict, not the certificates. Runs
+ * during the TLS handshake, on the thread that is connecting.
+ */
 typedef int (*natsSSLVerifyCb)(int preverifyOk, void *ctx);
 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
-// Calls `tokenCb` at every connect and reconnect for the token to send,
-// so tokens can be refreshed. Fails with `NATS_ILLEGAL_STATE` when a token
-// is set with `natsOptions_SetToken`. NULL removes the handler.
+/**
+ * Calls `tokenCb` at every connect and reconnect for the token to send,
+ * so tokens can be refreshed. Fails with `NATS_ILLEGAL_STATE` when a token
+ * is set with `natsOptions_SetToken`. NULL removes the handler.
+ * The callback runs on the thread that is connecting: the caller of
+ * natsConnection_Connect, later the library's reconnect thread.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetTokenHandler(struct natsOptions *opts,
                                             natsTokenHandler tokenCb,
                                             void *closure);
 
-// Decentralized auth with callbacks: `ujwtCB` supplies the user JWT and
-// `sigCB` signs the server's nonce, at every connect. Both or neither
-// (NULL, NULL removes them). Replaces an nkey.
+/**
+ * Decentralized auth with callbacks: `ujwtCB` supplies the user JWT and
+ * `sigCB` signs the server's nonce, at every connect. Both or neither
+ * (NULL, NULL removes them). Replaces an nkey. The callback runs on the thread that is connecting: the caller of
+ * natsConnection_Connect, later the library's reconnect thread. The closures must
+ * stay valid until the closed callback of every connection made with these
+ * options.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetUserCredentialsCallbacks(struct natsOptions *opts,
                                                         natsUserJWTHandler ujwtCB,
@@ -278,93 +555,173 @@ enum natsStatus natsOptions_SetUserCredentialsCallbacks(struct natsOptions *opts
                                                         natsSignatureHandler sigCB,
                                                         void *sigClosure);
 
-// Decentralized auth from files: a `.creds` file holding the user JWT and
-// seed, or a JWT file plus a seed file. The files are read (and the seed
-// wiped from memory) at every connect, so they can be rotated. NULL, NULL
-// removes user credentials. Replaces an nkey.
+/**
+ * Decentralized auth from files: a `.creds` file holding the user JWT and
+ * seed, or a JWT file plus a seed file. The files are read (and the seed
+ * wiped from memory) at every connect, so they can be rotated. NULL, NULL
+ * removes user credentials. Replaces an nkey.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetUserCredentialsFromFiles(struct natsOptions *opts,
                                                         const char *userOrChainedFile,
                                                         const char *seedFile);
 
-// Decentralized auth from memory: the text of a `.creds` file (user JWT and
-// seed). NULL removes user credentials. Replaces an nkey.
+/**
+ * Decentralized auth from memory: the text of a `.creds` file (user JWT and
+ * seed). NULL removes user credentials. Replaces an nkey.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetUserCredentialsFromMemory(struct natsOptions *opts,
                                                          const char *jwtAndSeedContent);
 
-// NKey auth: the user's public nkey, and `sigCB` to sign the server's nonce
-// with the matching seed. NULL or empty `pubKey` removes it; a key without
-// a callback is `NATS_INVALID_ARG`. Replaces user JWT credentials.
+/**
+ * NKey auth: the user's public nkey, and `sigCB` to sign the server's nonce
+ * with the matching seed. NULL or empty `pubKey` removes it; a key without
+ * a callback is `NATS_INVALID_ARG`. Replaces user JWT credentials. The callback runs on the thread that is connecting: the caller of
+ * natsConnection_Connect, later the library's reconnect thread.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetNKey(struct natsOptions *opts,
                                     const char *pubKey,
                                     natsSignatureHandler sigCB,
                                     void *sigClosure);
 
-// NKey auth with the seed in a file, which is read (and wiped from memory)
-// at every connect. NULL or empty `pubKey` removes it.
+/**
+ * NKey auth with the seed in a file, which is read (and wiped from memory)
+ * at every connect. NULL or empty `pubKey` removes it.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetNKeyFromSeed(struct natsOptions *opts,
                                             const char *pubKey,
                                             const char *seedFile);
 
-// Signs `messageLen` bytes of `message` with the seed of the user
-// credentials set with `natsOptions_SetUserCredentialsFromFiles` (or
-// `...FromMemory`, or `natsOptions_SetNKeyFromSeed`) into `sig` (64 bytes).
+/**
+ * Signs `messageLen` bytes of `message` with the seed of the user
+ * credentials set with `natsOptions_SetUserCredentialsFromFiles` (or
+ * `...FromMemory`, or `natsOptions_SetNKeyFromSeed`) into `sig`, a buffer of
+ * 64 bytes the caller provides. NATS_ERR when the connection's options carry
+ * no such credentials.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_Sign(struct natsConnection *nc,
                                     const unsigned char *message,
                                     int messageLen,
                                     unsigned char *sig);
 
-// Signs the NUL-terminated `input` with an encoded nkey seed (`SU...`).
-// The signature (64 bytes) is `malloc`ed into `*signature`, its length
-// into `*signatureLength`; free it with `free()`.
+/**
+ * Signs the NUL-terminated `input` with an encoded nkey seed (`SU...`).
+ * The signature (64 bytes) is `malloc`ed into `*signature`, its length
+ * into `*signatureLength`; free it with `free()`.
+ */
 NATS_EXTERN
 enum natsStatus nats_Sign(const char *encodedSeed,
                           const char *input,
                           unsigned char **signature,
                           int *signatureLength);
 
-// The address families to try, in order: 46 (IPv4 then IPv6), 64 (IPv6
-// then IPv4), 4 or 6 (only that family), 0 (resolver order, the default).
-// Other values are `NATS_INVALID_ARG`.
+/**
+ * The address families to try, in order: 46 (IPv4 then IPv6), 64 (IPv6
+ * then IPv4), 4 or 6 (only that family), 0 (resolver order, the default).
+ * Other values are `NATS_INVALID_ARG`.
+ */
 NATS_EXTERN enum natsStatus natsOptions_IPResolutionOrder(struct natsOptions *opts, int order);
 
-// Lets `proxyConnHandler` create the socket of every connect (e.g. through
-// a proxy) instead of the library's TCP connect; TLS and the NATS handshake
-// then run over it. NULL restores the normal connect.
+/**
+ * Lets `proxyConnHandler` create the socket of every connect (e.g. through
+ * a proxy) instead of the library's TCP connect; TLS and the NATS handshake
+ * then run over it. NULL restores the normal connect. The callback runs on the thread that is connecting: the caller of
+ * natsConnection_Connect, later the library's reconnect thread. A failure it
+ * returns counts as an unreachable server (NATS_NO_SERVER).
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetProxyConnHandler(struct natsOptions *opts,
                                                 natsProxyConnHandler proxyConnHandler,
                                                 void *closure);
 
-// Connects with the given options (NULL: defaults) and returns the connection in `nc`.
+/**
+ * Connects with `options` (NULL: the defaults of natsOptions_Create) and
+ * stores the new connection in `*nc`.
+ *
+ * The options are copied: they may be changed or destroyed afterwards
+ * without effect on this connection. The connection belongs to the caller,
+ * who closes and frees it with natsConnection_Destroy. `*nc` is written on
+ * NATS_OK, and also on NATS_NOT_YET_CONNECTED: with
+ * natsOptions_SetRetryOnFailedConnect and a connected callback, the first
+ * connect failed and goes on in the background; the connected callback
+ * tells when it succeeds, and the connection must be destroyed like any
+ * other.
+ *
+ * Status: NATS_NO_SERVER when no server could be reached; when a server was
+ * reached but the handshake failed, the status of that failure (for instance
+ * NATS_CONNECTION_AUTH_FAILED for rejected credentials, NATS_SSL_ERROR or
+ * NATS_SECURE_CONNECTION_WANTED for TLS problems); NATS_INVALID_ARG when `nc`
+ * is NULL.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_Connect(struct natsConnection **nc,
                                        struct natsOptions *options);
 
-// Connects to the given URL or comma separated URLs (NULL: the default URL).
+/**
+ * Connects with default options to `urls`, one URL or several separated by
+ * commas (NULL: NATS_DEFAULT_URL), and stores the connection in `*nc`.
+ *
+ * The connection belongs to the caller: free it with natsConnection_Destroy.
+ * Status as for natsConnection_Connect.
+ */
 NATS_EXTERN enum natsStatus natsConnection_ConnectTo(struct natsConnection **nc, const char *urls);
 
-// Publishes `dataLen` bytes of `data` on `subj`.
+/**
+ * Publishes `dataLen` bytes of `data` on `subj`.
+ *
+ * The bytes are copied into the connection's output buffer before this
+ * returns, so `data` may be reused at once; they reach the socket shortly
+ * after (natsConnection_Flush waits until the server has them). While the
+ * connection is reconnecting, publishes are kept and sent once it is back.
+ *
+ * Status: NATS_INVALID_SUBJECT when `subj` is NULL, empty or malformed,
+ * NATS_INVALID_ARG when `dataLen` is negative or `data` is NULL with a
+ * positive `dataLen`, NATS_MAX_PAYLOAD when the message is larger than the
+ * server accepts, NATS_DRAINING while the connection drains its publishes,
+ * NATS_INSUFFICIENT_BUFFER while disconnected when the reconnect buffer
+ * (natsOptions_SetReconnectBufSize) is full, NATS_CONNECTION_CLOSED once
+ * closed.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_Publish(struct natsConnection *nc,
                                        const char *subj,
                                        const void *data,
                                        int dataLen);
 
-// Publishes a NUL-terminated string (without its NUL) on `subj`.
+/**
+ * Publishes the NUL-terminated `str` (without its NUL; NULL sends an empty
+ * payload) on `subj`. The text is copied before this returns.
+ *
+ * Status: as for natsConnection_Publish.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_PublishString(struct natsConnection *nc,
                                              const char *subj,
                                              const char *str);
 
-// Publishes a message built with `natsMsg_Create`, headers included.
+/**
+ * Publishes `m` (built with natsMsg_Create), with its reply subject and
+ * headers.
+ *
+ * The message stays the caller's: it is copied, not consumed, and is freed
+ * with natsMsg_Destroy as usual. Status: as for natsConnection_Publish, and
+ * NATS_NO_SERVER_SUPPORT when the message has headers and the server does not
+ * accept them.
+ */
 NATS_EXTERN enum natsStatus natsConnection_PublishMsg(struct natsConnection *nc, struct natsMsg *m);
 
-// Publishes with a reply subject, for a responder to answer to.
+/**
+ * Publishes `dataLen` bytes of `data` on `subj` with `reply` as the reply
+ * subject, for a responder to answer to; it does not wait for an answer
+ * (natsConnection_Request does).
+ *
+ * Status: as for natsConnection_Publish, and NATS_INVALID_ARG when `reply` is
+ * NULL, empty or malformed.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_PublishRequest(struct natsConnection *nc,
                                               const char *subj,
@@ -372,20 +729,27 @@ enum natsStatus natsConnection_PublishRequest(struct natsConnection *nc,
                                               const void *data,
                                               int dataLen);
 
-// Like `natsConnection_Publish`, but the data (and anything published
-// before it) is written to the socket before this returns: lower latency,
-// no batching.
+/**
+ * Like natsConnection_Publish, but the data (and anything published before
+ * it) is written to the socket before this returns: lower latency, no
+ * batching. Status: as for natsConnection_Publish.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_Send(struct natsConnection *nc,
                                     const char *subj,
                                     const void *data,
                                     int dataLen);
 
-// Like `natsConnection_PublishMsg` (headers included), written to the
-// socket before this returns.
+/**
+ * Like natsConnection_PublishMsg (headers included; the message stays the
+ * caller's), written to the socket before this returns.
+ */
 NATS_EXTERN enum natsStatus natsConnection_SendMsg(struct natsConnection *nc, struct natsMsg *msg);
 
-// Like `natsConnection_PublishRequest`, written to the socket before this returns.
+/**
+ * Like natsConnection_PublishRequest, written to the socket before this
+ * returns.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_SendRequest(struct natsConnection *nc,
                                            const char *subj,
@@ -393,14 +757,35 @@ enum natsStatus natsConnection_SendRequest(struct natsConnection *nc,
                                            const void *data,
                                            int dataLen);
 
-// Like `natsConnection_PublishRequest` with a NUL-terminated string payload.
+/**
+ * Like natsConnection_PublishRequest with the NUL-terminated `str` (without
+ * its NUL) as the payload.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_PublishRequestString(struct natsConnection *nc,
                                                     const char *subj,
                                                     const char *reply,
                                                     const char *str);
 
-// Sends a request and waits up to `timeout` ms for the reply, returned in `replyMsg`.
+/**
+ * Sends `dataLen` bytes of `data` on `subj` as a request and waits up to
+ * `timeout` milliseconds for the first reply.
+ *
+ * On NATS_OK the reply is stored in `*replyMsg` and belongs to the caller,
+ * who frees it with natsMsg_Destroy; it does not depend on the connection
+ * and may outlive it. On any other status `*replyMsg` is not written. The
+ * calling thread blocks; calling from a message callback is allowed (replies
+ * do not go through the subscription's dispatcher).
+ *
+ * Status: NATS_TIMEOUT when no reply came in time, NATS_NO_RESPONDERS when
+ * the server said that nobody is subscribed to `subj` (unless
+ * natsOptions_DisableNoResponders), NATS_INVALID_TIMEOUT when `timeout` is 0
+ * or less, NATS_CONNECTION_CLOSED when the connection is closed before or
+ * while waiting, NATS_CONNECTION_DISCONNECTED when it is lost while waiting
+ * and natsOptions_SetFailRequestsOnDisconnect is on, NATS_INVALID_SUBJECT /
+ * NATS_INVALID_ARG for bad arguments, and the publish errors of
+ * natsConnection_Publish.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_Request(struct natsMsg **replyMsg,
                                        struct natsConnection *nc,
@@ -409,7 +794,11 @@ enum natsStatus natsConnection_Request(struct natsMsg **replyMsg,
                                        int dataLen,
                                        int64_t timeout);
 
-// Like `natsConnection_Request` with a NUL-terminated string payload.
+/**
+ * Like natsConnection_Request with the NUL-terminated `str` (without its NUL)
+ * as the payload. The reply, on NATS_OK, is the caller's: free it with
+ * natsMsg_Destroy.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_RequestString(struct natsMsg **replyMsg,
                                              struct natsConnection *nc,
@@ -417,14 +806,31 @@ enum natsStatus natsConnection_RequestString(struct natsMsg **replyMsg,
                                              const char *str,
                                              int64_t timeout);
 
-// Sends a message built with `natsMsg_Create` (headers included) as a request.
+/**
+ * Like natsConnection_Request with `requestMsg` (built with natsMsg_Create,
+ * headers included) as the request. `requestMsg` stays the caller's; the
+ * reply, on NATS_OK, is the caller's too: free both with natsMsg_Destroy.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_RequestMsg(struct natsMsg **replyMsg,
                                           struct natsConnection *nc,
                                           struct natsMsg *requestMsg,
                                           int64_t timeout);
 
-// Creates an asynchronous subscription: `cb` runs for each message, on one thread at a time.
+/**
+ * Subscribes to `subject` (wildcards allowed) and calls `cb` with each
+ * message, passing `cbClosure` through.
+ *
+ * The subscription is stored in `*sub` and belongs to the caller, who frees
+ * it with natsSubscription_Destroy (which also unsubscribes when still
+ * active). Each message belongs to the callback (see natsMsgHandler for the
+ * thread it runs on). `cbClosure` must stay valid until the subscription is
+ * finished with: natsSubscription_SetOnCompleteCB tells when.
+ *
+ * Status: NATS_INVALID_SUBJECT when `subject` is NULL, empty or malformed,
+ * NATS_INVALID_ARG when `sub`, `nc` or `cb` is NULL, NATS_DRAINING while the
+ * connection drains, NATS_CONNECTION_CLOSED once closed.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_Subscribe(struct natsSubscription **sub,
                                          struct natsConnection *nc,
@@ -432,7 +838,12 @@ enum natsStatus natsConnection_Subscribe(struct natsSubscription **sub,
                                          natsMsgHandler cb,
                                          void *cbClosure);
 
-// Like `natsConnection_Subscribe`; `cb` also gets a NULL message after `timeout` ms without one.
+/**
+ * Like natsConnection_Subscribe; in addition `cb` is called with a NULL
+ * message each time `timeout` milliseconds pass without a message.
+ * NATS_INVALID_TIMEOUT when `timeout` is 0 or less. Free the subscription
+ * with natsSubscription_Destroy.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_SubscribeTimeout(struct natsSubscription **sub,
                                                 struct natsConnection *nc,
@@ -441,13 +852,24 @@ enum natsStatus natsConnection_SubscribeTimeout(struct natsSubscription **sub,
                                                 natsMsgHandler cb,
                                                 void *cbClosure);
 
-// Creates a synchronous subscription, read with `natsSubscription_NextMsg`.
+/**
+ * Subscribes to `subject` without a callback: the messages wait in the
+ * subscription until read with natsSubscription_NextMsg.
+ *
+ * The subscription is stored in `*sub` and belongs to the caller: free it
+ * with natsSubscription_Destroy. Status as for natsConnection_Subscribe.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_SubscribeSync(struct natsSubscription **sub,
                                              struct natsConnection *nc,
                                              const char *subject);
 
-// Creates an asynchronous queue subscription: each message goes to one member of `queueGroup`.
+/**
+ * Like natsConnection_Subscribe, as a member of the queue group `queueGroup`:
+ * the server gives each message to one member of the group only.
+ * NATS_INVALID_ARG when `queueGroup` is NULL or empty. Free the subscription
+ * with natsSubscription_Destroy.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_QueueSubscribe(struct natsSubscription **sub,
                                               struct natsConnection *nc,
@@ -456,7 +878,11 @@ enum natsStatus natsConnection_QueueSubscribe(struct natsSubscription **sub,
                                               natsMsgHandler cb,
                                               void *cbClosure);
 
-// Like `natsConnection_QueueSubscribe`, with the idle timeout of `natsConnection_SubscribeTimeout`.
+/**
+ * Like natsConnection_QueueSubscribe, with the idle timeout of
+ * natsConnection_SubscribeTimeout. Free the subscription with
+ * natsSubscription_Destroy.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_QueueSubscribeTimeout(struct natsSubscription **sub,
                                                      struct natsConnection *nc,
@@ -466,219 +892,373 @@ enum natsStatus natsConnection_QueueSubscribeTimeout(struct natsSubscription **s
                                                      natsMsgHandler cb,
                                                      void *cbClosure);
 
-// Creates a synchronous queue subscription.
+/**
+ * Like natsConnection_SubscribeSync, as a member of the queue group
+ * `queueGroup` (NULL or empty: NATS_INVALID_ARG). Free the subscription with
+ * natsSubscription_Destroy.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_QueueSubscribeSync(struct natsSubscription **sub,
                                                   struct natsConnection *nc,
                                                   const char *subject,
                                                   const char *queueGroup);
 
-// Drops the current server connection and reconnects (to the next server
-// of the pool when there are several), as after a network failure: the
-// disconnected and reconnected callbacks run. NATS_CONNECTION_CLOSED once closed.
+/**
+ * Drops the current server connection and reconnects (to the next server of
+ * the pool when there are several), as after a network failure. Returns at
+ * once; the disconnected and reconnected callbacks then run on the event
+ * thread. NATS_CONNECTION_CLOSED once closed.
+ */
 NATS_EXTERN enum natsStatus natsConnection_Reconnect(struct natsConnection *nc);
 
-// Drains the connection, giving up after 30 seconds: subscriptions stop
-// receiving new messages and deliver what they already hold, pending
-// publishes are flushed, then the connection closes (the closed callback
-// tells when). Returns at once; new subscriptions fail with NATS_DRAINING.
-// NATS_ILLEGAL_STATE while reconnecting.
+/**
+ * Drains the connection, giving up after 30 seconds: subscriptions stop
+ * receiving new messages and deliver what they already hold, pending
+ * publishes are flushed, then the connection closes. Returns at once; the
+ * closed callback (on the event thread) tells when it is done, and the
+ * handle must still be freed with natsConnection_Destroy.
+ *
+ * Status: NATS_DRAINING for new subscriptions made during the drain (and
+ * publishes once the drain flushes them), NATS_ILLEGAL_STATE while
+ * reconnecting, NATS_CONNECTION_CLOSED once closed.
+ */
 NATS_EXTERN enum natsStatus natsConnection_Drain(struct natsConnection *nc);
 
-// Like natsConnection_Drain with a limit of `timeout` ms (0 or less: no
-// limit). Subscriptions not drained in time report NATS_TIMEOUT through
-// natsSubscription_DrainCompletionStatus and the error handler.
+/**
+ * Like natsConnection_Drain with a limit of `timeout` milliseconds (0 or less:
+ * no limit). Subscriptions not drained in time report NATS_TIMEOUT through
+ * natsSubscription_DrainCompletionStatus and the error handler.
+ */
 NATS_EXTERN enum natsStatus natsConnection_DrainTimeout(struct natsConnection *nc, int64_t timeout);
 
-// Waits up to 10 seconds until the server has processed everything sent so far.
+/**
+ * Waits up to 10 seconds until the server has processed everything sent so
+ * far (a PING / PONG round trip). NATS_TIMEOUT when the answer does not come
+ * in time, NATS_CONNECTION_CLOSED once closed.
+ */
 NATS_EXTERN enum natsStatus natsConnection_Flush(struct natsConnection *nc);
 
-// Waits up to `timeout` ms until the server has processed everything sent so far.
+/**
+ * Like natsConnection_Flush, waiting up to `timeout` milliseconds;
+ * NATS_INVALID_TIMEOUT when `timeout` is 0 or less.
+ */
 NATS_EXTERN enum natsStatus natsConnection_FlushTimeout(struct natsConnection *nc, int64_t timeout);
 
-// Bytes buffered and not yet sent, or -1 if the connection is NULL or closed.
+/**
+ * The number of bytes published and not yet written to the socket, or -1 when
+ * `nc` is NULL or closed.
+ */
 NATS_EXTERN int natsConnection_Buffered(struct natsConnection *nc);
 
-// Closes the connection, first sending what is buffered; the handle stays valid until `natsConnection_Destroy`.
-NATS_EXTERN
-void natsConnection_Close(struct natsConnection *nc);
+/**
+ * Closes the connection: what is buffered is written, waiting requests and
+ * flushes fail with NATS_CONNECTION_CLOSED, subscriptions end. The
+ * disconnected and then the closed callback run afterwards on the event
+ * thread; the closed callback comes after the last message callback of every
+ * subscription has returned. Safe to call more than once, from any thread,
+ * callbacks included. The handle stays valid (and must still be freed with
+ * natsConnection_Destroy).
+ */
+NATS_EXTERN void natsConnection_Close(struct natsConnection *nc);
 
-// Closes the connection if needed and releases the handle; NULL is ignored.
+/**
+ * Closes the connection if needed and releases the caller's handle; `nc` must
+ * not be used afterwards. NULL is ignored. Subscriptions made on it remain
+ * the caller's to free with natsSubscription_Destroy. Callbacks still queued
+ * for the connection keep what they need alive, so this is safe from any
+ * thread, callbacks included.
+ */
 NATS_EXTERN void natsConnection_Destroy(struct natsConnection *nc);
 
-// Whether the connection is closed (true for NULL).
+/**
+ * Whether the connection is closed (true for NULL).
+ */
 NATS_EXTERN bool natsConnection_IsClosed(struct natsConnection *nc);
 
-// Whether the connection is trying to reconnect.
+/**
+ * Whether the connection is trying to reconnect.
+ */
 NATS_EXTERN bool natsConnection_IsReconnecting(struct natsConnection *nc);
 
-// Whether the connection is draining.
+/**
+ * Whether the connection is draining.
+ */
 NATS_EXTERN bool natsConnection_IsDraining(struct natsConnection *nc);
 
-// The connection's status (NATS_CONN_STATUS_CLOSED for NULL).
+/**
+ * The connection's status (NATS_CONN_STATUS_CLOSED for NULL).
+ */
 NATS_EXTERN enum natsConnStatus natsConnection_Status(struct natsConnection *nc);
 
-// Copies the URL of the server we are connected to into `buffer` (empty when not connected).
+/**
+ * Copies the URL of the server currently connected to, NUL-terminated, into
+ * `buffer` of `bufferSize` bytes (an empty string when not connected).
+ * NATS_INSUFFICIENT_BUFFER when it does not fit (the buffer then holds an
+ * empty string).
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_GetConnectedUrl(struct natsConnection *nc,
                                                char *buffer,
                                                size_t bufferSize);
 
-// Copies the ID of the server we are connected to into `buffer` (empty when not connected).
+/**
+ * Copies the ID of the server currently connected to, NUL-terminated, into
+ * `buffer` of `bufferSize` bytes (an empty string when not connected).
+ * NATS_INSUFFICIENT_BUFFER when it does not fit (the buffer then holds an
+ * empty string).
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_GetConnectedServerId(struct natsConnection *nc,
                                                     char *buffer,
                                                     size_t bufferSize);
 
-// Returns every known server URL; free each string and the array with free().
+/**
+ * Stores every server URL the connection knows (given and discovered) in
+ * `*servers` and their number in `*count`. The array and each string are
+ * `malloc`ed and the caller's: free each string, then the array, with
+ * free(). With no server the array is NULL and the count 0.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_GetServers(struct natsConnection *nc,
                                           char ***servers,
                                           int *count);
 
-// Returns the server URLs learned from the cluster; free each string and the array with free().
+/**
+ * Like natsConnection_GetServers, for the server URLs learned from the
+ * cluster only; free each string and the array with free().
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_GetDiscoveredServers(struct natsConnection *nc,
                                                     char ***servers,
                                                     int *count);
 
-// Returns the connection's last error status, with its text in `lastError`.
+/**
+ * Returns the status of the connection's last error (NATS_OK when none) and,
+ * when `lastError` is not NULL, stores its text there. The text belongs to
+ * the library and stays valid until the calling thread calls this function
+ * again; do not free it. NATS_INVALID_ARG when `nc` is NULL.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_GetLastError(struct natsConnection *nc,
                                             const char **lastError);
 
-// Copies the connection's last error text into `buf` and returns its status.
+/**
+ * Copies the text of the connection's last error into `buf` of `n` bytes
+ * (cut short, still NUL-terminated, when it does not fit) and returns its
+ * status (NATS_OK when none; NATS_INVALID_ARG when `nc` is NULL).
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_ReadLastError(struct natsConnection *nc,
                                              char *buf,
                                              size_t n);
 
-// The server's maximum payload size in bytes (0 for NULL).
+/**
+ * The server's maximum payload size in bytes (0 for NULL).
+ */
 NATS_EXTERN int64_t natsConnection_GetMaxPayload(struct natsConnection *nc);
 
-// Copies the connection's traffic counters into `stats`.
+/**
+ * Copies the connection's traffic counters into `stats`, an object made with
+ * natsStatistics_Create and still owned by the caller.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_GetStats(struct natsConnection *nc,
                                         struct natsStatistics *stats);
 
-// The client ID the server assigned to this connection.
+/**
+ * Stores the client ID the server assigned to this connection in `*cid`.
+ * NATS_NO_SERVER_SUPPORT when the server sent none, NATS_CONNECTION_CLOSED
+ * once closed.
+ */
 NATS_EXTERN enum natsStatus natsConnection_GetClientID(struct natsConnection *nc, uint64_t *cid);
 
-// This client's IP address as seen by the server; free it with free().
+/**
+ * Stores this client's IP address as the server sees it in `*ip`, a
+ * `malloc`ed string the caller frees with free() (`*ip` is NULL on failure).
+ * NATS_NO_SERVER_SUPPORT when the server did not send it,
+ * NATS_CONNECTION_CLOSED once closed.
+ */
 NATS_EXTERN enum natsStatus natsConnection_GetClientIP(struct natsConnection *nc, char **ip);
 
-// Measures a PING/PONG round trip, in nanoseconds.
+/**
+ * Measures a PING / PONG round trip to the server and stores it, in
+ * nanoseconds, in `*rtt` (0 on failure). Blocks for the round trip;
+ * NATS_CONNECTION_CLOSED once closed.
+ */
 NATS_EXTERN enum natsStatus natsConnection_GetRTT(struct natsConnection *nc, int64_t *rtt);
 
-// NATS_OK if the server supports headers, NATS_NO_SERVER_SUPPORT otherwise.
+/**
+ * NATS_OK if the server supports headers, NATS_NO_SERVER_SUPPORT otherwise.
+ */
 NATS_EXTERN enum natsStatus natsConnection_HasHeaderSupport(struct natsConnection *nc);
 
-// The local IP address (free it with free()) and port of the connection's socket.
+/**
+ * Stores the local IP address of the connection's socket in `*ip`, a
+ * `malloc`ed string the caller frees with free(), and its port in `*port`
+ * (NULL and 0 on failure). NATS_CONNECTION_DISCONNECTED while not connected,
+ * NATS_CONNECTION_CLOSED once closed.
+ */
 NATS_EXTERN
 enum natsStatus natsConnection_GetLocalIPAndPort(struct natsConnection *nc,
                                                  char **ip,
                                                  int *port);
 
-// The name given with `natsOptions_SetName`, or NULL.
+/**
+ * The name given with natsOptions_SetName, or NULL. The string belongs to the
+ * connection and stays valid until natsConnection_Destroy; do not free it.
+ */
 NATS_EXTERN const char *natsConnection_GetName(struct natsConnection *nc);
 
-// Creates an empty header map; release it with `natsHeader_Destroy`.
+/**
+ * Creates an empty header map in `*new_header`. It belongs to the caller:
+ * free it with natsHeader_Destroy.
+ */
 NATS_EXTERN enum natsStatus natsHeader_New(struct natsHeader **new_header);
 
-// Replaces all values of `key` with `value` (which may be empty, not NULL).
+/**
+ * Replaces all values of `key` with `value` (which may be empty, not NULL).
+ */
 NATS_EXTERN
 enum natsStatus natsHeader_Set(struct natsHeader *h,
                                const char *key,
                                const char *value);
 
-// Appends `value` (which may be empty, not NULL) to the values of `key`.
+/**
+ * Appends `value` (which may be empty, not NULL) to the values of `key`.
+ */
 NATS_EXTERN
 enum natsStatus natsHeader_Add(struct natsHeader *h,
                                const char *key,
                                const char *value);
 
-// Stores the first value of `key` in `*value` (owned by the map, valid
-// until it changes); `NATS_NOT_FOUND` when the key is absent. Keys and
-// values are bytes and need not be UTF-8.
+/**
+ * Stores the first value of `key` in `*value`; `NATS_NOT_FOUND` when the key
+ * is absent. The string belongs to the map and stays valid until the map
+ * changes or is destroyed; do not free it. Keys and values are bytes and
+ * need not be UTF-8.
+ */
 NATS_EXTERN
 enum natsStatus natsHeader_Get(struct natsHeader *h,
                                const char *key,
                                const char **value);
 
-// Stores a `malloc`ed array of the values of `key` in `*values` and its
-// length in `*count`; free the array (not the strings) with `free()`.
+/**
+ * Stores a `malloc`ed array of the values of `key` in `*values` and its
+ * length in `*count`. The array is the caller's (free it with free()); the
+ * strings belong to the map, valid as for natsHeader_Get.
+ */
 NATS_EXTERN
 enum natsStatus natsHeader_Values(struct natsHeader *h,
                                   const char *key,
                                   const char ***values,
                                   int *count);
 
-// Stores a `malloc`ed array of all keys in `*keys` and its length in
-// `*count`; free the array (not the strings) with `free()`.
-// `NATS_NOT_FOUND` when the map is empty.
+/**
+ * Stores a `malloc`ed array of all keys in `*keys` and its length in
+ * `*count`; `NATS_NOT_FOUND` when the map is empty. The array is the
+ * caller's (free it with free()); the strings belong to the map, valid as
+ * for natsHeader_Get.
+ */
 NATS_EXTERN enum natsStatus natsHeader_Keys(struct natsHeader *h, const char ***keys, int *count);
 
-// Returns the number of distinct keys (0 for NULL).
+/**
+ * Returns the number of distinct keys (0 for NULL).
+ */
 NATS_EXTERN int natsHeader_KeysCount(struct natsHeader *h);
 
-// Removes `key` and all its values; `NATS_NOT_FOUND` when absent.
+/**
+ * Removes `key` and all its values; `NATS_NOT_FOUND` when absent.
+ */
 NATS_EXTERN enum natsStatus natsHeader_Delete(struct natsHeader *h, const char *key);
 
-// Destroys a header map (NULL is fine).
+/**
+ * Frees a header map made with natsHeader_New, and every string obtained from
+ * it. NULL is ignored.
+ */
 NATS_EXTERN void natsHeader_Destroy(struct natsHeader *h);
 
-// Returns the library's version as a string (static; do not free).
+/**
+ * Returns the library's version as a string (static; do not free).
+ */
 NATS_EXTERN const char *nats_GetVersion(void);
 
-// Returns the library's version as `0xMMmmpp`.
+/**
+ * Returns the library's version as `0xMMmmpp`.
+ */
 NATS_EXTERN uint32_t nats_GetVersionNumber(void);
 
-// Behind the `nats_CheckCompatibility()` macro: returns true when the
-// header the program was compiled with matches this library; otherwise
-// prints both versions and exits the process, as nats.c documents.
+/**
+ * Behind the `nats_CheckCompatibility()` macro: returns true when the
+ * header the program was compiled with matches this library; otherwise
+ * prints both versions and exits the process, as nats.c documents.
+ */
 NATS_EXTERN
 bool nats_CheckCompatibilityImpl(uint32_t reqVerNumber,
                                  uint32_t verNumber,
                                  const char *verString);
 
-// Returns the wall-clock time in milliseconds since the Unix epoch.
+/**
+ * Returns the wall-clock time in milliseconds since the Unix epoch.
+ */
 NATS_EXTERN int64_t nats_Now(void);
 
-// Returns the wall-clock time in nanoseconds since the Unix epoch.
+/**
+ * Returns the wall-clock time in nanoseconds since the Unix epoch.
+ */
 NATS_EXTERN int64_t nats_NowInNanoSeconds(void);
 
-// Returns a monotonic time in nanoseconds, for measuring intervals.
+/**
+ * Returns a monotonic time in nanoseconds, for measuring intervals.
+ */
 NATS_EXTERN int64_t nats_NowMonotonicInNanoSeconds(void);
 
-// Suspends the calling thread for at least `sleepTime` milliseconds.
+/**
+ * Suspends the calling thread for at least `sleepTime` milliseconds.
+ */
 NATS_EXTERN void nats_Sleep(int64_t sleepTime);
 
-// Returns the text of the calling thread's last error (NULL when none) and
-// stores its status in `*status` when `status` is not NULL. The text
-// belongs to the library and stays valid until the thread's next error.
+/**
+ * Returns the text of the calling thread's last error (NULL when none) and
+ * stores its status in `*status` when `status` is not NULL. The text
+ * belongs to the library and stays valid until the thread's next error.
+ */
 NATS_EXTERN const char *nats_GetLastError(enum natsStatus *status);
 
-// Copies the calling thread's last error stack (function names, one per
-// line) into `buffer`; `NATS_INSUFFICIENT_BUFFER` when it does not fit
-// (the buffer then holds as much as fits).
+/**
+ * Copies the calling thread's last error stack (function names, one per
+ * line) into `buffer`; `NATS_INSUFFICIENT_BUFFER` when it does not fit
+ * (the buffer then holds as much as fits).
+ */
 NATS_EXTERN enum natsStatus nats_GetLastErrorStack(char *buffer, size_t bufLen);
 
-// Prints the calling thread's last error and its stack to `file` (nothing
-// when there is no error).
+/**
+ * Prints the calling thread's last error and its stack to `file` (nothing
+ * when there is no error).
+ */
 NATS_EXTERN void nats_PrintLastErrorStack(FILE *file);
 
-// Creates a unique inbox subject ("_INBOX." plus a NUID); release it with
-// `natsInbox_Destroy`.
+/**
+ * Creates a unique inbox subject ("_INBOX." plus a unique suffix) in
+ * `*newInbox`. The string belongs to the caller: free it with
+ * natsInbox_Destroy.
+ */
 NATS_EXTERN enum natsStatus natsInbox_Create(natsInbox **newInbox);
 
-// Destroys an inbox made by `natsInbox_Create` (NULL is fine).
+/**
+ * Destroys an inbox made by `natsInbox_Create` (NULL is fine).
+ */
 NATS_EXTERN void natsInbox_Destroy(natsInbox *inbox);
 
-// Creates a statistics object for `natsConnection_GetStats`; release it
-// with `natsStatistics_Destroy`.
+/**
+ * Creates a statistics object in `*newStats`, to be filled by
+ * natsConnection_GetStats. It belongs to the caller: free it with
+ * natsStatistics_Destroy.
+ */
 NATS_EXTERN enum natsStatus natsStatistics_Create(struct natsStatistics **newStats);
 
-// Reads the counters; any out-parameter may be NULL when not wanted.
+/**
+ * Reads the counters; any out-parameter may be NULL when not wanted.
+ */
 NATS_EXTERN
 enum natsStatus natsStatistics_GetCounts(const struct natsStatistics *stats,
                                          uint64_t *inMsgs,
@@ -687,35 +1267,62 @@ enum natsStatus natsStatistics_GetCounts(const struct natsStatistics *stats,
                                          uint64_t *outBytes,
                                          uint64_t *reconnects);
 
-// Destroys a statistics object (NULL is fine).
+/**
+ * Destroys a statistics object (NULL is fine).
+ */
 NATS_EXTERN void natsStatistics_Destroy(struct natsStatistics *stats);
 
-// Initializes the library. Optional: every call initializes what it needs.
-// `lockSpinCount` is accepted for compatibility and has no effect.
+/**
+ * Initializes the library. Optional: every call initializes what it needs.
+ * `lockSpinCount` is accepted for compatibility and has no effect.
+ */
 NATS_EXTERN enum natsStatus nats_Open(int64_t lockSpinCount);
 
-// Lets the library's shared threads (events, delivery pool) finish and exit,
-// and frees the message blocks kept for reuse. Connections must have
-// been closed and destroyed first.
+/**
+ * Lets the library's shared threads (events, delivery pool) finish and exit,
+ * and frees the message blocks kept for reuse. Connections must have been
+ * closed and destroyed first. Returns without waiting; nats_CloseAndWait
+ * waits.
+ */
 NATS_EXTERN void nats_Close(void);
 
-// Like `nats_Close`, then waits up to `timeout` ms (0: no limit) for every library thread to exit.
+/**
+ * Like nats_Close, then waits up to `timeout` milliseconds (0 or less: no
+ * limit) for every library thread to exit. NATS_TIMEOUT when some are still
+ * running at the limit, NATS_ILLEGAL_STATE when called from a library
+ * thread (a callback), which could never see itself exit.
+ */
 NATS_EXTERN enum natsStatus nats_CloseAndWait(int64_t timeout);
 
-// Sets the maximum number of threads of the shared delivery pool (it only grows).
+/**
+ * Sets the maximum number of threads of the shared delivery pool that
+ * natsOptions_UseGlobalMessageDelivery uses (it only grows).
+ * NATS_INVALID_ARG when `max` is 0 or less.
+ */
 NATS_EXTERN enum natsStatus nats_SetMessageDeliveryPoolSize(int max);
 
-// Frees the calling thread's library state (its last error).
+/**
+ * Frees the calling thread's library state (its last error).
+ */
 NATS_EXTERN void nats_ReleaseThreadMemory(void);
 
-// `nats_Open` with library-wide settings; NULL is `nats_Open(-1)`. Call it
-// first: the defaults apply to options created after it.
+/**
+ * `nats_Open` with library-wide settings; NULL is `nats_Open(-1)`. Call it
+ * first: the defaults apply to options created after it.
+ */
 NATS_EXTERN enum natsStatus nats_OpenWithConfig(struct natsClientConfig *config);
 
-// Creates a message for publishing. `subj` must be non-empty, `reply` NULL
-// or non-empty (both are kept byte for byte, UTF-8 or not); `data` may be
-// NULL when `dataLen` is 0. The payload is copied. Release the message
-// with `natsMsg_Destroy`.
+/**
+ * Creates a message for publishing. `subj` must be non-empty, `reply` NULL
+ * or non-empty (both are kept byte for byte, UTF-8 or not); `data` may be
+ * NULL when `dataLen` is 0. Subject, reply and payload are copied.
+ *
+ * The message is stored in `*newMsg` and belongs to the caller: free it with
+ * natsMsg_Destroy. Publishing it (natsConnection_PublishMsg,
+ * natsConnection_RequestMsg) does not consume it. NATS_INVALID_ARG for a
+ * NULL or empty `subj`, an empty `reply`, a negative `dataLen`, NULL `data`
+ * with a positive `dataLen`, or a NULL `newMsg`.
+ */
 NATS_EXTERN
 enum natsStatus natsMsg_Create(struct natsMsg **newMsg,
                                const char *subj,
@@ -723,369 +1330,582 @@ enum natsStatus natsMsg_Create(struct natsMsg **newMsg,
                                const char *data,
                                int dataLen);
 
-// Returns the subject, exactly the bytes received, NUL-terminated (owned
-// by the message; NULL for a NULL message).
+/**
+ * The subject, exactly the bytes received, NUL-terminated (NULL for a NULL
+ * message). It belongs to the message and stays valid until natsMsg_Destroy.
+ */
 NATS_EXTERN const char *natsMsg_GetSubject(const struct natsMsg *msg);
 
-// Returns the reply subject, exactly the bytes received, NUL-terminated
-// (owned by the message), or NULL when there is none. Publishing to it
-// reaches that exact subject.
+/**
+ * The reply subject, exactly the bytes received, NUL-terminated, or NULL when
+ * there is none. It belongs to the message and stays valid until
+ * natsMsg_Destroy. Publishing to it reaches that exact subject.
+ */
 NATS_EXTERN const char *natsMsg_GetReply(const struct natsMsg *msg);
 
-// Returns the payload, followed by a NUL byte that is not part of it
-// (owned by the message; NULL for a NULL message).
+/**
+ * The payload, followed by a NUL byte that is not part of it (NULL for a
+ * NULL message), without a copy. It belongs to the message and stays valid
+ * until natsMsg_Destroy.
+ */
 NATS_EXTERN const char *natsMsg_GetData(const struct natsMsg *msg);
 
-// Returns the payload's length in bytes (0 for a NULL message).
+/**
+ * Returns the payload's length in bytes (0 for a NULL message).
+ */
 NATS_EXTERN int natsMsg_GetDataLength(const struct natsMsg *msg);
 
-// Tells whether this is the server's "no responders" answer to a request
-// (empty payload, status 503).
+/**
+ * Tells whether this is the server's "no responders" answer to a request
+ * (empty payload, status 503).
+ */
 NATS_EXTERN bool natsMsg_IsNoResponders(struct natsMsg *msg);
 
-// Destroys a message (NULL is fine).
+/**
+ * Frees a message: subject, reply, payload and header strings obtained from
+ * it become invalid. NULL is ignored. Every message the library hands out
+ * (a message callback's, natsSubscription_NextMsg's, a request's reply) is
+ * freed this way, once, by whoever holds it.
+ */
 NATS_EXTERN void natsMsg_Destroy(struct natsMsg *msg);
 
-// Replaces all values of `key` with `value` (NULL counts as empty).
+/**
+ * Replaces all values of `key` with `value` (NULL counts as empty). Header
+ * strings obtained from the message before become invalid.
+ * NATS_INVALID_ARG when `msg` or `key` is NULL, or `key` is empty or cannot
+ * go on the wire (anything but printable ASCII without spaces and ':').
+ */
 NATS_EXTERN
 enum natsStatus natsMsgHeader_Set(struct natsMsg *msg,
                                   const char *key,
                                   const char *value);
 
-// Appends `value` (NULL counts as empty) to the values of `key`.
+/**
+ * Appends `value` (NULL counts as empty) to the values of `key`. Header
+ * strings obtained from the message before become invalid.
+ * NATS_INVALID_ARG when `msg` or `key` is NULL, or `key` is empty or cannot
+ * go on the wire (anything but printable ASCII without spaces and ':').
+ */
 NATS_EXTERN
 enum natsStatus natsMsgHeader_Add(struct natsMsg *msg,
                                   const char *key,
                                   const char *value);
 
-// Stores the first value of `key` in `*value` (owned by the message, valid
-// until its headers change); `NATS_NOT_FOUND` when absent.
-//
-// Header keys and values are bytes and need not be UTF-8. A received value
-// containing a NUL byte reads here as its bytes before the NUL (a C string
-// ends there); the message keeps every byte, and publishing it again sends
-// the header block as it arrived.
+/**
+ * Stores the first value of `key` in `*value`; `NATS_NOT_FOUND` when absent.
+ * The string belongs to the message and stays valid until its headers change
+ * or natsMsg_Destroy; do not free it.
+ *
+ * Header keys and values are bytes and need not be UTF-8. A received value
+ * containing a NUL byte reads here as its bytes before the NUL (a C string
+ * ends there); the message keeps every byte, and publishing it again sends
+ * the header block as it arrived.
+ */
 NATS_EXTERN
 enum natsStatus natsMsgHeader_Get(struct natsMsg *msg,
                                   const char *key,
                                   const char **value);
 
-// Stores a `malloc`ed array of the values of `key` in `*values` and its
-// length in `*count`; free the array (not the strings) with `free()`.
-// Values with a NUL byte read as with `natsMsgHeader_Get`.
+/**
+ * Stores a `malloc`ed array of the values of `key` in `*values` and its
+ * length in `*count`; `NATS_NOT_FOUND` when absent. The array is the
+ * caller's (free it with free()); the strings in it belong to the message,
+ * valid as for natsMsgHeader_Get, and must not be freed. Values with a NUL
+ * byte read as with natsMsgHeader_Get.
+ */
 NATS_EXTERN
 enum natsStatus natsMsgHeader_Values(struct natsMsg *msg,
                                      const char *key,
                                      const char ***values,
                                      int *count);
 
-// Stores a `malloc`ed array of all header keys in `*keys` and its length
-// in `*count`; free the array (not the strings) with `free()`.
-// `NATS_NOT_FOUND` when the message has no headers.
+/**
+ * Stores a `malloc`ed array of all header keys in `*keys` and its length in
+ * `*count`; `NATS_NOT_FOUND` when the message has no headers. The array is
+ * the caller's (free it with free()); the strings in it belong to the
+ * message, valid as for natsMsgHeader_Get, and must not be freed.
+ */
 NATS_EXTERN enum natsStatus natsMsgHeader_Keys(struct natsMsg *msg, const char ***keys, int *count);
 
-// Removes `key` and all its values; `NATS_NOT_FOUND` when absent.
+/**
+ * Removes `key` and all its values; `NATS_NOT_FOUND` when absent. Header
+ * strings obtained from the message before become invalid.
+ */
 NATS_EXTERN enum natsStatus natsMsgHeader_Delete(struct natsMsg *msg, const char *key);
 
-// Destroys the messages still in the list (entries set to NULL are
-// skipped) and frees its array; the list itself is not freed.
+/**
+ * Frees the messages still in the list (entries set to NULL are skipped) and
+ * the array, and resets the list to empty; the `natsMsgList` itself, usually
+ * on the caller's stack, is not freed. NULL is ignored.
+ */
 NATS_EXTERN void natsMsgList_Destroy(struct natsMsgList *list);
 
-// Creates options with nats.c's defaults; free them with `natsOptions_Destroy`.
+/**
+ * Creates options with nats.c's defaults in `*newOpts`. They belong to the
+ * caller: free them with natsOptions_Destroy (connections made from them
+ * keep their own copy).
+ */
 NATS_EXTERN enum natsStatus natsOptions_Create(struct natsOptions **newOpts);
 
-// Destroys options; NULL is ignored. Connections keep their own copy.
+/**
+ * Frees options; NULL is ignored. Connections made from them are not
+ * affected: each keeps its own copy.
+ */
 NATS_EXTERN void natsOptions_Destroy(struct natsOptions *opts);
 
-// Sets the server URL, or a comma separated list of URLs; NULL clears it.
+/**
+ * Sets the server URL, or a comma separated list of URLs; NULL clears it.
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetURL(struct natsOptions *opts, const char *url);
 
-// Sets the list of servers to try (after the URL, if any); NULL clears it.
+/**
+ * Sets the list of servers to try (after the URL, if any); NULL clears it.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetServers(struct natsOptions *opts,
                                        const char **servers,
                                        int serversCount);
 
-// Sets the name the connection reports to the server; NULL clears it.
+/**
+ * Sets the name the connection reports to the server; NULL clears it.
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetName(struct natsOptions *opts, const char *name);
 
-// Sets the user and password sent when the URL carries none.
+/**
+ * Sets the user and password sent when the URL carries none.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetUserInfo(struct natsOptions *opts,
                                         const char *user,
                                         const char *password);
 
-// Sets the token sent when the URL carries none; NULL clears it. Fails with
-// `NATS_ILLEGAL_STATE` while a token handler is set.
+/**
+ * Sets the token sent when the URL carries none; NULL clears it. Fails with
+ * `NATS_ILLEGAL_STATE` while a token handler is set.
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetToken(struct natsOptions *opts, const char *token);
 
-// Asks the server to acknowledge every protocol message with +OK.
+/**
+ * Asks the server to acknowledge every protocol message with +OK.
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetVerbose(struct natsOptions *opts, bool verbose);
 
-// Asks the server for stricter protocol checks.
+/**
+ * Asks the server for stricter protocol checks.
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetPedantic(struct natsOptions *opts, bool pedantic);
 
-// Sets the timeout, in milliseconds, for connecting to one server (0 keeps the 2 second default).
+/**
+ * Sets the timeout, in milliseconds, for connecting to one server (0 keeps the 2 second default).
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetTimeout(struct natsOptions *opts, int64_t timeout);
 
-// Sets how often, in milliseconds, the client PINGs the server (0 disables).
+/**
+ * Sets how often, in milliseconds, the client PINGs the server (0 disables).
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetPingInterval(struct natsOptions *opts, int64_t interval);
 
-// Sets how many PINGs may go unanswered before the connection is stale.
+/**
+ * Sets how many PINGs may go unanswered before the connection is stale.
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetMaxPingsOut(struct natsOptions *opts, int maxPingsOut);
 
-// Sets the size of the read and write buffers, in bytes.
+/**
+ * Sets the size of the read and write buffers, in bytes.
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetIOBufSize(struct natsOptions *opts, int ioBufSize);
 
-// When true, the server does not send back this connection's own messages.
+/**
+ * When true, the server does not send back this connection's own messages.
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetNoEcho(struct natsOptions *opts, bool noEcho);
 
-// Sets the default pending message limit of new subscriptions (must be > 0).
+/**
+ * Sets the default pending message limit of new subscriptions (must be > 0).
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetMaxPendingMsgs(struct natsOptions *opts, int maxPending);
 
-// Sets the default pending byte limit of new subscriptions (must be > 0).
+/**
+ * Sets the default pending byte limit of new subscriptions (must be > 0).
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetMaxPendingBytes(struct natsOptions *opts,
                                                int64_t maxPending);
 
-// Sets the handler of asynchronous errors; NULL restores the default, which prints to stderr.
+/**
+ * Sets the handler of asynchronous errors (see natsErrHandler: it runs on the
+ * library's event thread); NULL restores the default, which prints to
+ * stderr. `closure` must stay valid until the connection's closed callback.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetErrorHandler(struct natsOptions *opts,
                                             natsErrHandler errHandler,
                                             void *closure);
 
-// Sets the callback run once when the connection is closed.
+/**
+ * Sets the callback run once when the connection is closed, on the library's
+ * event thread. No other callback of the connection runs after it, so it is
+ * the place to free the closures given to the connection. NULL removes it.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetClosedCB(struct natsOptions *opts,
                                         natsConnectionHandler closedCb,
                                         void *closure);
 
-// Sets the callback run when the connection to the server is lost.
+/**
+ * Sets the callback run, on the library's event thread, each time the
+ * connection to the server is lost (and once more at close when it was
+ * connected). NULL removes it.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetDisconnectedCB(struct natsOptions *opts,
                                               natsConnectionHandler disconnectedCb,
                                               void *closure);
 
-// Sets the callback run when the connection has been re-established.
+/**
+ * Sets the callback run, on the library's event thread, each time the
+ * connection has been re-established. NULL removes it.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetReconnectedCB(struct natsOptions *opts,
                                              natsConnectionHandler reconnectedCb,
                                              void *closure);
 
-// Delivers asynchronous messages from the shared thread pool instead of a thread per subscription.
+/**
+ * When true, the message callbacks of the asynchronous subscriptions of
+ * connections made with these options run on the threads of the shared
+ * delivery pool (see nats_SetMessageDeliveryPoolSize) instead of one thread
+ * per subscription. The callbacks of one subscription still never overlap.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_UseGlobalMessageDelivery(struct natsOptions *opts,
                                                      bool global);
 
-// Uses a new inbox subscription per request instead of the shared one.
+/**
+ * Uses a new inbox subscription per request instead of the shared one.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_UseOldRequestStyle(struct natsOptions *opts,
                                                bool useOldStyle);
 
-// Writes every publish to the socket at once instead of letting the flusher batch them.
+/**
+ * Writes every publish to the socket at once instead of letting the flusher batch them.
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetSendAsap(struct natsOptions *opts, bool sendAsap);
 
-// Sets how long, in microseconds, the flusher may wait to batch a busy stream of writes.
+/**
+ * Sets how long, in microseconds, the flusher may wait to batch a busy stream of writes.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetFlusherWaitMicros(struct natsOptions *opts,
                                                  int64_t flusherWaitUs);
 
-// Sets the prefix of inboxes used for requests (default "_INBOX"); NULL or "" restores it.
+/**
+ * Sets the prefix of inboxes used for requests (default "_INBOX"); NULL or "" restores it.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetCustomInboxPrefix(struct natsOptions *opts,
                                                  const char *inboxPrefix);
 
-// When disabled, a request to a subject without subscribers times out instead of failing with NATS_NO_RESPONDERS.
+/**
+ * When disabled, a request to a subject without subscribers times out instead of failing with NATS_NO_RESPONDERS.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_DisableNoResponders(struct natsOptions *opts,
                                                 bool disabled);
 
-// Reserves this many zeroed bytes after each received payload.
+/**
+ * Reserves this many zeroed bytes after each received payload.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetMessageBufferPadding(struct natsOptions *opts,
                                                     int paddingSize);
 
-// Sets how long, in milliseconds, a socket write may block before the connection is considered broken (0: no limit).
+/**
+ * Sets how long, in milliseconds, a socket write may block before the connection is considered broken (0: no limit).
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetWriteDeadline(struct natsOptions *opts,
                                              int64_t deadline);
 
-// When true, pending requests fail at once when the connection is lost instead of waiting for their timeout.
+/**
+ * When true, pending requests fail at once when the connection is lost instead of waiting for their timeout.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetFailRequestsOnDisconnect(struct natsOptions *opts,
                                                         bool failRequests);
 
-// Turns reconnecting on or off after a lost connection (default: on).
+/**
+ * Turns reconnecting on or off after a lost connection (default: on).
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetAllowReconnect(struct natsOptions *opts, bool allow);
 
-// Sets how many times each server may be tried during one outage before the
-// connection is closed (default 60); a negative value keeps trying forever.
+/**
+ * Sets how many times each server may be tried during one outage before the
+ * connection is closed (default 60); a negative value keeps trying forever.
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetMaxReconnect(struct natsOptions *opts, int maxReconnect);
 
-// Sets, in milliseconds, the pause before a server is tried again during a
-// reconnect (default 2000); servers not yet tried are attempted at once.
+/**
+ * Sets, in milliseconds, the pause before a server is tried again during a
+ * reconnect (default 2000); servers not yet tried are attempted at once.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetReconnectWait(struct natsOptions *opts,
                                              int64_t reconnectWait);
 
-// Sets, in milliseconds, the largest random delay added to the reconnect
-// wait, so that many clients do not all come back at once (defaults: 100
-// without TLS, 1000 with TLS).
+/**
+ * Sets, in milliseconds, the largest random delay added to the reconnect
+ * wait, so that many clients do not all come back at once (defaults: 100
+ * without TLS, 1000 with TLS).
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetReconnectJitter(struct natsOptions *opts,
                                                int64_t jitter,
                                                int64_t jitterTLS);
 
-// Sets a function that decides how long to wait after each failed pass over
-// the server list, replacing the reconnect wait and jitter; NULL removes it.
+/**
+ * Sets a function that decides how long to wait after each failed pass over
+ * the server list, replacing the reconnect wait and jitter; NULL removes it.
+ * It runs on the connection's reconnect thread.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetCustomReconnectDelay(struct natsOptions *opts,
                                                     natsCustomReconnectDelayHandler cb,
                                                     void *closure);
 
-// Sets how many bytes of publishes are kept while reconnecting (default 8 MB).
-// They are sent in order once the connection is back; a publish that does not
-// fit fails with NATS_INSUFFICIENT_BUFFER. 0 restores the default.
+/**
+ * Sets how many bytes of publishes are kept while reconnecting (default 8 MB).
+ * They are sent in order once the connection is back; a publish that does not
+ * fit fails with NATS_INSUFFICIENT_BUFFER. 0 restores the default.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetReconnectBufSize(struct natsOptions *opts,
                                                 int reconnectBufSize);
 
-// When true, a first connect that fails is retried with the reconnect
-// settings (even if reconnecting is disabled). With a `connectedCb`,
-// natsConnection_Connect returns NATS_NOT_YET_CONNECTED and keeps trying in
-// the background, calling `connectedCb` once connected (or the closed
-// callback if it gives up). Without one, it retries before returning, up to
-// MaxReconnect rounds with ReconnectWait between them. When false (the
-// default) `connectedCb` is ignored and cleared.
+/**
+ * When true, a first connect that fails is retried with the reconnect
+ * settings (even if reconnecting is disabled). With a `connectedCb`,
+ * natsConnection_Connect returns NATS_NOT_YET_CONNECTED with the connection
+ * and keeps trying in the background, calling `connectedCb` on the library's
+ * event thread once connected (or the closed callback if it gives up).
+ * Without one, it retries before returning, up to MaxReconnect rounds with
+ * ReconnectWait between them. When false (the default) `connectedCb` is
+ * ignored and cleared.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetRetryOnFailedConnect(struct natsOptions *opts,
                                                     bool retry,
                                                     natsConnectionHandler connectedCb,
                                                     void *closure);
 
-// When true, servers are tried in the order given instead of a shuffled one (default: false).
+/**
+ * When true, servers are tried in the order given instead of a shuffled one (default: false).
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetNoRandomize(struct natsOptions *opts, bool noRandomize);
 
-// When true, server URLs announced by the cluster are not added to the list
-// used for reconnecting (default: false).
+/**
+ * When true, server URLs announced by the cluster are not added to the list
+ * used for reconnecting (default: false).
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetIgnoreDiscoveredServers(struct natsOptions *opts,
                                                        bool ignore);
 
-// Sets the callback run, from the library's event thread, when the server
-// announces servers that were not known before; NULL removes it.
+/**
+ * Sets the callback run, from the library's event thread, when the server
+ * announces servers that were not known before; NULL removes it.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetDiscoveredServersCB(struct natsOptions *opts,
                                                    natsConnectionHandler discoveredServersCb,
                                                    void *closure);
 
-// Sets the callback run, from the library's event thread, when the server
-// says it is about to shut down (lame duck mode); NULL removes it.
+/**
+ * Sets the callback run, from the library's event thread, when the server
+ * says it is about to shut down (lame duck mode); NULL removes it.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetLameDuckModeCB(struct natsOptions *opts,
                                               natsConnectionHandler lameDuckCb,
                                               void *closure);
 
-// When true, a generic -ERR from the server starts a reconnect instead of
-// closing the connection (default: false). Authorization and permission
-// errors still close it.
+/**
+ * When true, a generic -ERR from the server starts a reconnect instead of
+ * closing the connection (default: false). Authorization and permission
+ * errors still close it.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetReconnectOnProtocolError(struct natsOptions *opts,
                                                         bool reconnect);
 
-// When true, reconnecting goes on even after a server rejects the
-// credentials twice in a row with the same error; by default that closes
-// the connection.
+/**
+ * When true, reconnecting goes on even after a server rejects the
+ * credentials twice in a row with the same error; by default that closes
+ * the connection.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetIgnoreAuthErrorAbort(struct natsOptions *opts,
                                                     bool ignore);
 
-// Returns a static, NUL-terminated description of a status; do not free it.
+/**
+ * Returns a static, NUL-terminated description of a status; do not free it.
+ */
 NATS_EXTERN const char *natsStatus_GetText(enum natsStatus s);
 
-// Returns the next message of a synchronous subscription, waiting up to `timeout` ms (0: don't wait).
+/**
+ * Takes the next message of a synchronous subscription, waiting up to
+ * `timeout` milliseconds for one (0 or less: only what is already there).
+ *
+ * On NATS_OK the message is stored in `*nextMsg` and belongs to the caller,
+ * who frees it with natsMsg_Destroy; it stays valid after the subscription
+ * and the connection are gone. On any other status `*nextMsg` is not written.
+ * Several threads may wait on one subscription; each message goes to one of
+ * them.
+ *
+ * Status: NATS_TIMEOUT when no message came in time, NATS_SLOW_CONSUMER once
+ * after messages were dropped for the pending limits (the next call goes on
+ * with the messages kept), NATS_NO_RESPONDERS when the message is the
+ * server's "no responders" answer to a request, NATS_MAX_DELIVERED_MSGS when
+ * the natsSubscription_AutoUnsubscribe limit has been delivered,
+ * NATS_INVALID_SUBSCRIPTION once unsubscribed, NATS_CONNECTION_CLOSED once
+ * the connection closed, NATS_ILLEGAL_STATE for an asynchronous
+ * subscription.
+ */
 NATS_EXTERN
 enum natsStatus natsSubscription_NextMsg(struct natsMsg **nextMsg,
                                          struct natsSubscription *s,
                                          int64_t timeout);
 
-// Removes interest in the subject; no message is delivered afterwards.
-NATS_EXTERN enum natsStatus natsSubscription_Unsubscribe(struct natsSubscription *s);
+/**
+ * Tells the server to stop sending messages and ends the subscription: no
+ * message callback starts afterwards (one already running finishes), and an
+ * asynchronous subscription's completion callback runs. The handle stays valid and must still be freed
+ * with natsSubscription_Destroy. NATS_INVALID_SUBSCRIPTION when already
+ * ended, NATS_CONNECTION_CLOSED when the connection is closed (the
+ * subscription ends all the same).
+ */
+NATS_EXTERN
+enum natsStatus natsSubscription_Unsubscribe(struct natsSubscription *s);
 
-// Drains the subscription (giving up after 30 seconds): the server stops
-// sending it messages, those already received are still delivered, then it
-// is removed. Returns at once; see natsSubscription_WaitForDrainCompletion.
+/**
+ * Drains the subscription (giving up after 30 seconds): the server stops
+ * sending it messages, those already received are still delivered, then it
+ * ends. Returns at once; natsSubscription_WaitForDrainCompletion waits for
+ * the end and natsSubscription_DrainCompletionStatus tells how it went. The
+ * handle must still be freed with natsSubscription_Destroy.
+ */
 NATS_EXTERN enum natsStatus natsSubscription_Drain(struct natsSubscription *s);
 
-// Like natsSubscription_Drain with a limit of `timeout` ms (0 or less: no
-// limit); messages still queued at the limit are dropped and the drain
-// completes with NATS_TIMEOUT.
+/**
+ * Like natsSubscription_Drain with a limit of `timeout` ms (0 or less: no
+ * limit); messages still queued at the limit are dropped and the drain
+ * completes with NATS_TIMEOUT.
+ */
 NATS_EXTERN
 enum natsStatus natsSubscription_DrainTimeout(struct natsSubscription *s,
                                               int64_t timeout);
 
-// Blocks until the subscription's drain is complete, or `timeout` ms pass
-// (0 or less: no limit), giving NATS_TIMEOUT. NATS_ILLEGAL_STATE if no drain
-// was started.
+/**
+ * Blocks until the subscription's drain is complete, or `timeout` ms pass
+ * (0 or less: no limit), giving NATS_TIMEOUT. NATS_ILLEGAL_STATE if no drain
+ * was started.
+ */
 NATS_EXTERN
 enum natsStatus natsSubscription_WaitForDrainCompletion(struct natsSubscription *s,
                                                         int64_t timeout);
 
-// How a completed drain ended: NATS_OK, NATS_TIMEOUT, NATS_CONNECTION_CLOSED
-// (closed first), NATS_INVALID_SUBSCRIPTION (unsubscribed first) or the error
-// of the flush that confirms it. NATS_ILLEGAL_STATE while not complete.
+/**
+ * How a completed drain ended: NATS_OK, NATS_TIMEOUT, NATS_CONNECTION_CLOSED
+ * (closed first), NATS_INVALID_SUBSCRIPTION (unsubscribed first) or the error
+ * of the flush that confirms it. NATS_ILLEGAL_STATE while not complete.
+ */
 NATS_EXTERN enum natsStatus natsSubscription_DrainCompletionStatus(struct natsSubscription *s);
 
-// Unsubscribes automatically once `max` messages have been received in total.
+/**
+ * Ends the subscription by itself once `max` messages have been received in
+ * total (those already received count); 0 or less unsubscribes now.
+ * NATS_INVALID_SUBSCRIPTION once ended, NATS_CONNECTION_CLOSED once the
+ * connection closed.
+ */
 NATS_EXTERN enum natsStatus natsSubscription_AutoUnsubscribe(struct natsSubscription *s, int max);
 
-// The number of messages waiting to be delivered.
+/**
+ * Stores in `*queuedMsgs` the number of messages received and not yet
+ * delivered. NATS_INVALID_SUBSCRIPTION once the subscription has ended.
+ */
 NATS_EXTERN
 enum natsStatus natsSubscription_QueuedMsgs(struct natsSubscription *s,
                                             uint64_t *queuedMsgs);
 
-// The subscription's ID (0 for NULL).
+/**
+ * The subscription's ID (0 for NULL).
+ */
 NATS_EXTERN int64_t natsSubscription_GetID(struct natsSubscription *s);
 
-// The subject subscribed to, valid until the subscription is destroyed (NULL for NULL or closed).
+/**
+ * The subject subscribed to (NULL for NULL or an ended subscription). The
+ * string belongs to the subscription and stays valid until
+ * natsSubscription_Destroy; do not free it.
+ */
 NATS_EXTERN const char *natsSubscription_GetSubject(struct natsSubscription *s);
 
-// Sets how many messages and bytes may wait for delivery (0 is invalid, negative means unlimited).
+/**
+ * Sets how many messages and bytes may wait for delivery (0 is
+ * NATS_INVALID_ARG, negative means unlimited). Messages beyond the limits are
+ * dropped and counted, and the error handler is told NATS_SLOW_CONSUMER
+ * (once, until the subscription catches up). NATS_INVALID_SUBSCRIPTION once
+ * the subscription has ended.
+ */
 NATS_EXTERN
 enum natsStatus natsSubscription_SetPendingLimits(struct natsSubscription *s,
                                                   int msgLimit,
                                                   int bytesLimit);
 
-// Returns the pending limits; either output may be NULL.
+/**
+ * Returns the pending limits; either output may be NULL.
+ */
 NATS_EXTERN
 enum natsStatus natsSubscription_GetPendingLimits(struct natsSubscription *s,
                                                   int *msgLimit,
                                                   int *bytesLimit);
 
-// Returns how many messages and bytes wait for delivery; either output may be NULL.
+/**
+ * Returns how many messages and bytes wait for delivery; either output may be NULL.
+ */
 NATS_EXTERN
 enum natsStatus natsSubscription_GetPending(struct natsSubscription *s,
                                             int *msgs,
                                             int *bytes);
 
-// The number of messages handed to the application.
+/**
+ * The number of messages handed to the application.
+ */
 NATS_EXTERN
 enum natsStatus natsSubscription_GetDelivered(struct natsSubscription *s,
                                               int64_t *msgs);
 
-// The number of messages dropped because the pending limits were reached.
+/**
+ * The number of messages dropped because the pending limits were reached.
+ */
 NATS_EXTERN enum natsStatus natsSubscription_GetDropped(struct natsSubscription *s, int64_t *msgs);
 
-// The highest number of pending messages and bytes seen; either output may be NULL.
+/**
+ * The highest number of pending messages and bytes seen; either output may be NULL.
+ */
 NATS_EXTERN
 enum natsStatus natsSubscription_GetMaxPending(struct natsSubscription *s,
                                                int *msgs,
                                                int *bytes);
 
-// Resets the high-water marks reported by `natsSubscription_GetMaxPending`.
+/**
+ * Resets the high-water marks reported by `natsSubscription_GetMaxPending`.
+ */
 NATS_EXTERN enum natsStatus natsSubscription_ClearMaxPending(struct natsSubscription *s);
 
-// All the subscription's counters at once; any output may be NULL.
+/**
+ * All the subscription's counters at once; any output may be NULL.
+ */
 NATS_EXTERN
 enum natsStatus natsSubscription_GetStats(struct natsSubscription *s,
                                           int *pendingMsgs,
@@ -1095,96 +1915,144 @@ enum natsStatus natsSubscription_GetStats(struct natsSubscription *s,
                                           int64_t *deliveredMsgs,
                                           int64_t *droppedMsgs);
 
-// Whether the subscription is still active.
+/**
+ * Whether the subscription is still active.
+ */
 NATS_EXTERN bool natsSubscription_IsValid(struct natsSubscription *s);
 
-// Sets a callback run once after the subscription's last message callback has returned.
+/**
+ * Sets `cb` (NULL removes it) to run once, with `closure`, after the last
+ * message callback of this asynchronous subscription has returned, however
+ * the subscription ends (unsubscribe, drain, auto-unsubscribe limit, closed
+ * connection); see natsOnCompleteCB. NATS_ILLEGAL_STATE for a synchronous
+ * subscription, NATS_INVALID_SUBSCRIPTION once it has ended.
+ */
 NATS_EXTERN
 enum natsStatus natsSubscription_SetOnCompleteCB(struct natsSubscription *s,
                                                  natsOnCompleteCB cb,
                                                  void *closure);
 
-// Accepted for compatibility: this library never delays the delivery of messages.
+/**
+ * Accepted for compatibility: this library never delays the delivery of messages.
+ */
 NATS_EXTERN enum natsStatus natsSubscription_NoDeliveryDelay(struct natsSubscription *s);
 
-// The connection the subscription was created on.
+/**
+ * The connection the subscription was made on (NULL for NULL). The handle is
+ * lent: it is the one the caller got from natsConnection_Connect, not a new
+ * reference, so do not destroy it on this account.
+ */
 NATS_EXTERN struct natsConnection *natsSubscription_GetConnection(struct natsSubscription *s);
 
-// Unsubscribes if still active and releases the handle; NULL is ignored.
+/**
+ * Unsubscribes when still active and releases the caller's handle; `s` must
+ * not be used afterwards. NULL is ignored. Safe while a message callback of
+ * the subscription runs, and from inside one: that callback finishes, no
+ * other starts.
+ */
 NATS_EXTERN void natsSubscription_Destroy(struct natsSubscription *s);
 
-// Requires TLS with every server (`true`), or turns TLS off and forgets
-// the TLS settings made so far (`false`). `tls://` URLs also ask for TLS,
-// and a server that requires TLS gets it.
+/**
+ * Requires TLS with every server (`true`), or turns TLS off and forgets
+ * the TLS settings made so far (`false`). `tls://` URLs also ask for TLS,
+ * and a server that requires TLS gets it.
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetSecure(struct natsOptions *opts, bool secure);
 
-// Starts TLS right after the TCP connect, before the server's INFO, for
-// servers configured with `handshake_first`. Implies `natsOptions_SetSecure`.
+/**
+ * Starts TLS right after the TCP connect, before the server's INFO, for
+ * servers configured with `handshake_first`. Implies `natsOptions_SetSecure`.
+ */
 NATS_EXTERN enum natsStatus natsOptions_TLSHandshakeFirst(struct natsOptions *opts);
 
-// Accepted for compatibility: rustls handshakes share no global state, so
-// nats_rs never serialises them; this records the choice and changes nothing.
+/**
+ * Accepted for compatibility: rustls handshakes share no global state, so
+ * nats_rs never serialises them; this records the choice and changes nothing.
+ */
 NATS_EXTERN enum natsStatus natsOptions_AllowConcurrentTLSHandshakes(struct natsOptions *opts);
 
-// Trusts the CA certificates in a PEM file (instead of the system roots).
-// The file is read now; a missing or empty file is `NATS_SSL_ERROR`.
+/**
+ * Trusts the CA certificates in a PEM file (instead of the system roots).
+ * The file is read now; a missing or empty file is `NATS_SSL_ERROR`.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_LoadCATrustedCertificates(struct natsOptions *opts,
                                                       const char *fileName);
 
-// Trusts every PEM CA certificate found in the files of a directory.
+/**
+ * Trusts every PEM CA certificate found in the files of a directory.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_LoadCATrustedCertificatesPath(struct natsOptions *opts,
                                                           const char *path);
 
-// Trusts the CA certificates given as PEM text.
+/**
+ * Trusts the CA certificates given as PEM text.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetCATrustedCertificates(struct natsOptions *opts,
                                                      const char *certificates);
 
-// The client certificate chain and its private key (PEM files, read now),
-// for servers that verify clients.
+/**
+ * The client certificate chain and its private key (PEM files, read now),
+ * for servers that verify clients.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_LoadCertificatesChain(struct natsOptions *opts,
                                                   const char *certsFileName,
                                                   const char *keyFileName);
 
-// Like `natsOptions_LoadCertificatesChain`, but the files are read again
-// at every TLS handshake, so rotated certificates are used on reconnect.
+/**
+ * Like `natsOptions_LoadCertificatesChain`, but the files are read again
+ * at every TLS handshake, so rotated certificates are used on reconnect.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_LoadCertificatesChainDynamic(struct natsOptions *opts,
                                                          const char *certsFileName,
                                                          const char *keyFileName);
 
-// The client certificate chain and private key as PEM text.
+/**
+ * The client certificate chain and private key as PEM text.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetCertificatesChain(struct natsOptions *opts,
                                                  const char *cert,
                                                  const char *key);
 
-// TLS 1.2 cipher suites, as an OpenSSL-style list (`:`, `,` or space
-// separated OpenSSL or IANA names; `DEFAULT`, `ALL`, `HIGH`; `!` or `-`
-// before a name removes it). A suite rustls cannot offer is `NATS_SSL_ERROR`.
+/**
+ * TLS 1.2 cipher suites, as an OpenSSL-style list (`:`, `,` or space
+ * separated OpenSSL or IANA names; `DEFAULT`, `ALL`, `HIGH`; `!` or `-`
+ * before a name removes it). A suite rustls cannot offer is `NATS_SSL_ERROR`.
+ */
 NATS_EXTERN enum natsStatus natsOptions_SetCiphers(struct natsOptions *opts, const char *ciphers);
 
-// TLS 1.3 cipher suites, e.g. `TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256`.
+/**
+ * TLS 1.3 cipher suites, e.g. `TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256`.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetCipherSuites(struct natsOptions *opts,
                                             const char *ciphers);
 
-// The name the server certificate must carry, when it is not the URL's
-// host; NULL goes back to the URL's host. (nats_rs always checks the name.)
+/**
+ * The name the server certificate must carry, when it is not the URL's
+ * host; NULL goes back to the URL's host. (nats_rs always checks the name.)
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetExpectedHostname(struct natsOptions *opts,
                                                 const char *hostname);
 
-// Accepts any server certificate (testing only: it defeats TLS' protection
-// against impostors). Clears a verification callback.
+/**
+ * Accepts any server certificate (testing only: it defeats TLS' protection
+ * against impostors). Clears a verification callback.
+ */
 NATS_EXTERN enum natsStatus natsOptions_SkipServerVerification(struct natsOptions *opts, bool skip);
 
-// Lets `callback` decide, after the normal verification, whether to accept
-// the server (see `natsSSLVerifyCb`). NULL removes it. Setting one turns
-// `natsOptions_SkipServerVerification` off.
+/**
+ * Lets `callback` decide, after the normal verification, whether to accept
+ * the server (see `natsSSLVerifyCb`). NULL removes it. Setting one turns
+ * `natsOptions_SkipServerVerification` off. It runs during each TLS
+ * handshake, on the thread that is connecting.
+ */
 NATS_EXTERN
 enum natsStatus natsOptions_SetSSLVerificationCallback(struct natsOptions *opts,
                                                        natsSSLVerifyCb callback);

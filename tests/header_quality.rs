@@ -122,3 +122,95 @@ fn cxx_program_runs() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Each function declared in the header, with the doc block above it.
+fn documented_functions(header: &str) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let mut doc = String::new();
+    let mut lines = header.lines().peekable();
+    while let Some(line) = lines.next() {
+        let t = line.trim_start();
+        if t.starts_with("/**") {
+            doc.clear();
+            let mut l = t;
+            loop {
+                doc.push_str(l);
+                doc.push('\n');
+                if l.contains("*/") {
+                    break;
+                }
+                match lines.next() {
+                    Some(next) => l = next.trim_start(),
+                    None => break,
+                }
+            }
+        } else if t.starts_with("NATS_EXTERN") {
+            let mut proto = t.to_string();
+            while !proto.contains(';') {
+                match lines.next() {
+                    Some(next) => proto.push_str(next.trim()),
+                    None => break,
+                }
+            }
+            let name = proto
+                .split('(')
+                .next()
+                .and_then(|head| head.split_whitespace().last())
+                .unwrap_or_default()
+                .trim_start_matches('*')
+                .to_string();
+            out.push((name, proto, std::mem::take(&mut doc)));
+        } else if !t.is_empty() {
+            doc.clear();
+        }
+    }
+    out
+}
+
+/// The header documents every function, and a function that hands out an
+/// object or `malloc`ed memory through an out-parameter says how to free it.
+#[test]
+fn every_function_says_how_to_free_what_it_returns() {
+    let header = std::fs::read_to_string(manifest_dir().join("include/nats_rs.h"))
+        .expect("read include/nats_rs.h");
+    let funcs = documented_functions(&header);
+    assert!(funcs.len() > 100, "parsed only {} functions", funcs.len());
+    let owned = [
+        ("struct natsConnection **", "natsConnection_Destroy"),
+        ("struct natsSubscription **", "natsSubscription_Destroy"),
+        ("struct natsMsg **", "natsMsg_Destroy"),
+        ("struct natsOptions **", "natsOptions_Destroy"),
+        ("struct natsHeader **", "natsHeader_Destroy"),
+        ("struct natsStatistics **", "natsStatistics_Destroy"),
+        ("natsInbox **", "natsInbox_Destroy"),
+    ];
+    let mut problems = Vec::new();
+    for (name, proto, doc) in &funcs {
+        if doc.trim().is_empty() {
+            problems.push(format!("{name}: no doc comment"));
+            continue;
+        }
+        for (ty, destroy) in owned {
+            if proto.contains(ty) && !doc.contains(destroy) {
+                problems.push(format!(
+                    "{name}: hands out `{ty}` but never names {destroy}"
+                ));
+            }
+        }
+        // A non-const `char **` (or deeper) out-parameter is malloc'ed memory.
+        let mallocs = proto
+            .split([',', '('])
+            .any(|p| p.contains("char **") && !p.contains("const char **"))
+            || proto.contains("char ***");
+        if mallocs && !doc.contains("free()") {
+            problems.push(format!(
+                "{name}: returns malloc'ed memory but never says free()"
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "header documentation gaps:\n{}",
+        problems.join("\n")
+    );
+}

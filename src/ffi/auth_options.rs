@@ -14,13 +14,16 @@ use crate::auth::nkeys;
 use crate::client::options::{SignFn, TokenFn, UserJwtFn};
 use crate::client::{Error, ErrorKind};
 
-/// Returns the token to send at this connect (the library copies it and
-/// does not free it). Runs on the connecting or reconnecting thread.
+/// Returns the token to send at this connect. The library copies it and does
+/// not free it, so it may point to memory the callback keeps. Runs on the thread that is connecting: the caller of natsConnection_Connect
+/// for the first connect, the library's reconnect thread afterwards.
 pub type natsTokenHandler = Option<unsafe extern "C" fn(closure: *mut c_void) -> *const c_char>;
 
 /// Returns, through `userJWT`, a `malloc`ed copy of the user JWT; the library
 /// frees it. On failure return a non-OK status and optionally a `malloc`ed
-/// text through `customErrTxt`.
+/// text through `customErrTxt` (also freed by the library); the connect
+/// attempt then fails with that status. Runs on the thread that is connecting: the caller of natsConnection_Connect
+/// for the first connect, the library's reconnect thread afterwards.
 pub type natsUserJWTHandler = Option<
     unsafe extern "C" fn(
         userJWT: *mut *mut c_char,
@@ -31,7 +34,9 @@ pub type natsUserJWTHandler = Option<
 
 /// Signs the server's `nonce`, returning a `malloc`ed raw signature and its
 /// length; the library frees it and sends it base64url-encoded. On failure
-/// return a non-OK status and optionally a `malloc`ed `customErrTxt`.
+/// return a non-OK status and optionally a `malloc`ed `customErrTxt` (freed by
+/// the library). Runs on the thread that is connecting: the caller of natsConnection_Connect
+/// for the first connect, the library's reconnect thread afterwards.
 pub type natsSignatureHandler = Option<
     unsafe extern "C" fn(
         customErrTxt: *mut *mut c_char,
@@ -144,6 +149,8 @@ fn sign_fn(cb: RawSignFn, closure: Closure) -> SignFn {
 /// Calls `tokenCb` at every connect and reconnect for the token to send,
 /// so tokens can be refreshed. Fails with `NATS_ILLEGAL_STATE` when a token
 /// is set with `natsOptions_SetToken`. NULL removes the handler.
+/// The callback runs on the thread that is connecting: the caller of
+/// natsConnection_Connect, later the library's reconnect thread.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_SetTokenHandler(
     opts: *mut natsOptions,
@@ -157,7 +164,10 @@ pub unsafe extern "C" fn natsOptions_SetTokenHandler(
 
 /// Decentralized auth with callbacks: `ujwtCB` supplies the user JWT and
 /// `sigCB` signs the server's nonce, at every connect. Both or neither
-/// (NULL, NULL removes them). Replaces an nkey.
+/// (NULL, NULL removes them). Replaces an nkey. The callback runs on the thread that is connecting: the caller of
+/// natsConnection_Connect, later the library's reconnect thread. The closures must
+/// stay valid until the closed callback of every connection made with these
+/// options.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_SetUserCredentialsCallbacks(
     opts: *mut natsOptions,
@@ -208,7 +218,8 @@ pub unsafe extern "C" fn natsOptions_SetUserCredentialsFromMemory(
 
 /// NKey auth: the user's public nkey, and `sigCB` to sign the server's nonce
 /// with the matching seed. NULL or empty `pubKey` removes it; a key without
-/// a callback is `NATS_INVALID_ARG`. Replaces user JWT credentials.
+/// a callback is `NATS_INVALID_ARG`. Replaces user JWT credentials. The callback runs on the thread that is connecting: the caller of
+/// natsConnection_Connect, later the library's reconnect thread.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_SetNKey(
     opts: *mut natsOptions,
@@ -240,7 +251,9 @@ pub unsafe extern "C" fn natsOptions_SetNKeyFromSeed(
 
 /// Signs `messageLen` bytes of `message` with the seed of the user
 /// credentials set with `natsOptions_SetUserCredentialsFromFiles` (or
-/// `...FromMemory`, or `natsOptions_SetNKeyFromSeed`) into `sig` (64 bytes).
+/// `...FromMemory`, or `natsOptions_SetNKeyFromSeed`) into `sig`, a buffer of
+/// 64 bytes the caller provides. NATS_ERR when the connection's options carry
+/// no such credentials.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_Sign(
     nc: *mut natsConnection,

@@ -1,4 +1,4 @@
-//! The one boundary every export goes through (DESIGN §4): the thread's last
+//! The one boundary every export goes through: the thread's last
 //! error, panic containment, and the small conversions between C and Rust
 //! values (strings, buffers, `malloc`ed results, callbacks).
 //!

@@ -15,7 +15,8 @@ pub type natsSock = c_int;
 
 /// Creates a socket connected (through a proxy) to `host`:`port` and returns
 /// it in `*fd`; return `NATS_OK`, or an error to fail this connect attempt.
-/// The library owns the socket from then on and closes it.
+/// The library owns the socket from then on and closes it. Runs on the thread that is connecting: the caller of natsConnection_Connect
+/// for the first connect, the library's reconnect thread afterwards.
 pub type natsProxyConnHandler = Option<
     unsafe extern "C" fn(
         fd: *mut natsSock,
@@ -40,7 +41,9 @@ pub unsafe extern "C" fn natsOptions_IPResolutionOrder(
 
 /// Lets `proxyConnHandler` create the socket of every connect (e.g. through
 /// a proxy) instead of the library's TCP connect; TLS and the NATS handshake
-/// then run over it. NULL restores the normal connect.
+/// then run over it. NULL restores the normal connect. The callback runs on the thread that is connecting: the caller of
+/// natsConnection_Connect, later the library's reconnect thread. A failure it
+/// returns counts as an unreachable server (NATS_NO_SERVER).
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_SetProxyConnHandler(
     opts: *mut natsOptions,

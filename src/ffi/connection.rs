@@ -20,8 +20,17 @@ use crate::client::{
     Connection, Error, ErrorKind, MsgHandler, Options, Result, Status, Subscription,
 };
 
-/// Called with each message of an asynchronous subscription; the message
-/// belongs to the callee, who frees it with `natsMsg_Destroy`.
+/// The callback of an asynchronous subscription, called once per message.
+///
+/// `msg` belongs to the callback, which frees it with natsMsg_Destroy (now
+/// or later, from any thread). `nc` and `sub` are lent for the call: do not
+/// destroy them here unless the program is done with them (destroying or
+/// closing from a callback is safe). It runs on the subscription's own
+/// dispatcher thread, or on a thread of the shared delivery pool
+/// (natsOptions_UseGlobalMessageDelivery); the calls of one subscription never
+/// overlap and come in the order the messages arrived. With an idle timeout
+/// (natsConnection_SubscribeTimeout) `msg` is NULL when that much time passed
+/// without a message.
 pub type natsMsgHandler = Option<
     unsafe extern "C" fn(
         nc: *mut natsConnection,
@@ -118,7 +127,23 @@ fn connect_with(nc: *mut *mut natsConnection, opts: Options) -> Result<natsStatu
     })
 }
 
-/// Connects with the given options (NULL: defaults) and returns the connection in `nc`.
+/// Connects with `options` (NULL: the defaults of natsOptions_Create) and
+/// stores the new connection in `*nc`.
+///
+/// The options are copied: they may be changed or destroyed afterwards
+/// without effect on this connection. The connection belongs to the caller,
+/// who closes and frees it with natsConnection_Destroy. `*nc` is written on
+/// NATS_OK, and also on NATS_NOT_YET_CONNECTED: with
+/// natsOptions_SetRetryOnFailedConnect and a connected callback, the first
+/// connect failed and goes on in the background; the connected callback
+/// tells when it succeeds, and the connection must be destroyed like any
+/// other.
+///
+/// Status: NATS_NO_SERVER when no server could be reached; when a server was
+/// reached but the handshake failed, the status of that failure (for instance
+/// NATS_CONNECTION_AUTH_FAILED for rejected credentials, NATS_SSL_ERROR or
+/// NATS_SECURE_CONNECTION_WANTED for TLS problems); NATS_INVALID_ARG when `nc`
+/// is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_Connect(
     nc: *mut *mut natsConnection,
@@ -134,7 +159,11 @@ pub unsafe extern "C" fn natsConnection_Connect(
     })
 }
 
-/// Connects to the given URL or comma separated URLs (NULL: the default URL).
+/// Connects with default options to `urls`, one URL or several separated by
+/// commas (NULL: NATS_DEFAULT_URL), and stores the connection in `*nc`.
+///
+/// The connection belongs to the caller: free it with natsConnection_Destroy.
+/// Status as for natsConnection_Connect.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_ConnectTo(
     nc: *mut *mut natsConnection,
@@ -154,6 +183,19 @@ pub unsafe extern "C" fn natsConnection_ConnectTo(
 }
 
 /// Publishes `dataLen` bytes of `data` on `subj`.
+///
+/// The bytes are copied into the connection's output buffer before this
+/// returns, so `data` may be reused at once; they reach the socket shortly
+/// after (natsConnection_Flush waits until the server has them). While the
+/// connection is reconnecting, publishes are kept and sent once it is back.
+///
+/// Status: NATS_INVALID_SUBJECT when `subj` is NULL, empty or malformed,
+/// NATS_INVALID_ARG when `dataLen` is negative or `data` is NULL with a
+/// positive `dataLen`, NATS_MAX_PAYLOAD when the message is larger than the
+/// server accepts, NATS_DRAINING while the connection drains its publishes,
+/// NATS_INSUFFICIENT_BUFFER while disconnected when the reconnect buffer
+/// (natsOptions_SetReconnectBufSize) is full, NATS_CONNECTION_CLOSED once
+/// closed.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_Publish(
     nc: *mut natsConnection,
@@ -167,7 +209,10 @@ pub unsafe extern "C" fn natsConnection_Publish(
     })
 }
 
-/// Publishes a NUL-terminated string (without its NUL) on `subj`.
+/// Publishes the NUL-terminated `str` (without its NUL; NULL sends an empty
+/// payload) on `subj`. The text is copied before this returns.
+///
+/// Status: as for natsConnection_Publish.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_PublishString(
     nc: *mut natsConnection,
@@ -180,7 +225,13 @@ pub unsafe extern "C" fn natsConnection_PublishString(
     })
 }
 
-/// Publishes a message built with `natsMsg_Create`, headers included.
+/// Publishes `m` (built with natsMsg_Create), with its reply subject and
+/// headers.
+///
+/// The message stays the caller's: it is copied, not consumed, and is freed
+/// with natsMsg_Destroy as usual. Status: as for natsConnection_Publish, and
+/// NATS_NO_SERVER_SUPPORT when the message has headers and the server does not
+/// accept them.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_PublishMsg(
     nc: *mut natsConnection,
@@ -195,7 +246,12 @@ pub unsafe extern "C" fn natsConnection_PublishMsg(
     })
 }
 
-/// Publishes with a reply subject, for a responder to answer to.
+/// Publishes `dataLen` bytes of `data` on `subj` with `reply` as the reply
+/// subject, for a responder to answer to; it does not wait for an answer
+/// (natsConnection_Request does).
+///
+/// Status: as for natsConnection_Publish, and NATS_INVALID_ARG when `reply` is
+/// NULL, empty or malformed.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_PublishRequest(
     nc: *mut natsConnection,
@@ -218,9 +274,9 @@ pub unsafe extern "C" fn natsConnection_PublishRequest(
     })
 }
 
-/// Like `natsConnection_Publish`, but the data (and anything published
-/// before it) is written to the socket before this returns: lower latency,
-/// no batching.
+/// Like natsConnection_Publish, but the data (and anything published before
+/// it) is written to the socket before this returns: lower latency, no
+/// batching. Status: as for natsConnection_Publish.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_Send(
     nc: *mut natsConnection,
@@ -234,8 +290,8 @@ pub unsafe extern "C" fn natsConnection_Send(
     })
 }
 
-/// Like `natsConnection_PublishMsg` (headers included), written to the
-/// socket before this returns.
+/// Like natsConnection_PublishMsg (headers included; the message stays the
+/// caller's), written to the socket before this returns.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_SendMsg(
     nc: *mut natsConnection,
@@ -250,7 +306,8 @@ pub unsafe extern "C" fn natsConnection_SendMsg(
     })
 }
 
-/// Like `natsConnection_PublishRequest`, written to the socket before this returns.
+/// Like natsConnection_PublishRequest, written to the socket before this
+/// returns.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_SendRequest(
     nc: *mut natsConnection,
@@ -273,7 +330,8 @@ pub unsafe extern "C" fn natsConnection_SendRequest(
     })
 }
 
-/// Like `natsConnection_PublishRequest` with a NUL-terminated string payload.
+/// Like natsConnection_PublishRequest with the NUL-terminated `str` (without
+/// its NUL) as the payload.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_PublishRequestString(
     nc: *mut natsConnection,
@@ -297,7 +355,23 @@ fn give_reply(replyMsg: *mut *mut natsMsg, r: Result<crate::client::Message>) ->
     Ok(())
 }
 
-/// Sends a request and waits up to `timeout` ms for the reply, returned in `replyMsg`.
+/// Sends `dataLen` bytes of `data` on `subj` as a request and waits up to
+/// `timeout` milliseconds for the first reply.
+///
+/// On NATS_OK the reply is stored in `*replyMsg` and belongs to the caller,
+/// who frees it with natsMsg_Destroy; it does not depend on the connection
+/// and may outlive it. On any other status `*replyMsg` is not written. The
+/// calling thread blocks; calling from a message callback is allowed (replies
+/// do not go through the subscription's dispatcher).
+///
+/// Status: NATS_TIMEOUT when no reply came in time, NATS_NO_RESPONDERS when
+/// the server said that nobody is subscribed to `subj` (unless
+/// natsOptions_DisableNoResponders), NATS_INVALID_TIMEOUT when `timeout` is 0
+/// or less, NATS_CONNECTION_CLOSED when the connection is closed before or
+/// while waiting, NATS_CONNECTION_DISCONNECTED when it is lost while waiting
+/// and natsOptions_SetFailRequestsOnDisconnect is on, NATS_INVALID_SUBJECT /
+/// NATS_INVALID_ARG for bad arguments, and the publish errors of
+/// natsConnection_Publish.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_Request(
     replyMsg: *mut *mut natsMsg,
@@ -324,7 +398,9 @@ pub unsafe extern "C" fn natsConnection_Request(
     })
 }
 
-/// Like `natsConnection_Request` with a NUL-terminated string payload.
+/// Like natsConnection_Request with the NUL-terminated `str` (without its NUL)
+/// as the payload. The reply, on NATS_OK, is the caller's: free it with
+/// natsMsg_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_RequestString(
     replyMsg: *mut *mut natsMsg,
@@ -345,7 +421,9 @@ pub unsafe extern "C" fn natsConnection_RequestString(
     })
 }
 
-/// Sends a message built with `natsMsg_Create` (headers included) as a request.
+/// Like natsConnection_Request with `requestMsg` (built with natsMsg_Create,
+/// headers included) as the request. `requestMsg` stays the caller's; the
+/// reply, on NATS_OK, is the caller's too: free both with natsMsg_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_RequestMsg(
     replyMsg: *mut *mut natsMsg,
@@ -426,7 +504,18 @@ unsafe fn subscribe_impl(
     Ok(())
 }
 
-/// Creates an asynchronous subscription: `cb` runs for each message, on one thread at a time.
+/// Subscribes to `subject` (wildcards allowed) and calls `cb` with each
+/// message, passing `cbClosure` through.
+///
+/// The subscription is stored in `*sub` and belongs to the caller, who frees
+/// it with natsSubscription_Destroy (which also unsubscribes when still
+/// active). Each message belongs to the callback (see natsMsgHandler for the
+/// thread it runs on). `cbClosure` must stay valid until the subscription is
+/// finished with: natsSubscription_SetOnCompleteCB tells when.
+///
+/// Status: NATS_INVALID_SUBJECT when `subject` is NULL, empty or malformed,
+/// NATS_INVALID_ARG when `sub`, `nc` or `cb` is NULL, NATS_DRAINING while the
+/// connection drains, NATS_CONNECTION_CLOSED once closed.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_Subscribe(
     sub: *mut *mut natsSubscription,
@@ -441,7 +530,10 @@ pub unsafe extern "C" fn natsConnection_Subscribe(
     })
 }
 
-/// Like `natsConnection_Subscribe`; `cb` also gets a NULL message after `timeout` ms without one.
+/// Like natsConnection_Subscribe; in addition `cb` is called with a NULL
+/// message each time `timeout` milliseconds pass without a message.
+/// NATS_INVALID_TIMEOUT when `timeout` is 0 or less. Free the subscription
+/// with natsSubscription_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_SubscribeTimeout(
     sub: *mut *mut natsSubscription,
@@ -457,7 +549,11 @@ pub unsafe extern "C" fn natsConnection_SubscribeTimeout(
     })
 }
 
-/// Creates a synchronous subscription, read with `natsSubscription_NextMsg`.
+/// Subscribes to `subject` without a callback: the messages wait in the
+/// subscription until read with natsSubscription_NextMsg.
+///
+/// The subscription is stored in `*sub` and belongs to the caller: free it
+/// with natsSubscription_Destroy. Status as for natsConnection_Subscribe.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_SubscribeSync(
     sub: *mut *mut natsSubscription,
@@ -470,7 +566,10 @@ pub unsafe extern "C" fn natsConnection_SubscribeSync(
     })
 }
 
-/// Creates an asynchronous queue subscription: each message goes to one member of `queueGroup`.
+/// Like natsConnection_Subscribe, as a member of the queue group `queueGroup`:
+/// the server gives each message to one member of the group only.
+/// NATS_INVALID_ARG when `queueGroup` is NULL or empty. Free the subscription
+/// with natsSubscription_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_QueueSubscribe(
     sub: *mut *mut natsSubscription,
@@ -493,7 +592,9 @@ pub unsafe extern "C" fn natsConnection_QueueSubscribe(
     })
 }
 
-/// Like `natsConnection_QueueSubscribe`, with the idle timeout of `natsConnection_SubscribeTimeout`.
+/// Like natsConnection_QueueSubscribe, with the idle timeout of
+/// natsConnection_SubscribeTimeout. Free the subscription with
+/// natsSubscription_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_QueueSubscribeTimeout(
     sub: *mut *mut natsSubscription,
@@ -517,7 +618,9 @@ pub unsafe extern "C" fn natsConnection_QueueSubscribeTimeout(
     })
 }
 
-/// Creates a synchronous queue subscription.
+/// Like natsConnection_SubscribeSync, as a member of the queue group
+/// `queueGroup` (NULL or empty: NATS_INVALID_ARG). Free the subscription with
+/// natsSubscription_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_QueueSubscribeSync(
     sub: *mut *mut natsSubscription,
@@ -531,9 +634,10 @@ pub unsafe extern "C" fn natsConnection_QueueSubscribeSync(
     })
 }
 
-/// Drops the current server connection and reconnects (to the next server
-/// of the pool when there are several), as after a network failure: the
-/// disconnected and reconnected callbacks run. NATS_CONNECTION_CLOSED once closed.
+/// Drops the current server connection and reconnects (to the next server of
+/// the pool when there are several), as after a network failure. Returns at
+/// once; the disconnected and reconnected callbacks then run on the event
+/// thread. NATS_CONNECTION_CLOSED once closed.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_Reconnect(nc: *mut natsConnection) -> natsStatus {
     // SAFETY: handle per the API.
@@ -544,9 +648,13 @@ pub unsafe extern "C" fn natsConnection_Reconnect(nc: *mut natsConnection) -> na
 
 /// Drains the connection, giving up after 30 seconds: subscriptions stop
 /// receiving new messages and deliver what they already hold, pending
-/// publishes are flushed, then the connection closes (the closed callback
-/// tells when). Returns at once; new subscriptions fail with NATS_DRAINING.
-/// NATS_ILLEGAL_STATE while reconnecting.
+/// publishes are flushed, then the connection closes. Returns at once; the
+/// closed callback (on the event thread) tells when it is done, and the
+/// handle must still be freed with natsConnection_Destroy.
+///
+/// Status: NATS_DRAINING for new subscriptions made during the drain (and
+/// publishes once the drain flushes them), NATS_ILLEGAL_STATE while
+/// reconnecting, NATS_CONNECTION_CLOSED once closed.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_Drain(nc: *mut natsConnection) -> natsStatus {
     // SAFETY: handle per the API.
@@ -555,8 +663,8 @@ pub unsafe extern "C" fn natsConnection_Drain(nc: *mut natsConnection) -> natsSt
     })
 }
 
-/// Like natsConnection_Drain with a limit of `timeout` ms (0 or less: no
-/// limit). Subscriptions not drained in time report NATS_TIMEOUT through
+/// Like natsConnection_Drain with a limit of `timeout` milliseconds (0 or less:
+/// no limit). Subscriptions not drained in time report NATS_TIMEOUT through
 /// natsSubscription_DrainCompletionStatus and the error handler.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_DrainTimeout(
@@ -569,7 +677,9 @@ pub unsafe extern "C" fn natsConnection_DrainTimeout(
     })
 }
 
-/// Waits up to 10 seconds until the server has processed everything sent so far.
+/// Waits up to 10 seconds until the server has processed everything sent so
+/// far (a PING / PONG round trip). NATS_TIMEOUT when the answer does not come
+/// in time, NATS_CONNECTION_CLOSED once closed.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_Flush(nc: *mut natsConnection) -> natsStatus {
     // SAFETY: handle per the API.
@@ -578,7 +688,8 @@ pub unsafe extern "C" fn natsConnection_Flush(nc: *mut natsConnection) -> natsSt
     })
 }
 
-/// Waits up to `timeout` ms until the server has processed everything sent so far.
+/// Like natsConnection_Flush, waiting up to `timeout` milliseconds;
+/// NATS_INVALID_TIMEOUT when `timeout` is 0 or less.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_FlushTimeout(
     nc: *mut natsConnection,
@@ -597,7 +708,8 @@ pub unsafe extern "C" fn natsConnection_FlushTimeout(
     })
 }
 
-/// Bytes buffered and not yet sent, or -1 if the connection is NULL or closed.
+/// The number of bytes published and not yet written to the socket, or -1 when
+/// `nc` is NULL or closed.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_Buffered(nc: *mut natsConnection) -> c_int {
     guard_value("natsConnection_Buffered", -1, || {
@@ -609,7 +721,13 @@ pub unsafe extern "C" fn natsConnection_Buffered(nc: *mut natsConnection) -> c_i
     })
 }
 
-/// Closes the connection, first sending what is buffered; the handle stays valid until `natsConnection_Destroy`.
+/// Closes the connection: what is buffered is written, waiting requests and
+/// flushes fail with NATS_CONNECTION_CLOSED, subscriptions end. The
+/// disconnected and then the closed callback run afterwards on the event
+/// thread; the closed callback comes after the last message callback of every
+/// subscription has returned. Safe to call more than once, from any thread,
+/// callbacks included. The handle stays valid (and must still be freed with
+/// natsConnection_Destroy).
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_Close(nc: *mut natsConnection) {
     guard_value("natsConnection_Close", (), || {
@@ -620,7 +738,11 @@ pub unsafe extern "C" fn natsConnection_Close(nc: *mut natsConnection) {
     })
 }
 
-/// Closes the connection if needed and releases the handle; NULL is ignored.
+/// Closes the connection if needed and releases the caller's handle; `nc` must
+/// not be used afterwards. NULL is ignored. Subscriptions made on it remain
+/// the caller's to free with natsSubscription_Destroy. Callbacks still queued
+/// for the connection keep what they need alive, so this is safe from any
+/// thread, callbacks included.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_Destroy(nc: *mut natsConnection) {
     if nc.is_null() {
@@ -676,7 +798,10 @@ pub unsafe extern "C" fn natsConnection_Status(nc: *mut natsConnection) -> natsC
     )
 }
 
-/// Copies the URL of the server we are connected to into `buffer` (empty when not connected).
+/// Copies the URL of the server currently connected to, NUL-terminated, into
+/// `buffer` of `bufferSize` bytes (an empty string when not connected).
+/// NATS_INSUFFICIENT_BUFFER when it does not fit (the buffer then holds an
+/// empty string).
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_GetConnectedUrl(
     nc: *mut natsConnection,
@@ -692,7 +817,10 @@ pub unsafe extern "C" fn natsConnection_GetConnectedUrl(
     })
 }
 
-/// Copies the ID of the server we are connected to into `buffer` (empty when not connected).
+/// Copies the ID of the server currently connected to, NUL-terminated, into
+/// `buffer` of `bufferSize` bytes (an empty string when not connected).
+/// NATS_INSUFFICIENT_BUFFER when it does not fit (the buffer then holds an
+/// empty string).
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_GetConnectedServerId(
     nc: *mut natsConnection,
@@ -736,7 +864,10 @@ unsafe fn give_strings(
     Ok(())
 }
 
-/// Returns every known server URL; free each string and the array with free().
+/// Stores every server URL the connection knows (given and discovered) in
+/// `*servers` and their number in `*count`. The array and each string are
+/// `malloc`ed and the caller's: free each string, then the array, with
+/// free(). With no server the array is NULL and the count 0.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_GetServers(
     nc: *mut natsConnection,
@@ -749,7 +880,8 @@ pub unsafe extern "C" fn natsConnection_GetServers(
     })
 }
 
-/// Returns the server URLs learned from the cluster; free each string and the array with free().
+/// Like natsConnection_GetServers, for the server URLs learned from the
+/// cluster only; free each string and the array with free().
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_GetDiscoveredServers(
     nc: *mut natsConnection,
@@ -768,7 +900,10 @@ thread_local! {
     static CONN_ERROR_TEXT: RefCell<CString> = RefCell::new(CString::default());
 }
 
-/// Returns the connection's last error status, with its text in `lastError`.
+/// Returns the status of the connection's last error (NATS_OK when none) and,
+/// when `lastError` is not NULL, stores its text there. The text belongs to
+/// the library and stays valid until the calling thread calls this function
+/// again; do not free it. NATS_INVALID_ARG when `nc` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_GetLastError(
     nc: *mut natsConnection,
@@ -797,7 +932,9 @@ pub unsafe extern "C" fn natsConnection_GetLastError(
     )
 }
 
-/// Copies the connection's last error text into `buf` and returns its status.
+/// Copies the text of the connection's last error into `buf` of `n` bytes
+/// (cut short, still NUL-terminated, when it does not fit) and returns its
+/// status (NATS_OK when none; NATS_INVALID_ARG when `nc` is NULL).
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_ReadLastError(
     nc: *mut natsConnection,
@@ -830,7 +967,8 @@ pub unsafe extern "C" fn natsConnection_GetMaxPayload(nc: *mut natsConnection) -
     })
 }
 
-/// Copies the connection's traffic counters into `stats`.
+/// Copies the connection's traffic counters into `stats`, an object made with
+/// natsStatistics_Create and still owned by the caller.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_GetStats(
     nc: *mut natsConnection,
@@ -855,7 +993,9 @@ fn open_conn(nc: *mut natsConnection) -> Result<super::handles::Borrowed<Connect
     Ok(c)
 }
 
-/// The client ID the server assigned to this connection.
+/// Stores the client ID the server assigned to this connection in `*cid`.
+/// NATS_NO_SERVER_SUPPORT when the server sent none, NATS_CONNECTION_CLOSED
+/// once closed.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_GetClientID(
     nc: *mut natsConnection,
@@ -877,7 +1017,10 @@ pub unsafe extern "C" fn natsConnection_GetClientID(
     })
 }
 
-/// This client's IP address as seen by the server; free it with free().
+/// Stores this client's IP address as the server sees it in `*ip`, a
+/// `malloc`ed string the caller frees with free() (`*ip` is NULL on failure).
+/// NATS_NO_SERVER_SUPPORT when the server did not send it,
+/// NATS_CONNECTION_CLOSED once closed.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_GetClientIP(
     nc: *mut natsConnection,
@@ -901,7 +1044,9 @@ pub unsafe extern "C" fn natsConnection_GetClientIP(
     })
 }
 
-/// Measures a PING/PONG round trip, in nanoseconds.
+/// Measures a PING / PONG round trip to the server and stores it, in
+/// nanoseconds, in `*rtt` (0 on failure). Blocks for the round trip;
+/// NATS_CONNECTION_CLOSED once closed.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_GetRTT(
     nc: *mut natsConnection,
@@ -935,7 +1080,10 @@ pub unsafe extern "C" fn natsConnection_HasHeaderSupport(nc: *mut natsConnection
     })
 }
 
-/// The local IP address (free it with free()) and port of the connection's socket.
+/// Stores the local IP address of the connection's socket in `*ip`, a
+/// `malloc`ed string the caller frees with free(), and its port in `*port`
+/// (NULL and 0 on failure). NATS_CONNECTION_DISCONNECTED while not connected,
+/// NATS_CONNECTION_CLOSED once closed.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_GetLocalIPAndPort(
     nc: *mut natsConnection,
@@ -964,7 +1112,8 @@ pub unsafe extern "C" fn natsConnection_GetLocalIPAndPort(
     })
 }
 
-/// The name given with `natsOptions_SetName`, or NULL.
+/// The name given with natsOptions_SetName, or NULL. The string belongs to the
+/// connection and stays valid until natsConnection_Destroy; do not free it.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_GetName(nc: *mut natsConnection) -> *const c_char {
     guard_value("natsConnection_GetName", std::ptr::null(), || {

@@ -185,7 +185,8 @@ unsafe fn req_value<'a>(value: *const c_char) -> Result<&'a [u8], Error> {
     unsafe { opt_bytes(value) }.ok_or_else(|| invalid_arg("value cannot be NULL"))
 }
 
-/// A standalone header map (opaque to C).
+/// A standalone header map (opaque): made with natsHeader_New, freed with
+/// natsHeader_Destroy.
 #[derive(Default)]
 pub struct natsHeader {
     headers: Headers,
@@ -241,7 +242,8 @@ unsafe fn header_arg<'a>(p: *mut natsHeader) -> Result<&'a mut natsHeader, Error
     unsafe { as_header_mut(p) }.ok_or_else(|| invalid_arg("header cannot be NULL"))
 }
 
-/// Creates an empty header map; release it with `natsHeader_Destroy`.
+/// Creates an empty header map in `*new_header`. It belongs to the caller:
+/// free it with natsHeader_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn natsHeader_New(new_header: *mut *mut natsHeader) -> natsStatus {
     guard("natsHeader_New", || {
@@ -283,9 +285,10 @@ pub unsafe extern "C" fn natsHeader_Add(
     })
 }
 
-/// Stores the first value of `key` in `*value` (owned by the map, valid
-/// until it changes); `NATS_NOT_FOUND` when the key is absent. Keys and
-/// values are bytes and need not be UTF-8.
+/// Stores the first value of `key` in `*value`; `NATS_NOT_FOUND` when the key
+/// is absent. The string belongs to the map and stays valid until the map
+/// changes or is destroyed; do not free it. Keys and values are bytes and
+/// need not be UTF-8.
 #[no_mangle]
 pub unsafe extern "C" fn natsHeader_Get(
     h: *mut natsHeader,
@@ -307,7 +310,8 @@ pub unsafe extern "C" fn natsHeader_Get(
 }
 
 /// Stores a `malloc`ed array of the values of `key` in `*values` and its
-/// length in `*count`; free the array (not the strings) with `free()`.
+/// length in `*count`. The array is the caller's (free it with free()); the
+/// strings belong to the map, valid as for natsHeader_Get.
 #[no_mangle]
 pub unsafe extern "C" fn natsHeader_Values(
     h: *mut natsHeader,
@@ -332,8 +336,9 @@ pub unsafe extern "C" fn natsHeader_Values(
 }
 
 /// Stores a `malloc`ed array of all keys in `*keys` and its length in
-/// `*count`; free the array (not the strings) with `free()`.
-/// `NATS_NOT_FOUND` when the map is empty.
+/// `*count`; `NATS_NOT_FOUND` when the map is empty. The array is the
+/// caller's (free it with free()); the strings belong to the map, valid as
+/// for natsHeader_Get.
 #[no_mangle]
 pub unsafe extern "C" fn natsHeader_Keys(
     h: *mut natsHeader,
@@ -381,7 +386,8 @@ pub unsafe extern "C" fn natsHeader_Delete(h: *mut natsHeader, key: *const c_cha
     })
 }
 
-/// Destroys a header map (NULL is fine).
+/// Frees a header map made with natsHeader_New, and every string obtained from
+/// it. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn natsHeader_Destroy(h: *mut natsHeader) {
     guard_value("natsHeader_Destroy", (), || {

@@ -40,7 +40,8 @@ pub const NATS_DEFAULT_URL: &str = "nats://localhost:4222";
 /// time. It is lower than `NATS_VERSION_REQUIRED_NUMBER` on purpose: programs
 /// compiled against an older nats.c 3.x header (e.g. Debian's 3.4.1, whose
 /// binaries call `nats_CheckCompatibilityImpl(0x030400, 0x030401, ..)`) must
-/// keep running when this library replaces libnats (DESIGN §1).
+/// keep running when this library replaces libnats: the library is a
+/// drop-in for nats.c 3.x programs.
 const OLDEST_SUPPORTED_HEADER: u32 = 0x030000;
 
 /// `NATS_VERSION_STRING` as a C string.
@@ -284,8 +285,9 @@ pub unsafe extern "C" fn nats_PrintLastErrorStack(file: *mut libc::FILE) {
 /// An inbox subject: a NUL-terminated C string (opaque typedef as in nats.c).
 pub type natsInbox = c_char;
 
-/// Creates a unique inbox subject ("_INBOX." plus a NUID); release it with
-/// `natsInbox_Destroy`.
+/// Creates a unique inbox subject ("_INBOX." plus a unique suffix) in
+/// `*newInbox`. The string belongs to the caller: free it with
+/// natsInbox_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn natsInbox_Create(newInbox: *mut *mut natsInbox) -> natsStatus {
     guard("natsInbox_Create", || {
@@ -326,8 +328,9 @@ impl natsStatistics {
     }
 }
 
-/// Creates a statistics object for `natsConnection_GetStats`; release it
-/// with `natsStatistics_Destroy`.
+/// Creates a statistics object in `*newStats`, to be filled by
+/// natsConnection_GetStats. It belongs to the caller: free it with
+/// natsStatistics_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn natsStatistics_Create(newStats: *mut *mut natsStatistics) -> natsStatus {
     guard("natsStatistics_Create", || {

@@ -19,8 +19,9 @@ pub extern "C" fn nats_Open(lockSpinCount: i64) -> natsStatus {
 }
 
 /// Lets the library's shared threads (events, delivery pool) finish and exit,
-/// and frees the message blocks kept for reuse. Connections must have
-/// been closed and destroyed first.
+/// and frees the message blocks kept for reuse. Connections must have been
+/// closed and destroyed first. Returns without waiting; nats_CloseAndWait
+/// waits.
 #[no_mangle]
 pub extern "C" fn nats_Close() {
     guard_value("nats_Close", (), || {
@@ -31,7 +32,10 @@ pub extern "C" fn nats_Close() {
     })
 }
 
-/// Like `nats_Close`, then waits up to `timeout` ms (0: no limit) for every library thread to exit.
+/// Like nats_Close, then waits up to `timeout` milliseconds (0 or less: no
+/// limit) for every library thread to exit. NATS_TIMEOUT when some are still
+/// running at the limit, NATS_ILLEGAL_STATE when called from a library
+/// thread (a callback), which could never see itself exit.
 #[no_mangle]
 pub extern "C" fn nats_CloseAndWait(timeout: i64) -> natsStatus {
     guard("nats_CloseAndWait", || {
@@ -54,7 +58,9 @@ pub extern "C" fn nats_CloseAndWait(timeout: i64) -> natsStatus {
     })
 }
 
-/// Sets the maximum number of threads of the shared delivery pool (it only grows).
+/// Sets the maximum number of threads of the shared delivery pool that
+/// natsOptions_UseGlobalMessageDelivery uses (it only grows).
+/// NATS_INVALID_ARG when `max` is 0 or less.
 #[no_mangle]
 pub extern "C" fn nats_SetMessageDeliveryPoolSize(max: c_int) -> natsStatus {
     guard("nats_SetMessageDeliveryPoolSize", || {
@@ -75,7 +81,8 @@ pub extern "C" fn nats_ReleaseThreadMemory() {
     super::boundary::clear_error();
 }
 
-/// Called at the start of every thread the library creates.
+/// Called, with the closure given in natsClientConfig, at the start of every
+/// thread the library creates, on that thread, before it does anything else.
 pub type natsThreadStartedHandler = Option<unsafe extern "C" fn(closure: *mut c_void)>;
 
 /// Library-wide settings for `nats_OpenWithConfig` (nats.c's layout).
@@ -95,7 +102,9 @@ pub struct natsClientConfig {
     pub UseSeparatePoolForReplies: bool,
     /// Accepted for compatibility, as above.
     pub ReplyThreadPoolMax: c_int,
+    /// Called at the start of every library thread (NULL: none).
     pub ThreadStartedHandler: natsThreadStartedHandler,
+    /// Passed to `ThreadStartedHandler`; must stay valid while the library runs.
     pub ThreadStartedHandlerClosure: *mut c_void,
 }
 

@@ -21,7 +21,9 @@ use crate::ffi::header::{lookup_key, opt_bytes, store_key, HeaderCStrings};
 use crate::ffi::status::natsStatus;
 use crate::proto::headers::Headers;
 
-/// A message (opaque to C).
+/// A message, received or built with natsMsg_Create (opaque). Whoever holds a
+/// `natsMsg *` frees it once with natsMsg_Destroy; a message is not
+/// thread-safe, so one thread at a time may use it.
 pub struct natsMsg {
     _block: [u8; 0],
 }
@@ -156,9 +158,9 @@ pub(crate) fn new_msg_list(msgs: Vec<Message>) -> Result<natsMsgList, Error> {
     })
 }
 
-/// A list of messages filled by the library; the user may take some out by
-/// setting their entries to NULL, and releases the rest with
-/// `natsMsgList_Destroy`.
+/// A list of messages filled by the library. The list's messages belong to
+/// the caller: take one out by setting its entry to NULL (it is then freed
+/// with natsMsg_Destroy), and release the rest with natsMsgList_Destroy.
 #[repr(C)]
 pub struct natsMsgList {
     /// The messages (entries may be NULL).
@@ -174,8 +176,13 @@ unsafe fn msg_arg<'a>(p: *mut natsMsg) -> Result<MsgMut<'a>, Error> {
 
 /// Creates a message for publishing. `subj` must be non-empty, `reply` NULL
 /// or non-empty (both are kept byte for byte, UTF-8 or not); `data` may be
-/// NULL when `dataLen` is 0. The payload is copied. Release the message
-/// with `natsMsg_Destroy`.
+/// NULL when `dataLen` is 0. Subject, reply and payload are copied.
+///
+/// The message is stored in `*newMsg` and belongs to the caller: free it with
+/// natsMsg_Destroy. Publishing it (natsConnection_PublishMsg,
+/// natsConnection_RequestMsg) does not consume it. NATS_INVALID_ARG for a
+/// NULL or empty `subj`, an empty `reply`, a negative `dataLen`, NULL `data`
+/// with a positive `dataLen`, or a NULL `newMsg`.
 #[no_mangle]
 pub unsafe extern "C" fn natsMsg_Create(
     newMsg: *mut *mut natsMsg,
@@ -219,8 +226,8 @@ pub unsafe extern "C" fn natsMsg_Create(
     })
 }
 
-/// Returns the subject, exactly the bytes received, NUL-terminated (owned
-/// by the message; NULL for a NULL message).
+/// The subject, exactly the bytes received, NUL-terminated (NULL for a NULL
+/// message). It belongs to the message and stays valid until natsMsg_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn natsMsg_GetSubject(msg: *const natsMsg) -> *const c_char {
     guard_value("natsMsg_GetSubject", std::ptr::null(), || {
@@ -230,9 +237,9 @@ pub unsafe extern "C" fn natsMsg_GetSubject(msg: *const natsMsg) -> *const c_cha
     })
 }
 
-/// Returns the reply subject, exactly the bytes received, NUL-terminated
-/// (owned by the message), or NULL when there is none. Publishing to it
-/// reaches that exact subject.
+/// The reply subject, exactly the bytes received, NUL-terminated, or NULL when
+/// there is none. It belongs to the message and stays valid until
+/// natsMsg_Destroy. Publishing to it reaches that exact subject.
 #[no_mangle]
 pub unsafe extern "C" fn natsMsg_GetReply(msg: *const natsMsg) -> *const c_char {
     guard_value("natsMsg_GetReply", std::ptr::null(), || {
@@ -243,8 +250,9 @@ pub unsafe extern "C" fn natsMsg_GetReply(msg: *const natsMsg) -> *const c_char 
     })
 }
 
-/// Returns the payload, followed by a NUL byte that is not part of it
-/// (owned by the message; NULL for a NULL message).
+/// The payload, followed by a NUL byte that is not part of it (NULL for a
+/// NULL message), without a copy. It belongs to the message and stays valid
+/// until natsMsg_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn natsMsg_GetData(msg: *const natsMsg) -> *const c_char {
     guard_value("natsMsg_GetData", std::ptr::null(), || {
@@ -273,7 +281,10 @@ pub unsafe extern "C" fn natsMsg_IsNoResponders(msg: *mut natsMsg) -> bool {
     })
 }
 
-/// Destroys a message (NULL is fine).
+/// Frees a message: subject, reply, payload and header strings obtained from
+/// it become invalid. NULL is ignored. Every message the library hands out
+/// (a message callback's, natsSubscription_NextMsg's, a request's reply) is
+/// freed this way, once, by whoever holds it.
 #[no_mangle]
 pub unsafe extern "C" fn natsMsg_Destroy(msg: *mut natsMsg) {
     guard_value("natsMsg_Destroy", (), || {
@@ -282,7 +293,10 @@ pub unsafe extern "C" fn natsMsg_Destroy(msg: *mut natsMsg) {
     })
 }
 
-/// Replaces all values of `key` with `value` (NULL counts as empty).
+/// Replaces all values of `key` with `value` (NULL counts as empty). Header
+/// strings obtained from the message before become invalid.
+/// NATS_INVALID_ARG when `msg` or `key` is NULL, or `key` is empty or cannot
+/// go on the wire (anything but printable ASCII without spaces and ':').
 #[no_mangle]
 pub unsafe extern "C" fn natsMsgHeader_Set(
     msg: *mut natsMsg,
@@ -298,7 +312,10 @@ pub unsafe extern "C" fn natsMsgHeader_Set(
     })
 }
 
-/// Appends `value` (NULL counts as empty) to the values of `key`.
+/// Appends `value` (NULL counts as empty) to the values of `key`. Header
+/// strings obtained from the message before become invalid.
+/// NATS_INVALID_ARG when `msg` or `key` is NULL, or `key` is empty or cannot
+/// go on the wire (anything but printable ASCII without spaces and ':').
 #[no_mangle]
 pub unsafe extern "C" fn natsMsgHeader_Add(
     msg: *mut natsMsg,
@@ -313,8 +330,9 @@ pub unsafe extern "C" fn natsMsgHeader_Add(
     })
 }
 
-/// Stores the first value of `key` in `*value` (owned by the message, valid
-/// until its headers change); `NATS_NOT_FOUND` when absent.
+/// Stores the first value of `key` in `*value`; `NATS_NOT_FOUND` when absent.
+/// The string belongs to the message and stays valid until its headers change
+/// or natsMsg_Destroy; do not free it.
 ///
 /// Header keys and values are bytes and need not be UTF-8. A received value
 /// containing a NUL byte reads here as its bytes before the NUL (a C string
@@ -343,8 +361,10 @@ pub unsafe extern "C" fn natsMsgHeader_Get(
 }
 
 /// Stores a `malloc`ed array of the values of `key` in `*values` and its
-/// length in `*count`; free the array (not the strings) with `free()`.
-/// Values with a NUL byte read as with `natsMsgHeader_Get`.
+/// length in `*count`; `NATS_NOT_FOUND` when absent. The array is the
+/// caller's (free it with free()); the strings in it belong to the message,
+/// valid as for natsMsgHeader_Get, and must not be freed. Values with a NUL
+/// byte read as with natsMsgHeader_Get.
 #[no_mangle]
 pub unsafe extern "C" fn natsMsgHeader_Values(
     msg: *mut natsMsg,
@@ -375,9 +395,10 @@ pub unsafe extern "C" fn natsMsgHeader_Values(
     })
 }
 
-/// Stores a `malloc`ed array of all header keys in `*keys` and its length
-/// in `*count`; free the array (not the strings) with `free()`.
-/// `NATS_NOT_FOUND` when the message has no headers.
+/// Stores a `malloc`ed array of all header keys in `*keys` and its length in
+/// `*count`; `NATS_NOT_FOUND` when the message has no headers. The array is
+/// the caller's (free it with free()); the strings in it belong to the
+/// message, valid as for natsMsgHeader_Get, and must not be freed.
 #[no_mangle]
 pub unsafe extern "C" fn natsMsgHeader_Keys(
     msg: *mut natsMsg,
@@ -407,7 +428,8 @@ pub unsafe extern "C" fn natsMsgHeader_Keys(
     })
 }
 
-/// Removes `key` and all its values; `NATS_NOT_FOUND` when absent.
+/// Removes `key` and all its values; `NATS_NOT_FOUND` when absent. Header
+/// strings obtained from the message before become invalid.
 #[no_mangle]
 pub unsafe extern "C" fn natsMsgHeader_Delete(msg: *mut natsMsg, key: *const c_char) -> natsStatus {
     guard_status("natsMsgHeader_Delete", || {
@@ -422,8 +444,9 @@ pub unsafe extern "C" fn natsMsgHeader_Delete(msg: *mut natsMsg, key: *const c_c
     })
 }
 
-/// Destroys the messages still in the list (entries set to NULL are
-/// skipped) and frees its array; the list itself is not freed.
+/// Frees the messages still in the list (entries set to NULL are skipped) and
+/// the array, and resets the list to empty; the `natsMsgList` itself, usually
+/// on the caller's stack, is not freed. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn natsMsgList_Destroy(list: *mut natsMsgList) {
     guard_value("natsMsgList_Destroy", (), || {

@@ -8,12 +8,19 @@ use super::handles::{conn_ptr, natsConnection, natsSubscription, put, sub_ptr};
 use super::status::natsStatus;
 use crate::client::{Options, Result};
 
-/// Opaque connection options; create with `natsOptions_Create`.
+/// Connection options (opaque): made with natsOptions_Create, freed with
+/// natsOptions_Destroy. A connection copies them when it is created. One
+/// `natsOptions` must not be changed by two threads at once.
 pub struct natsOptions {
     pub(crate) opts: Options,
 }
 
-/// Called for asynchronous errors such as a slow consumer.
+/// Told about errors that no call returns: a slow consumer (`subscription`
+/// says which), a protocol or permission error from the server, a drain that
+/// timed out. `err` is the status; natsConnection_GetLastError gives the text.
+/// Runs on the library's event thread, one callback at a time across all
+/// connections, in the order the errors happened; `nc` and `subscription` are
+/// lent for the call.
 pub type natsErrHandler = Option<
     unsafe extern "C" fn(
         nc: *mut natsConnection,
@@ -23,12 +30,17 @@ pub type natsErrHandler = Option<
     ),
 >;
 
-/// Called for connection events: closed, disconnected, reconnected.
+/// A connection event: closed, disconnected, reconnected, connected (after a
+/// retried first connect), discovered servers, lame duck mode. Runs on the
+/// library's event thread, one callback at a time across all connections and
+/// in the order of the events, never while the library holds a lock; `nc` is
+/// lent for the call. Closing or destroying the connection from it is safe.
 pub type natsConnectionHandler =
     Option<unsafe extern "C" fn(nc: *mut natsConnection, closure: *mut c_void)>;
 
 /// Returns how long, in milliseconds, to wait before the next reconnect round;
 /// `attempts` counts the rounds, starting at 1. A negative result counts as 0.
+/// Runs on the library's reconnect thread of `nc`.
 pub type natsCustomReconnectDelayHandler = Option<
     unsafe extern "C" fn(nc: *mut natsConnection, attempts: c_int, closure: *mut c_void) -> i64,
 >;
@@ -72,7 +84,9 @@ fn size(n: c_int, what: &str) -> Result<usize> {
     usize::try_from(n).map_err(|_| invalid_arg(&format!("{what} cannot be negative")))
 }
 
-/// Creates options with nats.c's defaults; free them with `natsOptions_Destroy`.
+/// Creates options with nats.c's defaults in `*newOpts`. They belong to the
+/// caller: free them with natsOptions_Destroy (connections made from them
+/// keep their own copy).
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_Create(newOpts: *mut *mut natsOptions) -> natsStatus {
     guard("natsOptions_Create", || {
@@ -86,7 +100,8 @@ pub unsafe extern "C" fn natsOptions_Create(newOpts: *mut *mut natsOptions) -> n
     })
 }
 
-/// Destroys options; NULL is ignored. Connections keep their own copy.
+/// Frees options; NULL is ignored. Connections made from them are not
+/// affected: each keeps its own copy.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_Destroy(opts: *mut natsOptions) {
     if !opts.is_null() {
@@ -275,7 +290,9 @@ pub unsafe extern "C" fn natsOptions_SetMaxPendingBytes(
     })
 }
 
-/// Sets the handler of asynchronous errors; NULL restores the default, which prints to stderr.
+/// Sets the handler of asynchronous errors (see natsErrHandler: it runs on the
+/// library's event thread); NULL restores the default, which prints to
+/// stderr. `closure` must stay valid until the connection's closed callback.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_SetErrorHandler(
     opts: *mut natsOptions,
@@ -310,7 +327,9 @@ fn conn_callback(
     })
 }
 
-/// Sets the callback run once when the connection is closed.
+/// Sets the callback run once when the connection is closed, on the library's
+/// event thread. No other callback of the connection runs after it, so it is
+/// the place to free the closures given to the connection. NULL removes it.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_SetClosedCB(
     opts: *mut natsOptions,
@@ -323,7 +342,9 @@ pub unsafe extern "C" fn natsOptions_SetClosedCB(
     })
 }
 
-/// Sets the callback run when the connection to the server is lost.
+/// Sets the callback run, on the library's event thread, each time the
+/// connection to the server is lost (and once more at close when it was
+/// connected). NULL removes it.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_SetDisconnectedCB(
     opts: *mut natsOptions,
@@ -336,7 +357,8 @@ pub unsafe extern "C" fn natsOptions_SetDisconnectedCB(
     })
 }
 
-/// Sets the callback run when the connection has been re-established.
+/// Sets the callback run, on the library's event thread, each time the
+/// connection has been re-established. NULL removes it.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_SetReconnectedCB(
     opts: *mut natsOptions,
@@ -349,7 +371,10 @@ pub unsafe extern "C" fn natsOptions_SetReconnectedCB(
     })
 }
 
-/// Delivers asynchronous messages from the shared thread pool instead of a thread per subscription.
+/// When true, the message callbacks of the asynchronous subscriptions of
+/// connections made with these options run on the threads of the shared
+/// delivery pool (see nats_SetMessageDeliveryPoolSize) instead of one thread
+/// per subscription. The callbacks of one subscription still never overlap.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_UseGlobalMessageDelivery(
     opts: *mut natsOptions,
@@ -520,6 +545,7 @@ pub unsafe extern "C" fn natsOptions_SetReconnectJitter(
 
 /// Sets a function that decides how long to wait after each failed pass over
 /// the server list, replacing the reconnect wait and jitter; NULL removes it.
+/// It runs on the connection's reconnect thread.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_SetCustomReconnectDelay(
     opts: *mut natsOptions,
@@ -557,11 +583,12 @@ pub unsafe extern "C" fn natsOptions_SetReconnectBufSize(
 
 /// When true, a first connect that fails is retried with the reconnect
 /// settings (even if reconnecting is disabled). With a `connectedCb`,
-/// natsConnection_Connect returns NATS_NOT_YET_CONNECTED and keeps trying in
-/// the background, calling `connectedCb` once connected (or the closed
-/// callback if it gives up). Without one, it retries before returning, up to
-/// MaxReconnect rounds with ReconnectWait between them. When false (the
-/// default) `connectedCb` is ignored and cleared.
+/// natsConnection_Connect returns NATS_NOT_YET_CONNECTED with the connection
+/// and keeps trying in the background, calling `connectedCb` on the library's
+/// event thread once connected (or the closed callback if it gives up).
+/// Without one, it retries before returning, up to MaxReconnect rounds with
+/// ReconnectWait between them. When false (the default) `connectedCb` is
+/// ignored and cleared.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_SetRetryOnFailedConnect(
     opts: *mut natsOptions,

@@ -9,14 +9,33 @@ use super::options::Closure;
 use super::status::natsStatus;
 use crate::client::{Connection, ErrorKind};
 
-/// Called once when an asynchronous subscription is finished with.
+/// Called once when an asynchronous subscription is finished with, after its
+/// last message callback has returned, on the thread that ran its message
+/// callbacks. No callback of the subscription runs afterwards, so this is the
+/// place to free the closures given to it.
 pub type natsOnCompleteCB = Option<unsafe extern "C" fn(closure: *mut c_void)>;
 
 fn clamp(v: i64) -> c_int {
     v.clamp(c_int::MIN as i64, c_int::MAX as i64) as c_int
 }
 
-/// Returns the next message of a synchronous subscription, waiting up to `timeout` ms (0: don't wait).
+/// Takes the next message of a synchronous subscription, waiting up to
+/// `timeout` milliseconds for one (0 or less: only what is already there).
+///
+/// On NATS_OK the message is stored in `*nextMsg` and belongs to the caller,
+/// who frees it with natsMsg_Destroy; it stays valid after the subscription
+/// and the connection are gone. On any other status `*nextMsg` is not written.
+/// Several threads may wait on one subscription; each message goes to one of
+/// them.
+///
+/// Status: NATS_TIMEOUT when no message came in time, NATS_SLOW_CONSUMER once
+/// after messages were dropped for the pending limits (the next call goes on
+/// with the messages kept), NATS_NO_RESPONDERS when the message is the
+/// server's "no responders" answer to a request, NATS_MAX_DELIVERED_MSGS when
+/// the natsSubscription_AutoUnsubscribe limit has been delivered,
+/// NATS_INVALID_SUBSCRIPTION once unsubscribed, NATS_CONNECTION_CLOSED once
+/// the connection closed, NATS_ILLEGAL_STATE for an asynchronous
+/// subscription.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_NextMsg(
     nextMsg: *mut *mut natsMsg,
@@ -34,7 +53,12 @@ pub unsafe extern "C" fn natsSubscription_NextMsg(
     })
 }
 
-/// Removes interest in the subject; no message is delivered afterwards.
+/// Tells the server to stop sending messages and ends the subscription: no
+/// message callback starts afterwards (one already running finishes), and an
+/// asynchronous subscription's completion callback runs. The handle stays valid and must still be freed
+/// with natsSubscription_Destroy. NATS_INVALID_SUBSCRIPTION when already
+/// ended, NATS_CONNECTION_CLOSED when the connection is closed (the
+/// subscription ends all the same).
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_Unsubscribe(s: *mut natsSubscription) -> natsStatus {
     // SAFETY: handle per the API.
@@ -46,7 +70,9 @@ pub unsafe extern "C" fn natsSubscription_Unsubscribe(s: *mut natsSubscription) 
 
 /// Drains the subscription (giving up after 30 seconds): the server stops
 /// sending it messages, those already received are still delivered, then it
-/// is removed. Returns at once; see natsSubscription_WaitForDrainCompletion.
+/// ends. Returns at once; natsSubscription_WaitForDrainCompletion waits for
+/// the end and natsSubscription_DrainCompletionStatus tells how it went. The
+/// handle must still be freed with natsSubscription_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_Drain(s: *mut natsSubscription) -> natsStatus {
     // SAFETY: handle per the API.
@@ -107,7 +133,10 @@ pub unsafe extern "C" fn natsSubscription_DrainCompletionStatus(
     })
 }
 
-/// Unsubscribes automatically once `max` messages have been received in total.
+/// Ends the subscription by itself once `max` messages have been received in
+/// total (those already received count); 0 or less unsubscribes now.
+/// NATS_INVALID_SUBSCRIPTION once ended, NATS_CONNECTION_CLOSED once the
+/// connection closed.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_AutoUnsubscribe(
     s: *mut natsSubscription,
@@ -120,7 +149,8 @@ pub unsafe extern "C" fn natsSubscription_AutoUnsubscribe(
     })
 }
 
-/// The number of messages waiting to be delivered.
+/// Stores in `*queuedMsgs` the number of messages received and not yet
+/// delivered. NATS_INVALID_SUBSCRIPTION once the subscription has ended.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_QueuedMsgs(
     s: *mut natsSubscription,
@@ -146,7 +176,9 @@ pub unsafe extern "C" fn natsSubscription_GetID(s: *mut natsSubscription) -> i64
     })
 }
 
-/// The subject subscribed to, valid until the subscription is destroyed (NULL for NULL or closed).
+/// The subject subscribed to (NULL for NULL or an ended subscription). The
+/// string belongs to the subscription and stays valid until
+/// natsSubscription_Destroy; do not free it.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_GetSubject(s: *mut natsSubscription) -> *const c_char {
     guard_value("natsSubscription_GetSubject", std::ptr::null(), || {
@@ -158,7 +190,11 @@ pub unsafe extern "C" fn natsSubscription_GetSubject(s: *mut natsSubscription) -
     })
 }
 
-/// Sets how many messages and bytes may wait for delivery (0 is invalid, negative means unlimited).
+/// Sets how many messages and bytes may wait for delivery (0 is
+/// NATS_INVALID_ARG, negative means unlimited). Messages beyond the limits are
+/// dropped and counted, and the error handler is told NATS_SLOW_CONSUMER
+/// (once, until the subscription catches up). NATS_INVALID_SUBSCRIPTION once
+/// the subscription has ended.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_SetPendingLimits(
     s: *mut natsSubscription,
@@ -310,7 +346,11 @@ pub unsafe extern "C" fn natsSubscription_IsValid(s: *mut natsSubscription) -> b
     })
 }
 
-/// Sets a callback run once after the subscription's last message callback has returned.
+/// Sets `cb` (NULL removes it) to run once, with `closure`, after the last
+/// message callback of this asynchronous subscription has returned, however
+/// the subscription ends (unsubscribe, drain, auto-unsubscribe limit, closed
+/// connection); see natsOnCompleteCB. NATS_ILLEGAL_STATE for a synchronous
+/// subscription, NATS_INVALID_SUBSCRIPTION once it has ended.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_SetOnCompleteCB(
     s: *mut natsSubscription,
@@ -341,7 +381,9 @@ pub unsafe extern "C" fn natsSubscription_NoDeliveryDelay(s: *mut natsSubscripti
     })
 }
 
-/// The connection the subscription was created on.
+/// The connection the subscription was made on (NULL for NULL). The handle is
+/// lent: it is the one the caller got from natsConnection_Connect, not a new
+/// reference, so do not destroy it on this account.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_GetConnection(
     s: *mut natsSubscription,
@@ -354,7 +396,10 @@ pub unsafe extern "C" fn natsSubscription_GetConnection(
     )
 }
 
-/// Unsubscribes if still active and releases the handle; NULL is ignored.
+/// Unsubscribes when still active and releases the caller's handle; `s` must
+/// not be used afterwards. NULL is ignored. Safe while a message callback of
+/// the subscription runs, and from inside one: that callback finishes, no
+/// other starts.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_Destroy(s: *mut natsSubscription) {
     if s.is_null() {

@@ -10,7 +10,8 @@ use super::status::natsStatus;
 /// Certificate verification callback. `preverifyOk` is 1 when the server's
 /// certificate chain and name verified, 0 when not; return non-zero to
 /// accept the server, 0 to refuse it. nats_rs has no OpenSSL, so `ctx` is
-/// always NULL: the callback sees the verdict, not the certificates.
+/// always NULL: the callback sees the verdict, not the certificates. Runs
+/// during the TLS handshake, on the thread that is connecting.
 pub type natsSSLVerifyCb =
     Option<unsafe extern "C" fn(preverifyOk: c_int, ctx: *mut c_void) -> c_int>;
 
@@ -199,7 +200,8 @@ pub unsafe extern "C" fn natsOptions_SkipServerVerification(
 
 /// Lets `callback` decide, after the normal verification, whether to accept
 /// the server (see `natsSSLVerifyCb`). NULL removes it. Setting one turns
-/// `natsOptions_SkipServerVerification` off.
+/// `natsOptions_SkipServerVerification` off. It runs during each TLS
+/// handshake, on the thread that is connecting.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_SetSSLVerificationCallback(
     opts: *mut natsOptions,
