@@ -100,7 +100,8 @@ test: deps server
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory check-header
 
-# build.rs regenerates include/nats_rs.h; the committed copy must match.
+# build.rs regenerates include/nats_rs.h (tests/header_quality.rs checks it
+# matches a fresh generation); the committed copy must match it too.
 check-header:
 	@git ls-files --error-unmatch include/nats_rs.h >/dev/null 2>&1 || \
 	  { echo "include/nats_rs.h is not tracked by git: git add it"; exit 1; }

@@ -1,7 +1,29 @@
 //! Generates `include/nats_rs.h` from the `extern "C"` items in `src/ffi/`.
 //! The file is rewritten only when its content changes, so that builds do not
 //! touch a committed header needlessly.
-use std::{env, fs, path::PathBuf};
+use std::{
+    env, fs,
+    path::{Path, PathBuf},
+};
+
+/// Tells cargo to rerun this script when any file below `dir` changes:
+/// cbindgen parses the whole crate, so a constant or type anywhere in `src/`
+/// can reach the header, not only the items in `src/ffi/`.
+fn rerun_if_any_changed(dir: &Path) {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => panic!("build.rs: cannot list {}: {e}", dir.display()),
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            rerun_if_any_changed(&path);
+        } else {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+    }
+}
 
 /// Programs linked against `target/<profile>/libnats_rs.so` (the examples,
 /// the C tests) record its SONAME, so the build directories get the
@@ -25,8 +47,11 @@ fn link_soname_in_target() {
 
 fn main() {
     let dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    println!("cargo:rerun-if-changed=src/ffi");
+    // A new file only matters once a `mod` line in an existing file names
+    // it, and that edit reruns the script.
+    rerun_if_any_changed(&dir.join("src"));
     println!("cargo:rerun-if-changed=cbindgen.toml");
+    println!("cargo:rerun-if-changed=build.rs");
     // The shared library's SONAME, so that `make install` can lay out
     // libnats_rs.so.<version> with the usual libnats_rs.so.0 / libnats_rs.so
     // links and programs record the major version they were linked against.
@@ -36,17 +61,15 @@ fn main() {
     }
     let config =
         cbindgen::Config::from_file(dir.join("cbindgen.toml")).expect("read cbindgen.toml");
+    // A failure fails the build: a warning would leave the previous header
+    // in place, silently out of date with the library being built.
     let bindings = match cbindgen::Builder::new()
         .with_crate(&dir)
         .with_config(config)
         .generate()
     {
         Ok(b) => b,
-        Err(e) => {
-            // A syntax error in src/ is reported by rustc with better context.
-            println!("cargo:warning=cbindgen: {e}");
-            return;
-        }
+        Err(e) => panic!("cbindgen could not generate include/nats_rs.h: {e}"),
     };
     let mut text = Vec::new();
     bindings.write(&mut text);

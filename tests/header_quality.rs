@@ -1,6 +1,7 @@
 //! `include/nats_rs.h` (through `nats.h`) compiles cleanly as C99 and C11
 //! with gcc and clang under `-Wall -Wextra -Wpedantic -Werror`, and as
-//! C++11 and C++17; a C++17 program using it runs against a real server.
+//! C++11 and C++17; a C++17 program using it runs against a real server;
+//! and it is what cbindgen generates from the crate as it is now.
 mod support;
 
 use std::path::Path;
@@ -55,6 +56,49 @@ fn syntax_check(compiler: &str, lang: &str, std: &str, src: &Path) {
         "{compiler} -std={std} rejects the header:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The header build.rs would write for the crate as it is now (the same
+/// generation as build.rs: cbindgen.toml over the whole crate).
+fn fresh_header() -> Vec<u8> {
+    let dir = manifest_dir();
+    let config = cbindgen::Config::from_file(dir.join("cbindgen.toml"))
+        .unwrap_or_else(|e| panic!("read cbindgen.toml: {e}"));
+    let bindings = cbindgen::Builder::new()
+        .with_crate(&dir)
+        .with_config(config)
+        .generate()
+        .unwrap_or_else(|e| panic!("cbindgen: {e}"));
+    let mut text = Vec::new();
+    bindings.write(&mut text);
+    text
+}
+
+/// A stale header is one build.rs did not regenerate (it did not rerun for
+/// a change somewhere in src/) or one edited by hand; either way C programs
+/// would compile against declarations the library does not have.
+#[test]
+fn header_matches_a_fresh_generation() {
+    let path = manifest_dir().join("include").join("nats_rs.h");
+    let on_disk = std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let fresh = fresh_header();
+    if on_disk != fresh {
+        let (old, new) = (
+            String::from_utf8_lossy(&on_disk),
+            String::from_utf8_lossy(&fresh),
+        );
+        let first = old
+            .lines()
+            .zip(new.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| old.lines().count().min(new.lines().count()));
+        panic!(
+            "include/nats_rs.h is stale: line {} is {:?}, cbindgen now generates {:?}",
+            first + 1,
+            old.lines().nth(first).unwrap_or("<end of file>"),
+            new.lines().nth(first).unwrap_or("<end of file>"),
+        );
+    }
 }
 
 #[test]

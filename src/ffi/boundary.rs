@@ -43,6 +43,17 @@ impl LastError {
         }
     }
 
+    /// The text, when it says something the status' own text does not: an
+    /// empty text is filled in with the status' text, and many errors are
+    /// created with a text that only restates their kind, so a report that
+    /// prints both would say the same thing twice.
+    pub(crate) fn detail(&self) -> Option<std::borrow::Cow<'_, str>> {
+        let text = self.text.to_string_lossy();
+        let status_text = self.status.text().to_string_lossy();
+        let restates = text.trim().is_empty() || text.trim().eq_ignore_ascii_case(&status_text);
+        (!restates).then_some(text)
+    }
+
     fn push_frame(&mut self, func: &'static str) {
         if self.stack.last() == Some(&func) {
             return;

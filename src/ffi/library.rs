@@ -242,10 +242,9 @@ fn last_error_report() -> Option<String> {
             e.status as i32,
             e.status.text().to_string_lossy()
         );
-        let text = e.text.to_string_lossy();
-        if !text.is_empty() {
+        if let Some(detail) = e.detail() {
             out.push_str(" - ");
-            out.push_str(&text);
+            out.push_str(&detail);
         }
         out.push_str(&format!(
             "\nStack: (library version: {NATS_VERSION_STRING})\n"
@@ -491,6 +490,24 @@ mod tests {
             "{report}"
         );
         assert!(report.contains("  01 - inner\n  02 - outer\n"), "{report}");
+        // A text that only restates the status is not printed twice, nor
+        // the status' own text that stands in for an empty one.
+        set_error(
+            "natsConnection_Request",
+            natsStatus::NATS_NO_RESPONDERS,
+            "no responders available for request",
+        );
+        let report = last_error_report().unwrap_or_default();
+        assert!(
+            report.starts_with("Error: 34 - No responders available for request\nStack: "),
+            "{report}"
+        );
+        set_error("natsConnection_Flush", natsStatus::NATS_TIMEOUT, "");
+        let report = last_error_report().unwrap_or_default();
+        assert!(
+            report.starts_with("Error: 26 - Timeout\nStack: "),
+            "{report}"
+        );
         // SAFETY: a FILE opened on /dev/null, closed after use.
         unsafe {
             let f = libc::fopen(c"/dev/null".as_ptr(), c"w".as_ptr());
