@@ -2,5 +2,8 @@
 pub mod auth;
 pub mod client;
 pub mod ffi;
+/// Nothing of it is C API: cbindgen skips it (ffi/ translates).
+/// cbindgen:ignore
+pub mod jetstream;
 pub mod proto;
 pub mod tls;

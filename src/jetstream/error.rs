@@ -1,0 +1,85 @@
+//! The JetStream error: what the client reports (a `natsStatus` kind and a
+//! text) plus, when the server answered with an API error, its `err_code`
+//! (nats.c's `jsErrCode`), which C callers read through an out-parameter.
+use std::fmt;
+
+use crate::client::{Error, ErrorKind};
+
+/// The server's JetStream error code (`jsErrCode`); 0 means none.
+pub type ErrorCode = u16;
+
+/// Codes the library itself looks at; the full list is the server's.
+pub mod codes {
+    use super::ErrorCode;
+    pub const CONSUMER_NOT_FOUND: ErrorCode = 10014;
+    pub const STREAM_NOT_FOUND: ErrorCode = 10059;
+    pub const WRONG_LAST_SEQUENCE: ErrorCode = 10071;
+    pub const STREAM_WRONG_LAST_MSG_ID: ErrorCode = 10070;
+    pub const NO_MESSAGE_FOUND: ErrorCode = 10037;
+    pub const BAD_REQUEST: ErrorCode = 10003;
+    pub const JETSTREAM_NOT_ENABLED: ErrorCode = 10076;
+    pub const JETSTREAM_NOT_ENABLED_FOR_ACCOUNT: ErrorCode = 10039;
+}
+
+/// A failed JetStream call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsError {
+    /// The status a C caller gets.
+    pub kind: ErrorKind,
+    /// The server's API error code, 0 when the failure is not an API error.
+    pub code: ErrorCode,
+    /// The server's description, or the client's explanation.
+    pub text: String,
+}
+
+pub type JsResult<T> = std::result::Result<T, JsError>;
+
+impl JsError {
+    pub fn new(kind: ErrorKind, text: impl Into<String>) -> JsError {
+        JsError {
+            kind,
+            code: 0,
+            text: text.into(),
+        }
+    }
+
+    /// An error the server reported in an API answer.
+    pub fn api(kind: ErrorKind, code: ErrorCode, text: impl Into<String>) -> JsError {
+        JsError {
+            kind,
+            code,
+            text: text.into(),
+        }
+    }
+
+    pub fn invalid_arg(text: impl Into<String>) -> JsError {
+        JsError::new(ErrorKind::InvalidArg, text)
+    }
+
+    /// The client error, without the API code.
+    pub fn to_client(&self) -> Error {
+        Error::new(self.kind, self.text.clone())
+    }
+}
+
+impl From<Error> for JsError {
+    fn from(e: Error) -> JsError {
+        JsError {
+            kind: e.kind,
+            code: 0,
+            text: e.text,
+        }
+    }
+}
+
+impl fmt::Display for JsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.code != 0 {
+            write!(f, "{:?} ({}): {}", self.kind, self.code, self.text)
+        } else {
+            write!(f, "{:?}: {}", self.kind, self.text)
+        }
+    }
+}
+
+impl std::error::Error for JsError {}
