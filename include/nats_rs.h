@@ -84,6 +84,12 @@
 
 
 /**
+ * How many functions an error remembers passing through (nats.c keeps 50
+ * frames in its stack too); later ones are dropped.
+ */
+#define MAX_FRAMES 50
+
+/**
  * Major version of the nats.c API this library implements.
  */
 #define NATS_VERSION_MAJOR 3

@@ -122,6 +122,7 @@ c_programs!(
     closed,
     connect_info,
     drain,
+    error_stack,
     flush_stats,
     forced_reconnect,
     headers,

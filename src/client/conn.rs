@@ -222,7 +222,7 @@ impl Connection {
                         // A server that rejects our credentials won't accept
                         // them on the next try either; report that.
                         if e.kind == ErrorKind::AuthFailed && !background {
-                            return Err(e);
+                            return Err(e.at("Connection::connect"));
                         }
                         // As in nats.c, the last server's failure is the
                         // answer: NoServer when it could not be reached,
@@ -238,7 +238,7 @@ impl Connection {
             std::thread::sleep(opts.reconnect_wait);
         }
         if !background {
-            return Err(last);
+            return Err(last.at("Connection::connect"));
         }
         let url = pool
             .get(0)
@@ -759,7 +759,9 @@ impl Connection {
         self.write_pending();
         match rx.recv_timeout(timeout) {
             Ok(r) => r,
-            Err(RecvTimeoutError::Timeout) => Err(Error::new(ErrorKind::Timeout, "flush timeout")),
+            Err(RecvTimeoutError::Timeout) => {
+                Err(Error::new(ErrorKind::Timeout, "flush timeout").at("Connection::flush"))
+            }
             Err(RecvTimeoutError::Disconnected) => {
                 Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"))
             }

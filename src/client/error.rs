@@ -82,31 +82,70 @@ macro_rules! define_error_kind {
 }
 error_statuses!(define_error_kind);
 
-/// An error with its kind and a human readable explanation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How many functions an error remembers passing through (nats.c keeps 50
+/// frames in its stack too); later ones are dropped.
+pub const MAX_FRAMES: usize = 50;
+
+/// An error with its kind, a human readable explanation, and the functions
+/// it passed through on its way out (innermost first), which the C shell
+/// shows as `nats_GetLastErrorStack`.
+#[derive(Debug, Clone)]
 pub struct Error {
     pub kind: ErrorKind,
     pub text: String,
+    frames: Vec<&'static str>,
 }
+
+/// Two errors are the same error whatever path they took.
+impl PartialEq for Error {
+    fn eq(&self, other: &Error) -> bool {
+        self.kind == other.kind && self.text == other.text
+    }
+}
+
+impl Eq for Error {}
 
 impl Error {
     pub fn new(kind: ErrorKind, text: impl Into<String>) -> Self {
         Error {
             kind,
             text: text.into(),
+            frames: Vec::new(),
         }
     }
 
     /// An error whose text is just the kind's name.
     pub fn kind(kind: ErrorKind) -> Self {
-        Error {
-            kind,
-            text: String::new(),
-        }
+        Error::new(kind, String::new())
     }
 
     pub fn io(e: &std::io::Error) -> Self {
         Error::new(ErrorKind::IoError, e.to_string())
+    }
+
+    /// Notes that the error passed through `func` (a repeat of the last
+    /// frame is not noted twice).
+    pub fn at(mut self, func: &'static str) -> Self {
+        if self.frames.last() != Some(&func) && self.frames.len() < MAX_FRAMES {
+            self.frames.push(func);
+        }
+        self
+    }
+
+    /// The functions the error passed through, innermost first.
+    pub fn frames(&self) -> &[&'static str] {
+        &self.frames
+    }
+}
+
+/// `result.at("fn")`: notes a frame on the error of a failed result.
+pub trait Traced<T> {
+    fn at(self, func: &'static str) -> Result<T>;
+}
+
+impl<T> Traced<T> for Result<T> {
+    fn at(self, func: &'static str) -> Result<T> {
+        self.map_err(|e| e.at(func))
     }
 }
 
@@ -129,3 +168,29 @@ impl From<ErrorKind> for Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_are_kept_innermost_first_without_repeats() {
+        let r: Result<()> = Err(Error::new(ErrorKind::Timeout, "late"));
+        let e = r.at("inner").at("inner").at("outer").unwrap_err();
+        assert_eq!(e.frames(), ["inner", "outer"]);
+        // The path does not change which error it is.
+        assert_eq!(e, Error::new(ErrorKind::Timeout, "late"));
+    }
+
+    #[test]
+    fn frames_stop_at_the_limit() {
+        let names: Vec<&'static str> = (0..MAX_FRAMES + 5)
+            .map(|i| &*Box::leak(format!("f{i}").into_boxed_str()))
+            .collect();
+        let e = names
+            .iter()
+            .fold(Error::kind(ErrorKind::Err), |e, f| e.at(f));
+        assert_eq!(e.frames().len(), MAX_FRAMES);
+        assert_eq!(e.frames()[0], "f0");
+    }
+}

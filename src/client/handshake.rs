@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use rustls::{ClientConnection, StreamOwned};
 use socket2::{SockRef, TcpKeepalive};
 
-use super::error::{Error, ErrorKind, Result};
+use super::error::{Error, ErrorKind, Result, Traced};
 use super::options::Options;
 use super::transport::Transport;
 use super::url::ServerUrl;
@@ -325,12 +325,13 @@ pub(crate) fn establish(url: &ServerUrl, opts: &Options, secure: bool) -> Result
     // A server that cannot be reached (refused, unresolvable, TCP connect
     // timeout, a failing proxy handler) is NATS_NO_SERVER in nats.c; once
     // the socket is open, each failure keeps its own status.
-    let sock =
-        open_socket(url, opts, deadline).map_err(|e| Error::new(ErrorKind::NoServer, e.text))?;
+    let sock = open_socket(url, opts, deadline).map_err(|e| {
+        Error::new(ErrorKind::NoServer, e.text.clone()).at("handshake::open_socket")
+    })?;
     let mut io = HandshakeIo::Plain(sock);
     let secure = secure || opts.secure || opts.tls_handshake_first || url.wants_tls();
     if opts.tls_handshake_first {
-        io = io.upgrade(url, opts, deadline)?;
+        io = io.upgrade(url, opts, deadline).at("handshake::tls_first")?;
     }
     let mut rd = HandshakeReader {
         buf: vec![0; 16 * 1024],
@@ -338,7 +339,7 @@ pub(crate) fn establish(url: &ServerUrl, opts: &Options, secure: bool) -> Result
         end: 0,
         parser: Parser::new(crate::proto::parser::DEFAULT_MAX_CONTROL_LINE),
     };
-    let info = match rd.next(&mut io, deadline)? {
+    let info = match rd.next(&mut io, deadline).at("handshake::read_info")? {
         Step::Info(i) => *i,
         Step::Pong => {
             return Err(Error::new(
@@ -354,7 +355,9 @@ pub(crate) fn establish(url: &ServerUrl, opts: &Options, secure: bool) -> Result
         ));
     }
     if secure || info.tls_required {
-        io = io.upgrade(url, opts, deadline)?;
+        io = io
+            .upgrade(url, opts, deadline)
+            .at("handshake::upgrade_tls")?;
     }
     let is_tls = matches!(io, HandshakeIo::Tls(_));
     let mut out = Vec::with_capacity(512);
@@ -366,7 +369,7 @@ pub(crate) fn establish(url: &ServerUrl, opts: &Options, secure: bool) -> Result
         .map_err(|e| Error::io(&e))?;
     let mut info = info;
     loop {
-        match rd.next(&mut io, deadline)? {
+        match rd.next(&mut io, deadline).at("handshake::wait_pong")? {
             Step::Pong => break,
             Step::Info(i) => info = *i,
         }

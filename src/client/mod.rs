@@ -71,7 +71,7 @@ pub use block_cache::release_depot;
 pub use conn::{Connection, MsgHandler, Status};
 pub use delivery_pool::{set_pool_size, shutdown_pool};
 pub use drain::DEFAULT_DRAIN_TIMEOUT;
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, Result, Traced};
 pub use message::{release_spare_blocks, Message};
 pub use options::{Callbacks, Options};
 pub use stats::Statistics;

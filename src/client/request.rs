@@ -6,7 +6,7 @@ use std::time::Duration;
 use crossbeam_channel::RecvTimeoutError;
 
 use super::conn::Connection;
-use super::error::{Error, ErrorKind, Result};
+use super::error::{Error, ErrorKind, Result, Traced};
 use super::message::Message;
 use super::reply_mux::Waiting;
 use super::subscription::{SubKind, Subscription};
@@ -52,10 +52,10 @@ impl Connection {
         }
         let got = rx.recv_timeout(timeout);
         match got {
-            Ok(msg) => reply_result(msg),
+            Ok(msg) => reply_result(msg).at("Connection::request"),
             Err(RecvTimeoutError::Timeout) => {
                 self.0.replies.cancel(&token);
-                Err(Error::new(ErrorKind::Timeout, "request timed out"))
+                Err(Error::new(ErrorKind::Timeout, "request timed out").at("Connection::request"))
             }
             Err(RecvTimeoutError::Disconnected) if self.is_closed() => {
                 Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"))
@@ -83,7 +83,8 @@ impl Connection {
         if sub.is_valid() {
             let _ = self.unsubscribe(&sub);
         }
-        reply_result(result?)
+        reply_result(result.at("Connection::request_old_style")?)
+            .at("Connection::request_old_style")
     }
 
     /// Called by the reader for a message on the reply subscription.
@@ -108,7 +109,8 @@ fn reply_result(msg: Message) -> Result<Message> {
         Err(Error::new(
             ErrorKind::NoResponders,
             "no responders available for request",
-        ))
+        )
+        .at("request::reply_result"))
     } else {
         Ok(msg)
     }

@@ -456,7 +456,9 @@ impl Subscription {
                 self.complete_sync_drain_if_empty();
                 Err(self.next_msg_closed_error())
             }
-            Err(RecvTimeoutError::Timeout) => Err(Error::new(ErrorKind::Timeout, "timeout")),
+            Err(RecvTimeoutError::Timeout) => {
+                Err(Error::new(ErrorKind::Timeout, "timeout").at("Subscription::next_msg"))
+            }
         }
     }
 

@@ -100,6 +100,17 @@ pub(crate) fn set_error(
     status: natsStatus,
     text: impl Into<String>,
 ) -> natsStatus {
+    set_error_from(&[], func, status, text)
+}
+
+/// Like [`set_error`] for an error that already passed through `frames`
+/// (innermost first) below the export `func`.
+fn set_error_from(
+    frames: &[&'static str],
+    func: &'static str,
+    status: natsStatus,
+    text: impl Into<String>,
+) -> natsStatus {
     if status == natsStatus::NATS_OK {
         clear_error();
         return status;
@@ -114,6 +125,9 @@ pub(crate) fn set_error(
         e.text = text;
         e.stack.clear();
         e.dropped_frames = 0;
+        for f in frames {
+            e.push_frame(f);
+        }
         e.push_frame(func);
     });
     status
@@ -122,7 +136,12 @@ pub(crate) fn set_error(
 /// Records a client error (kind mapped to its status, text kept) as the
 /// thread's last error and returns the status.
 pub(crate) fn fail(func: &'static str, err: Error) -> natsStatus {
-    set_error(func, natsStatus::from(err.kind), err.text)
+    set_error_from(
+        err.frames(),
+        func,
+        natsStatus::from(err.kind),
+        err.text.clone(),
+    )
 }
 
 /// Forgets the thread's last error.
