@@ -20,6 +20,11 @@
 //! credentials made for the run (see [`Fixture`]), passed in `NATS_RS_*`
 //! environment variables, and configures its server to match.
 //!
+//! A line `// modes: c cxx valgrind` limits a program to the modes it names:
+//! a program using structs that grew after nats.c 3.4.1 (the JetStream
+//! configs, for instance) cannot be built against Debian's header, so its
+//! `source`, `natsc` and `dropin` runs say they are skipped.
+//!
 //! Each run gets a fresh server and tells the program about it, so that
 //! `check.h`'s `test_server_stop()`/`test_server_start()` can kill and restart
 //! it for reconnect scenarios: `NATS_RS_SERVER_BIN` (nats-server),
@@ -217,6 +222,15 @@ fn server_config(src: &str) -> String {
         .join("\n")
 }
 
+/// The text of the program's leading `// <key>: <text>` line, if any.
+fn directive<'a>(src: &'a str, key: &str) -> Option<&'a str> {
+    let prefix = format!("// {key}:");
+    src.lines()
+        .take_while(|l| l.starts_with("//"))
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .map(str::trim)
+}
+
 fn compiler(var: &str, default: &str) -> OsString {
     std::env::var_os(var)
         .filter(|v| !v.is_empty())
@@ -359,6 +373,14 @@ fn run_mode(name: &str, mode: Mode) {
     if valgrind && !env_flag("NATS_RS_VALGRIND") {
         eprintln!("{name}: valgrind check skipped (set NATS_RS_VALGRIND=1)");
         return;
+    }
+
+    if let Some(modes) = directive(&src, "modes") {
+        let wanted = format!("{mode:?}").to_lowercase();
+        if !modes.split_whitespace().any(|m| m == wanted) {
+            eprintln!("{name}: {wanted} skipped (the program runs only in: {modes})");
+            return;
+        }
     }
 
     let work = WorkDir(unique_temp_dir(&format!("c-{name}-{mode:?}")));
