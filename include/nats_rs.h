@@ -638,8 +638,8 @@ typedef struct jsAtomicBatchCtx jsAtomicBatchCtx;
 
 /**
  * A JetStream context (opaque), made from a connection with
- * natsConnection_JetStream and freed with jsCtx_Destroy. It borrows the
- * connection, which must outlive it.
+ * natsConnection_JetStream, whose API calls it sends through that
+ * connection; freed with jsCtx_Destroy.
  */
 typedef struct jsCtx jsCtx;
 

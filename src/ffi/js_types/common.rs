@@ -2,8 +2,8 @@
 use std::ffi::{c_char, c_int};
 
 /// A JetStream context (opaque), made from a connection with
-/// natsConnection_JetStream and freed with jsCtx_Destroy. It borrows the
-/// connection, which must outlive it.
+/// natsConnection_JetStream, whose API calls it sends through that
+/// connection; freed with jsCtx_Destroy.
 pub struct jsCtx {
     _private: [u8; 0],
 }
