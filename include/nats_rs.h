@@ -319,6 +319,337 @@ typedef enum natsConnStatus {
 } natsConnStatus;
 
 /**
+ * The code of a JetStream API error, as the server reports it in
+ * `err_code`. Functions taking a `jsErrCode *` store it there when the
+ * server answers with an error (0 otherwise); codes newer than this list
+ * are passed through as their number.
+ */
+typedef enum jsErrCode {
+  JSAccountResourcesExceededErr = 10002,
+  JSBadRequestErr = 10003,
+  JSClusterIncompleteErr = 10004,
+  JSClusterNoPeersErr = 10005,
+  JSClusterNotActiveErr = 10006,
+  JSClusterNotAssignedErr = 10007,
+  JSClusterNotAvailErr = 10008,
+  JSClusterNotLeaderErr = 10009,
+  JSClusterRequiredErr = 10010,
+  JSClusterTagsErr = 10011,
+  JSConsumerCreateErr = 10012,
+  JSConsumerNameExistErr = 10013,
+  JSConsumerNotFoundErr = 10014,
+  JSSnapshotDeliverSubjectInvalidErr = 10015,
+  JSConsumerDurableNameNotInSubjectErr = 10016,
+  JSConsumerDurableNameNotMatchSubjectErr = 10017,
+  JSConsumerDurableNameNotSetErr = 10018,
+  JSConsumerEphemeralWithDurableInSubjectErr = 10019,
+  JSConsumerEphemeralWithDurableNameErr = 10020,
+  JSStreamExternalApiOverlapErr = 10021,
+  JSStreamExternalDelPrefixOverlapsErr = 10022,
+  JSInsufficientResourcesErr = 10023,
+  JSStreamInvalidExternalDeliverySubjErr = 10024,
+  JSInvalidJSONErr = 10025,
+  JSMaximumConsumersLimitErr = 10026,
+  JSMaximumStreamsLimitErr = 10027,
+  JSMemoryResourcesExceededErr = 10028,
+  JSMirrorConsumerSetupFailedErr = 10029,
+  JSMirrorMaxMessageSizeTooBigErr = 10030,
+  JSMirrorWithSourcesErr = 10031,
+  JSMirrorWithStartSeqAndTimeErr = 10032,
+  JSMirrorWithSubjectFiltersErr = 10033,
+  JSMirrorWithSubjectsErr = 10034,
+  JSNoAccountErr = 10035,
+  JSClusterUnSupportFeatureErr = 10036,
+  JSNoMessageFoundErr = 10037,
+  JSNotEmptyRequestErr = 10038,
+  JSNotEnabledForAccountErr = 10039,
+  JSClusterPeerNotMemberErr = 10040,
+  JSRaftGeneralErr = 10041,
+  JSRestoreSubscribeFailedErr = 10042,
+  JSSequenceNotFoundErr = 10043,
+  JSClusterServerNotMemberErr = 10044,
+  JSSourceConsumerSetupFailedErr = 10045,
+  JSSourceMaxMessageSizeTooBigErr = 10046,
+  JSStorageResourcesExceededErr = 10047,
+  JSStreamAssignmentErr = 10048,
+  JSStreamCreateErr = 10049,
+  JSStreamDeleteErr = 10050,
+  JSStreamGeneralError = 10051,
+  JSStreamInvalidConfig = 10052,
+  JSStreamLimitsErr = 10053,
+  JSStreamMessageExceedsMaximumErr = 10054,
+  JSStreamMirrorNotUpdatableErr = 10055,
+  JSStreamMismatchErr = 10056,
+  JSStreamMsgDeleteFailed = 10057,
+  JSStreamNameExistErr = 10058,
+  JSStreamNotFoundErr = 10059,
+  JSStreamNotMatchErr = 10060,
+  JSStreamReplicasNotUpdatableErr = 10061,
+  JSStreamRestoreErr = 10062,
+  JSStreamSequenceNotMatchErr = 10063,
+  JSStreamSnapshotErr = 10064,
+  JSStreamSubjectOverlapErr = 10065,
+  JSStreamTemplateCreateErr = 10066,
+  JSStreamTemplateDeleteErr = 10067,
+  JSStreamTemplateNotFoundErr = 10068,
+  JSStreamUpdateErr = 10069,
+  JSStreamWrongLastMsgIDErr = 10070,
+  JSStreamWrongLastSequenceErr = 10071,
+  JSTempStorageFailedErr = 10072,
+  JSTemplateNameNotMatchSubjectErr = 10073,
+  JSStreamReplicasNotSupportedErr = 10074,
+  JSPeerRemapErr = 10075,
+  JSNotEnabledErr = 10076,
+  JSStreamStoreFailedErr = 10077,
+  JSConsumerConfigRequiredErr = 10078,
+  JSConsumerDeliverToWildcardsErr = 10079,
+  JSConsumerPushMaxWaitingErr = 10080,
+  JSConsumerDeliverCycleErr = 10081,
+  JSConsumerMaxPendingAckPolicyRequiredErr = 10082,
+  JSConsumerSmallHeartbeatErr = 10083,
+  JSConsumerPullRequiresAckErr = 10084,
+  JSConsumerPullNotDurableErr = 10085,
+  JSConsumerPullWithRateLimitErr = 10086,
+  JSConsumerMaxWaitingNegativeErr = 10087,
+  JSConsumerHBRequiresPushErr = 10088,
+  JSConsumerFCRequiresPushErr = 10089,
+  JSConsumerDirectRequiresPushErr = 10090,
+  JSConsumerDirectRequiresEphemeralErr = 10091,
+  JSConsumerOnMappedErr = 10092,
+  JSConsumerFilterNotSubsetErr = 10093,
+  JSConsumerInvalidPolicyErr = 10094,
+  JSConsumerInvalidSamplingErr = 10095,
+  JSStreamInvalidErr = 10096,
+  JSConsumerWQRequiresExplicitAckErr = 10098,
+  JSConsumerWQMultipleUnfilteredErr = 10099,
+  JSConsumerWQConsumerNotUniqueErr = 10100,
+  JSConsumerWQConsumerNotDeliverAllErr = 10101,
+  JSConsumerNameTooLongErr = 10102,
+  JSConsumerBadDurableNameErr = 10103,
+  JSConsumerStoreFailedErr = 10104,
+  JSConsumerExistingActiveErr = 10105,
+  JSConsumerReplacementWithDifferentNameErr = 10106,
+  JSConsumerDescriptionTooLongErr = 10107,
+  JSConsumerWithFlowControlNeedsHeartbeatsErr = 10108,
+  JSStreamSealedErr = 10109,
+  JSStreamPurgeFailedErr = 10110,
+  JSStreamRollupFailedErr = 10111,
+  JSConsumerInvalidDeliverSubjectErr = 10112,
+  JSStreamMaxBytesRequiredErr = 10113,
+  JSConsumerMaxRequestBatchNegativeErr = 10114,
+  JSConsumerMaxRequestExpiresToSmallErr = 10115,
+  JSConsumerMaxDeliverBackoffErr = 10116,
+  JSStreamInfoMaxSubjectsErr = 10117,
+  JSStreamOfflineErr = 10118,
+  JSConsumerOfflineErr = 10119,
+  JSNoLimitsErr = 10120,
+  JSConsumerMaxPendingAckExcessErr = 10121,
+  JSStreamMaxStreamBytesExceededErr = 10122,
+  JSStreamMoveAndScaleErr = 10123,
+  JSStreamMoveInProgressErr = 10124,
+  JSConsumerMaxRequestBatchExceededErr = 10125,
+  JSConsumerReplicasExceedsStreamErr = 10126,
+  JSConsumerNameContainsPathSeparatorsErr = 10127,
+  JSStreamNameContainsPathSeparatorsErr = 10128,
+  JSStreamMoveNotInProgressErr = 10129,
+  JSStreamNameExistRestoreFailedErr = 10130,
+  JSConsumerCreateFilterSubjectMismatchErr = 10131,
+  JSConsumerCreateDurableAndNameMismatchErr = 10132,
+  JSReplicasCountCannotBeNegativeErr = 10133,
+  JSConsumerReplicasShouldMatchStreamErr = 10134,
+  JSConsumerMetadataLengthErr = 10135,
+  JSConsumerDuplicateFilterSubjectsErr = 10136,
+  JSConsumerMultipleFiltersNotAllowedErr = 10137,
+  JSConsumerOverlappingSubjectFiltersErr = 10138,
+  JSConsumerEmptyFilterErr = 10139,
+  JSSourceDuplicateDetectedErr = 10140,
+  JSSourceInvalidStreamNameErr = 10141,
+  JSMirrorInvalidStreamNameErr = 10142,
+  JSSourceMultipleFiltersNotAllowedErr = 10144,
+  JSSourceInvalidSubjectFilterErr = 10145,
+  JSSourceInvalidTransformDestinationErr = 10146,
+  JSSourceOverlappingSubjectFiltersErr = 10147,
+  JSConsumerAlreadyExistsErr = 10148,
+  JSConsumerDoesNotExistErr = 10149,
+  JSMirrorMultipleFiltersNotAllowedErr = 10150,
+  JSMirrorInvalidSubjectFilterErr = 10151,
+  JSMirrorOverlappingSubjectFiltersErr = 10152,
+  JSConsumerInactiveThresholdExcessErr = 10153,
+  JSMirrorInvalidTransformDestinationErr = 10154,
+  JSStreamTransformInvalidSourceErr = 10155,
+  JSStreamTransformInvalidDestinationErr = 10156,
+  JSPedanticErr = 10157,
+  JSStreamDuplicateMessageConflictErr = 10158,
+  JSConsumerPriorityPolicyWithoutGroupErr = 10159,
+  JSConsumerInvalidPriorityGroupErr = 10160,
+  JSConsumerEmptyGroupNameErr = 10161,
+  JSConsumerInvalidGroupNameErr = 10162,
+  JSStreamExpectedLastSeqPerSubjectNotReadyErr = 10163,
+  JSStreamWrongLastSequenceConstantErr = 10164,
+  JSMessageTTLInvalidErr = 10165,
+  JSMessageTTLDisabledErr = 10166,
+  JSStreamTooManyRequestsErr = 10167,
+  JSBatchPublishNotEnabledErr = 10174,
+  JSBatchPublishIncompleteErr = 10176,
+  JSBatchPublishInvalidIDErr = 10179,
+  JSBatchPublishSequenceMissingErr = 10175,
+  JSBatchPublishSequenceExceedsLimitErr = 10199,
+  JSBatchPublishUnsupportedHeaderErr = 10177,
+  JSBatchPublishDuplicateMessageIDErr = 10201,
+} jsErrCode;
+
+/**
+ * When a stream may drop messages.
+ */
+typedef enum jsRetentionPolicy {
+  /**
+   * Messages stay until a limit (count, bytes, age) removes them.
+   */
+  js_LimitsPolicy = 0,
+  /**
+   * Messages stay while some consumer has yet to acknowledge them.
+   */
+  js_InterestPolicy,
+  /**
+   * Each message goes to one consumer and leaves once acknowledged.
+   */
+  js_WorkQueuePolicy,
+} jsRetentionPolicy;
+
+/**
+ * What a full stream does with a new message.
+ */
+typedef enum jsDiscardPolicy {
+  /**
+   * Make room by removing the oldest messages.
+   */
+  js_DiscardOld = 0,
+  /**
+   * Refuse the new message.
+   */
+  js_DiscardNew,
+} jsDiscardPolicy;
+
+/**
+ * Where a stream keeps its messages.
+ */
+typedef enum jsStorageType {
+  /**
+   * On disk.
+   */
+  js_FileStorage = 0,
+  /**
+   * In memory only.
+   */
+  js_MemoryStorage,
+} jsStorageType;
+
+/**
+ * How a stream compresses what it stores.
+ */
+typedef enum jsStorageCompression {
+  /**
+   * Stored as is.
+   */
+  js_StorageCompressionNone = 0,
+  /**
+   * Compressed with S2.
+   */
+  js_StorageCompressionS2,
+} jsStorageCompression;
+
+/**
+ * When the server acknowledges a write to a file-backed stream.
+ */
+typedef enum jsPersistModeType {
+  /**
+   * The server's default: each write is flushed and stored before it is
+   * acknowledged.
+   */
+  js_PersistDefault = 0,
+  /**
+   * Writes are flushed in the background; the acknowledgement may come
+   * before the message is stored.
+   */
+  js_PersistAsync,
+} jsPersistModeType;
+
+/**
+ * Where in the stream a new consumer starts.
+ */
+typedef enum jsDeliverPolicy {
+  /**
+   * From the first message.
+   */
+  js_DeliverAll = 0,
+  /**
+   * From the last message.
+   */
+  js_DeliverLast,
+  /**
+   * From the next message stored after the consumer is created.
+   */
+  js_DeliverNew,
+  /**
+   * From the sequence in `OptStartSeq`.
+   */
+  js_DeliverByStartSequence,
+  /**
+   * From the time in `OptStartTime`.
+   */
+  js_DeliverByStartTime,
+  /**
+   * From the last message of each subject.
+   */
+  js_DeliverLastPerSubject,
+} jsDeliverPolicy;
+
+/**
+ * How the messages of a consumer are acknowledged.
+ */
+typedef enum jsAckPolicy {
+  /**
+   * Each message is acknowledged on its own.
+   */
+  js_AckExplicit = 0,
+  /**
+   * Messages need no acknowledgement.
+   */
+  js_AckNone,
+  /**
+   * Acknowledging a message acknowledges those before it too.
+   */
+  js_AckAll,
+} jsAckPolicy;
+
+/**
+ * The pace at which a consumer delivers stored messages.
+ */
+typedef enum jsReplayPolicy {
+  /**
+   * As fast as the client takes them.
+   */
+  js_ReplayInstant = 0,
+  /**
+   * With the time gaps they were stored with.
+   */
+  js_ReplayOriginal,
+} jsReplayPolicy;
+
+/**
+ * An atomic batch being published (opaque), started with
+ * js_BatchPublishStart and freed with jsAtomicBatchCtx_Destroy.
+ */
+typedef struct jsAtomicBatchCtx jsAtomicBatchCtx;
+
+/**
+ * A JetStream context (opaque), made from a connection with
+ * natsConnection_JetStream, whose API calls it sends through that
+ * connection; freed with jsCtx_Destroy.
+ */
+typedef struct jsCtx jsCtx;
+
+/**
  * Opaque C handle of a connection.
  */
 typedef struct natsConnection natsConnection;
@@ -529,6 +860,1450 @@ typedef void (*natsOnCompleteCB)(void *closure);
  * during the TLS handshake, on the thread that is connecting.
  */
 typedef int (*natsSSLVerifyCb)(int preverifyOk, void *ctx);
+
+/**
+ * Key/value metadata as a flat array of strings: `List[2*i]` is a key and
+ * `List[2*i+1]` its value. In a config the caller owns the strings; in an
+ * info the library does.
+ */
+typedef struct natsMetadata {
+  /**
+   * Keys and values, alternating.
+   */
+  const char **List;
+  /**
+   * The number of key/value pairs: half the number of strings in `List`.
+   */
+  int Count;
+} natsMetadata;
+
+/**
+ * Which servers may hold a stream's replicas. Set it up with
+ * jsPlacement_Init; the strings belong to the caller.
+ */
+typedef struct jsPlacement {
+  /**
+   * The cluster to place the stream in (NULL: any).
+   */
+  const char *Cluster;
+  /**
+   * Tags the chosen servers must all have.
+   */
+  const char **Tags;
+  /**
+   * The number of entries in `Tags`.
+   */
+  int TagsLen;
+} jsPlacement;
+
+/**
+ * Where to reach a stream of another account or domain. Set it up with
+ * jsExternalStream_Init.
+ */
+typedef struct jsExternalStream {
+  /**
+   * The subject prefix of that JetStream API.
+   */
+  const char *APIPrefix;
+  /**
+   * The subject prefix its messages are delivered with.
+   */
+  const char *DeliverPrefix;
+} jsExternalStream;
+
+/**
+ * A stream another stream copies from (a mirror or one of its sources).
+ * Set it up with jsStreamSource_Init.
+ */
+typedef struct jsStreamSource {
+  /**
+   * The name of the stream to copy from.
+   */
+  const char *Name;
+  /**
+   * Start copying at this sequence (0: from the start).
+   */
+  uint64_t OptStartSeq;
+  /**
+   * Start copying at this time, UTC nanoseconds since the epoch (0: unset).
+   */
+  int64_t OptStartTime;
+  /**
+   * Copy only the messages whose subject matches this filter.
+   */
+  const char *FilterSubject;
+  /**
+   * Set when the stream lives in another account or domain.
+   */
+  struct jsExternalStream *External;
+  /**
+   * The JetStream domain of that stream; stands for `External` with the
+   * API prefix of that domain.
+   */
+  const char *Domain;
+} jsStreamSource;
+
+/**
+ * Republishes each stored message (or its headers) to another subject.
+ * Set it up with jsRePublish_Init.
+ */
+typedef struct jsRePublish {
+  /**
+   * The subjects to republish (a filter over the stream's subjects).
+   */
+  const char *Source;
+  /**
+   * The subject (transform) to republish to.
+   */
+  const char *Destination;
+  /**
+   * Republish the headers only, without the payload.
+   */
+  bool HeadersOnly;
+} jsRePublish;
+
+/**
+ * Rewrites subjects: a message whose subject matches `Source` gets the
+ * subject `Destination` makes of it.
+ */
+typedef struct jsSubjectTransformConfig {
+  /**
+   * The subjects to rewrite.
+   */
+  const char *Source;
+  /**
+   * What they become.
+   */
+  const char *Destination;
+} jsSubjectTransformConfig;
+
+/**
+ * Defaults and ceilings for the consumers created on a stream.
+ */
+typedef struct jsStreamConsumerLimits {
+  /**
+   * How long, in nanoseconds, an idle consumer lives.
+   */
+  int64_t InactiveThreshold;
+  /**
+   * The largest number of unacknowledged messages a consumer may have.
+   */
+  int MaxAckPending;
+} jsStreamConsumerLimits;
+
+/**
+ * A stream's configuration, given to js_AddStream and js_UpdateStream and
+ * found in a jsStreamInfo. Set it up with jsStreamConfig_Init, which gives
+ * every field the server's default; durations are in nanoseconds, limits
+ * are -1 for "no limit". In a config the caller owns every pointer; in an
+ * info the library does.
+ */
+typedef struct jsStreamConfig {
+  /**
+   * The stream's name (required).
+   */
+  const char *Name;
+  /**
+   * Free text describing the stream.
+   */
+  const char *Description;
+  /**
+   * The subjects the stream stores.
+   */
+  const char **Subjects;
+  /**
+   * The number of entries in `Subjects`.
+   */
+  int SubjectsLen;
+  /**
+   * When messages may be removed.
+   */
+  enum jsRetentionPolicy Retention;
+  /**
+   * The most consumers the stream may have.
+   */
+  int64_t MaxConsumers;
+  /**
+   * The most messages the stream keeps.
+   */
+  int64_t MaxMsgs;
+  /**
+   * The most bytes the stream keeps.
+   */
+  int64_t MaxBytes;
+  /**
+   * The longest a message is kept, in nanoseconds (0: forever).
+   */
+  int64_t MaxAge;
+  /**
+   * The most messages kept per subject.
+   */
+  int64_t MaxMsgsPerSubject;
+  /**
+   * The largest message accepted, in bytes.
+   */
+  int32_t MaxMsgSize;
+  /**
+   * What a full stream does with new messages.
+   */
+  enum jsDiscardPolicy Discard;
+  /**
+   * Disk or memory.
+   */
+  enum jsStorageType Storage;
+  /**
+   * How many copies of each message the cluster keeps.
+   */
+  int64_t Replicas;
+  /**
+   * Publishes to the stream's subjects get no acknowledgement.
+   */
+  bool NoAck;
+  /**
+   * The template that made this stream, if any (servers dropped templates).
+   */
+  const char *Template;
+  /**
+   * The window, in nanoseconds, in which repeated message IDs are dropped.
+   */
+  int64_t Duplicates;
+  /**
+   * Which servers hold the stream (NULL: anywhere).
+   */
+  struct jsPlacement *Placement;
+  /**
+   * The stream this one mirrors (NULL: not a mirror).
+   */
+  struct jsStreamSource *Mirror;
+  /**
+   * The streams this one collects from.
+   */
+  struct jsStreamSource **Sources;
+  /**
+   * The number of entries in `Sources`.
+   */
+  int SourcesLen;
+  /**
+   * No message may be added or removed any more (set by an update only).
+   */
+  bool Sealed;
+  /**
+   * Messages may not be deleted one by one.
+   */
+  bool DenyDelete;
+  /**
+   * The stream may not be purged.
+   */
+  bool DenyPurge;
+  /**
+   * A message with a `Nats-Rollup` header may replace the messages before it.
+   */
+  bool AllowRollup;
+  /**
+   * Republishes stored messages elsewhere (NULL: no).
+   */
+  struct jsRePublish *RePublish;
+  /**
+   * Messages may be read with direct get (js_DirectGetMsg).
+   */
+  bool AllowDirect;
+  /**
+   * A mirror answers direct gets for the stream it mirrors.
+   */
+  bool MirrorDirect;
+  /**
+   * With js_DiscardNew, the limit per subject also refuses new messages.
+   */
+  bool DiscardNewPerSubject;
+  /**
+   * The user's key/value metadata.
+   */
+  struct natsMetadata Metadata;
+  /**
+   * How stored messages are compressed.
+   */
+  enum jsStorageCompression Compression;
+  /**
+   * The sequence the stream starts at.
+   */
+  uint64_t FirstSeq;
+  /**
+   * Rewrites the subjects of incoming messages.
+   */
+  struct jsSubjectTransformConfig SubjectTransform;
+  /**
+   * Limits applied to the stream's consumers.
+   */
+  struct jsStreamConsumerLimits ConsumerLimits;
+  /**
+   * Messages may carry their own time to live (the `Nats-TTL` header).
+   */
+  bool AllowMsgTTL;
+  /**
+   * How long, in nanoseconds, the markers left when a subject's last
+   * message is removed by a limit live (0: no markers).
+   */
+  int64_t SubjectDeleteMarkerTTL;
+  /**
+   * When writes are acknowledged.
+   */
+  enum jsPersistModeType PersistMode;
+  /**
+   * Atomic batch publishing is allowed.
+   */
+  bool AllowAtomic;
+  /**
+   * The stream keeps counters (messages add to a subject's value).
+   */
+  bool AllowMsgCounter;
+  /**
+   * Messages may schedule other messages.
+   */
+  bool AllowMsgSchedules;
+  /**
+   * Non-atomic batch publishing is allowed.
+   */
+  bool AllowBatched;
+} jsStreamConfig;
+
+/**
+ * Messages a stream lost (damaged storage, for instance).
+ */
+typedef struct jsLostStreamData {
+  /**
+   * The sequences of the lost messages.
+   */
+  uint64_t *Msgs;
+  /**
+   * The number of entries in `Msgs`.
+   */
+  int MsgsLen;
+  /**
+   * How many bytes were lost.
+   */
+  uint64_t Bytes;
+} jsLostStreamData;
+
+/**
+ * One subject of a stream and how many messages it holds.
+ */
+typedef struct jsStreamStateSubject {
+  /**
+   * The subject.
+   */
+  const char *Subject;
+  /**
+   * Its number of messages.
+   */
+  uint64_t Msgs;
+} jsStreamStateSubject;
+
+/**
+ * The subjects of a stream with their message counts, present when the
+ * info was asked with a subjects filter.
+ */
+typedef struct jsStreamStateSubjects {
+  /**
+   * The subjects.
+   */
+  struct jsStreamStateSubject *List;
+  /**
+   * The number of entries in `List`.
+   */
+  int Count;
+} jsStreamStateSubjects;
+
+/**
+ * What a stream holds right now. Times are UTC nanoseconds since the epoch.
+ */
+typedef struct jsStreamState {
+  /**
+   * The number of messages.
+   */
+  uint64_t Msgs;
+  /**
+   * The number of bytes.
+   */
+  uint64_t Bytes;
+  /**
+   * The sequence of the first message.
+   */
+  uint64_t FirstSeq;
+  /**
+   * When the first message was stored.
+   */
+  int64_t FirstTime;
+  /**
+   * The sequence of the last message.
+   */
+  uint64_t LastSeq;
+  /**
+   * When the last message was stored.
+   */
+  int64_t LastTime;
+  /**
+   * The number of distinct subjects.
+   */
+  int64_t NumSubjects;
+  /**
+   * Per subject counts, when asked for (NULL otherwise).
+   */
+  struct jsStreamStateSubjects *Subjects;
+  /**
+   * The number of deleted messages between the first and the last.
+   */
+  uint64_t NumDeleted;
+  /**
+   * Their sequences, when asked for with `DeletedDetails`.
+   */
+  uint64_t *Deleted;
+  /**
+   * The number of entries in `Deleted`.
+   */
+  int DeletedLen;
+  /**
+   * Lost messages, if any (NULL otherwise).
+   */
+  struct jsLostStreamData *Lost;
+  /**
+   * The number of consumers.
+   */
+  int64_t Consumers;
+} jsStreamState;
+
+/**
+ * One replica of a clustered stream or consumer.
+ */
+typedef struct jsPeerInfo {
+  /**
+   * The server's name.
+   */
+  char *Name;
+  /**
+   * Whether it is up to date with the leader.
+   */
+  bool Current;
+  /**
+   * Whether it is unreachable.
+   */
+  bool Offline;
+  /**
+   * Nanoseconds since it was last heard from.
+   */
+  int64_t Active;
+  /**
+   * How many operations it is behind.
+   */
+  uint64_t Lag;
+} jsPeerInfo;
+
+/**
+ * Where a stream or consumer runs in a cluster.
+ */
+typedef struct jsClusterInfo {
+  /**
+   * The cluster's name.
+   */
+  char *Name;
+  /**
+   * The server leading the group.
+   */
+  char *Leader;
+  /**
+   * The other replicas.
+   */
+  struct jsPeerInfo **Replicas;
+  /**
+   * The number of entries in `Replicas`.
+   */
+  int ReplicasLen;
+  /**
+   * The name of the RAFT group.
+   */
+  char *RaftGroup;
+  /**
+   * When the leader took over, UTC nanoseconds since the epoch.
+   */
+  int64_t LeaderSince;
+  /**
+   * Whether the system account is used.
+   */
+  bool SystemAcc;
+  /**
+   * The account that carries the replication traffic.
+   */
+  char *TrafficAcc;
+} jsClusterInfo;
+
+/**
+ * How a mirror or source is keeping up with the stream it copies.
+ */
+typedef struct jsStreamSourceInfo {
+  /**
+   * The name of the stream copied.
+   */
+  char *Name;
+  /**
+   * Where it lives, when in another account or domain.
+   */
+  struct jsExternalStream *External;
+  /**
+   * How many messages behind it is.
+   */
+  uint64_t Lag;
+  /**
+   * Nanoseconds since it was last heard from.
+   */
+  int64_t Active;
+  /**
+   * The filter on the copied subjects.
+   */
+  const char *FilterSubject;
+  /**
+   * The transforms applied to the copied subjects.
+   */
+  struct jsSubjectTransformConfig *SubjectTransforms;
+  /**
+   * The number of entries in `SubjectTransforms`.
+   */
+  int SubjectTransformsLen;
+} jsStreamSourceInfo;
+
+/**
+ * Another copy of a stream (a mirror) that may answer reads for it.
+ */
+typedef struct jsStreamAlternate {
+  /**
+   * The copy's stream name.
+   */
+  const char *Name;
+  /**
+   * Its JetStream domain.
+   */
+  const char *Domain;
+  /**
+   * Its cluster.
+   */
+  const char *Cluster;
+} jsStreamAlternate;
+
+/**
+ * A stream's configuration and state, from js_AddStream, js_UpdateStream
+ * or js_GetStreamInfo; freed with jsStreamInfo_Destroy.
+ */
+typedef struct jsStreamInfo {
+  /**
+   * The configuration, as the server holds it.
+   */
+  struct jsStreamConfig *Config;
+  /**
+   * When the stream was created, UTC nanoseconds since the epoch.
+   */
+  int64_t Created;
+  /**
+   * What it holds.
+   */
+  struct jsStreamState State;
+  /**
+   * Where it runs in the cluster (NULL when not clustered).
+   */
+  struct jsClusterInfo *Cluster;
+  /**
+   * How its mirror is doing (NULL when not a mirror).
+   */
+  struct jsStreamSourceInfo *Mirror;
+  /**
+   * How its sources are doing.
+   */
+  struct jsStreamSourceInfo **Sources;
+  /**
+   * The number of entries in `Sources`.
+   */
+  int SourcesLen;
+  /**
+   * The copies that may answer reads for it.
+   */
+  struct jsStreamAlternate **Alternates;
+  /**
+   * The number of entries in `Alternates`.
+   */
+  int AlternatesLen;
+} jsStreamInfo;
+
+/**
+ * The streams of js_Streams; freed with jsStreamInfoList_Destroy.
+ */
+typedef struct jsStreamInfoList {
+  /**
+   * The streams' infos.
+   */
+  struct jsStreamInfo **List;
+  /**
+   * The number of entries in `List`.
+   */
+  int Count;
+} jsStreamInfoList;
+
+/**
+ * The stream names of js_StreamNames; freed with jsStreamNamesList_Destroy.
+ */
+typedef struct jsStreamNamesList {
+  /**
+   * The names.
+   */
+  char **List;
+  /**
+   * The number of entries in `List`.
+   */
+  int Count;
+} jsStreamNamesList;
+
+/**
+ * A consumer's configuration, given to js_AddConsumer and
+ * js_UpdateConsumer and found in a jsConsumerInfo. Set it up with
+ * jsConsumerConfig_Init; durations are in nanoseconds, times in UTC
+ * nanoseconds since the epoch. In a config the caller owns every pointer;
+ * in an info the library does.
+ */
+typedef struct jsConsumerConfig {
+  /**
+   * The consumer's name (NULL: the server picks one, or `Durable` is used).
+   */
+  const char *Name;
+  /**
+   * The name of a durable consumer (older form of `Name`).
+   */
+  const char *Durable;
+  /**
+   * Free text describing the consumer.
+   */
+  const char *Description;
+  /**
+   * Where it starts.
+   */
+  enum jsDeliverPolicy DeliverPolicy;
+  /**
+   * The start sequence, with js_DeliverByStartSequence.
+   */
+  uint64_t OptStartSeq;
+  /**
+   * The start time, with js_DeliverByStartTime.
+   */
+  int64_t OptStartTime;
+  /**
+   * How messages are acknowledged.
+   */
+  enum jsAckPolicy AckPolicy;
+  /**
+   * How long the server waits for an acknowledgement before redelivering.
+   */
+  int64_t AckWait;
+  /**
+   * How many times a message is delivered at most (-1: no limit).
+   */
+  int64_t MaxDeliver;
+  /**
+   * The successive redelivery delays.
+   */
+  int64_t *BackOff;
+  /**
+   * The number of entries in `BackOff`.
+   */
+  int BackOffLen;
+  /**
+   * Deliver only the messages whose subject matches this filter.
+   */
+  const char *FilterSubject;
+  /**
+   * The pace of delivery.
+   */
+  enum jsReplayPolicy ReplayPolicy;
+  /**
+   * The most bits per second delivered (0: no limit).
+   */
+  uint64_t RateLimit;
+  /**
+   * The share of acknowledgements sampled for monitoring, such as "50%".
+   */
+  const char *SampleFrequency;
+  /**
+   * The most pull requests waiting at once.
+   */
+  int64_t MaxWaiting;
+  /**
+   * The most messages delivered and not yet acknowledged.
+   */
+  int64_t MaxAckPending;
+  /**
+   * Push consumers: the server paces delivery by flow control messages.
+   */
+  bool FlowControl;
+  /**
+   * The interval of idle heartbeats (0: none).
+   */
+  int64_t Heartbeat;
+  /**
+   * Deliver the headers only, without the payload.
+   */
+  bool HeadersOnly;
+  /**
+   * Pull consumers: the largest batch one request may ask for.
+   */
+  int64_t MaxRequestBatch;
+  /**
+   * Pull consumers: the longest expiry one request may ask for.
+   */
+  int64_t MaxRequestExpires;
+  /**
+   * Pull consumers: the largest byte count one request may ask for.
+   */
+  int64_t MaxRequestMaxBytes;
+  /**
+   * Push consumers: the subject messages are delivered to.
+   */
+  const char *DeliverSubject;
+  /**
+   * Push consumers: the queue group that shares the deliveries.
+   */
+  const char *DeliverGroup;
+  /**
+   * How long the consumer lives without activity.
+   */
+  int64_t InactiveThreshold;
+  /**
+   * How many copies of its state the cluster keeps (0: as the stream).
+   */
+  int64_t Replicas;
+  /**
+   * Keep its state in memory, whatever the stream's storage.
+   */
+  bool MemoryStorage;
+  /**
+   * Several subject filters (instead of `FilterSubject`).
+   */
+  const char **FilterSubjects;
+  /**
+   * The number of entries in `FilterSubjects`.
+   */
+  int FilterSubjectsLen;
+  /**
+   * The user's key/value metadata.
+   */
+  struct natsMetadata Metadata;
+  /**
+   * Deliver nothing until this time (0: not paused).
+   */
+  int64_t PauseUntil;
+  /**
+   * The priority policy: "pinned_client" or "overflow" (NULL: none).
+   */
+  const char *PriorityPolicy;
+  /**
+   * With "pinned_client": how long a pinned client keeps its pin without
+   * pulling.
+   */
+  int64_t PinnedTTL;
+  /**
+   * The priority groups pull requests may name.
+   */
+  const char **PriorityGroups;
+  /**
+   * The number of entries in `PriorityGroups`.
+   */
+  int PriorityGroupsLen;
+} jsConsumerConfig;
+
+/**
+ * A consumer sequence paired with the stream sequence it stands for.
+ */
+typedef struct jsSequencePair {
+  /**
+   * The consumer's sequence.
+   */
+  uint64_t Consumer;
+  /**
+   * The stream's sequence.
+   */
+  uint64_t Stream;
+} jsSequencePair;
+
+/**
+ * A position of a consumer (the last delivered or the acknowledgement floor).
+ */
+typedef struct jsSequenceInfo {
+  /**
+   * The consumer's sequence.
+   */
+  uint64_t Consumer;
+  /**
+   * The stream's sequence.
+   */
+  uint64_t Stream;
+  /**
+   * When that position was reached, UTC nanoseconds since the epoch.
+   */
+  int64_t Last;
+} jsSequenceInfo;
+
+/**
+ * The state of one priority group of a consumer.
+ */
+typedef struct jsPriorityGroupState {
+  /**
+   * The group's name.
+   */
+  char *Group;
+  /**
+   * The client currently pinned, with "pinned_client".
+   */
+  char *PinnedClientID;
+  /**
+   * When that client was pinned, UTC nanoseconds since the epoch.
+   */
+  int64_t PinnedTS;
+} jsPriorityGroupState;
+
+/**
+ * A consumer's configuration and state, from js_AddConsumer,
+ * js_UpdateConsumer or js_GetConsumerInfo; freed with
+ * jsConsumerInfo_Destroy.
+ */
+typedef struct jsConsumerInfo {
+  /**
+   * The stream it reads.
+   */
+  char *Stream;
+  /**
+   * Its name.
+   */
+  char *Name;
+  /**
+   * When it was created, UTC nanoseconds since the epoch.
+   */
+  int64_t Created;
+  /**
+   * Its configuration, as the server holds it.
+   */
+  struct jsConsumerConfig *Config;
+  /**
+   * The last message delivered.
+   */
+  struct jsSequenceInfo Delivered;
+  /**
+   * Below this everything is acknowledged.
+   */
+  struct jsSequenceInfo AckFloor;
+  /**
+   * Messages delivered and not yet acknowledged.
+   */
+  int64_t NumAckPending;
+  /**
+   * Messages delivered more than once.
+   */
+  int64_t NumRedelivered;
+  /**
+   * Pull requests waiting.
+   */
+  int64_t NumWaiting;
+  /**
+   * Messages in the stream not yet delivered.
+   */
+  uint64_t NumPending;
+  /**
+   * Where it runs in the cluster (NULL when not clustered).
+   */
+  struct jsClusterInfo *Cluster;
+  /**
+   * Push consumers: whether a subscription is receiving.
+   */
+  bool PushBound;
+  /**
+   * Whether it is paused.
+   */
+  bool Paused;
+  /**
+   * How long it stays paused, in nanoseconds.
+   */
+  int64_t PauseRemaining;
+  /**
+   * The state of its priority groups.
+   */
+  struct jsPriorityGroupState *PriorityGroups;
+  /**
+   * The number of entries in `PriorityGroups`.
+   */
+  int PriorityGroupsLen;
+} jsConsumerInfo;
+
+/**
+ * The consumers of js_Consumers; freed with jsConsumerInfoList_Destroy.
+ */
+typedef struct jsConsumerInfoList {
+  /**
+   * The consumers' infos.
+   */
+  struct jsConsumerInfo **List;
+  /**
+   * The number of entries in `List`.
+   */
+  int Count;
+} jsConsumerInfoList;
+
+/**
+ * The consumer names of js_ConsumerNames; freed with
+ * jsConsumerNamesList_Destroy.
+ */
+typedef struct jsConsumerNamesList {
+  /**
+   * The names.
+   */
+  char **List;
+  /**
+   * The number of entries in `List`.
+   */
+  int Count;
+} jsConsumerNamesList;
+
+/**
+ * The answer of js_PauseConsumer; freed with jsConsumerPauseResponse_Destroy.
+ */
+typedef struct jsConsumerPauseResponse {
+  /**
+   * Whether the consumer is now paused.
+   */
+  bool Paused;
+  /**
+   * Until when, UTC nanoseconds since the epoch.
+   */
+  int64_t PauseUntil;
+  /**
+   * How long that is from now, in nanoseconds.
+   */
+  int64_t PauseRemaining;
+} jsConsumerPauseResponse;
+
+/**
+ * The answer of js_ResetConsumer; freed with jsConsumerResetResponse_Destroy.
+ */
+typedef struct jsConsumerResetResponse {
+  /**
+   * The consumer after the reset.
+   */
+  struct jsConsumerInfo *Consumer;
+  /**
+   * The stream sequence it was reset to.
+   */
+  uint64_t ResetSeq;
+} jsConsumerResetResponse;
+
+/**
+ * How many JetStream API calls the account made, and how many failed.
+ */
+typedef struct jsAPIStats {
+  /**
+   * Calls made.
+   */
+  uint64_t Total;
+  /**
+   * Calls that failed.
+   */
+  uint64_t Errors;
+} jsAPIStats;
+
+/**
+ * The JetStream limits of an account or of one of its tiers (-1: no limit).
+ */
+typedef struct jsAccountLimits {
+  /**
+   * The most memory storage, in bytes.
+   */
+  int64_t MaxMemory;
+  /**
+   * The most file storage, in bytes.
+   */
+  int64_t MaxStore;
+  /**
+   * The most streams.
+   */
+  int64_t MaxStreams;
+  /**
+   * The most consumers.
+   */
+  int64_t MaxConsumers;
+  /**
+   * The most unacknowledged messages per consumer.
+   */
+  int64_t MaxAckPending;
+  /**
+   * The largest `MaxBytes` of a memory stream.
+   */
+  int64_t MemoryMaxStreamBytes;
+  /**
+   * The largest `MaxBytes` of a file stream.
+   */
+  int64_t StoreMaxStreamBytes;
+  /**
+   * Streams must set `MaxBytes`.
+   */
+  bool MaxBytesRequired;
+} jsAccountLimits;
+
+/**
+ * Usage and limits of one tier of an account (such as "R1", "R3").
+ */
+typedef struct jsTier {
+  /**
+   * The tier's name.
+   */
+  const char *Name;
+  /**
+   * Memory storage used, in bytes.
+   */
+  uint64_t Memory;
+  /**
+   * File storage used, in bytes.
+   */
+  uint64_t Store;
+  /**
+   * The number of streams.
+   */
+  int64_t Streams;
+  /**
+   * The number of consumers.
+   */
+  int64_t Consumers;
+  /**
+   * The tier's limits.
+   */
+  struct jsAccountLimits Limits;
+} jsTier;
+
+/**
+ * The account's JetStream usage and limits, from js_GetAccountInfo; freed
+ * with jsAccountInfo_Destroy.
+ */
+typedef struct jsAccountInfo {
+  /**
+   * Memory storage used, in bytes.
+   */
+  uint64_t Memory;
+  /**
+   * File storage used, in bytes.
+   */
+  uint64_t Store;
+  /**
+   * The number of streams.
+   */
+  int64_t Streams;
+  /**
+   * The number of consumers.
+   */
+  int64_t Consumers;
+  /**
+   * The JetStream domain, if any.
+   */
+  char *Domain;
+  /**
+   * API call counts.
+   */
+  struct jsAPIStats API;
+  /**
+   * The account's limits.
+   */
+  struct jsAccountLimits Limits;
+  /**
+   * Per tier usage and limits.
+   */
+  struct jsTier **Tiers;
+  /**
+   * The number of entries in `Tiers`.
+   */
+  int TiersLen;
+} jsAccountInfo;
+
+/**
+ * Asks the stream to publish the message on a schedule (server 2.14+).
+ * Strings belong to the caller.
+ */
+typedef struct jsScheduleOptions {
+  /**
+   * When: an interval ("@every 1m"), a named period ("@daily") or a
+   * cron expression.
+   */
+  const char *Schedule;
+  /**
+   * The subject the scheduled message is published to.
+   */
+  const char *Target;
+  /**
+   * Publish the last message of this subject instead of the schedule's
+   * own content, when there is one (no wildcards).
+   */
+  const char *Source;
+  /**
+   * A time to live, in milliseconds, for the messages published.
+   */
+  int64_t TTL;
+  /**
+   * The time zone of a cron schedule (NULL: UTC).
+   */
+  const char *TimeZone;
+  /**
+   * Published messages roll up their subject.
+   */
+  bool Rollup;
+  /**
+   * The subject of a scheduled message to cancel.
+   */
+  const char *CancelScheduledSubject;
+} jsScheduleOptions;
+
+/**
+ * Options of one publish call, set up with jsPubOptions_Init. The
+ * `Expect*` fields make the stream refuse the message unless they hold.
+ * Strings belong to the caller and are only used during the call.
+ */
+typedef struct jsPubOptions {
+  /**
+   * How long to wait for the acknowledgement, in milliseconds (0: the
+   * context's `Wait`).
+   */
+  int64_t MaxWait;
+  /**
+   * The message's ID, for duplicate detection.
+   */
+  const char *MsgId;
+  /**
+   * The stream that must store the message.
+   */
+  const char *ExpectStream;
+  /**
+   * The ID the stream's last message must have.
+   */
+  const char *ExpectLastMsgId;
+  /**
+   * The sequence the stream's last message must have.
+   */
+  uint64_t ExpectLastSeq;
+  /**
+   * The sequence the last message of this subject must have.
+   */
+  uint64_t ExpectLastSubjectSeq;
+  /**
+   * The subject `ExpectLastSubjectSeq` applies to (NULL: the message's).
+   */
+  const char *ExpectLastSubjectSeqSubject;
+  /**
+   * The subject must have no message yet.
+   */
+  bool ExpectNoMessage;
+  /**
+   * The message's time to live, in milliseconds (server 2.11+).
+   */
+  int64_t MsgTTL;
+  /**
+   * Publish on a schedule (server 2.14+).
+   */
+  struct jsScheduleOptions Schedule;
+} jsPubOptions;
+
+/**
+ * The stream's acknowledgement of a published message; from js_Publish,
+ * freed with jsPubAck_Destroy.
+ */
+typedef struct jsPubAck {
+  /**
+   * The stream that stored the message.
+   */
+  char *Stream;
+  /**
+   * The message's sequence in it.
+   */
+  uint64_t Sequence;
+  /**
+   * The stream's JetStream domain, if any.
+   */
+  char *Domain;
+  /**
+   * The message was a duplicate and was not stored again.
+   */
+  bool Duplicate;
+  /**
+   * The ID of the batch the message committed, for a batch commit.
+   */
+  char *Batch;
+  /**
+   * The number of messages that batch committed.
+   */
+  uint64_t Count;
+  /**
+   * A counter stream's value after the message.
+   */
+  char *Value;
+} jsPubAck;
+
+/**
+ * A failed asynchronous publish, given to the jsPubAckErrHandler (or the
+ * jsPubAckHandler) and lent for the call.
+ */
+typedef struct jsPubAckErr {
+  /**
+   * The message that failed. The library frees it after the handler,
+   * unless the handler resends it with `js_PublishMsgAsync(js, &pae->Msg,
+   * NULL)`, which takes it and sets this to NULL.
+   */
+  struct natsMsg *Msg;
+  /**
+   * Why it failed.
+   */
+  enum natsStatus Err;
+  /**
+   * The server's JetStream error code, when it refused the message.
+   */
+  enum jsErrCode ErrCode;
+  /**
+   * The error's text.
+   */
+  const char *ErrText;
+} jsPubAckErr;
+
+/**
+ * Told about each asynchronous publish that failed. `pae` is lent for
+ * the call.
+ */
+typedef void (*jsPubAckErrHandler)(struct jsCtx *js, struct jsPubAckErr *pae, void *closure);
+
+/**
+ * Told about every asynchronous publish: `pa` on success, `pae` on
+ * failure (the other is NULL). The callback owns `msg` and frees it with
+ * natsMsg_Destroy; `pa` and `pae` are lent for the call.
+ */
+typedef void (*jsPubAckHandler)(struct jsCtx *js,
+                                struct natsMsg *msg,
+                                struct jsPubAck *pa,
+                                struct jsPubAckErr *pae,
+                                void *closure);
+
+/**
+ * Which message js_DirectGetMsg reads; set up with
+ * jsDirectGetMsgOptions_Init.
+ */
+typedef struct jsDirectGetMsgOptions {
+  /**
+   * The message at this sequence (or, with `NextBySubject`, the first
+   * from here).
+   */
+  uint64_t Sequence;
+  /**
+   * The next message with this subject.
+   */
+  const char *NextBySubject;
+  /**
+   * The last message with this subject.
+   */
+  const char *LastBySubject;
+} jsDirectGetMsgOptions;
+
+/**
+ * Told, once, that an asynchronous pull subscription stopped fetching and
+ * why (`NATS_TIMEOUT`, `NATS_MAX_DELIVERED_MSGS`, ...). `nc` and `sub` are
+ * lent for the call.
+ */
+typedef void (*jsFetchCompleteHandler)(struct natsConnection *nc,
+                                       struct natsSubscription *sub,
+                                       enum natsStatus s,
+                                       void *closure);
+
+/**
+ * Asked before each message of an asynchronous pull subscription is
+ * delivered whether to send the next fetch request, and how big: return
+ * true and set `*messages` and `*maxBytes` to fetch more.
+ */
+typedef bool (*jsFetchNextHandler)(int *messages,
+                                   int64_t *maxBytes,
+                                   struct natsSubscription *sub,
+                                   void *closure);
+
+/**
+ * Options of js_PullSubscribeAsync (`jsOptions.PullSubscribeAsync`).
+ */
+typedef struct jsOptionsPullSubscribeAsync {
+  /**
+   * Stop after this many milliseconds (0: no limit).
+   */
+  int64_t Timeout;
+  /**
+   * Stop after this many messages (0: no limit).
+   */
+  int MaxMessages;
+  /**
+   * Stop after this many bytes (0: no limit).
+   */
+  int64_t MaxBytes;
+  /**
+   * Take what the server has now and stop (after the first message
+   * when `Timeout` is set) instead of waiting for more.
+   */
+  bool NoWait;
+  /**
+   * Told why fetching stopped (NULL: not told).
+   */
+  jsFetchCompleteHandler CompleteHandler;
+  /**
+   * Passed to `CompleteHandler`.
+   */
+  void *CompleteHandlerClosure;
+  /**
+   * Ask the server for heartbeats at this interval, in milliseconds.
+   */
+  int64_t Heartbeat;
+  /**
+   * The priority group the requests belong to (server 2.11+).
+   */
+  const char *Group;
+  /**
+   * Only receive while the consumer has at least this many pending messages.
+   */
+  int64_t MinPending;
+  /**
+   * Only receive while the consumer has at least this many unacknowledged
+   * messages.
+   */
+  int64_t MinAckPending;
+  /**
+   * Messages asked for by each fetch request.
+   */
+  int FetchSize;
+  /**
+   * Send the next request this many messages before the current one is
+   * fulfilled.
+   */
+  int KeepAhead;
+  /**
+   * Decides the fetch requests instead of the library (NULL: the library).
+   */
+  jsFetchNextHandler NextHandler;
+  /**
+   * Passed to `NextHandler`.
+   */
+  void *NextHandlerClosure;
+} jsOptionsPullSubscribeAsync;
+
+/**
+ * Options of asynchronous publishing (`jsOptions.PublishAsync`).
+ */
+typedef struct jsOptionsPublishAsync {
+  /**
+   * The most publishes awaiting their acknowledgement at once (0: no
+   * limit); a publish beyond it waits up to `StallWait`.
+   */
+  int64_t MaxPending;
+  /**
+   * Told about every publish (when set, `ErrHandler` is not used).
+   */
+  jsPubAckHandler AckHandler;
+  /**
+   * Passed to `AckHandler`.
+   */
+  void *AckHandlerClosure;
+  /**
+   * Told about the publishes that fail.
+   */
+  jsPubAckErrHandler ErrHandler;
+  /**
+   * Passed to `ErrHandler`.
+   */
+  void *ErrHandlerClosure;
+  /**
+   * How long, in milliseconds, a publish waits for room under
+   * `MaxPending` (0: 200 ms).
+   */
+  int64_t StallWait;
+  /**
+   * Receive the acknowledgements on the connection's shared reply
+   * subscription instead of one of the context's own.
+   */
+  bool MuxReplies;
+} jsOptionsPublishAsync;
+
+/**
+ * Options of js_PurgeStream (`jsOptions.Stream.Purge`). `Sequence` and
+ * `Keep` exclude each other.
+ */
+typedef struct jsOptionsStreamPurge {
+  /**
+   * Purge only the messages of this subject (wildcards allowed).
+   */
+  const char *Subject;
+  /**
+   * Purge the messages before this sequence.
+   */
+  uint64_t Sequence;
+  /**
+   * Keep this many of the newest messages.
+   */
+  uint64_t Keep;
+} jsOptionsStreamPurge;
+
+/**
+ * Options of js_GetStreamInfo (`jsOptions.Stream.Info`).
+ */
+typedef struct jsOptionsStreamInfo {
+  /**
+   * Also list the sequences of deleted messages.
+   */
+  bool DeletedDetails;
+  /**
+   * Also list the subjects matching this filter, with their counts.
+   */
+  const char *SubjectsFilter;
+} jsOptionsStreamInfo;
+
+/**
+ * Options of the stream calls (`jsOptions.Stream`).
+ */
+typedef struct jsOptionsStream {
+  /**
+   * For js_PurgeStream.
+   */
+  struct jsOptionsStreamPurge Purge;
+  /**
+   * For js_GetStreamInfo.
+   */
+  struct jsOptionsStreamInfo Info;
+} jsOptionsStream;
+
+/**
+ * Options of a JetStream context (natsConnection_JetStream) or of one
+ * call, which then override the context's. Set it up with jsOptions_Init;
+ * strings belong to the caller.
+ */
+typedef struct jsOptions {
+  /**
+   * The API subject prefix (NULL: "$JS.API").
+   */
+  const char *Prefix;
+  /**
+   * The JetStream domain, which makes the prefix "$JS.<domain>.API".
+   */
+  const char *Domain;
+  /**
+   * How long API requests wait for their answer, in milliseconds (0: 5000).
+   */
+  int64_t Wait;
+  /**
+   * Asynchronous publishing.
+   */
+  struct jsOptionsPublishAsync PublishAsync;
+  /**
+   * Asynchronous pull subscriptions.
+   */
+  struct jsOptionsPullSubscribeAsync PullSubscribeAsync;
+  /**
+   * Stream calls.
+   */
+  struct jsOptionsStream Stream;
+} jsOptions;
 
 #ifdef __cplusplus
 extern "C" {

@@ -20,7 +20,11 @@ int main(void)
     natsConnStatus   cs = NATS_CONN_STATUS_CONNECTED;
     natsClientConfig cfg;
     natsMsgList      list;
-    (void) cfg; (void) list; (void) cs;
+    jsOptions        jo;
+    jsStreamConfig   sc;
+    jsErrCode        jerr = JSStreamNotFoundErr;
+    jo.PublishAsync.MaxPending = 1; jo.Stream.Purge.Keep = 1; sc.Retention = js_WorkQueuePolicy;
+    (void) cfg; (void) list; (void) cs; (void) jo; (void) sc; (void) jerr;
     (void) NATS_VERSION_NUMBER; (void) NATS_DEFAULT_URL; (void) NATS_VERSION_STRING;
     return (int) s;
 }

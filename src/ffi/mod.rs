@@ -7,6 +7,7 @@ mod connect_options;
 mod connection;
 mod handles;
 mod header;
+mod js_types;
 mod library;
 mod lifecycle;
 mod msg;
@@ -15,4 +16,5 @@ mod status;
 mod subscription;
 mod tls_options;
 
+pub use js_types::*;
 pub use status::{natsConnStatus, natsStatus};
