@@ -745,6 +745,409 @@ typedef void (*natsMsgHandler)(struct natsConnection *nc,
                                void *closure);
 
 /**
+ * The stream's acknowledgement of a published message; from js_Publish,
+ * freed with jsPubAck_Destroy.
+ */
+typedef struct jsPubAck {
+  /**
+   * The stream that stored the message.
+   */
+  char *Stream;
+  /**
+   * The message's sequence in it.
+   */
+  uint64_t Sequence;
+  /**
+   * The stream's JetStream domain, if any.
+   */
+  char *Domain;
+  /**
+   * The message was a duplicate and was not stored again.
+   */
+  bool Duplicate;
+  /**
+   * The ID of the batch the message committed, for a batch commit.
+   */
+  char *Batch;
+  /**
+   * The number of messages that batch committed.
+   */
+  uint64_t Count;
+  /**
+   * A counter stream's value after the message.
+   */
+  char *Value;
+} jsPubAck;
+
+/**
+ * A failed asynchronous publish, given to the jsPubAckErrHandler (or the
+ * jsPubAckHandler) and lent for the call.
+ */
+typedef struct jsPubAckErr {
+  /**
+   * The message that failed. The library frees it after the handler,
+   * unless the handler resends it with `js_PublishMsgAsync(js, &pae->Msg,
+   * NULL)`, which takes it and sets this to NULL.
+   */
+  struct natsMsg *Msg;
+  /**
+   * Why it failed.
+   */
+  enum natsStatus Err;
+  /**
+   * The server's JetStream error code, when it refused the message.
+   */
+  enum jsErrCode ErrCode;
+  /**
+   * The error's text.
+   */
+  const char *ErrText;
+} jsPubAckErr;
+
+/**
+ * Told about every asynchronous publish: `pa` on success, `pae` on
+ * failure (the other is NULL). The callback owns `msg` and frees it with
+ * natsMsg_Destroy; `pa` and `pae` are lent for the call.
+ */
+typedef void (*jsPubAckHandler)(struct jsCtx *js,
+                                struct natsMsg *msg,
+                                struct jsPubAck *pa,
+                                struct jsPubAckErr *pae,
+                                void *closure);
+
+/**
+ * Told about each asynchronous publish that failed. `pae` is lent for
+ * the call.
+ */
+typedef void (*jsPubAckErrHandler)(struct jsCtx *js, struct jsPubAckErr *pae, void *closure);
+
+/**
+ * Options of asynchronous publishing (`jsOptions.PublishAsync`).
+ */
+typedef struct jsOptionsPublishAsync {
+  /**
+   * The most publishes awaiting their acknowledgement at once (0: no
+   * limit); a publish beyond it waits up to `StallWait`.
+   */
+  int64_t MaxPending;
+  /**
+   * Told about every publish (when set, `ErrHandler` is not used).
+   */
+  jsPubAckHandler AckHandler;
+  /**
+   * Passed to `AckHandler`.
+   */
+  void *AckHandlerClosure;
+  /**
+   * Told about the publishes that fail.
+   */
+  jsPubAckErrHandler ErrHandler;
+  /**
+   * Passed to `ErrHandler`.
+   */
+  void *ErrHandlerClosure;
+  /**
+   * How long, in milliseconds, a publish waits for room under
+   * `MaxPending` (0: 200 ms).
+   */
+  int64_t StallWait;
+  /**
+   * Receive the acknowledgements on the connection's shared reply
+   * subscription instead of one of the context's own.
+   */
+  bool MuxReplies;
+} jsOptionsPublishAsync;
+
+/**
+ * Told, once, that an asynchronous pull subscription stopped fetching and
+ * why (`NATS_TIMEOUT`, `NATS_MAX_DELIVERED_MSGS`, ...). `nc` and `sub` are
+ * lent for the call.
+ */
+typedef void (*jsFetchCompleteHandler)(struct natsConnection *nc,
+                                       struct natsSubscription *sub,
+                                       enum natsStatus s,
+                                       void *closure);
+
+/**
+ * Asked before each message of an asynchronous pull subscription is
+ * delivered whether to send the next fetch request, and how big: return
+ * true and set `*messages` and `*maxBytes` to fetch more.
+ */
+typedef bool (*jsFetchNextHandler)(int *messages,
+                                   int64_t *maxBytes,
+                                   struct natsSubscription *sub,
+                                   void *closure);
+
+/**
+ * Options of js_PullSubscribeAsync (`jsOptions.PullSubscribeAsync`).
+ */
+typedef struct jsOptionsPullSubscribeAsync {
+  /**
+   * Stop after this many milliseconds (0: no limit).
+   */
+  int64_t Timeout;
+  /**
+   * Stop after this many messages (0: no limit).
+   */
+  int MaxMessages;
+  /**
+   * Stop after this many bytes (0: no limit).
+   */
+  int64_t MaxBytes;
+  /**
+   * Take what the server has now and stop (after the first message
+   * when `Timeout` is set) instead of waiting for more.
+   */
+  bool NoWait;
+  /**
+   * Told why fetching stopped (NULL: not told).
+   */
+  jsFetchCompleteHandler CompleteHandler;
+  /**
+   * Passed to `CompleteHandler`.
+   */
+  void *CompleteHandlerClosure;
+  /**
+   * Ask the server for heartbeats at this interval, in milliseconds.
+   */
+  int64_t Heartbeat;
+  /**
+   * The priority group the requests belong to (server 2.11+).
+   */
+  const char *Group;
+  /**
+   * Only receive while the consumer has at least this many pending messages.
+   */
+  int64_t MinPending;
+  /**
+   * Only receive while the consumer has at least this many unacknowledged
+   * messages.
+   */
+  int64_t MinAckPending;
+  /**
+   * Messages asked for by each fetch request.
+   */
+  int FetchSize;
+  /**
+   * Send the next request this many messages before the current one is
+   * fulfilled.
+   */
+  int KeepAhead;
+  /**
+   * Decides the fetch requests instead of the library (NULL: the library).
+   */
+  jsFetchNextHandler NextHandler;
+  /**
+   * Passed to `NextHandler`.
+   */
+  void *NextHandlerClosure;
+} jsOptionsPullSubscribeAsync;
+
+/**
+ * Options of js_PurgeStream (`jsOptions.Stream.Purge`). `Sequence` and
+ * `Keep` exclude each other.
+ */
+typedef struct jsOptionsStreamPurge {
+  /**
+   * Purge only the messages of this subject (wildcards allowed).
+   */
+  const char *Subject;
+  /**
+   * Purge the messages before this sequence.
+   */
+  uint64_t Sequence;
+  /**
+   * Keep this many of the newest messages.
+   */
+  uint64_t Keep;
+} jsOptionsStreamPurge;
+
+/**
+ * Options of js_GetStreamInfo (`jsOptions.Stream.Info`).
+ */
+typedef struct jsOptionsStreamInfo {
+  /**
+   * Also list the sequences of deleted messages.
+   */
+  bool DeletedDetails;
+  /**
+   * Also list the subjects matching this filter, with their counts.
+   */
+  const char *SubjectsFilter;
+} jsOptionsStreamInfo;
+
+/**
+ * Options of the stream calls (`jsOptions.Stream`).
+ */
+typedef struct jsOptionsStream {
+  /**
+   * For js_PurgeStream.
+   */
+  struct jsOptionsStreamPurge Purge;
+  /**
+   * For js_GetStreamInfo.
+   */
+  struct jsOptionsStreamInfo Info;
+} jsOptionsStream;
+
+/**
+ * Options of a JetStream context (natsConnection_JetStream) or of one
+ * call, which then override the context's. Set it up with jsOptions_Init;
+ * strings belong to the caller.
+ */
+typedef struct jsOptions {
+  /**
+   * The API subject prefix (NULL: "$JS.API").
+   */
+  const char *Prefix;
+  /**
+   * The JetStream domain, which makes the prefix "$JS.<domain>.API".
+   */
+  const char *Domain;
+  /**
+   * How long API requests wait for their answer, in milliseconds (0: 5000).
+   */
+  int64_t Wait;
+  /**
+   * Asynchronous publishing.
+   */
+  struct jsOptionsPublishAsync PublishAsync;
+  /**
+   * Asynchronous pull subscriptions.
+   */
+  struct jsOptionsPullSubscribeAsync PullSubscribeAsync;
+  /**
+   * Stream calls.
+   */
+  struct jsOptionsStream Stream;
+} jsOptions;
+
+/**
+ * How many JetStream API calls the account made, and how many failed.
+ */
+typedef struct jsAPIStats {
+  /**
+   * Calls made.
+   */
+  uint64_t Total;
+  /**
+   * Calls that failed.
+   */
+  uint64_t Errors;
+} jsAPIStats;
+
+/**
+ * The JetStream limits of an account or of one of its tiers (-1: no limit).
+ */
+typedef struct jsAccountLimits {
+  /**
+   * The most memory storage, in bytes.
+   */
+  int64_t MaxMemory;
+  /**
+   * The most file storage, in bytes.
+   */
+  int64_t MaxStore;
+  /**
+   * The most streams.
+   */
+  int64_t MaxStreams;
+  /**
+   * The most consumers.
+   */
+  int64_t MaxConsumers;
+  /**
+   * The most unacknowledged messages per consumer.
+   */
+  int64_t MaxAckPending;
+  /**
+   * The largest `MaxBytes` of a memory stream.
+   */
+  int64_t MemoryMaxStreamBytes;
+  /**
+   * The largest `MaxBytes` of a file stream.
+   */
+  int64_t StoreMaxStreamBytes;
+  /**
+   * Streams must set `MaxBytes`.
+   */
+  bool MaxBytesRequired;
+} jsAccountLimits;
+
+/**
+ * Usage and limits of one tier of an account (such as "R1", "R3").
+ */
+typedef struct jsTier {
+  /**
+   * The tier's name.
+   */
+  const char *Name;
+  /**
+   * Memory storage used, in bytes.
+   */
+  uint64_t Memory;
+  /**
+   * File storage used, in bytes.
+   */
+  uint64_t Store;
+  /**
+   * The number of streams.
+   */
+  int64_t Streams;
+  /**
+   * The number of consumers.
+   */
+  int64_t Consumers;
+  /**
+   * The tier's limits.
+   */
+  struct jsAccountLimits Limits;
+} jsTier;
+
+/**
+ * The account's JetStream usage and limits, from js_GetAccountInfo; freed
+ * with jsAccountInfo_Destroy.
+ */
+typedef struct jsAccountInfo {
+  /**
+   * Memory storage used, in bytes.
+   */
+  uint64_t Memory;
+  /**
+   * File storage used, in bytes.
+   */
+  uint64_t Store;
+  /**
+   * The number of streams.
+   */
+  int64_t Streams;
+  /**
+   * The number of consumers.
+   */
+  int64_t Consumers;
+  /**
+   * The JetStream domain, if any.
+   */
+  char *Domain;
+  /**
+   * API call counts.
+   */
+  struct jsAPIStats API;
+  /**
+   * The account's limits.
+   */
+  struct jsAccountLimits Limits;
+  /**
+   * Per tier usage and limits.
+   */
+  struct jsTier **Tiers;
+  /**
+   * The number of entries in `Tiers`.
+   */
+  int TiersLen;
+} jsAccountInfo;
+
+/**
  * An inbox subject: a NUL-terminated C string (opaque typedef as in nats.c).
  */
 typedef char natsInbox;
@@ -1797,131 +2200,6 @@ typedef struct jsConsumerResetResponse {
 } jsConsumerResetResponse;
 
 /**
- * How many JetStream API calls the account made, and how many failed.
- */
-typedef struct jsAPIStats {
-  /**
-   * Calls made.
-   */
-  uint64_t Total;
-  /**
-   * Calls that failed.
-   */
-  uint64_t Errors;
-} jsAPIStats;
-
-/**
- * The JetStream limits of an account or of one of its tiers (-1: no limit).
- */
-typedef struct jsAccountLimits {
-  /**
-   * The most memory storage, in bytes.
-   */
-  int64_t MaxMemory;
-  /**
-   * The most file storage, in bytes.
-   */
-  int64_t MaxStore;
-  /**
-   * The most streams.
-   */
-  int64_t MaxStreams;
-  /**
-   * The most consumers.
-   */
-  int64_t MaxConsumers;
-  /**
-   * The most unacknowledged messages per consumer.
-   */
-  int64_t MaxAckPending;
-  /**
-   * The largest `MaxBytes` of a memory stream.
-   */
-  int64_t MemoryMaxStreamBytes;
-  /**
-   * The largest `MaxBytes` of a file stream.
-   */
-  int64_t StoreMaxStreamBytes;
-  /**
-   * Streams must set `MaxBytes`.
-   */
-  bool MaxBytesRequired;
-} jsAccountLimits;
-
-/**
- * Usage and limits of one tier of an account (such as "R1", "R3").
- */
-typedef struct jsTier {
-  /**
-   * The tier's name.
-   */
-  const char *Name;
-  /**
-   * Memory storage used, in bytes.
-   */
-  uint64_t Memory;
-  /**
-   * File storage used, in bytes.
-   */
-  uint64_t Store;
-  /**
-   * The number of streams.
-   */
-  int64_t Streams;
-  /**
-   * The number of consumers.
-   */
-  int64_t Consumers;
-  /**
-   * The tier's limits.
-   */
-  struct jsAccountLimits Limits;
-} jsTier;
-
-/**
- * The account's JetStream usage and limits, from js_GetAccountInfo; freed
- * with jsAccountInfo_Destroy.
- */
-typedef struct jsAccountInfo {
-  /**
-   * Memory storage used, in bytes.
-   */
-  uint64_t Memory;
-  /**
-   * File storage used, in bytes.
-   */
-  uint64_t Store;
-  /**
-   * The number of streams.
-   */
-  int64_t Streams;
-  /**
-   * The number of consumers.
-   */
-  int64_t Consumers;
-  /**
-   * The JetStream domain, if any.
-   */
-  char *Domain;
-  /**
-   * API call counts.
-   */
-  struct jsAPIStats API;
-  /**
-   * The account's limits.
-   */
-  struct jsAccountLimits Limits;
-  /**
-   * Per tier usage and limits.
-   */
-  struct jsTier **Tiers;
-  /**
-   * The number of entries in `Tiers`.
-   */
-  int TiersLen;
-} jsAccountInfo;
-
-/**
  * Asks the stream to publish the message on a schedule (server 2.14+).
  * Strings belong to the caller.
  */
@@ -2008,83 +2286,6 @@ typedef struct jsPubOptions {
 } jsPubOptions;
 
 /**
- * The stream's acknowledgement of a published message; from js_Publish,
- * freed with jsPubAck_Destroy.
- */
-typedef struct jsPubAck {
-  /**
-   * The stream that stored the message.
-   */
-  char *Stream;
-  /**
-   * The message's sequence in it.
-   */
-  uint64_t Sequence;
-  /**
-   * The stream's JetStream domain, if any.
-   */
-  char *Domain;
-  /**
-   * The message was a duplicate and was not stored again.
-   */
-  bool Duplicate;
-  /**
-   * The ID of the batch the message committed, for a batch commit.
-   */
-  char *Batch;
-  /**
-   * The number of messages that batch committed.
-   */
-  uint64_t Count;
-  /**
-   * A counter stream's value after the message.
-   */
-  char *Value;
-} jsPubAck;
-
-/**
- * A failed asynchronous publish, given to the jsPubAckErrHandler (or the
- * jsPubAckHandler) and lent for the call.
- */
-typedef struct jsPubAckErr {
-  /**
-   * The message that failed. The library frees it after the handler,
-   * unless the handler resends it with `js_PublishMsgAsync(js, &pae->Msg,
-   * NULL)`, which takes it and sets this to NULL.
-   */
-  struct natsMsg *Msg;
-  /**
-   * Why it failed.
-   */
-  enum natsStatus Err;
-  /**
-   * The server's JetStream error code, when it refused the message.
-   */
-  enum jsErrCode ErrCode;
-  /**
-   * The error's text.
-   */
-  const char *ErrText;
-} jsPubAckErr;
-
-/**
- * Told about each asynchronous publish that failed. `pae` is lent for
- * the call.
- */
-typedef void (*jsPubAckErrHandler)(struct jsCtx *js, struct jsPubAckErr *pae, void *closure);
-
-/**
- * Told about every asynchronous publish: `pa` on success, `pae` on
- * failure (the other is NULL). The callback owns `msg` and frees it with
- * natsMsg_Destroy; `pa` and `pae` are lent for the call.
- */
-typedef void (*jsPubAckHandler)(struct jsCtx *js,
-                                struct natsMsg *msg,
-                                struct jsPubAck *pa,
-                                struct jsPubAckErr *pae,
-                                void *closure);
-
-/**
  * Which message js_DirectGetMsg reads; set up with
  * jsDirectGetMsgOptions_Init.
  */
@@ -2103,207 +2304,6 @@ typedef struct jsDirectGetMsgOptions {
    */
   const char *LastBySubject;
 } jsDirectGetMsgOptions;
-
-/**
- * Told, once, that an asynchronous pull subscription stopped fetching and
- * why (`NATS_TIMEOUT`, `NATS_MAX_DELIVERED_MSGS`, ...). `nc` and `sub` are
- * lent for the call.
- */
-typedef void (*jsFetchCompleteHandler)(struct natsConnection *nc,
-                                       struct natsSubscription *sub,
-                                       enum natsStatus s,
-                                       void *closure);
-
-/**
- * Asked before each message of an asynchronous pull subscription is
- * delivered whether to send the next fetch request, and how big: return
- * true and set `*messages` and `*maxBytes` to fetch more.
- */
-typedef bool (*jsFetchNextHandler)(int *messages,
-                                   int64_t *maxBytes,
-                                   struct natsSubscription *sub,
-                                   void *closure);
-
-/**
- * Options of js_PullSubscribeAsync (`jsOptions.PullSubscribeAsync`).
- */
-typedef struct jsOptionsPullSubscribeAsync {
-  /**
-   * Stop after this many milliseconds (0: no limit).
-   */
-  int64_t Timeout;
-  /**
-   * Stop after this many messages (0: no limit).
-   */
-  int MaxMessages;
-  /**
-   * Stop after this many bytes (0: no limit).
-   */
-  int64_t MaxBytes;
-  /**
-   * Take what the server has now and stop (after the first message
-   * when `Timeout` is set) instead of waiting for more.
-   */
-  bool NoWait;
-  /**
-   * Told why fetching stopped (NULL: not told).
-   */
-  jsFetchCompleteHandler CompleteHandler;
-  /**
-   * Passed to `CompleteHandler`.
-   */
-  void *CompleteHandlerClosure;
-  /**
-   * Ask the server for heartbeats at this interval, in milliseconds.
-   */
-  int64_t Heartbeat;
-  /**
-   * The priority group the requests belong to (server 2.11+).
-   */
-  const char *Group;
-  /**
-   * Only receive while the consumer has at least this many pending messages.
-   */
-  int64_t MinPending;
-  /**
-   * Only receive while the consumer has at least this many unacknowledged
-   * messages.
-   */
-  int64_t MinAckPending;
-  /**
-   * Messages asked for by each fetch request.
-   */
-  int FetchSize;
-  /**
-   * Send the next request this many messages before the current one is
-   * fulfilled.
-   */
-  int KeepAhead;
-  /**
-   * Decides the fetch requests instead of the library (NULL: the library).
-   */
-  jsFetchNextHandler NextHandler;
-  /**
-   * Passed to `NextHandler`.
-   */
-  void *NextHandlerClosure;
-} jsOptionsPullSubscribeAsync;
-
-/**
- * Options of asynchronous publishing (`jsOptions.PublishAsync`).
- */
-typedef struct jsOptionsPublishAsync {
-  /**
-   * The most publishes awaiting their acknowledgement at once (0: no
-   * limit); a publish beyond it waits up to `StallWait`.
-   */
-  int64_t MaxPending;
-  /**
-   * Told about every publish (when set, `ErrHandler` is not used).
-   */
-  jsPubAckHandler AckHandler;
-  /**
-   * Passed to `AckHandler`.
-   */
-  void *AckHandlerClosure;
-  /**
-   * Told about the publishes that fail.
-   */
-  jsPubAckErrHandler ErrHandler;
-  /**
-   * Passed to `ErrHandler`.
-   */
-  void *ErrHandlerClosure;
-  /**
-   * How long, in milliseconds, a publish waits for room under
-   * `MaxPending` (0: 200 ms).
-   */
-  int64_t StallWait;
-  /**
-   * Receive the acknowledgements on the connection's shared reply
-   * subscription instead of one of the context's own.
-   */
-  bool MuxReplies;
-} jsOptionsPublishAsync;
-
-/**
- * Options of js_PurgeStream (`jsOptions.Stream.Purge`). `Sequence` and
- * `Keep` exclude each other.
- */
-typedef struct jsOptionsStreamPurge {
-  /**
-   * Purge only the messages of this subject (wildcards allowed).
-   */
-  const char *Subject;
-  /**
-   * Purge the messages before this sequence.
-   */
-  uint64_t Sequence;
-  /**
-   * Keep this many of the newest messages.
-   */
-  uint64_t Keep;
-} jsOptionsStreamPurge;
-
-/**
- * Options of js_GetStreamInfo (`jsOptions.Stream.Info`).
- */
-typedef struct jsOptionsStreamInfo {
-  /**
-   * Also list the sequences of deleted messages.
-   */
-  bool DeletedDetails;
-  /**
-   * Also list the subjects matching this filter, with their counts.
-   */
-  const char *SubjectsFilter;
-} jsOptionsStreamInfo;
-
-/**
- * Options of the stream calls (`jsOptions.Stream`).
- */
-typedef struct jsOptionsStream {
-  /**
-   * For js_PurgeStream.
-   */
-  struct jsOptionsStreamPurge Purge;
-  /**
-   * For js_GetStreamInfo.
-   */
-  struct jsOptionsStreamInfo Info;
-} jsOptionsStream;
-
-/**
- * Options of a JetStream context (natsConnection_JetStream) or of one
- * call, which then override the context's. Set it up with jsOptions_Init;
- * strings belong to the caller.
- */
-typedef struct jsOptions {
-  /**
-   * The API subject prefix (NULL: "$JS.API").
-   */
-  const char *Prefix;
-  /**
-   * The JetStream domain, which makes the prefix "$JS.<domain>.API".
-   */
-  const char *Domain;
-  /**
-   * How long API requests wait for their answer, in milliseconds (0: 5000).
-   */
-  int64_t Wait;
-  /**
-   * Asynchronous publishing.
-   */
-  struct jsOptionsPublishAsync PublishAsync;
-  /**
-   * Asynchronous pull subscriptions.
-   */
-  struct jsOptionsPullSubscribeAsync PullSubscribeAsync;
-  /**
-   * Stream calls.
-   */
-  struct jsOptionsStream Stream;
-} jsOptions;
 
 #ifdef __cplusplus
 extern "C" {
@@ -2957,6 +2957,53 @@ NATS_EXTERN enum natsStatus natsHeader_Delete(struct natsHeader *h, const char *
  * it. NULL is ignored.
  */
 NATS_EXTERN void natsHeader_Destroy(struct natsHeader *h);
+
+/**
+ * Zeroes `opts`, which then means "the defaults" wherever a `jsOptions`
+ * is taken (a 5 s wait, the `$JS.API` prefix, no limits on async
+ * publishing). Fields are set after this call.
+ */
+NATS_EXTERN enum natsStatus jsOptions_Init(struct jsOptions *opts);
+
+/**
+ * Makes a JetStream context that sends its API calls through `nc`, with
+ * `opts` (NULL: the defaults; strings are copied). The caller frees the
+ * context with jsCtx_Destroy, before or after the connection: the context
+ * holds a reference of its own, so once natsConnection_Destroy has closed
+ * the connection, the context's calls fail with NATS_CONNECTION_CLOSED.
+ *
+ * Status: NATS_INVALID_ARG when `js` or `nc` is NULL or `opts.Wait` or
+ * `opts.PublishAsync.StallWait` is negative.
+ */
+NATS_EXTERN
+enum natsStatus natsConnection_JetStream(struct jsCtx **js,
+                                         struct natsConnection *nc,
+                                         struct jsOptions *opts);
+
+/**
+ * Frees a JetStream context (NULL does nothing). Its connection stays
+ * open; it is closed only by its own natsConnection_Destroy.
+ */
+NATS_EXTERN void jsCtx_Destroy(struct jsCtx *js);
+
+/**
+ * Asks the server for the account's JetStream usage and limits. On
+ * NATS_OK `*ai` is a new jsAccountInfo the caller frees with
+ * jsAccountInfo_Destroy. `opts` (may be NULL) overrides the context's
+ * prefix, domain and wait for this call; `errCode` (may be NULL) gets the
+ * server's error code. NATS_NO_RESPONDERS (code JSNotEnabledErr) when
+ * nobody serves the JetStream API.
+ */
+NATS_EXTERN
+enum natsStatus js_GetAccountInfo(struct jsAccountInfo **ai,
+                                  struct jsCtx *js,
+                                  struct jsOptions *opts,
+                                  enum jsErrCode *errCode);
+
+/**
+ * Frees what js_GetAccountInfo returned (NULL does nothing).
+ */
+NATS_EXTERN void jsAccountInfo_Destroy(struct jsAccountInfo *ai);
 
 /**
  * Returns the library's version as a string (static; do not free).

@@ -3,10 +3,13 @@
 
 mod auth_options;
 mod boundary;
+mod c_tree;
 mod connect_options;
 mod connection;
 mod handles;
 mod header;
+mod js_boundary;
+mod js_context;
 mod js_types;
 mod library;
 mod lifecycle;

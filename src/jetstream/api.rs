@@ -70,8 +70,9 @@ impl JetStream {
                 ErrorKind::NoResponders,
                 codes::JETSTREAM_NOT_ENABLED,
                 "JetStream not enabled: no responders for the JetStream API",
-            )),
-            Err(e) => Err(e.into()),
+            )
+            .at("JetStream::api_request")),
+            Err(e) => Err(JsError::from(e).at("JetStream::api_request")),
         }
     }
 

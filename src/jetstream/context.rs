@@ -16,9 +16,10 @@ pub const DEFAULT_WAIT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsOptions {
     /// API subject prefix (e.g. an import of another account's API); a
-    /// trailing `.` is ignored. Empty means the default, or the domain's.
+    /// trailing `.` is ignored. Empty means the default.
     pub prefix: String,
-    /// JetStream domain: the API is `$JS.<domain>.API`. A prefix wins.
+    /// JetStream domain: the API is `$JS.<domain>.API`. A domain wins over
+    /// a prefix, as in nats.c.
     pub domain: String,
     /// How long each API request waits for its answer.
     pub wait: Duration,
@@ -37,13 +38,13 @@ impl Default for JsOptions {
 impl JsOptions {
     /// The API prefix these options select, without a trailing dot.
     pub fn api_prefix(&self) -> String {
-        let prefix = self.prefix.trim_end_matches('.');
-        if !prefix.is_empty() {
-            return prefix.to_string();
-        }
         let domain = self.domain.trim_end_matches('.');
         if !domain.is_empty() {
             return format!("$JS.{domain}.API");
+        }
+        let prefix = self.prefix.trim_end_matches('.');
+        if !prefix.is_empty() {
+            return prefix.to_string();
         }
         DEFAULT_API_PREFIX.to_string()
     }
@@ -80,6 +81,25 @@ impl JetStream {
         &self.prefix
     }
 
+    /// This context with one call's overrides (nats.c's per-call
+    /// `jsOptions`): a domain or prefix replaces the context's, a wait
+    /// replaces its timeout.
+    pub fn with_call(&self, prefix: &str, domain: &str, wait: Option<Duration>) -> JetStream {
+        let mut js = self.clone();
+        if !domain.is_empty() || !prefix.is_empty() {
+            js.prefix = JsOptions {
+                prefix: prefix.to_string(),
+                domain: domain.to_string(),
+                wait: js.opts.wait,
+            }
+            .api_prefix();
+        }
+        if let Some(w) = wait.filter(|w| !w.is_zero()) {
+            js.opts.wait = w;
+        }
+        js
+    }
+
     /// The full API subject for `suffix` (e.g. `STREAM.INFO.ORDERS`).
     pub fn api_subject(&self, suffix: &str) -> String {
         format!("{}.{}", self.prefix, suffix)
@@ -97,6 +117,9 @@ mod tests {
         o.domain = "hub".into();
         assert_eq!(o.api_prefix(), "$JS.hub.API");
         o.prefix = "imported.js.".into();
+        // nats.c: a domain wins over a prefix.
+        assert_eq!(o.api_prefix(), "$JS.hub.API");
+        o.domain.clear();
         assert_eq!(o.api_prefix(), "imported.js");
     }
 }

@@ -3,6 +3,7 @@
 //! (nats.c's `jsErrCode`), which C callers read through an out-parameter.
 use std::fmt;
 
+use crate::client::error::MAX_FRAMES;
 use crate::client::{Error, ErrorKind};
 
 /// The server's JetStream error code (`jsErrCode`); 0 means none.
@@ -22,7 +23,7 @@ pub mod codes {
 }
 
 /// A failed JetStream call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct JsError {
     /// The status a C caller gets.
     pub kind: ErrorKind,
@@ -30,17 +31,24 @@ pub struct JsError {
     pub code: ErrorCode,
     /// The server's description, or the client's explanation.
     pub text: String,
+    /// The functions the error passed through (see `client::Error::at`).
+    frames: Vec<&'static str>,
 }
+
+/// The same error whatever path it took.
+impl PartialEq for JsError {
+    fn eq(&self, other: &JsError) -> bool {
+        (self.kind, self.code, &self.text) == (other.kind, other.code, &other.text)
+    }
+}
+
+impl Eq for JsError {}
 
 pub type JsResult<T> = std::result::Result<T, JsError>;
 
 impl JsError {
     pub fn new(kind: ErrorKind, text: impl Into<String>) -> JsError {
-        JsError {
-            kind,
-            code: 0,
-            text: text.into(),
-        }
+        JsError::api(kind, 0, text)
     }
 
     /// An error the server reported in an API answer.
@@ -49,6 +57,7 @@ impl JsError {
             kind,
             code,
             text: text.into(),
+            frames: Vec::new(),
         }
     }
 
@@ -56,18 +65,30 @@ impl JsError {
         JsError::new(ErrorKind::InvalidArg, text)
     }
 
+    /// Notes that the error passed through `func`.
+    pub fn at(mut self, func: &'static str) -> JsError {
+        if self.frames.last() != Some(&func) && self.frames.len() < MAX_FRAMES {
+            self.frames.push(func);
+        }
+        self
+    }
+
     /// The client error, without the API code.
-    pub fn to_client(&self) -> Error {
-        Error::new(self.kind, self.text.clone())
+    pub fn into_client(self) -> Error {
+        self.frames
+            .iter()
+            .fold(Error::new(self.kind, self.text), |e, f| e.at(f))
     }
 }
 
 impl From<Error> for JsError {
     fn from(e: Error) -> JsError {
+        let frames = e.frames().to_vec();
         JsError {
             kind: e.kind,
             code: 0,
             text: e.text,
+            frames,
         }
     }
 }
