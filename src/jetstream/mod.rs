@@ -8,6 +8,7 @@
 //! `err_code`) and the data modules (`account`, ...).
 pub mod account;
 pub mod api;
+pub mod batch;
 pub mod context;
 pub mod error;
 pub mod pub_ack;
@@ -15,6 +16,7 @@ pub mod pub_options;
 pub mod publish;
 pub mod publish_async;
 
+pub use batch::AtomicBatch;
 pub use context::{JetStream, JsOptions};
 pub use error::{ErrorCode, JsError, JsResult};
 pub use pub_ack::{PubAck, PubAckErr};
