@@ -375,3 +375,27 @@ fn a_closed_connection_gives_the_message_back() {
     assert_eq!(u.msg.data(), b"kept");
     assert_eq!(js.publish_async_pending(), 0);
 }
+
+#[test]
+fn a_connection_closed_with_acks_pending_leaves_them_pending() {
+    let server = NatsServer::builder().jetstream().start();
+    let conn = connect(&server);
+    let js = context(conn.clone(), PublishAsyncOptions::default());
+    add_stream(&js, serde_json::json!({"name": "C", "subjects": ["c"]}));
+    server.pause();
+    for i in 0..3 {
+        js.publish_async("c", format!("{i}").as_bytes(), &PubOptions::default())
+            .unwrap();
+    }
+    conn.close();
+    server.resume();
+    // No ack can come any more: the wait times out and the messages can
+    // be taken back (to publish them on another connection, say).
+    let e = js
+        .publish_async_complete(Some(Duration::from_millis(200)))
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Timeout);
+    let list = js.publish_async_pending_list().unwrap();
+    assert_eq!(list.len(), 3);
+    assert_eq!(list[2].data(), b"2");
+}
