@@ -552,7 +552,9 @@ impl JetStream {
     }
 
     /// Waits until every asynchronous publish is settled (`None`: no
-    /// limit). `Timeout` when some are still awaiting their ack.
+    /// limit). `Timeout` when some are still awaiting their ack. Acks
+    /// cannot come once the connection is closed, so a wait without a
+    /// limit then ends only with `close` (as in nats.c).
     pub fn publish_async_complete(&self, timeout: Option<Duration>) -> JsResult<()> {
         self.publisher().complete(timeout)
     }
