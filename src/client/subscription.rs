@@ -266,6 +266,23 @@ impl Subscription {
         }
     }
 
+    /// Queues a message the library made itself (a JetStream publish's
+    /// local timeout) behind those already routed, so the callback gets it
+    /// in turn, on its usual thread. False when the subscription is closed
+    /// or not asynchronous.
+    pub(crate) fn inject(&self, msg: Message) -> bool {
+        if !self.is_async() {
+            return false;
+        }
+        let mut batch = DeliveryBatch::default();
+        let queued = matches!(
+            self.enqueue(msg, &mut batch),
+            Enqueued::Queued | Enqueued::LimitReached
+        );
+        batch.flush();
+        queued
+    }
+
     fn dequeued(&self, msg: &Message) {
         self.0.flow.take(msg.wire_len() as i64);
     }

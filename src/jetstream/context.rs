@@ -1,10 +1,12 @@
 //! A JetStream context: a connection, the API prefix its requests go to,
 //! and the defaults every call uses (nats.c's `jsCtx` with its `jsOptions`).
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::client::Connection;
 
 use super::error::{JsError, JsResult};
+use super::publish_async::{PublishAsyncOptions, Publisher};
 
 /// The prefix of the JetStream API when neither a prefix nor a domain is set.
 pub const DEFAULT_API_PREFIX: &str = "$JS.API";
@@ -23,6 +25,8 @@ pub struct JsOptions {
     pub domain: String,
     /// How long each API request waits for its answer.
     pub wait: Duration,
+    /// Asynchronous publishing: back-pressure and the ack callbacks.
+    pub publish_async: PublishAsyncOptions,
 }
 
 impl Default for JsOptions {
@@ -31,6 +35,7 @@ impl Default for JsOptions {
             prefix: String::new(),
             domain: String::new(),
             wait: DEFAULT_WAIT,
+            publish_async: PublishAsyncOptions::default(),
         }
     }
 }
@@ -57,6 +62,8 @@ pub struct JetStream {
     conn: Connection,
     opts: JsOptions,
     prefix: String,
+    /// Shared by the clones: they are one context for async publishing.
+    publisher: Arc<Publisher>,
 }
 
 impl JetStream {
@@ -65,7 +72,13 @@ impl JetStream {
             return Err(JsError::invalid_arg("the wait time must be positive"));
         }
         let prefix = opts.api_prefix();
-        Ok(JetStream { conn, opts, prefix })
+        let publisher = Arc::default();
+        Ok(JetStream {
+            conn,
+            opts,
+            prefix,
+            publisher,
+        })
     }
 
     pub fn connection(&self) -> &Connection {
@@ -90,7 +103,7 @@ impl JetStream {
             js.prefix = JsOptions {
                 prefix: prefix.to_string(),
                 domain: domain.to_string(),
-                wait: js.opts.wait,
+                ..JsOptions::default()
             }
             .api_prefix();
         }
@@ -98,6 +111,25 @@ impl JetStream {
             js.opts.wait = w;
         }
         js
+    }
+
+    pub(super) fn publisher(&self) -> &Arc<Publisher> {
+        &self.publisher
+    }
+
+    /// This context with a publisher of its own (never used), for
+    /// callbacks to keep without keeping the real one alive.
+    pub(super) fn without_publisher(&self) -> JetStream {
+        self.with_publisher(Arc::default())
+    }
+
+    pub(super) fn with_publisher(&self, publisher: Arc<Publisher>) -> JetStream {
+        JetStream {
+            conn: self.conn.clone(),
+            opts: self.opts.clone(),
+            prefix: self.prefix.clone(),
+            publisher,
+        }
     }
 
     /// The full API subject for `suffix` (e.g. `STREAM.INFO.ORDERS`).

@@ -8,8 +8,17 @@
 //! `err_code`) and the data modules (`account`, ...).
 pub mod account;
 pub mod api;
+pub mod batch;
 pub mod context;
 pub mod error;
+pub mod pub_ack;
+pub mod pub_options;
+pub mod publish;
+pub mod publish_async;
 
+pub use batch::AtomicBatch;
 pub use context::{JetStream, JsOptions};
 pub use error::{ErrorCode, JsError, JsResult};
+pub use pub_ack::{PubAck, PubAckErr};
+pub use pub_options::{PubOptions, ScheduleOptions};
+pub use publish_async::{PublishAsyncOptions, Unpublished};
