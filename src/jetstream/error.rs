@@ -56,6 +56,16 @@ impl JsError {
         JsError::new(ErrorKind::InvalidArg, text)
     }
 
+    /// An API error whose code is one of `codes` becomes `NotFound`, the
+    /// status nats.c gives for "stream/consumer/message not found" answers
+    /// (each call names the codes it treats so); anything else is kept.
+    pub fn not_found_if(mut self, codes: &[ErrorCode]) -> JsError {
+        if self.kind == ErrorKind::Err && self.code != 0 && codes.contains(&self.code) {
+            self.kind = ErrorKind::NotFound;
+        }
+        self
+    }
+
     /// The client error, without the API code.
     pub fn to_client(&self) -> Error {
         Error::new(self.kind, self.text.clone())
