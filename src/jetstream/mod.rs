@@ -17,6 +17,7 @@ pub mod consumer_info;
 pub mod context;
 pub mod error;
 pub mod json;
+pub mod msg_get;
 pub mod names;
 pub mod paging;
 pub mod stream;
@@ -32,6 +33,7 @@ pub use consumer_info::{
 };
 pub use context::{JetStream, JsOptions};
 pub use error::{ErrorCode, JsError, JsResult};
+pub use msg_get::DirectGetOptions;
 pub use stream::{PurgeOptions, StreamInfoOptions};
 pub use stream_config::{
     DiscardPolicy, ExternalStream, PersistMode, Placement, RePublish, RetentionPolicy,
