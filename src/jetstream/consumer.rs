@@ -249,14 +249,9 @@ impl JetStream {
         check_limited_term("group", group)?;
         let body = encode(&UnpinRequest { group })?;
         let answer = self.api_request_raw(&format!("CONSUMER.UNPIN.{stream}.{consumer}"), &body)?;
-        let ok: Success = api::decode(&answer).map_err(|e| e.not_found_if(STREAM_OR_CONSUMER))?;
-        if !ok.success {
-            return Err(JsError::new(
-                ErrorKind::Err,
-                format!("failed to unpin group '{group}' at consumer '{consumer}'"),
-            ));
-        }
-        Ok(())
+        // The server's unpin answer has no `success` field (nats.c 3.14
+        // looks for one): an answer without an error is the success.
+        api::check(&answer).map_err(|e| e.not_found_if(STREAM_OR_CONSUMER))
     }
 }
 
