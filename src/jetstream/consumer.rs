@@ -12,7 +12,7 @@ use super::context::JetStream;
 use super::error::{codes, JsError, JsResult};
 use super::json;
 use super::names::{check_consumer_name, check_limited_term, check_stream_name};
-use super::paging::{Page, PageOf};
+use super::paging::{dedup_by, Page, PageOf};
 use super::stream::{Success, STREAM_OR_CONSUMER};
 use super::time::rfc3339;
 
@@ -107,17 +107,6 @@ fn check_names(stream: &str, consumer: &str) -> JsResult<()> {
     check_consumer_name(consumer, false)
 }
 
-fn dedup(items: Vec<ConsumerInfo>) -> Vec<ConsumerInfo> {
-    let mut out: Vec<ConsumerInfo> = Vec::with_capacity(items.len());
-    for ci in items {
-        match out.iter_mut().find(|o| o.name == ci.name) {
-            Some(o) => *o = ci,
-            None => out.push(ci),
-        }
-    }
-    out
-}
-
 impl JetStream {
     /// Creates a consumer on `stream`, or updates it if it exists with a
     /// compatible config (`js_AddConsumer`).
@@ -186,7 +175,7 @@ impl JetStream {
         if list.iter().any(|ci| ci.name.is_empty()) {
             return Err(JsError::new(ErrorKind::Err, "consumer name missing"));
         }
-        let list = dedup(list);
+        let list = dedup_by(list, |ci| &ci.name);
         if list.is_empty() {
             return Err(JsError::new(ErrorKind::NotFound, "no consumer found"));
         }
@@ -197,13 +186,12 @@ impl JetStream {
     /// `NotFound`.
     pub fn consumer_names(&self, stream: &str) -> JsResult<Vec<String>> {
         check_stream_name(stream)?;
-        let mut names = self.paged::<String, NamesPage>(
+        let names = self.paged::<String, NamesPage>(
             &format!("CONSUMER.NAMES.{stream}"),
             |offset| encode(&OffsetRequest { offset }),
             &[codes::STREAM_NOT_FOUND],
         )?;
-        let mut seen = std::collections::HashSet::new();
-        names.retain(|n| seen.insert(n.clone()));
+        let names = dedup_by(names, |n| n);
         if names.is_empty() {
             return Err(JsError::new(ErrorKind::NotFound, "no consumer found"));
         }
@@ -271,6 +259,44 @@ mod tests {
         assert_eq!(create_suffix("S", &c), "CONSUMER.CREATE.S.N.a.*");
         c.filter_subjects = vec!["b".into()];
         assert_eq!(create_suffix("S", &c), "CONSUMER.CREATE.S.N");
+    }
+
+    #[test]
+    fn malformed_answers_are_errors_with_a_text() {
+        let bad: [&[u8]; 6] = [
+            b"",
+            b"{\"stream_name\":\"S\",\"config\":{",
+            b"{\"config\":{\"deliver_policy\":\"sideways\"}}",
+            b"{\"consumers\":{}}",
+            b"{\"paused\":\"yes\"}",
+            b"{\"reset_seq\":-1}",
+        ];
+        for answer in bad {
+            let errs = [
+                api::decode::<ConsumerInfo>(answer).err(),
+                api::decode::<InfoListPage>(answer).err(),
+                api::decode::<NamesPage>(answer).err(),
+                api::decode::<ConsumerPauseResponse>(answer).err(),
+                api::decode::<ConsumerResetResponse>(answer).err(),
+            ];
+            let text = String::from_utf8_lossy(answer);
+            assert!(errs.iter().any(Option::is_some), "{text}");
+            for e in errs.into_iter().flatten() {
+                assert_eq!(e.kind, ErrorKind::Err, "{text}");
+                assert!(
+                    e.text.starts_with("invalid JetStream API answer"),
+                    "{}",
+                    e.text
+                );
+            }
+        }
+        // Truncated or empty answers fail for every type.
+        for answer in [&b""[..], b"{\"name\":\"C\""] {
+            assert!(api::decode::<ConsumerInfo>(answer).is_err());
+            assert!(api::decode::<ConsumerPauseResponse>(answer).is_err());
+            assert!(api::decode::<ConsumerResetResponse>(answer).is_err());
+            assert!(api::decode::<NamesPage>(answer).is_err());
+        }
     }
 
     #[test]

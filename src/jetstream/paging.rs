@@ -59,3 +59,31 @@ impl JetStream {
         }
     }
 }
+
+/// Keeps the first position of each key, the last value for it (nats.c
+/// collects listings in a map by name).
+pub(crate) fn dedup_by<T>(items: Vec<T>, key: impl Fn(&T) -> &str) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(items.len());
+    let mut at = std::collections::HashMap::new();
+    for item in items {
+        match at.get(key(&item)) {
+            Some(&i) => out[i] = item,
+            None => {
+                at.insert(key(&item).to_string(), out.len());
+                out.push(item);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listings_keep_order_and_drop_repeats() {
+        let v = dedup_by(vec!["b", "a", "b", "c"], |s| s);
+        assert_eq!(v, ["b", "a", "c"]);
+    }
+}

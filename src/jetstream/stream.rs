@@ -9,7 +9,7 @@ use super::context::JetStream;
 use super::error::{codes, JsError, JsResult};
 use super::json::{self, is_false, is_zero_u64};
 use super::names::check_stream_name;
-use super::paging::{Page, PageOf};
+use super::paging::{dedup_by, Page, PageOf};
 use super::stream_config::{ExternalStream, StreamConfig, StreamSource};
 use super::stream_info::StreamInfo;
 
@@ -162,23 +162,6 @@ fn wire_config(cfg: &StreamConfig) -> JsResult<Vec<u8>> {
         .map(|s| with_domain_as_external(s, "source"))
         .collect::<JsResult<_>>()?;
     encode(&wire)
-}
-
-/// Keeps the first position of each key, the last value for it (nats.c
-/// collects listings in a map by name).
-fn dedup_by<T>(items: Vec<T>, key: impl Fn(&T) -> &str) -> Vec<T> {
-    let mut out: Vec<T> = Vec::with_capacity(items.len());
-    let mut at = std::collections::HashMap::new();
-    for item in items {
-        match at.get(key(&item)) {
-            Some(&i) => out[i] = item,
-            None => {
-                at.insert(key(&item).to_string(), out.len());
-                out.push(item);
-            }
-        }
-    }
-    out
 }
 
 impl JetStream {
@@ -354,9 +337,34 @@ mod tests {
     }
 
     #[test]
-    fn listings_keep_order_and_drop_repeats() {
-        let v = dedup_by(vec!["b", "a", "b", "c"], |s| s);
-        assert_eq!(v, ["b", "a", "c"]);
+    fn malformed_answers_are_errors_with_a_text() {
+        for answer in [
+            &b""[..],
+            b"{\"config\":{\"name\":\"S\"",
+            b"{\"config\":{\"retention\":\"forever\"}}",
+            b"{\"state\":{\"deleted\":[\"2\"]}}",
+            b"{\"total\":\"many\"}",
+            b"{\"streams\":[{\"created\":\"then\"}]}",
+            b"{\"purged\":-4}",
+            b"null",
+        ] {
+            let text = String::from_utf8_lossy(answer);
+            let errs = [
+                api::decode::<InfoPage>(answer).err(),
+                api::decode::<InfoListPage>(answer).err(),
+                api::decode::<PurgeAnswer>(answer).err(),
+                api::decode::<Success>(answer).err(),
+            ];
+            assert!(errs.iter().any(Option::is_some), "{text}");
+            for e in errs.into_iter().flatten() {
+                assert_eq!(e.kind, ErrorKind::Err, "{text}");
+                assert!(
+                    e.text.starts_with("invalid JetStream API answer"),
+                    "{}",
+                    e.text
+                );
+            }
+        }
     }
 
     #[test]
