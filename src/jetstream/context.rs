@@ -67,6 +67,12 @@ impl JetStream {
         Ok(JetStream { conn, opts, prefix })
     }
 
+    /// The same connection with other options: what a call taking its own
+    /// `jsOptions` (nats.c's per-call prefix, domain and wait) runs on.
+    pub fn with_options(&self, opts: JsOptions) -> JsResult<JetStream> {
+        JetStream::new(self.conn.clone(), opts)
+    }
+
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
