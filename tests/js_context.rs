@@ -57,3 +57,21 @@ fn a_domain_selects_that_domains_api() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::NoResponders);
 }
+
+#[test]
+fn per_call_options_select_another_domain() {
+    let server = NatsServer::builder()
+        .config("jetstream { domain: hub }")
+        .start();
+    let elsewhere = JsOptions {
+        domain: "elsewhere".into(),
+        ..JsOptions::default()
+    };
+    let js = JetStream::new(connect(&server), elsewhere).unwrap();
+    assert_eq!(js.account_info().unwrap_err().kind, ErrorKind::NoResponders);
+    let hub = js.with_call("", "hub", None);
+    assert_eq!(hub.prefix(), "$JS.hub.API");
+    assert_eq!(hub.account_info().unwrap().domain, "hub");
+    // The original context is unchanged.
+    assert_eq!(js.prefix(), "$JS.elsewhere.API");
+}

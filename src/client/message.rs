@@ -75,6 +75,9 @@ struct Extras {
     /// Whatever the C shell keeps with the message (the C strings it lends
     /// out for headers); dropped with the message.
     attachment: Option<Box<dyn Any + Send + Sync>>,
+    /// Where a message read back from a stream was stored: its sequence
+    /// and time (UTC nanoseconds); zero for any other message.
+    stored: (u64, i64),
 }
 
 /// Blocks with at least this many bytes are allocated in whole pages, and
@@ -597,6 +600,23 @@ impl Message {
         if let Some(e) = self.block_mut().extras.as_mut() {
             e.attachment = None;
         }
+    }
+
+    /// The stream sequence of a message read from a stream (JetStream's
+    /// get and direct get); 0 for other messages (`natsMsg_GetSequence`).
+    pub fn sequence(&self) -> u64 {
+        self.extras().map_or(0, |e| e.stored.0)
+    }
+
+    /// When a message read from a stream was stored, UTC nanoseconds; 0
+    /// for other messages (`natsMsg_GetTime`).
+    pub fn time(&self) -> i64 {
+        self.extras().map_or(0, |e| e.stored.1)
+    }
+
+    /// Records where a message read back from a stream was stored.
+    pub(crate) fn set_stored(&mut self, sequence: u64, time: i64) {
+        self.extras_mut().stored = (sequence, time);
     }
 
     /// Whether publishing this message would send headers (`HPUB`).

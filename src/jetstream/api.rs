@@ -5,7 +5,9 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::client::ErrorKind;
+use std::time::Duration;
+
+use crate::client::{ErrorKind, Message};
 
 use super::context::JetStream;
 use super::error::{codes, ErrorCode, JsError, JsResult};
@@ -60,12 +62,22 @@ impl JetStream {
     /// No responders means JetStream is not enabled here: nats.c keeps the
     /// status and reports the code `JSNotEnabledErr`.
     pub fn api_request_raw(&self, suffix: &str, body: &[u8]) -> JsResult<Vec<u8>> {
+        self.api_request_within(suffix, body, self.options().wait)
+            .map(|msg| msg.data().to_vec())
+    }
+
+    /// [`JetStream::api_request_raw`] with its own timeout, answering the
+    /// whole reply message (direct gets answer with headers; paged listings
+    /// share one `Wait` across their requests).
+    pub fn api_request_within(
+        &self,
+        suffix: &str,
+        body: &[u8],
+        timeout: Duration,
+    ) -> JsResult<Message> {
         let subject = self.api_subject(suffix);
-        match self
-            .connection()
-            .request(&subject, None, body, self.options().wait)
-        {
-            Ok(msg) => Ok(msg.data().to_vec()),
+        match self.connection().request(&subject, None, body, timeout) {
+            Ok(msg) => Ok(msg),
             Err(e) if e.kind == ErrorKind::NoResponders => Err(JsError::api(
                 ErrorKind::NoResponders,
                 codes::JETSTREAM_NOT_ENABLED,

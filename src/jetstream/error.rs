@@ -73,6 +73,16 @@ impl JsError {
         self
     }
 
+    /// An API error whose code is one of `codes` becomes `NotFound`, the
+    /// status nats.c gives for "stream/consumer/message not found" answers
+    /// (each call names the codes it treats so); anything else is kept.
+    pub fn not_found_if(mut self, codes: &[ErrorCode]) -> JsError {
+        if self.kind == ErrorKind::Err && self.code != 0 && codes.contains(&self.code) {
+            self.kind = ErrorKind::NotFound;
+        }
+        self
+    }
+
     /// The client error, without the API code.
     pub fn into_client(self) -> Error {
         self.frames

@@ -611,6 +611,7 @@ impl Drop for NatsServer {
 pub struct ClusterBuilder {
     size: usize,
     config: Vec<String>,
+    jetstream: bool,
 }
 
 impl ClusterBuilder {
@@ -619,7 +620,16 @@ impl ClusterBuilder {
         Self {
             size,
             config: Vec::new(),
+            jetstream: false,
         }
+    }
+
+    /// Runs JetStream on every node, each with its own store directory
+    /// (nodes are named `n0`, `n1`, ...; the cluster is `test`). The
+    /// cluster needs a moment to elect a meta leader after start.
+    pub fn jetstream(mut self) -> Self {
+        self.jetstream = true;
+        self
     }
 
     /// Appends configuration text to every node's config.
@@ -676,6 +686,9 @@ impl ClusterBuilder {
                 routes.join(", ")
             );
             let mut b = ServerBuilder::new().port(client_port).config(&cluster);
+            if self.jetstream {
+                b = b.jetstream();
+            }
             for c in &self.config {
                 b = b.config(c);
             }
