@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossbeam_channel::{unbounded, Receiver};
-use nats_rs::client::{Callbacks, Connection, ErrorKind, Message, MsgHandler, Options, Status};
+use nats_rs::client::{
+    Callbacks, Connection, ErrorKind, Message, MsgHandler, Options, Part, Status,
+};
 use support::NatsServer;
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -53,7 +55,7 @@ fn exact_bytes_arrive_once() {
     assert_eq!(sub.next_msg(WAIT).unwrap().data(), &binary[..]);
     let empty = sub.next_msg(WAIT).unwrap();
     assert!(empty.data().is_empty());
-    assert_eq!(empty.data_with_nul(), b"\0");
+    assert_eq!(empty.zero_terminated(Part::Data), Some(&b"\0"[..]));
     let m = sub.next_msg(WAIT).unwrap();
     assert_eq!(m.data().len(), big.len());
     assert!(m.data() == &big[..]);

@@ -161,8 +161,6 @@ pub struct ConnInner {
     /// reconnect can't be downgraded to plain text.
     pub(crate) tls_used: AtomicBool,
     pub(crate) counters: Counters,
-    /// The connection name followed by a NUL, for C callers.
-    name_nul: Option<Box<[u8]>>,
 }
 
 pub(crate) struct ConnState {
@@ -282,7 +280,6 @@ impl Connection {
             writer: Writer::new(opts.io_buf_size),
             next_sid: AtomicU64::new(1),
             counters: Counters::default(),
-            name_nul: opts.name.as_ref().map(|n| with_nul(n)),
             opts,
         }))
     }
@@ -1311,34 +1308,20 @@ impl Connection {
         self.0.opts.name.as_deref()
     }
 
-    /// The name's bytes followed by a NUL.
-    pub fn name_with_nul(&self) -> Option<&[u8]> {
-        self.0.name_nul.as_deref()
+    /// The shared state behind this handle (clones share it).
+    pub(crate) fn as_arc(&self) -> &Arc<ConnInner> {
+        &self.0
     }
 
-    /// The stable address C uses as this connection's handle.
-    pub fn as_ptr(&self) -> *const ConnInner {
-        Arc::as_ptr(&self.0)
+    /// Gives this handle up as its shared state.
+    pub(crate) fn into_arc(self) -> Arc<ConnInner> {
+        self.0
     }
 
-    pub fn into_raw(self) -> *const ConnInner {
-        Arc::into_raw(self.0)
+    /// The handle of the shared state from [`Connection::into_arc`].
+    pub(crate) fn from_arc(inner: Arc<ConnInner>) -> Connection {
+        Connection(inner)
     }
-
-    /// # Safety
-    /// `p` must come from `into_raw` and not have been released.
-    pub unsafe fn from_raw(p: *const ConnInner) -> Connection {
-        // SAFETY: guaranteed by the caller.
-        Connection(unsafe { Arc::from_raw(p) })
-    }
-}
-
-/// `s` followed by a NUL byte (strings C borrows from us).
-pub(crate) fn with_nul(s: &str) -> Box<[u8]> {
-    let mut v = Vec::with_capacity(s.len() + 1);
-    v.extend_from_slice(s.as_bytes());
-    v.push(0);
-    v.into_boxed_slice()
 }
 
 impl std::fmt::Debug for Connection {

@@ -82,8 +82,7 @@ pub(crate) enum SubKind {
 #[repr(C)]
 pub struct SubInner {
     pub(crate) sid: u64,
-    /// The subject followed by a NUL, so C can borrow it.
-    subject: Box<[u8]>,
+    subject: Box<str>,
     queue: Option<String>,
     /// Strong, as a C subscription keeps its connection alive; the cycle
     /// through the connection's table ends when the subscription is released.
@@ -132,12 +131,9 @@ impl Subscription {
         kind: SubKind,
         limits: (i64, i64),
     ) -> Subscription {
-        let mut subject_nul = Vec::with_capacity(subject.len() + 1);
-        subject_nul.extend_from_slice(subject.as_bytes());
-        subject_nul.push(0);
         Subscription(Arc::new(SubInner {
             sid,
-            subject: subject_nul.into_boxed_slice(),
+            subject: subject.into(),
             queue: queue.map(str::to_string),
             home,
             kind,
@@ -169,11 +165,6 @@ impl Subscription {
     }
 
     pub fn subject(&self) -> &str {
-        let b = &self.0.subject[..self.0.subject.len() - 1];
-        std::str::from_utf8(b).unwrap_or_default()
-    }
-
-    pub fn subject_with_nul(&self) -> &[u8] {
         &self.0.subject
     }
 
@@ -648,24 +639,19 @@ impl Subscription {
         Ok(())
     }
 
-    pub fn ptr_eq(&self, other: &Subscription) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+    /// The shared state behind this handle (clones share it).
+    pub(crate) fn as_arc(&self) -> &Arc<SubInner> {
+        &self.0
     }
 
-    /// The stable address C uses as this subscription's handle.
-    pub fn as_ptr(&self) -> *const SubInner {
-        Arc::as_ptr(&self.0)
+    /// Gives this handle up as its shared state.
+    pub(crate) fn into_arc(self) -> Arc<SubInner> {
+        self.0
     }
 
-    pub fn into_raw(self) -> *const SubInner {
-        Arc::into_raw(self.0)
-    }
-
-    /// # Safety
-    /// `p` must come from `into_raw` and not have been released.
-    pub unsafe fn from_raw(p: *const SubInner) -> Subscription {
-        // SAFETY: guaranteed by the caller.
-        Subscription(unsafe { Arc::from_raw(p) })
+    /// The handle of the shared state from [`Subscription::into_arc`].
+    pub(crate) fn from_arc(inner: Arc<SubInner>) -> Subscription {
+        Subscription(inner)
     }
 }
 

@@ -7,6 +7,7 @@ mod connect_options;
 mod connection;
 mod handles;
 mod header;
+mod lent;
 mod library;
 mod lifecycle;
 mod msg;
