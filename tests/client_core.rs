@@ -332,7 +332,7 @@ fn slow_consumer_drops_and_reports() {
         d2.fetch_add(1, Ordering::SeqCst);
     });
     let sub = nc.subscribe("slow", None, None, h).unwrap();
-    sub.set_pending_limits(10, 1024 * 1024).unwrap();
+    sub.set_pending_limits(Some(10), Some(1024 * 1024)).unwrap();
     nc.flush_timeout(WAIT).unwrap();
     for _ in 0..100 {
         nc.publish("slow", b"x").unwrap();
@@ -687,7 +687,7 @@ fn unreachable_auto_unsubscribe_limit_closes_with_its_connection() {
     let server = NatsServer::start();
     let nc = connect(&server);
     let sub = nc.subscribe_sync("unreachable.max", None).unwrap();
-    sub.set_pending_limits(1, -1).unwrap();
+    sub.set_pending_limits(Some(1), None).unwrap();
     nc.auto_unsubscribe(&sub, 3).unwrap();
     nc.publish("unreachable.max", b"1").unwrap();
     nc.publish("unreachable.max", b"dropped").unwrap();

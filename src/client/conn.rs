@@ -171,7 +171,7 @@ pub(crate) struct ConnState {
     pub(crate) last_error: Option<Error>,
     /// One entry per PING in flight, in order; `Some` for a flush waiting on it.
     pub(crate) pongs: VecDeque<Option<Sender<Result<()>>>>,
-    pub(crate) pings_out: i32,
+    pub(crate) pings_out: usize,
     pub(crate) local_addr: Option<SocketAddr>,
     /// Counts sockets: events from an older socket's reader or writer are
     /// stale and ignored.
@@ -201,7 +201,7 @@ impl Connection {
         let rounds = if opts.retry_on_failed_connect && !background {
             opts.max_reconnect
         } else {
-            0
+            Some(0)
         };
         let mut last = Error::new(ErrorKind::NoServer, "no server available for connection");
         let mut round = 0;
@@ -230,7 +230,7 @@ impl Connection {
                 }
             }
             round += 1;
-            if rounds >= 0 && round > rounds {
+            if rounds.is_some_and(|max| round > max) {
                 break;
             }
             std::thread::sleep(opts.reconnect_wait);
@@ -915,10 +915,10 @@ impl Connection {
         self.0.next_sid.fetch_add(1, Relaxed)
     }
 
-    fn default_limits(&self) -> (i64, i64) {
+    fn default_limits(&self) -> (Option<usize>, Option<usize>) {
         (
-            self.0.opts.max_pending_msgs as i64,
-            self.0.opts.max_pending_bytes,
+            Some(self.0.opts.max_pending_msgs),
+            Some(self.0.opts.max_pending_bytes),
         )
     }
 
@@ -1055,17 +1055,16 @@ impl Connection {
         sent
     }
 
-    /// `natsSubscription_AutoUnsubscribe`: a non-positive `max`
-    /// unsubscribes now.
-    pub fn auto_unsubscribe(&self, sub: &Subscription, max: i32) -> Result<()> {
+    /// `natsSubscription_AutoUnsubscribe`: ends `sub` once `max` messages
+    /// were received in all; 0 unsubscribes now.
+    pub fn auto_unsubscribe(&self, sub: &Subscription, max: u64) -> Result<()> {
         if self.is_closed() {
             return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
         }
         sub.check_open()?;
-        if max <= 0 {
+        if max == 0 {
             return self.unsubscribe(sub);
         }
-        let max = max as u64;
         sub.set_max(max);
         self.send_unsub(sub.sid(), Some(max))?;
         sub.apply_max(max);

@@ -73,6 +73,6 @@ pub use delivery_pool::{set_pool_size, shutdown_pool};
 pub use drain::DEFAULT_DRAIN_TIMEOUT;
 pub use error::{Error, ErrorKind, Result};
 pub use message::{release_spare_blocks, Message, Part};
-pub use options::{Callbacks, Options};
+pub use options::{Callbacks, IpOrder, Options};
 pub use stats::Statistics;
 pub use subscription::Subscription;

@@ -245,7 +245,9 @@ pub unsafe extern "C" fn natsOptions_SetMaxPingsOut(
     maxPingsOut: c_int,
 ) -> natsStatus {
     with_opts("natsOptions_SetMaxPingsOut", opts, |o| {
-        o.max_pings_out = maxPingsOut;
+        // nats.c stores any count; a negative one acts as 0 there too (the
+        // first unanswered PING makes the connection stale).
+        o.max_pings_out = usize::try_from(maxPingsOut).unwrap_or(0);
         Ok(())
     })
 }
@@ -278,7 +280,8 @@ pub unsafe extern "C" fn natsOptions_SetMaxPendingMsgs(
     maxPending: c_int,
 ) -> natsStatus {
     with_opts("natsOptions_SetMaxPendingMsgs", opts, |o| {
-        o.set_max_pending_msgs(maxPending)
+        // Negative counts as 0, which the setter refuses.
+        o.set_max_pending_msgs(usize::try_from(maxPending).unwrap_or(0))
     })
 }
 
@@ -289,7 +292,8 @@ pub unsafe extern "C" fn natsOptions_SetMaxPendingBytes(
     maxPending: i64,
 ) -> natsStatus {
     with_opts("natsOptions_SetMaxPendingBytes", opts, |o| {
-        o.set_max_pending_bytes(maxPending)
+        // Negative counts as 0, which the setter refuses.
+        o.set_max_pending_bytes(usize::try_from(maxPending).unwrap_or(0))
     })
 }
 
@@ -508,7 +512,7 @@ pub unsafe extern "C" fn natsOptions_SetMaxReconnect(
     maxReconnect: c_int,
 ) -> natsStatus {
     with_opts("natsOptions_SetMaxReconnect", opts, |o| {
-        o.max_reconnect = maxReconnect;
+        o.max_reconnect = usize::try_from(maxReconnect).ok();
         Ok(())
     })
 }
@@ -860,7 +864,7 @@ mod tests {
         unsafe {
             let opts = get(o);
             assert!(opts.allow_reconnect);
-            assert_eq!(opts.max_reconnect, 60);
+            assert_eq!(opts.max_reconnect, Some(60));
             assert_eq!(opts.reconnect_wait, Duration::from_secs(2));
             assert_eq!(opts.reconnect_jitter, Duration::from_millis(100));
             assert_eq!(opts.reconnect_jitter_tls, Duration::from_secs(1));
@@ -901,7 +905,7 @@ mod tests {
             assert_eq!(s, NATS_OK);
             let opts = get(o);
             assert!(!opts.allow_reconnect);
-            assert_eq!(opts.max_reconnect, -1);
+            assert_eq!(opts.max_reconnect, None);
             assert_eq!(opts.reconnect_wait, Duration::ZERO);
             assert_eq!(opts.reconnect_jitter, Duration::from_millis(5));
             assert_eq!(opts.reconnect_jitter_tls, Duration::from_millis(50));

@@ -151,7 +151,8 @@ pub unsafe extern "C" fn natsSubscription_AutoUnsubscribe(
     // SAFETY: handle per the API.
     guard("natsSubscription_AutoUnsubscribe", || {
         let s = unsafe { borrow(s) }?;
-        Connection::of(&s).auto_unsubscribe(&s, max)
+        // Non-positive: unsubscribe now, as 0 does.
+        Connection::of(&s).auto_unsubscribe(&s, u64::try_from(max).unwrap_or(0))
     })
 }
 
@@ -207,7 +208,9 @@ pub unsafe extern "C" fn natsSubscription_SetPendingLimits(
 ) -> natsStatus {
     // SAFETY: handle per the API.
     guard("natsSubscription_SetPendingLimits", || {
-        unsafe { borrow(s) }?.set_pending_limits(msgLimit, bytesLimit)
+        // Negative: unlimited; 0 stays 0, which the setter refuses.
+        let limit = |n: c_int| usize::try_from(n).ok();
+        unsafe { borrow(s) }?.set_pending_limits(limit(msgLimit), limit(bytesLimit))
     })
 }
 
@@ -221,10 +224,12 @@ pub unsafe extern "C" fn natsSubscription_GetPendingLimits(
     guard("natsSubscription_GetPendingLimits", || {
         // SAFETY: handle per the API.
         let (m, b) = unsafe { borrow(s) }?.pending_limits()?;
+        // nats.c's encoding: -1 is unlimited.
+        let limit = |l: Option<usize>| l.map_or(-1, |n| c_int::try_from(n).unwrap_or(c_int::MAX));
         // SAFETY: NULL or writable per the API.
-        unsafe { Out::optional(msgLimit) }.set(clamp(m));
+        unsafe { Out::optional(msgLimit) }.set(limit(m));
         // SAFETY: as above.
-        unsafe { Out::optional(bytesLimit) }.set(clamp(b));
+        unsafe { Out::optional(bytesLimit) }.set(limit(b));
         Ok(())
     })
 }
