@@ -279,7 +279,7 @@ pub(crate) unsafe fn opt_str<'a>(p: *const c_char) -> Result<Option<&'a str>, Er
 /// # Safety
 /// As for [`opt_str`].
 pub(crate) unsafe fn req_str<'a>(p: *const c_char, what: &str) -> Result<&'a str, Error> {
-    // SAFETY: same contract as ours.
+    // SAFETY: `p` is NULL or a C string valid for `'a` (our contract).
     match unsafe { opt_str(p) } {
         Ok(Some(s)) => Ok(s),
         Ok(None) => Err(null_arg(what)),

@@ -46,7 +46,7 @@ pub type natsMsgHandler = Option<
 /// # Safety
 /// `p` is NULL or a C string.
 unsafe fn subject<'a>(p: *const c_char) -> Result<&'a str> {
-    // SAFETY: per the contract.
+    // SAFETY: `p` is NULL or a C string valid for `\'a` (our contract).
     match unsafe { opt_str(p) } {
         Ok(Some(s)) if !s.is_empty() => Ok(s),
         _ => Err(Error::new(
@@ -63,7 +63,7 @@ unsafe fn subject<'a>(p: *const c_char) -> Result<&'a str> {
 /// # Safety
 /// `p` is NULL or a C string.
 unsafe fn pub_subject<'a>(p: *const c_char) -> Result<&'a [u8]> {
-    // SAFETY: per the contract.
+    // SAFETY: `p` is NULL or a C string valid for `\'a` (our contract).
     match unsafe { c_string_bytes(p) } {
         [] => Err(Error::new(
             ErrorKind::InvalidSubject,
@@ -79,7 +79,7 @@ unsafe fn pub_subject<'a>(p: *const c_char) -> Result<&'a [u8]> {
 /// # Safety
 /// `p` is NULL or a C string.
 unsafe fn reply_arg<'a>(p: *const c_char) -> Result<&'a [u8]> {
-    // SAFETY: per the contract.
+    // SAFETY: `p` is NULL or a C string valid for `\'a` (our contract).
     match unsafe { c_string_bytes(p) } {
         [] => Err(invalid_arg("reply is NULL or empty")),
         r => Ok(r),
@@ -362,7 +362,7 @@ fn give_reply(
 /// # Safety
 /// `p` is NULL or writable, per the API.
 unsafe fn reply_out<'a>(p: *mut *mut natsMsg) -> Result<Out<'a, *mut natsMsg>> {
-    // SAFETY: the caller's contract is ours.
+    // SAFETY: `p` is NULL or writable (our contract), all `Out::new` needs.
     unsafe { Out::new(p, "reply output") }
 }
 
@@ -480,15 +480,15 @@ unsafe fn subscribe_impl(
     timeout: Option<i64>,
     cb: Option<(natsMsgHandler, *mut c_void)>,
 ) -> Result<()> {
-    // SAFETY: per the contract.
+    // SAFETY: `out` is NULL or writable (our contract).
     let mut out = unsafe { Out::new(out, "subscription output") }?;
-    // SAFETY: per the contract.
+    // SAFETY: `nc` is NULL or a live connection handle (our contract).
     let c = unsafe { borrow(nc) }?;
-    // SAFETY: per the contract.
+    // SAFETY: `subj` is NULL or a C string valid for the call (our contract).
     let subj = unsafe { subject(subj) }?;
     let queue = match queue {
         None => None,
-        // SAFETY: per the contract.
+        // SAFETY: `q` is NULL or a C string valid for the call (our contract).
         Some(q) => Some(
             unsafe { opt_str(q) }?
                 .filter(|q| !q.is_empty())
@@ -764,8 +764,8 @@ pub unsafe extern "C" fn natsConnection_Destroy(nc: *mut natsConnection) {
 /// Whether the connection is closed (true for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_IsClosed(nc: *mut natsConnection) -> bool {
-    // SAFETY: handle per the API.
     guard_value("natsConnection_IsClosed", true, || {
+        // SAFETY: handle per the API.
         unsafe { borrow(nc) }.map_or(true, |c| c.is_closed())
     })
 }
@@ -773,8 +773,8 @@ pub unsafe extern "C" fn natsConnection_IsClosed(nc: *mut natsConnection) -> boo
 /// Whether the connection is trying to reconnect.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_IsReconnecting(nc: *mut natsConnection) -> bool {
-    // SAFETY: handle per the API.
     guard_value("natsConnection_IsReconnecting", false, || {
+        // SAFETY: handle per the API.
         unsafe { borrow(nc) }.is_ok_and(|c| c.status() == Status::Reconnecting)
     })
 }
@@ -970,8 +970,8 @@ pub unsafe extern "C" fn natsConnection_ReadLastError(
 /// The server's maximum payload size in bytes (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_GetMaxPayload(nc: *mut natsConnection) -> i64 {
-    // SAFETY: handle per the API.
     guard_value("natsConnection_GetMaxPayload", 0, || {
+        // SAFETY: handle per the API.
         unsafe { borrow(nc) }.map_or(0, |c| c.max_payload())
     })
 }
@@ -996,7 +996,7 @@ pub unsafe extern "C" fn natsConnection_GetStats(
 /// # Safety
 /// `nc` is NULL or a live connection handle.
 unsafe fn open_conn<'a>(nc: *mut natsConnection) -> Result<Borrowed<'a, Connection>> {
-    // SAFETY: the caller's contract is ours.
+    // SAFETY: `nc` is NULL or a live handle (our contract), all `borrow` needs.
     let c = unsafe { borrow(nc) }?;
     if c.is_closed() {
         return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));

@@ -127,7 +127,7 @@ pub(crate) unsafe fn try_borrow<'a, C: Castable>(p: *const C) -> Option<Borrowed
 /// # Safety
 /// As for [`try_borrow`].
 pub(crate) unsafe fn borrow<'a, C: Castable>(p: *const C) -> Result<Borrowed<'a, C::Rust>> {
-    // SAFETY: the caller's contract is ours.
+    // SAFETY: `try_borrow` has the same contract as this function.
     unsafe { try_borrow(p) }.ok_or_else(|| null_arg(C::WHAT))
 }
 

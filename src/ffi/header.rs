@@ -152,7 +152,7 @@ pub(crate) unsafe fn opt_bytes<'a>(p: *const c_char) -> Option<&'a [u8]> {
 /// # Safety
 /// `key` is NULL or a NUL-terminated string valid for `'a`.
 pub(crate) unsafe fn lookup_key<'a>(key: *const c_char) -> Result<&'a [u8], Error> {
-    // SAFETY: forwarded from our caller.
+    // SAFETY: `key` is NULL or a C string valid for `'a` (our contract).
     match unsafe { opt_bytes(key) } {
         None => Err(null_arg("key")),
         Some([]) => Err(invalid_arg("key cannot be empty")),
@@ -166,7 +166,7 @@ pub(crate) unsafe fn lookup_key<'a>(key: *const c_char) -> Result<&'a [u8], Erro
 /// # Safety
 /// As for [`lookup_key`].
 pub(crate) unsafe fn store_key<'a>(key: *const c_char) -> Result<&'a [u8], Error> {
-    // SAFETY: forwarded from our caller.
+    // SAFETY: `key` is NULL or a C string valid for `'a` (our contract).
     let key = unsafe { lookup_key(key) }?;
     if !is_valid_key(key) {
         return Err(invalid_arg(&format!(
@@ -182,7 +182,7 @@ pub(crate) unsafe fn store_key<'a>(key: *const c_char) -> Result<&'a [u8], Error
 /// # Safety
 /// As for [`lookup_key`].
 unsafe fn req_value<'a>(value: *const c_char) -> Result<&'a [u8], Error> {
-    // SAFETY: forwarded from our caller.
+    // SAFETY: `value` is NULL or a C string valid for `'a` (our contract).
     unsafe { opt_bytes(value) }.ok_or_else(|| null_arg("value"))
 }
 

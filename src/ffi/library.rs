@@ -544,7 +544,7 @@ mod tests {
         unsafe {
             let mut s: *mut natsStatistics = null_mut();
             assert_eq!(natsStatistics_Create(&mut s), natsStatus::NATS_OK);
-            if let Some(stats) = s.as_mut() {
+            if let Ok(stats) = crate::ffi::handles::boxed_mut(s) {
                 stats.set(Statistics {
                     in_msgs: 1,
                     in_bytes: 2,

@@ -716,7 +716,7 @@ mod tests {
     /// # Safety
     /// `o` is a live options object from `create`.
     unsafe fn get<'a>(o: *mut natsOptions) -> &'a Options {
-        // SAFETY: per the contract.
+        // SAFETY: `o` is a live box from `natsOptions_Create` (our contract).
         unsafe { &(*o).opts }
     }
 

@@ -67,8 +67,8 @@ pub unsafe extern "C" fn natsSubscription_NextMsg(
 /// subscription ends all the same).
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_Unsubscribe(s: *mut natsSubscription) -> natsStatus {
-    // SAFETY: handle per the API.
     guard("natsSubscription_Unsubscribe", || {
+        // SAFETY: handle per the API.
         let s = unsafe { borrow(s) }?;
         Connection::of(&s).unsubscribe(&s)
     })
@@ -81,8 +81,8 @@ pub unsafe extern "C" fn natsSubscription_Unsubscribe(s: *mut natsSubscription) 
 /// handle must still be freed with natsSubscription_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_Drain(s: *mut natsSubscription) -> natsStatus {
-    // SAFETY: handle per the API.
     guard("natsSubscription_Drain", || {
+        // SAFETY: handle per the API.
         let s = unsafe { borrow(s) }?;
         Connection::of(&s).drain_subscription(&s, Some(crate::client::DEFAULT_DRAIN_TIMEOUT))
     })
@@ -96,8 +96,8 @@ pub unsafe extern "C" fn natsSubscription_DrainTimeout(
     s: *mut natsSubscription,
     timeout: i64,
 ) -> natsStatus {
-    // SAFETY: handle per the API.
     guard("natsSubscription_DrainTimeout", || {
+        // SAFETY: handle per the API.
         let s = unsafe { borrow(s) }?;
         Connection::of(&s).drain_subscription(&s, (timeout > 0).then(|| millis(timeout)))
     })
@@ -148,8 +148,8 @@ pub unsafe extern "C" fn natsSubscription_AutoUnsubscribe(
     s: *mut natsSubscription,
     max: c_int,
 ) -> natsStatus {
-    // SAFETY: handle per the API.
     guard("natsSubscription_AutoUnsubscribe", || {
+        // SAFETY: handle per the API.
         let s = unsafe { borrow(s) }?;
         // Non-positive: unsubscribe now, as 0 does.
         Connection::of(&s).auto_unsubscribe(&s, u64::try_from(max).unwrap_or(0))
@@ -175,8 +175,8 @@ pub unsafe extern "C" fn natsSubscription_QueuedMsgs(
 /// The subscription's ID (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_GetID(s: *mut natsSubscription) -> i64 {
-    // SAFETY: handle per the API.
     guard_value("natsSubscription_GetID", 0, || {
+        // SAFETY: handle per the API.
         unsafe { borrow(s) }.map_or(0, |s| s.sid() as i64)
     })
 }
@@ -206,10 +206,10 @@ pub unsafe extern "C" fn natsSubscription_SetPendingLimits(
     msgLimit: c_int,
     bytesLimit: c_int,
 ) -> natsStatus {
-    // SAFETY: handle per the API.
     guard("natsSubscription_SetPendingLimits", || {
         // Negative: unlimited; 0 stays 0, which the setter refuses.
         let limit = |n: c_int| usize::try_from(n).ok();
+        // SAFETY: handle per the API.
         unsafe { borrow(s) }?.set_pending_limits(limit(msgLimit), limit(bytesLimit))
     })
 }
@@ -303,8 +303,8 @@ pub unsafe extern "C" fn natsSubscription_GetMaxPending(
 /// Resets the high-water marks reported by `natsSubscription_GetMaxPending`.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_ClearMaxPending(s: *mut natsSubscription) -> natsStatus {
-    // SAFETY: handle per the API.
     guard("natsSubscription_ClearMaxPending", || {
+        // SAFETY: handle per the API.
         unsafe { borrow(s) }?.clear_max_pending()
     })
 }
@@ -345,8 +345,8 @@ pub unsafe extern "C" fn natsSubscription_GetStats(
 /// Whether the subscription is still active.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_IsValid(s: *mut natsSubscription) -> bool {
-    // SAFETY: handle per the API.
     guard_value("natsSubscription_IsValid", false, || {
+        // SAFETY: handle per the API.
         unsafe { borrow(s) }.is_ok_and(|s| s.is_valid())
     })
 }
@@ -380,8 +380,8 @@ pub unsafe extern "C" fn natsSubscription_SetOnCompleteCB(
 /// Accepted for compatibility: this library never delays the delivery of messages.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_NoDeliveryDelay(s: *mut natsSubscription) -> natsStatus {
-    // SAFETY: handle per the API.
     guard("natsSubscription_NoDeliveryDelay", || {
+        // SAFETY: handle per the API.
         unsafe { borrow(s) }.map(|_| ())
     })
 }
