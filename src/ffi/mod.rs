@@ -15,5 +15,3 @@ mod options;
 mod status;
 mod subscription;
 mod tls_options;
-
-pub use status::{natsConnStatus, natsStatus};
