@@ -579,6 +579,37 @@ mod tests {
     }
 
     #[test]
+    fn header_strings_go_with_their_message() {
+        // SAFETY: the test follows the C API's contracts.
+        unsafe {
+            let mut m: *mut natsMsg = null_mut();
+            assert_eq!(
+                natsMsg_Create(&mut m, c"s".as_ptr(), null(), null(), 0),
+                natsStatus::NATS_OK
+            );
+            let key = m as usize;
+            let mut v: *const c_char = null();
+            // No headers: nothing lent, no entry.
+            natsMsgHeader_Get(m, c"k".as_ptr(), &mut v);
+            assert!(!header_strings().contains_key(&key));
+            natsMsgHeader_Set(m, c"k".as_ptr(), c"v".as_ptr());
+            assert_eq!(
+                natsMsgHeader_Get(m, c"k".as_ptr(), &mut v),
+                natsStatus::NATS_OK
+            );
+            assert!(header_strings().contains_key(&key));
+            natsMsgHeader_Add(m, c"k".as_ptr(), c"w".as_ptr());
+            assert!(!header_strings().contains_key(&key), "a change drops them");
+            assert_eq!(
+                natsMsgHeader_Get(m, c"k".as_ptr(), &mut v),
+                natsStatus::NATS_OK
+            );
+            natsMsg_Destroy(m);
+            assert!(!header_strings().contains_key(&key), "so does Destroy");
+        }
+    }
+
+    #[test]
     fn received_headers_and_no_responders() {
         let hdr = b"NATS/1.0 503\r\n\r\n";
         let m: *mut natsMsg = to_c(Message::from_wire(b"_INBOX.a", None, Some(hdr), b"", 1, 0));
