@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossbeam_channel::{unbounded, Receiver};
-use nats_rs::client::{Callbacks, Connection, ErrorKind, Message, MsgHandler, Options, Status};
+use nats_rs::client::{
+    Callbacks, Connection, ErrorKind, Message, MsgHandler, Options, Part, Status,
+};
 use support::NatsServer;
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -53,7 +55,7 @@ fn exact_bytes_arrive_once() {
     assert_eq!(sub.next_msg(WAIT).unwrap().data(), &binary[..]);
     let empty = sub.next_msg(WAIT).unwrap();
     assert!(empty.data().is_empty());
-    assert_eq!(empty.data_with_nul(), b"\0");
+    assert_eq!(empty.zero_terminated(Part::Data), Some(&b"\0"[..]));
     let m = sub.next_msg(WAIT).unwrap();
     assert_eq!(m.data().len(), big.len());
     assert!(m.data() == &big[..]);
@@ -330,7 +332,7 @@ fn slow_consumer_drops_and_reports() {
         d2.fetch_add(1, Ordering::SeqCst);
     });
     let sub = nc.subscribe("slow", None, None, h).unwrap();
-    sub.set_pending_limits(10, 1024 * 1024).unwrap();
+    sub.set_pending_limits(Some(10), Some(1024 * 1024)).unwrap();
     nc.flush_timeout(WAIT).unwrap();
     for _ in 0..100 {
         nc.publish("slow", b"x").unwrap();
@@ -685,7 +687,7 @@ fn unreachable_auto_unsubscribe_limit_closes_with_its_connection() {
     let server = NatsServer::start();
     let nc = connect(&server);
     let sub = nc.subscribe_sync("unreachable.max", None).unwrap();
-    sub.set_pending_limits(1, -1).unwrap();
+    sub.set_pending_limits(Some(1), None).unwrap();
     nc.auto_unsubscribe(&sub, 3).unwrap();
     nc.publish("unreachable.max", b"1").unwrap();
     nc.publish("unreachable.max", b"dropped").unwrap();

@@ -38,7 +38,7 @@ fn watched(urls: &str) -> (Options, Receiver<Event>) {
         no_randomize: true,
         reconnect_wait: Duration::from_millis(100),
         reconnect_jitter: Duration::ZERO,
-        max_reconnect: -1,
+        max_reconnect: None,
         callbacks: Callbacks {
             disconnected_cb: cb(&tx, Event::Disconnected),
             reconnected_cb: cb(&tx, Event::Reconnected),
@@ -96,7 +96,7 @@ fn restart_while_publishing_delivers_what_was_buffered_in_order_once() {
     let (opts, events) = watched(&server.url());
     let nc = Connection::connect(opts).unwrap();
     let sub = nc.subscribe_sync("seq", None).unwrap();
-    sub.set_pending_limits(-1, -1).unwrap();
+    sub.set_pending_limits(None, None).unwrap();
 
     // The publisher numbers its messages and notes which ones it made while
     // the connection was down (they must wait for the next server).
@@ -253,7 +253,7 @@ fn lame_duck_runs_the_callback_and_the_client_moves_to_a_peer() {
 fn max_reconnect_exhausted_closes_the_connection() {
     let mut server = NatsServer::start();
     let (mut opts, events) = watched(&server.url());
-    opts.max_reconnect = 2;
+    opts.max_reconnect = Some(2);
     opts.reconnect_wait = Duration::from_millis(50);
     let nc = Connection::connect(opts).unwrap();
     let sub = nc.subscribe_sync("x", None).unwrap();
@@ -301,7 +301,7 @@ fn retry_on_failed_connect_without_callback_gives_up_after_max_reconnect() {
     let opts = Options {
         url: Some(url),
         retry_on_failed_connect: true,
-        max_reconnect: 2,
+        max_reconnect: Some(2),
         reconnect_wait: Duration::from_millis(20),
         ..Options::default()
     };

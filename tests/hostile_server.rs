@@ -79,7 +79,7 @@ fn options(url: &str, reconnect: bool) -> (Options, Receiver<Ev>) {
         allow_reconnect: reconnect,
         reconnect_wait: Duration::from_millis(50),
         reconnect_jitter: Duration::ZERO,
-        max_reconnect: 20,
+        max_reconnect: Some(20),
         callbacks: Callbacks {
             closed_cb: Some(Arc::new(move |_| {
                 let _ = t1.send(Ev::Closed);

@@ -19,7 +19,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use nats_rs::client::url::ServerUrl;
-use nats_rs::client::Message;
+use nats_rs::client::{Message, Part};
 use nats_rs::proto::{ParseError, Parsed, Parser, ServerInfo, ServerOp};
 
 const LIMITS: [usize; 4] = [4096, 64, 16, 1024];
@@ -262,7 +262,10 @@ fn deliver(op: &Op) {
         0,
     );
     assert_eq!(m.data(), &payload[..]);
-    assert_eq!(m.data_with_nul().last(), Some(&0));
+    assert_eq!(
+        m.zero_terminated(Part::Data).and_then(|d| d.last().copied()),
+        Some(0)
+    );
     assert_eq!(m.sid(), *sid);
     assert_eq!(m.subject_bytes(), &subject[..]);
     assert_eq!(m.reply_bytes(), reply.as_deref());

@@ -161,8 +161,6 @@ pub struct ConnInner {
     /// reconnect can't be downgraded to plain text.
     pub(crate) tls_used: AtomicBool,
     pub(crate) counters: Counters,
-    /// The connection name followed by a NUL, for C callers.
-    name_nul: Option<Box<[u8]>>,
 }
 
 pub(crate) struct ConnState {
@@ -173,7 +171,7 @@ pub(crate) struct ConnState {
     pub(crate) last_error: Option<Error>,
     /// One entry per PING in flight, in order; `Some` for a flush waiting on it.
     pub(crate) pongs: VecDeque<Option<Sender<Result<()>>>>,
-    pub(crate) pings_out: i32,
+    pub(crate) pings_out: usize,
     pub(crate) local_addr: Option<SocketAddr>,
     /// Counts sockets: events from an older socket's reader or writer are
     /// stale and ignored.
@@ -203,7 +201,7 @@ impl Connection {
         let rounds = if opts.retry_on_failed_connect && !background {
             opts.max_reconnect
         } else {
-            0
+            Some(0)
         };
         let mut last = Error::new(ErrorKind::NoServer, "no server available for connection");
         let mut round = 0;
@@ -232,7 +230,7 @@ impl Connection {
                 }
             }
             round += 1;
-            if rounds >= 0 && round > rounds {
+            if rounds.is_some_and(|max| round > max) {
                 break;
             }
             std::thread::sleep(opts.reconnect_wait);
@@ -282,7 +280,6 @@ impl Connection {
             writer: Writer::new(opts.io_buf_size),
             next_sid: AtomicU64::new(1),
             counters: Counters::default(),
-            name_nul: opts.name.as_ref().map(|n| with_nul(n)),
             opts,
         }))
     }
@@ -920,10 +917,10 @@ impl Connection {
         self.0.next_sid.fetch_add(1, Relaxed)
     }
 
-    fn default_limits(&self) -> (i64, i64) {
+    fn default_limits(&self) -> (Option<usize>, Option<usize>) {
         (
-            self.0.opts.max_pending_msgs as i64,
-            self.0.opts.max_pending_bytes,
+            Some(self.0.opts.max_pending_msgs),
+            Some(self.0.opts.max_pending_bytes),
         )
     }
 
@@ -1060,17 +1057,16 @@ impl Connection {
         sent
     }
 
-    /// `natsSubscription_AutoUnsubscribe`: a non-positive `max`
-    /// unsubscribes now.
-    pub fn auto_unsubscribe(&self, sub: &Subscription, max: i32) -> Result<()> {
+    /// `natsSubscription_AutoUnsubscribe`: ends `sub` once `max` messages
+    /// were received in all; 0 unsubscribes now.
+    pub fn auto_unsubscribe(&self, sub: &Subscription, max: u64) -> Result<()> {
         if self.is_closed() {
             return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
         }
         sub.check_open()?;
-        if max <= 0 {
+        if max == 0 {
             return self.unsubscribe(sub);
         }
-        let max = max as u64;
         sub.set_max(max);
         self.send_unsub(sub.sid(), Some(max))?;
         sub.apply_max(max);
@@ -1313,34 +1309,20 @@ impl Connection {
         self.0.opts.name.as_deref()
     }
 
-    /// The name's bytes followed by a NUL.
-    pub fn name_with_nul(&self) -> Option<&[u8]> {
-        self.0.name_nul.as_deref()
+    /// The shared state behind this handle (clones share it).
+    pub(crate) fn as_arc(&self) -> &Arc<ConnInner> {
+        &self.0
     }
 
-    /// The stable address C uses as this connection's handle.
-    pub fn as_ptr(&self) -> *const ConnInner {
-        Arc::as_ptr(&self.0)
+    /// Gives this handle up as its shared state.
+    pub(crate) fn into_arc(self) -> Arc<ConnInner> {
+        self.0
     }
 
-    pub fn into_raw(self) -> *const ConnInner {
-        Arc::into_raw(self.0)
+    /// The handle of the shared state from [`Connection::into_arc`].
+    pub(crate) fn from_arc(inner: Arc<ConnInner>) -> Connection {
+        Connection(inner)
     }
-
-    /// # Safety
-    /// `p` must come from `into_raw` and not have been released.
-    pub unsafe fn from_raw(p: *const ConnInner) -> Connection {
-        // SAFETY: guaranteed by the caller.
-        Connection(unsafe { Arc::from_raw(p) })
-    }
-}
-
-/// `s` followed by a NUL byte (strings C borrows from us).
-pub(crate) fn with_nul(s: &str) -> Box<[u8]> {
-    let mut v = Vec::with_capacity(s.len() + 1);
-    v.extend_from_slice(s.as_bytes());
-    v.push(0);
-    v.into_boxed_slice()
 }
 
 impl std::fmt::Debug for Connection {

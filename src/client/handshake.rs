@@ -8,7 +8,7 @@ use rustls::{ClientConnection, StreamOwned};
 use socket2::{SockRef, TcpKeepalive};
 
 use super::error::{Error, ErrorKind, Result, Traced};
-use super::options::Options;
+use super::options::{IpOrder, Options};
 use super::transport::Transport;
 use super::url::ServerUrl;
 use crate::auth::base64url;
@@ -115,15 +115,15 @@ fn timeout_err(what: &str) -> Error {
     Error::new(ErrorKind::Timeout, format!("timeout while {what}"))
 }
 
-/// Orders (or filters) resolved addresses by `natsOptions_IPResolutionOrder`.
-fn order_addrs(addrs: Vec<SocketAddr>, order: i32) -> Vec<SocketAddr> {
+/// Orders (or filters) resolved addresses as the options say.
+fn order_addrs(addrs: Vec<SocketAddr>, order: IpOrder) -> Vec<SocketAddr> {
     let (v4, v6): (Vec<SocketAddr>, Vec<SocketAddr>) = addrs.iter().partition(|a| a.is_ipv4());
     match order {
-        4 => v4,
-        6 => v6,
-        46 => v4.into_iter().chain(v6).collect(),
-        64 => v6.into_iter().chain(v4).collect(),
-        _ => addrs,
+        IpOrder::V4Only => v4,
+        IpOrder::V6Only => v6,
+        IpOrder::V4First => v4.into_iter().chain(v6).collect(),
+        IpOrder::V6First => v6.into_iter().chain(v4).collect(),
+        IpOrder::Any => addrs,
     }
 }
 

@@ -7,10 +7,11 @@
 //! subject \0 [reply \0] [header block] payload \0 [padding]
 //! ```
 //!
-//! so that a received message costs one allocation, moving it between
-//! threads moves a pointer, and the C shell hands out the block itself as
-//! the `natsMsg*` and lends the subject, the reply and the payload out as
-//! NUL-terminated strings without copying. Headers stay in their wire form
+//! so that a received message costs one allocation and moving it between
+//! threads moves a pointer. Subject, reply and payload are each followed by
+//! a zero byte ([`Message::zero_terminated`]), so that a reader that needs
+//! zero-terminated strings (the C API's `natsMsg_GetData`) borrows them from
+//! the block instead of copying. Headers stay in their wire form
 //! until someone asks for them; they are parsed once, on first access (into
 //! a side allocation only such messages pay for), and re-encoded only if
 //! they were changed.
@@ -22,7 +23,6 @@
 //! bytes; [`Message::subject`] and [`Message::reply`] are the text view for
 //! the usual, UTF-8 case.
 use std::alloc::{self, Layout};
-use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
 use std::ptr::{self, NonNull};
@@ -40,6 +40,14 @@ const NO_REPLY: usize = usize::MAX;
 
 /// A received or user-built message. It owns its block alone.
 pub struct Message(NonNull<Block>);
+
+/// The parts of a message stored with a zero byte after them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Subject,
+    Reply,
+    Data,
+}
 
 // SAFETY: a Message is the only owner of its block, and everything in the
 // block is Send + Sync (plain integers, `Extras`); `&Message` only reads.
@@ -72,9 +80,6 @@ struct Extras {
     /// True once the headers were changed (or set) through this value, so
     /// the wire bytes no longer describe them.
     modified: bool,
-    /// Whatever the C shell keeps with the message (the C strings it lends
-    /// out for headers); dropped with the message.
-    attachment: Option<Box<dyn Any + Send + Sync>>,
     /// Where a message read back from a stream was stored: its sequence
     /// and time (UTC nanoseconds); zero for any other message.
     stored: (u64, i64),
@@ -256,12 +261,13 @@ impl Message {
         self.block_mut().extras.get_or_insert_with(Box::default)
     }
 
-    /// Hands the block over as a raw pointer (the C shell's `natsMsg*`).
+    /// Gives up the message as a pointer to its block, as `Box::into_raw`
+    /// does, for code that keeps messages where only a pointer fits.
     pub(crate) fn into_raw(self) -> NonNull<u8> {
         std::mem::ManuallyDrop::new(self).0.cast()
     }
 
-    /// Takes a block back from [`Message::into_raw`].
+    /// Takes a message back from [`Message::into_raw`].
     ///
     /// # Safety
     /// `p` came from `into_raw` and is not used again (except through
@@ -477,11 +483,6 @@ impl Message {
         std::str::from_utf8(self.subject_bytes()).unwrap_or_default()
     }
 
-    /// The subject followed by its NUL byte.
-    pub fn subject_with_nul(&self) -> &[u8] {
-        &self.bytes()[..=self.block().subject_len]
-    }
-
     fn reply_range(&self) -> Option<std::ops::Range<usize>> {
         let b = self.block();
         let start = b.subject_len + 1;
@@ -503,11 +504,6 @@ impl Message {
             .map(|r| std::str::from_utf8(r).unwrap_or_default())
     }
 
-    /// The reply subject followed by its NUL byte, if any.
-    pub fn reply_with_nul(&self) -> Option<&[u8]> {
-        self.reply_range().map(|r| &self.bytes()[r.start..=r.end])
-    }
-
     fn data_start(&self) -> usize {
         self.hdr_start() + self.block().hdr_len
     }
@@ -517,9 +513,17 @@ impl Message {
         &self.bytes()[self.data_start()..self.data_end()]
     }
 
-    /// The payload followed by a NUL byte (not part of the payload).
-    pub fn data_with_nul(&self) -> &[u8] {
-        &self.bytes()[self.data_start()..=self.data_end()]
+    /// The bytes of `part` followed by the zero byte stored after them (not
+    /// part of them); `None` for a missing reply. The block keeps these
+    /// zeros so that views needing zero-terminated strings borrow without
+    /// a copy.
+    pub fn zero_terminated(&self, part: Part) -> Option<&[u8]> {
+        let range = match part {
+            Part::Subject => 0..self.block().subject_len,
+            Part::Reply => self.reply_range()?,
+            Part::Data => self.data_start()..self.data_end(),
+        };
+        Some(&self.bytes()[range.start..=range.end])
     }
 
     /// The id of the subscription that received the message (0 for a
@@ -572,34 +576,10 @@ impl Message {
         Ok(e.parsed.get_or_insert_with(Headers::new))
     }
 
-    /// Replaces the headers.
-    pub fn set_headers(&mut self, headers: Headers) {
-        let e = self.extras_mut();
-        e.parsed = Some(headers);
-        e.modified = true;
-    }
-
-    /// The headers as `headers` gives them, together with what the C shell
-    /// attached to the message (created with `T::default()` on first use).
-    pub(crate) fn headers_and_attachment<T>(&mut self) -> Result<(Option<&Headers>, &mut T)>
-    where
-        T: Any + Send + Sync + Default,
-    {
-        self.lift_headers()?;
-        let e = self.extras_mut();
-        let slot = e.attachment.get_or_insert_with(|| Box::new(T::default()));
-        if !slot.is::<T>() {
-            *slot = Box::new(T::default());
-        }
-        let attachment = slot.downcast_mut::<T>().unwrap_or_else(|| unreachable!());
-        Ok((e.parsed.as_ref(), attachment))
-    }
-
-    /// Drops what the C shell attached (its lent strings), if anything.
-    pub(crate) fn drop_attachment(&mut self) {
-        if let Some(e) = self.block_mut().extras.as_mut() {
-            e.attachment = None;
-        }
+    /// Whether the headers are held decoded (they were asked for or
+    /// changed); once true, it stays true. Cheap: no parse.
+    pub fn headers_decoded(&self) -> bool {
+        self.parsed().is_some()
     }
 
     /// The stream sequence of a message read from a stream (JetStream's
@@ -734,7 +714,10 @@ mod tests {
             body[..hdr.len()].copy_from_slice(hdr);
             body[hdr.len()..].copy_from_slice(payload);
             assert_eq!(m.data(), whole.data());
-            assert_eq!(m.data_with_nul(), whole.data_with_nul());
+            assert_eq!(
+                m.zero_terminated(Part::Data),
+                whole.zero_terminated(Part::Data)
+            );
             assert_eq!(m.reply(), whole.reply());
             assert_eq!(m.subject(), whole.subject());
             assert_eq!(m.wire_len(), whole.wire_len());
@@ -745,11 +728,17 @@ mod tests {
     fn layout_of_a_user_message() {
         let m = Message::new("foo.bar", Some("_INBOX.1"), b"hello");
         assert_eq!(m.subject(), "foo.bar");
-        assert_eq!(m.subject_with_nul(), b"foo.bar\0");
+        assert_eq!(
+            m.zero_terminated(Part::Subject).unwrap_or_default(),
+            b"foo.bar\0"
+        );
         assert_eq!(m.reply(), Some("_INBOX.1"));
-        assert_eq!(m.reply_with_nul(), Some(&b"_INBOX.1\0"[..]));
+        assert_eq!(m.zero_terminated(Part::Reply), Some(&b"_INBOX.1\0"[..]));
         assert_eq!(m.data(), b"hello");
-        assert_eq!(m.data_with_nul(), b"hello\0");
+        assert_eq!(
+            m.zero_terminated(Part::Data).unwrap_or_default(),
+            b"hello\0"
+        );
         assert_eq!(m.sid(), 0);
         assert!(!m.has_headers());
         assert!(m.encoded_headers().is_none());
@@ -761,9 +750,9 @@ mod tests {
     fn no_reply_and_empty_payload() {
         let m = Message::new("a", None, b"");
         assert_eq!(m.reply(), None);
-        assert_eq!(m.reply_with_nul(), None);
+        assert_eq!(m.zero_terminated(Part::Reply), None);
         assert_eq!(m.data(), b"");
-        assert_eq!(m.data_with_nul(), b"\0");
+        assert_eq!(m.zero_terminated(Part::Data).unwrap_or_default(), b"\0");
         assert_eq!(m.wire_len(), 0);
     }
 
@@ -775,7 +764,7 @@ mod tests {
         assert!(m.parsed().is_none());
         assert!(m.has_headers());
         assert_eq!(m.wire_len(), hdr.len() + 4);
-        assert_eq!(m.data_with_nul(), b"data\0");
+        assert_eq!(m.zero_terminated(Part::Data).unwrap_or_default(), b"data\0");
         // Unchanged headers are published as received.
         assert!(matches!(m.encoded_headers(), Some(Cow::Borrowed(b)) if b == hdr));
 
@@ -844,11 +833,6 @@ mod tests {
         }
         assert!(!m.has_headers());
         assert!(m.encoded_headers().is_none());
-
-        let mut h = Headers::new();
-        h.set("X", "y");
-        m.set_headers(h);
-        assert!(m.has_headers());
     }
 
     #[test]
@@ -913,10 +897,16 @@ mod tests {
             let m = Message::from_wire(subject, reply, None, b"p", 1, 0);
             assert_eq!(m.subject_bytes(), subject);
             assert_eq!(m.reply_bytes(), reply);
-            assert_eq!(&m.subject_with_nul()[..subject.len()], subject);
-            assert_eq!(m.subject_with_nul().last(), Some(&0));
             assert_eq!(
-                m.reply_with_nul().map(|r| &r[..r.len() - 1]),
+                &m.zero_terminated(Part::Subject).unwrap_or_default()[..subject.len()],
+                subject
+            );
+            assert_eq!(
+                m.zero_terminated(Part::Subject).unwrap_or_default().last(),
+                Some(&0)
+            );
+            assert_eq!(
+                m.zero_terminated(Part::Reply).map(|r| &r[..r.len() - 1]),
                 reply,
                 "the C view is the same bytes"
             );
@@ -982,7 +972,10 @@ mod tests {
             1,
             16,
         );
-        let old_addr = old.subject_with_nul().as_ptr();
+        let old_addr = old
+            .zero_terminated(Part::Subject)
+            .unwrap_or_default()
+            .as_ptr();
         drop(old);
 
         let len = 200 * 1024 - 10;
@@ -991,14 +984,29 @@ mod tests {
         };
         // Same capacity: the kept block comes back (unless another thread
         // took it meanwhile, which no other test here does).
-        assert_eq!(m.subject_with_nul().as_ptr(), old_addr);
+        assert_eq!(
+            m.zero_terminated(Part::Subject)
+                .unwrap_or_default()
+                .as_ptr(),
+            old_addr
+        );
         m.body_mut().fill(b'x');
-        assert_eq!(m.subject_with_nul(), b"new\0");
-        assert_eq!(m.reply_with_nul(), Some(&b"r\0"[..]));
+        assert_eq!(
+            m.zero_terminated(Part::Subject).unwrap_or_default(),
+            b"new\0"
+        );
+        assert_eq!(m.zero_terminated(Part::Reply), Some(&b"r\0"[..]));
         assert_eq!(m.data().len(), len);
         assert!(m.data().iter().all(|&b| b == b'x'));
-        assert_eq!(m.data_with_nul().last(), Some(&0));
-        let end = m.data_with_nul().as_ptr_range().end;
+        assert_eq!(
+            m.zero_terminated(Part::Data).unwrap_or_default().last(),
+            Some(&0)
+        );
+        let end = m
+            .zero_terminated(Part::Data)
+            .unwrap_or_default()
+            .as_ptr_range()
+            .end;
         // SAFETY: the padding bytes are part of the same allocation.
         let pad = unsafe { std::slice::from_raw_parts(end, 8) };
         assert_eq!(pad, &[0u8; 8]);
@@ -1018,9 +1026,13 @@ mod tests {
     fn padding_follows_the_payload_as_zeros() {
         let m = Message::from_wire(b"s", None, None, b"abc", 1, 8);
         assert_eq!(m.data(), b"abc");
-        assert_eq!(m.data_with_nul(), b"abc\0");
+        assert_eq!(m.zero_terminated(Part::Data).unwrap_or_default(), b"abc\0");
         assert_eq!(m.wire_len(), 3);
-        let end = m.data_with_nul().as_ptr_range().end;
+        let end = m
+            .zero_terminated(Part::Data)
+            .unwrap_or_default()
+            .as_ptr_range()
+            .end;
         // SAFETY: the padding bytes are part of the same allocation.
         let pad = unsafe { std::slice::from_raw_parts(end, 8) };
         assert_eq!(pad, &[0u8; 8]);

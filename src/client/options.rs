@@ -23,6 +23,22 @@ pub const DEFAULT_RECONNECT_BUF_SIZE: usize = 8 * 1024 * 1024;
 /// nats.c's timeout for connecting to one server.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// Which resolved addresses a connect tries, in which order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IpOrder {
+    /// All of them, in the resolver's order.
+    #[default]
+    Any,
+    /// IPv4 only.
+    V4Only,
+    /// IPv6 only.
+    V6Only,
+    /// IPv4 first, then IPv6.
+    V4First,
+    /// IPv6 first, then IPv4.
+    V6First,
+}
+
 /// nats.c always has an error handler: without the user's, asynchronous
 /// errors are printed to stderr, with nats.c's status value.
 pub fn default_error_handler() -> ErrCallback {
@@ -53,12 +69,13 @@ pub struct Options {
     pub pedantic: bool,
     pub timeout: Duration,
     pub ping_interval: Duration,
-    pub max_pings_out: i32,
+    /// PINGs that may go unanswered before the connection counts as stale.
+    pub max_pings_out: usize,
     pub io_buf_size: usize,
     pub no_echo: bool,
-    pub max_pending_msgs: i32,
-    /// -1 means unlimited (nats.c's default for connections' subscriptions).
-    pub max_pending_bytes: i64,
+    /// The pending limits new subscriptions start with (both positive).
+    pub max_pending_msgs: usize,
+    pub max_pending_bytes: usize,
     pub user: Option<String>,
     pub password: Option<String>,
     pub token: Option<String>,
@@ -78,8 +95,8 @@ pub struct Options {
     /// Start TLS before the server's INFO (server `handshake_first`).
     pub tls_handshake_first: bool,
     pub tls: TlsSettings,
-    /// `natsOptions_IPResolutionOrder`: 0 (resolver order), 4, 6, 46 or 64.
-    pub ip_order: i32,
+    /// `natsOptions_IPResolutionOrder`.
+    pub ip_order: IpOrder,
     /// Replaces the TCP connect (the handshake still runs over its socket).
     pub proxy_conn: Option<ProxyConnFn>,
     pub global_delivery: bool,
@@ -92,8 +109,8 @@ pub struct Options {
     pub write_deadline: Option<Duration>,
     pub fail_requests_on_disconnect: bool,
     pub allow_reconnect: bool,
-    /// Reconnect rounds over the server list before giving up; negative: never give up.
-    pub max_reconnect: i32,
+    /// Reconnect attempts per server before giving up on it; `None`: never give up.
+    pub max_reconnect: Option<usize>,
     /// Pause before trying a server that was already tried in this outage.
     pub reconnect_wait: Duration,
     /// Upper bound of the random extra delay added to `reconnect_wait` (plain TCP).
@@ -146,7 +163,7 @@ impl Default for Options {
             secure: false,
             tls_handshake_first: false,
             tls: TlsSettings::default(),
-            ip_order: 0,
+            ip_order: IpOrder::Any,
             proxy_conn: None,
             global_delivery: lib.default_to_thread_pool,
             old_request_style: false,
@@ -158,7 +175,7 @@ impl Default for Options {
             write_deadline: lib.default_write_deadline,
             fail_requests_on_disconnect: false,
             allow_reconnect: true,
-            max_reconnect: 60,
+            max_reconnect: Some(60),
             reconnect_wait: Duration::from_secs(2),
             reconnect_jitter: Duration::from_millis(100),
             reconnect_jitter_tls: Duration::from_secs(1),
@@ -192,18 +209,6 @@ impl Options {
                 self.inbox_prefix = p.to_string();
             }
         }
-        Ok(())
-    }
-
-    /// `natsOptions_IPResolutionOrder`.
-    pub fn set_ip_order(&mut self, order: i32) -> Result<()> {
-        if !matches!(order, 0 | 4 | 6 | 46 | 64) {
-            return Err(Error::new(
-                ErrorKind::InvalidArg,
-                format!("invalid IP resolution order {order} (0, 4, 6, 46 or 64)"),
-            ));
-        }
-        self.ip_order = order;
         Ok(())
     }
 
@@ -243,8 +248,8 @@ impl Options {
 
     /// `natsOptions_SetMaxPendingMsgs`: the default message limit of new
     /// subscriptions, which must be positive.
-    pub fn set_max_pending_msgs(&mut self, limit: i32) -> Result<()> {
-        if limit <= 0 {
+    pub fn set_max_pending_msgs(&mut self, limit: usize) -> Result<()> {
+        if limit == 0 {
             return Err(Error::new(
                 ErrorKind::InvalidArg,
                 "max pending messages must be positive",
@@ -256,8 +261,8 @@ impl Options {
 
     /// `natsOptions_SetMaxPendingBytes`: the default byte limit of new
     /// subscriptions, which must be positive.
-    pub fn set_max_pending_bytes(&mut self, limit: i64) -> Result<()> {
-        if limit <= 0 {
+    pub fn set_max_pending_bytes(&mut self, limit: usize) -> Result<()> {
+        if limit == 0 {
             return Err(Error::new(
                 ErrorKind::InvalidArg,
                 "max pending bytes must be positive",
@@ -368,14 +373,10 @@ mod tests {
     #[test]
     fn pending_limits_must_be_positive() {
         let mut o = Options::default();
-        for bad in [0, -1, i32::MIN] {
-            let e = o.set_max_pending_msgs(bad).unwrap_err();
-            assert_eq!(e.kind, ErrorKind::InvalidArg);
-        }
-        for bad in [0, -1, i64::MIN] {
-            let e = o.set_max_pending_bytes(bad).unwrap_err();
-            assert_eq!(e.kind, ErrorKind::InvalidArg);
-        }
+        let e = o.set_max_pending_msgs(0).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidArg);
+        let e = o.set_max_pending_bytes(0).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidArg);
         assert_eq!(o.max_pending_msgs, 65536, "refused values change nothing");
         assert_eq!(o.max_pending_bytes, 64 * 1024 * 1024);
         o.set_max_pending_msgs(1).unwrap();

@@ -11,7 +11,7 @@ pub(crate) struct ServerEntry {
     /// Announced by the cluster (INFO `connect_urls`), not given by the user.
     pub implicit: bool,
     /// Connection attempts since this server last accepted us.
-    pub reconnects: i32,
+    pub reconnects: usize,
     /// The server refused our credentials on the last attempt.
     pub auth_failed: bool,
 }
@@ -89,12 +89,16 @@ impl ServerPool {
     }
 
     /// Moves `cur` to the back of the pool, or drops it once it has used up
-    /// `max_reconnect` attempts (negative: never), and returns the server to
+    /// `max_reconnect` attempts (`None`: never), and returns the server to
     /// try next.
-    pub fn next_after(&mut self, cur: &ServerUrl, max_reconnect: i32) -> Option<ServerEntry> {
+    pub fn next_after(
+        &mut self,
+        cur: &ServerUrl,
+        max_reconnect: Option<usize>,
+    ) -> Option<ServerEntry> {
         if let Some(i) = self.servers.iter().position(|e| same_server(&e.url, cur)) {
             let e = self.servers.remove(i);
-            if max_reconnect < 0 || e.reconnects < max_reconnect {
+            if max_reconnect.is_none_or(|max| e.reconnects < max) {
                 self.servers.push(e);
             }
         }
@@ -182,7 +186,7 @@ mod tests {
         let mut p = ServerPool::new(urls(&["a:1", "b:2", "c:3"]), true);
         assert_eq!(p.urls(false), ["nats://a:1", "nats://b:2", "nats://c:3"]);
         let a = p.get(0).unwrap().url.clone();
-        let next = p.next_after(&a, -1).unwrap();
+        let next = p.next_after(&a, None).unwrap();
         assert_eq!(next.url.host, "b");
         assert_eq!(p.urls(false), ["nats://b:2", "nats://c:3", "nats://a:1"]);
     }
@@ -192,12 +196,12 @@ mod tests {
         let mut p = ServerPool::new(urls(&["a:1", "b:2"]), true);
         let a = p.get(0).unwrap().url.clone();
         p.find_mut(&a).unwrap().reconnects = 3;
-        let next = p.next_after(&a, 3).unwrap();
+        let next = p.next_after(&a, Some(3)).unwrap();
         assert_eq!(next.url.host, "b");
         assert_eq!(p.len(), 1);
         let b = next.url;
         p.find_mut(&b).unwrap().reconnects = 3;
-        assert!(p.next_after(&b, 3).is_none());
+        assert!(p.next_after(&b, Some(3)).is_none());
         assert_eq!(p.len(), 0);
     }
 

@@ -38,7 +38,7 @@ impl Connection {
                 None,
                 self.home(),
                 SubKind::Replies,
-                (-1, -1),
+                (None, None),
             );
             self.register(&sub)?;
             Ok(p)

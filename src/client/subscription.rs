@@ -55,6 +55,11 @@ pub(crate) enum Enqueued {
     },
 }
 
+/// A pending limit as the enqueue path compares it: negative is unlimited.
+fn limit_to_i64(limit: Option<usize>) -> i64 {
+    limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX))
+}
+
 /// A handle on a subscription; clones share it.
 #[derive(Clone)]
 pub struct Subscription(pub(crate) Arc<SubInner>);
@@ -82,8 +87,7 @@ pub(crate) enum SubKind {
 #[repr(C)]
 pub struct SubInner {
     pub(crate) sid: u64,
-    /// The subject followed by a NUL, so C can borrow it.
-    subject: Box<[u8]>,
+    subject: Box<str>,
     queue: Option<String>,
     /// Strong, as a C subscription keeps its connection alive; the cycle
     /// through the connection's table ends when the subscription is released.
@@ -130,14 +134,11 @@ impl Subscription {
         queue: Option<&str>,
         home: Arc<dyn Home>,
         kind: SubKind,
-        limits: (i64, i64),
+        limits: (Option<usize>, Option<usize>),
     ) -> Subscription {
-        let mut subject_nul = Vec::with_capacity(subject.len() + 1);
-        subject_nul.extend_from_slice(subject.as_bytes());
-        subject_nul.push(0);
         Subscription(Arc::new(SubInner {
             sid,
-            subject: subject_nul.into_boxed_slice(),
+            subject: subject.into(),
             queue: queue.map(str::to_string),
             home,
             kind,
@@ -154,8 +155,8 @@ impl Subscription {
             dropped: AtomicU64::new(0),
             max: AtomicU64::new(0),
             flow: FlowCounts::default(),
-            limit_msgs: AtomicI64::new(limits.0),
-            limit_bytes: AtomicI64::new(limits.1),
+            limit_msgs: AtomicI64::new(limit_to_i64(limits.0)),
+            limit_bytes: AtomicI64::new(limit_to_i64(limits.1)),
         }))
     }
 
@@ -169,11 +170,6 @@ impl Subscription {
     }
 
     pub fn subject(&self) -> &str {
-        let b = &self.0.subject[..self.0.subject.len() - 1];
-        std::str::from_utf8(b).unwrap_or_default()
-    }
-
-    pub fn subject_with_nul(&self) -> &[u8] {
         &self.0.subject
     }
 
@@ -615,26 +611,26 @@ impl Subscription {
 
     // ---- limits and counters ----------------------------------------------
 
-    /// Zero is invalid; a negative value means unlimited.
-    pub fn set_pending_limits(&self, msgs: i32, bytes: i32) -> Result<()> {
+    /// How many messages and bytes may wait for delivery (`None`:
+    /// unlimited); a zero limit is invalid.
+    pub fn set_pending_limits(&self, msgs: Option<usize>, bytes: Option<usize>) -> Result<()> {
         self.check_open()?;
-        if msgs == 0 || bytes == 0 {
+        if msgs == Some(0) || bytes == Some(0) {
             return Err(Error::new(
                 ErrorKind::InvalidArg,
                 "pending limits cannot be zero",
             ));
         }
-        self.0.limit_msgs.store(msgs as i64, Relaxed);
-        self.0.limit_bytes.store(bytes as i64, Relaxed);
+        self.0.limit_msgs.store(limit_to_i64(msgs), Relaxed);
+        self.0.limit_bytes.store(limit_to_i64(bytes), Relaxed);
         Ok(())
     }
 
-    pub fn pending_limits(&self) -> Result<(i64, i64)> {
+    /// The pending limits (`None`: unlimited).
+    pub fn pending_limits(&self) -> Result<(Option<usize>, Option<usize>)> {
         self.check_open()?;
-        Ok((
-            self.0.limit_msgs.load(Relaxed),
-            self.0.limit_bytes.load(Relaxed),
-        ))
+        let get = |a: &AtomicI64| usize::try_from(a.load(Relaxed)).ok();
+        Ok((get(&self.0.limit_msgs), get(&self.0.limit_bytes)))
     }
 
     pub fn pending(&self) -> Result<(i64, i64)> {
@@ -667,24 +663,19 @@ impl Subscription {
         Ok(())
     }
 
-    pub fn ptr_eq(&self, other: &Subscription) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+    /// The shared state behind this handle (clones share it).
+    pub(crate) fn as_arc(&self) -> &Arc<SubInner> {
+        &self.0
     }
 
-    /// The stable address C uses as this subscription's handle.
-    pub fn as_ptr(&self) -> *const SubInner {
-        Arc::as_ptr(&self.0)
+    /// Gives this handle up as its shared state.
+    pub(crate) fn into_arc(self) -> Arc<SubInner> {
+        self.0
     }
 
-    pub fn into_raw(self) -> *const SubInner {
-        Arc::into_raw(self.0)
-    }
-
-    /// # Safety
-    /// `p` must come from `into_raw` and not have been released.
-    pub unsafe fn from_raw(p: *const SubInner) -> Subscription {
-        // SAFETY: guaranteed by the caller.
-        Subscription(unsafe { Arc::from_raw(p) })
+    /// The handle of the shared state from [`Subscription::into_arc`].
+    pub(crate) fn from_arc(inner: Arc<SubInner>) -> Subscription {
+        Subscription(inner)
     }
 }
 
@@ -739,7 +730,7 @@ mod tests {
         }
     }
 
-    fn sync_sub(home: &Arc<Recorder>, limits: (i64, i64)) -> Subscription {
+    fn sync_sub(home: &Arc<Recorder>, limits: (Option<usize>, Option<usize>)) -> Subscription {
         let home: Arc<dyn Home> = home.clone();
         Subscription::new(1, "s", None, home, Subscription::sync_queue(), limits)
     }
@@ -751,7 +742,7 @@ mod tests {
     #[test]
     fn enqueue_says_when_the_auto_unsubscribe_limit_is_reached() {
         let home = Arc::new(Recorder::default());
-        let sub = sync_sub(&home, (-1, -1));
+        let sub = sync_sub(&home, (None, None));
         sub.set_max(2);
         let mut batch = DeliveryBatch::default();
         assert_eq!(sub.enqueue(msg(), &mut batch), Enqueued::Queued);
@@ -769,7 +760,7 @@ mod tests {
     #[test]
     fn enqueue_reports_one_slow_consumer_episode_once() {
         let home = Arc::new(Recorder::default());
-        let sub = sync_sub(&home, (1, -1));
+        let sub = sync_sub(&home, (Some(1), None));
         let mut batch = DeliveryBatch::default();
         assert_eq!(sub.enqueue(msg(), &mut batch), Enqueued::Queued);
         assert_eq!(

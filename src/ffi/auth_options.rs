@@ -4,8 +4,8 @@
 use std::ffi::{c_char, c_int, c_uchar, c_void, CStr, CString};
 use std::sync::Arc;
 
-use super::boundary::{guard, invalid_arg, not_null, opt_str, req_str, write_out};
-use super::handles::conn;
+use super::boundary::{guard, invalid_arg, not_null, opt_str, req_str, Out};
+use super::handles::borrow;
 use super::handles::natsConnection;
 use super::options::{natsOptions, with_opts, Closure};
 use super::status::{incoming, natsStatus};
@@ -269,7 +269,7 @@ pub unsafe extern "C" fn natsConnection_Sign(
             not_null(message, "message")?;
         }
         // SAFETY: a live handle per the API.
-        let c = unsafe { conn(nc) }?;
+        let c = unsafe { borrow(nc) }?;
         let msg = if len == 0 {
             &[][..]
         } else {
@@ -302,18 +302,20 @@ pub unsafe extern "C" fn nats_Sign(
         if input.is_empty() {
             return Err(invalid_arg("input cannot be empty"));
         }
-        not_null(signature, "signature")?;
-        not_null(signatureLength, "signatureLength")?;
+        // SAFETY: NULL or writable per the API.
+        let (mut signature, mut signatureLength) = unsafe {
+            (
+                Out::new(signature, "signature")?,
+                Out::new(signatureLength, "signatureLength")?,
+            )
+        };
         let s = nkeys::sign_with_seed(seed, input.as_bytes())?;
         let p = super::boundary::malloc_array(&s);
         if p.is_null() {
             return Err(Error::kind(ErrorKind::NoMemory));
         }
-        // SAFETY: both out-pointers were checked non-NULL.
-        unsafe {
-            write_out(signature, p);
-            write_out(signatureLength, s.len() as c_int);
-        }
+        signature.set(p);
+        signatureLength.set(s.len() as c_int);
         Ok(())
     })
 }

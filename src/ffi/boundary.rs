@@ -11,6 +11,7 @@
 use std::any::Any;
 use std::cell::RefCell;
 use std::ffi::{c_char, CStr, CString};
+use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::client::{Error, ErrorKind};
@@ -216,26 +217,61 @@ pub(crate) fn invalid_arg(what: &str) -> Error {
     Error::new(ErrorKind::InvalidArg, what)
 }
 
-/// `Ok` when `p` is not NULL, else an `InvalidArg` error naming `what`.
+/// The one error for a NULL argument that must not be NULL.
+pub(crate) fn null_arg(what: &str) -> Error {
+    Error::new(ErrorKind::InvalidArg, format!("{what} is NULL"))
+}
+
+/// `Ok` when `p` is not NULL, else [`null_arg`] naming `what`.
 /// (`*mut T` coerces to `*const T`, so this takes either.)
 pub(crate) fn not_null<T>(p: *const T, what: &str) -> Result<(), Error> {
     if p.is_null() {
-        Err(invalid_arg(&format!("{what} cannot be NULL")))
+        Err(null_arg(what))
     } else {
         Ok(())
     }
 }
 
-/// Stores `value` through the out-pointer `p` if it is not NULL.
-///
-/// # Safety
-/// `p` must be NULL or valid for a write of `T` (it may point to
-/// uninitialised memory; nothing is read or dropped there).
-pub(crate) unsafe fn write_out<T>(p: *mut T, value: T) {
-    if !p.is_null() {
-        // SAFETY: the caller guarantees a non-NULL `p` is valid for writes;
-        // `write` does not read or drop the old contents.
-        unsafe { p.write(value) };
+/// An out-parameter: where an export stores a result for its caller.
+/// Every export writes its out-parameters through one of these.
+pub(crate) struct Out<'a, T> {
+    /// NULL only for an optional out-parameter the caller did not want.
+    p: *mut T,
+    _slot: PhantomData<&'a mut T>,
+}
+
+impl<'a, T> Out<'a, T> {
+    /// A required out-parameter: NULL is [`null_arg`] naming `what`.
+    ///
+    /// # Safety
+    /// `p` is NULL or valid for writes of `T` during `'a` (it may point to
+    /// uninitialised memory: nothing is read or dropped there).
+    pub(crate) unsafe fn new(p: *mut T, what: &str) -> Result<Out<'a, T>, Error> {
+        not_null(p, what)?;
+        Ok(Out {
+            p,
+            _slot: PhantomData,
+        })
+    }
+
+    /// An optional out-parameter: NULL means the caller does not want it.
+    ///
+    /// # Safety
+    /// As for [`Out::new`].
+    pub(crate) unsafe fn optional(p: *mut T) -> Out<'a, T> {
+        Out {
+            p,
+            _slot: PhantomData,
+        }
+    }
+
+    /// Stores `value` (nothing for an optional one that is NULL).
+    pub(crate) fn set(&mut self, value: T) {
+        if !self.p.is_null() {
+            // SAFETY: non-NULL, so valid for writes per the constructor's
+            // contract; `write` neither reads nor drops the old contents.
+            unsafe { self.p.write(value) };
+        }
     }
 }
 
@@ -262,10 +298,10 @@ pub(crate) unsafe fn opt_str<'a>(p: *const c_char) -> Result<Option<&'a str>, Er
 /// # Safety
 /// As for [`opt_str`].
 pub(crate) unsafe fn req_str<'a>(p: *const c_char, what: &str) -> Result<&'a str, Error> {
-    // SAFETY: same contract as ours.
+    // SAFETY: `p` is NULL or a C string valid for `'a` (our contract).
     match unsafe { opt_str(p) } {
         Ok(Some(s)) => Ok(s),
-        Ok(None) => Err(invalid_arg(&format!("{what} cannot be NULL"))),
+        Ok(None) => Err(null_arg(what)),
         Err(_) => Err(invalid_arg(&format!("{what} is not valid UTF-8"))),
     }
 }

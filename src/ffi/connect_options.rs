@@ -5,10 +5,11 @@ use std::net::TcpStream;
 use std::os::fd::FromRawFd;
 use std::sync::Arc;
 
+use super::boundary::invalid_arg;
 use super::options::{natsOptions, with_opts, Closure};
 use super::status::{incoming, natsStatus};
 use crate::client::options::ProxyConnFn;
-use crate::client::{Error, ErrorKind};
+use crate::client::{Error, ErrorKind, IpOrder};
 
 /// A socket descriptor (an `int` on POSIX systems).
 pub type natsSock = c_int;
@@ -35,7 +36,19 @@ pub unsafe extern "C" fn natsOptions_IPResolutionOrder(
     order: c_int,
 ) -> natsStatus {
     with_opts("natsOptions_IPResolutionOrder", opts, |o| {
-        o.set_ip_order(order)
+        o.ip_order = match order {
+            0 => IpOrder::Any,
+            4 => IpOrder::V4Only,
+            6 => IpOrder::V6Only,
+            46 => IpOrder::V4First,
+            64 => IpOrder::V6First,
+            _ => {
+                return Err(invalid_arg(&format!(
+                    "invalid IP resolution order {order} (0, 4, 6, 46 or 64)"
+                )))
+            }
+        };
+        Ok(())
     })
 }
 

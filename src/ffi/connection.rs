@@ -6,14 +6,15 @@ use std::sync::Arc;
 
 use super::boundary::{
     copy_to_buffer, guard, guard_status, guard_value, invalid_arg, malloc_array, malloc_cstring,
-    opt_str, write_out,
+    null_arg, opt_str, Out,
 };
 use super::handles::{
-    conn, conn_into_raw, conn_ptr, conn_release, millis, natsConnection, natsSubscription, put,
-    sub_into_raw, sub_ptr,
+    borrow, borrow_mut, lend, millis, natsConnection, natsSubscription, release, to_c, try_borrow,
+    Borrowed,
 };
+use super::lent::Lent;
 use super::library::natsStatistics;
-use super::msg::{self, natsMsg};
+use super::msg::natsMsg;
 use super::options::{natsOptions, Closure};
 use super::status::{natsConnStatus, natsStatus};
 use crate::client::{
@@ -45,7 +46,7 @@ pub type natsMsgHandler = Option<
 /// # Safety
 /// `p` is NULL or a C string.
 unsafe fn subject<'a>(p: *const c_char) -> Result<&'a str> {
-    // SAFETY: per the contract.
+    // SAFETY: `p` is NULL or a C string valid for `\'a` (our contract).
     match unsafe { opt_str(p) } {
         Ok(Some(s)) if !s.is_empty() => Ok(s),
         _ => Err(Error::new(
@@ -62,7 +63,7 @@ unsafe fn subject<'a>(p: *const c_char) -> Result<&'a str> {
 /// # Safety
 /// `p` is NULL or a C string.
 unsafe fn pub_subject<'a>(p: *const c_char) -> Result<&'a [u8]> {
-    // SAFETY: per the contract.
+    // SAFETY: `p` is NULL or a C string valid for `\'a` (our contract).
     match unsafe { c_string_bytes(p) } {
         [] => Err(Error::new(
             ErrorKind::InvalidSubject,
@@ -78,7 +79,7 @@ unsafe fn pub_subject<'a>(p: *const c_char) -> Result<&'a [u8]> {
 /// # Safety
 /// `p` is NULL or a C string.
 unsafe fn reply_arg<'a>(p: *const c_char) -> Result<&'a [u8]> {
-    // SAFETY: per the contract.
+    // SAFETY: `p` is NULL or a C string valid for `\'a` (our contract).
     match unsafe { c_string_bytes(p) } {
         [] => Err(invalid_arg("reply is NULL or empty")),
         r => Ok(r),
@@ -97,7 +98,7 @@ unsafe fn payload<'a>(data: *const c_void, len: c_int) -> Result<&'a [u8]> {
         return Ok(&[]);
     }
     // SAFETY: non-NULL and `len` readable bytes per the contract.
-    Ok(unsafe { std::slice::from_raw_parts(data as *const u8, len as usize) })
+    Ok(unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len as usize) })
 }
 
 /// # Safety
@@ -113,13 +114,9 @@ unsafe fn c_string_bytes<'a>(p: *const c_char) -> &'a [u8] {
 /// Connects; a connection still trying in the background (retry on failed
 /// connect with a connected callback) is handed out with
 /// `NATS_NOT_YET_CONNECTED`, as nats.c does.
-fn connect_with(nc: *mut *mut natsConnection, opts: Options) -> Result<natsStatus> {
-    if nc.is_null() {
-        return Err(invalid_arg("connection output is NULL"));
-    }
+fn connect_with(mut nc: Out<'_, *mut natsConnection>, opts: Options) -> Result<natsStatus> {
     let (c, up) = Connection::connect_status(opts)?;
-    // SAFETY: checked non-NULL above; the caller provides a writable slot.
-    unsafe { *nc = conn_into_raw(c) };
+    nc.set(to_c(c));
     Ok(if up {
         natsStatus::NATS_OK
     } else {
@@ -150,8 +147,9 @@ pub unsafe extern "C" fn natsConnection_Connect(
     options: *mut natsOptions,
 ) -> natsStatus {
     guard_status("natsConnection_Connect", || {
-        // SAFETY: NULL or live options per the API.
-        let opts = match unsafe { options.as_ref() } {
+        // SAFETY: `nc` is NULL or writable, `options` NULL or live, per the API.
+        let (nc, options) = unsafe { (Out::new(nc, "connection output")?, try_borrow(options)) };
+        let opts = match options {
             Some(o) => o.opts.clone(),
             None => Options::default(),
         };
@@ -170,12 +168,13 @@ pub unsafe extern "C" fn natsConnection_ConnectTo(
     urls: *const c_char,
 ) -> natsStatus {
     guard_status("natsConnection_ConnectTo", || {
-        // SAFETY: NULL or a C string.
-        let url = unsafe { opt_str(urls) }?.map(str::to_string);
+        // SAFETY: `nc` is NULL or writable and `urls` NULL or a C string, per
+        // the API.
+        let (nc, url) = unsafe { (Out::new(nc, "connection output")?, opt_str(urls)?) };
         connect_with(
             nc,
             Options {
-                url,
+                url: url.map(str::to_string),
                 ..Options::default()
             },
         )
@@ -205,7 +204,9 @@ pub unsafe extern "C" fn natsConnection_Publish(
 ) -> natsStatus {
     guard("natsConnection_Publish", || {
         // SAFETY: handle and arguments as documented by the API.
-        unsafe { conn(nc)?.publish_bytes(pub_subject(subj)?, None, None, payload(data, dataLen)?) }
+        unsafe {
+            borrow(nc)?.publish_bytes(pub_subject(subj)?, None, None, payload(data, dataLen)?)
+        }
     })
 }
 
@@ -221,7 +222,7 @@ pub unsafe extern "C" fn natsConnection_PublishString(
 ) -> natsStatus {
     guard("natsConnection_PublishString", || {
         // SAFETY: handle and arguments as documented by the API.
-        unsafe { conn(nc)?.publish_bytes(pub_subject(subj)?, None, None, c_string_bytes(str)) }
+        unsafe { borrow(nc)?.publish_bytes(pub_subject(subj)?, None, None, c_string_bytes(str)) }
     })
 }
 
@@ -239,9 +240,9 @@ pub unsafe extern "C" fn natsConnection_PublishMsg(
 ) -> natsStatus {
     guard("natsConnection_PublishMsg", || {
         // SAFETY: live handles per the API.
-        let c = unsafe { conn(nc) }?;
+        let c = unsafe { borrow(nc) }?;
         // SAFETY: as above.
-        let m = unsafe { msg::message_arg(m) }?;
+        let m = unsafe { borrow(m) }?;
         c.publish_msg(&m)
     })
 }
@@ -264,7 +265,7 @@ pub unsafe extern "C" fn natsConnection_PublishRequest(
         // SAFETY: handle and arguments as documented by the API.
         unsafe {
             let reply = reply_arg(reply)?;
-            conn(nc)?.publish_bytes(
+            borrow(nc)?.publish_bytes(
                 pub_subject(subj)?,
                 Some(reply),
                 None,
@@ -286,7 +287,7 @@ pub unsafe extern "C" fn natsConnection_Send(
 ) -> natsStatus {
     guard("natsConnection_Send", || {
         // SAFETY: handle and arguments as documented by the API.
-        unsafe { conn(nc)?.send_bytes(pub_subject(subj)?, None, None, payload(data, dataLen)?) }
+        unsafe { borrow(nc)?.send_bytes(pub_subject(subj)?, None, None, payload(data, dataLen)?) }
     })
 }
 
@@ -299,9 +300,9 @@ pub unsafe extern "C" fn natsConnection_SendMsg(
 ) -> natsStatus {
     guard("natsConnection_SendMsg", || {
         // SAFETY: live handles per the API.
-        let c = unsafe { conn(nc) }?;
+        let c = unsafe { borrow(nc) }?;
         // SAFETY: as above.
-        let m = unsafe { msg::message_arg(msg) }?;
+        let m = unsafe { borrow(msg) }?;
         c.send_msg(&m)
     })
 }
@@ -320,7 +321,7 @@ pub unsafe extern "C" fn natsConnection_SendRequest(
         // SAFETY: handle and arguments as documented by the API.
         unsafe {
             let reply = reply_arg(reply)?;
-            conn(nc)?.send_bytes(
+            borrow(nc)?.send_bytes(
                 pub_subject(subj)?,
                 Some(reply),
                 None,
@@ -343,16 +344,26 @@ pub unsafe extern "C" fn natsConnection_PublishRequestString(
         // SAFETY: handle and arguments as documented by the API.
         unsafe {
             let reply = reply_arg(reply)?;
-            conn(nc)?.publish_bytes(pub_subject(subj)?, Some(reply), None, c_string_bytes(str))
+            borrow(nc)?.publish_bytes(pub_subject(subj)?, Some(reply), None, c_string_bytes(str))
         }
     })
 }
 
-fn give_reply(replyMsg: *mut *mut natsMsg, r: Result<crate::client::Message>) -> Result<()> {
-    let m = r?;
-    // SAFETY: checked by the callers before the request was sent.
-    unsafe { *replyMsg = msg::into_raw(m) };
+fn give_reply(
+    mut replyMsg: Out<'_, *mut natsMsg>,
+    r: Result<crate::client::Message>,
+) -> Result<()> {
+    replyMsg.set(to_c(r?));
     Ok(())
+}
+
+/// The reply out-parameter of the request calls, checked before sending.
+///
+/// # Safety
+/// `p` is NULL or writable, per the API.
+unsafe fn reply_out<'a>(p: *mut *mut natsMsg) -> Result<Out<'a, *mut natsMsg>> {
+    // SAFETY: `p` is NULL or writable (our contract), all `Out::new` needs.
+    unsafe { Out::new(p, "reply output") }
 }
 
 /// Sends `dataLen` bytes of `data` on `subj` as a request and waits up to
@@ -382,12 +393,11 @@ pub unsafe extern "C" fn natsConnection_Request(
     timeout: i64,
 ) -> natsStatus {
     guard("natsConnection_Request", || {
-        if replyMsg.is_null() {
-            return Err(invalid_arg("reply output is NULL"));
-        }
+        // SAFETY: NULL or writable per the API.
+        let replyMsg = unsafe { reply_out(replyMsg) }?;
         // SAFETY: handle and arguments as documented by the API.
         let r = unsafe {
-            conn(nc)?.request(
+            borrow(nc)?.request(
                 subject(subj)?,
                 None,
                 payload(data, dataLen)?,
@@ -410,12 +420,11 @@ pub unsafe extern "C" fn natsConnection_RequestString(
     timeout: i64,
 ) -> natsStatus {
     guard("natsConnection_RequestString", || {
-        if replyMsg.is_null() {
-            return Err(invalid_arg("reply output is NULL"));
-        }
+        // SAFETY: NULL or writable per the API.
+        let replyMsg = unsafe { reply_out(replyMsg) }?;
         // SAFETY: handle and arguments as documented by the API.
         let r = unsafe {
-            conn(nc)?.request(subject(subj)?, None, c_string_bytes(str), millis(timeout))
+            borrow(nc)?.request(subject(subj)?, None, c_string_bytes(str), millis(timeout))
         };
         give_reply(replyMsg, r)
     })
@@ -432,13 +441,12 @@ pub unsafe extern "C" fn natsConnection_RequestMsg(
     timeout: i64,
 ) -> natsStatus {
     guard("natsConnection_RequestMsg", || {
-        if replyMsg.is_null() {
-            return Err(invalid_arg("reply output is NULL"));
-        }
+        // SAFETY: NULL or writable per the API.
+        let replyMsg = unsafe { reply_out(replyMsg) }?;
         // SAFETY: live handles per the API.
-        let c = unsafe { conn(nc) }?;
+        let c = unsafe { borrow(nc) }?;
         // SAFETY: as above.
-        let m = unsafe { msg::message_arg(requestMsg) }?;
+        let m = unsafe { borrow(requestMsg) }?;
         let hdr = m.encoded_headers();
         let r = c.request(m.subject(), hdr.as_deref(), m.data(), millis(timeout));
         give_reply(replyMsg, r)
@@ -446,15 +454,16 @@ pub unsafe extern "C" fn natsConnection_RequestMsg(
 }
 
 fn msg_handler(cb: natsMsgHandler, closure: *mut c_void) -> Result<MsgHandler> {
-    let f = cb.ok_or_else(|| invalid_arg("message callback is NULL"))?;
+    let f = cb.ok_or_else(|| null_arg("message callback"))?;
     let closure = Closure(closure);
     Ok(Arc::new(
         move |c: &Connection, s: &Subscription, m: Option<crate::client::Message>| {
             let cl = closure;
-            let m = m.map_or(std::ptr::null_mut(), msg::into_raw);
-            // SAFETY: the user's callback, given live handles, a message it now
-            // owns (or NULL on an idle timeout) and their closure.
-            unsafe { f(conn_ptr(c), sub_ptr(s), m, cl.0) }
+            let m = m.map_or(std::ptr::null_mut(), to_c);
+            // SAFETY: the user's callback, given handles the library keeps
+            // alive for the call, a message it now owns (or NULL on an idle
+            // timeout) and their closure.
+            unsafe { f(lend(c), lend(s), m, cl.0) }
         },
     ))
 }
@@ -471,16 +480,15 @@ unsafe fn subscribe_impl(
     timeout: Option<i64>,
     cb: Option<(natsMsgHandler, *mut c_void)>,
 ) -> Result<()> {
-    if out.is_null() {
-        return Err(invalid_arg("subscription output is NULL"));
-    }
-    // SAFETY: per the contract.
-    let c = unsafe { conn(nc) }?;
-    // SAFETY: per the contract.
+    // SAFETY: `out` is NULL or writable (our contract).
+    let mut out = unsafe { Out::new(out, "subscription output") }?;
+    // SAFETY: `nc` is NULL or a live connection handle (our contract).
+    let c = unsafe { borrow(nc) }?;
+    // SAFETY: `subj` is NULL or a C string valid for the call (our contract).
     let subj = unsafe { subject(subj) }?;
     let queue = match queue {
         None => None,
-        // SAFETY: per the contract.
+        // SAFETY: `q` is NULL or a C string valid for the call (our contract).
         Some(q) => Some(
             unsafe { opt_str(q) }?
                 .filter(|q| !q.is_empty())
@@ -499,8 +507,7 @@ unsafe fn subscribe_impl(
             c.subscribe(subj, queue, timeout.map(millis), msg_handler(f, closure)?)?
         }
     };
-    // SAFETY: checked non-NULL above.
-    unsafe { *out = sub_into_raw(sub) };
+    out.set(to_c(sub));
     Ok(())
 }
 
@@ -642,7 +649,7 @@ pub unsafe extern "C" fn natsConnection_QueueSubscribeSync(
 pub unsafe extern "C" fn natsConnection_Reconnect(nc: *mut natsConnection) -> natsStatus {
     // SAFETY: handle per the API.
     guard("natsConnection_Reconnect", || unsafe {
-        conn(nc)?.force_reconnect()
+        borrow(nc)?.force_reconnect()
     })
 }
 
@@ -659,7 +666,7 @@ pub unsafe extern "C" fn natsConnection_Reconnect(nc: *mut natsConnection) -> na
 pub unsafe extern "C" fn natsConnection_Drain(nc: *mut natsConnection) -> natsStatus {
     // SAFETY: handle per the API.
     guard("natsConnection_Drain", || unsafe {
-        conn(nc)?.drain(Some(crate::client::DEFAULT_DRAIN_TIMEOUT))
+        borrow(nc)?.drain(Some(crate::client::DEFAULT_DRAIN_TIMEOUT))
     })
 }
 
@@ -673,7 +680,7 @@ pub unsafe extern "C" fn natsConnection_DrainTimeout(
 ) -> natsStatus {
     // SAFETY: handle per the API.
     guard("natsConnection_DrainTimeout", || unsafe {
-        conn(nc)?.drain((timeout > 0).then(|| millis(timeout)))
+        borrow(nc)?.drain((timeout > 0).then(|| millis(timeout)))
     })
 }
 
@@ -684,7 +691,7 @@ pub unsafe extern "C" fn natsConnection_DrainTimeout(
 pub unsafe extern "C" fn natsConnection_Flush(nc: *mut natsConnection) -> natsStatus {
     // SAFETY: handle per the API.
     guard("natsConnection_Flush", || unsafe {
-        conn(nc)?.flush_timeout(millis(10_000))
+        borrow(nc)?.flush_timeout(millis(10_000))
     })
 }
 
@@ -697,7 +704,7 @@ pub unsafe extern "C" fn natsConnection_FlushTimeout(
 ) -> natsStatus {
     guard("natsConnection_FlushTimeout", || {
         // SAFETY: handle per the API.
-        let c = unsafe { conn(nc) }?;
+        let c = unsafe { borrow(nc) }?;
         if timeout <= 0 {
             return Err(Error::new(
                 ErrorKind::InvalidTimeout,
@@ -714,7 +721,7 @@ pub unsafe extern "C" fn natsConnection_FlushTimeout(
 pub unsafe extern "C" fn natsConnection_Buffered(nc: *mut natsConnection) -> c_int {
     guard_value("natsConnection_Buffered", -1, || {
         // SAFETY: handle per the API.
-        unsafe { conn(nc) }
+        unsafe { borrow(nc) }
             .ok()
             .and_then(|c| c.buffered().ok())
             .map_or(-1, |n| n.min(c_int::MAX as usize) as c_int)
@@ -732,7 +739,7 @@ pub unsafe extern "C" fn natsConnection_Buffered(nc: *mut natsConnection) -> c_i
 pub unsafe extern "C" fn natsConnection_Close(nc: *mut natsConnection) {
     guard_value("natsConnection_Close", (), || {
         // SAFETY: handle per the API.
-        if let Ok(c) = unsafe { conn(nc) } {
+        if let Ok(c) = unsafe { borrow(nc) } {
             c.close();
         }
     })
@@ -745,31 +752,30 @@ pub unsafe extern "C" fn natsConnection_Close(nc: *mut natsConnection) {
 /// thread, callbacks included.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_Destroy(nc: *mut natsConnection) {
-    if nc.is_null() {
-        return;
-    }
     guard_value("natsConnection_Destroy", (), || {
-        // SAFETY: the user's reference, released once here.
-        let c = unsafe { conn_release(nc) };
-        c.close();
+        // SAFETY: NULL or the user's reference, released once here.
+        if let Some(c) = unsafe { release(nc) } {
+            CONN_NAMES.forget(std::sync::Arc::as_ptr(c.as_arc()));
+            c.close();
+        }
     })
 }
 
 /// Whether the connection is closed (true for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_IsClosed(nc: *mut natsConnection) -> bool {
-    // SAFETY: handle per the API.
     guard_value("natsConnection_IsClosed", true, || {
-        unsafe { conn(nc) }.map_or(true, |c| c.is_closed())
+        // SAFETY: handle per the API.
+        unsafe { borrow(nc) }.map_or(true, |c| c.is_closed())
     })
 }
 
 /// Whether the connection is trying to reconnect.
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_IsReconnecting(nc: *mut natsConnection) -> bool {
-    // SAFETY: handle per the API.
     guard_value("natsConnection_IsReconnecting", false, || {
-        unsafe { conn(nc) }.is_ok_and(|c| c.status() == Status::Reconnecting)
+        // SAFETY: handle per the API.
+        unsafe { borrow(nc) }.is_ok_and(|c| c.status() == Status::Reconnecting)
     })
 }
 
@@ -778,7 +784,7 @@ pub unsafe extern "C" fn natsConnection_IsReconnecting(nc: *mut natsConnection) 
 pub unsafe extern "C" fn natsConnection_IsDraining(nc: *mut natsConnection) -> bool {
     guard_value("natsConnection_IsDraining", false, || {
         // SAFETY: handle per the API.
-        unsafe { conn(nc) }
+        unsafe { borrow(nc) }
             .is_ok_and(|c| matches!(c.status(), Status::DrainingSubs | Status::DrainingPubs))
     })
 }
@@ -791,7 +797,7 @@ pub unsafe extern "C" fn natsConnection_Status(nc: *mut natsConnection) -> natsC
         natsConnStatus::NATS_CONN_STATUS_CLOSED,
         || {
             // SAFETY: handle per the API.
-            unsafe { conn(nc) }.map_or(natsConnStatus::NATS_CONN_STATUS_CLOSED, |c| {
+            unsafe { borrow(nc) }.map_or(natsConnStatus::NATS_CONN_STATUS_CLOSED, |c| {
                 natsConnStatus::from(c.status())
             })
         },
@@ -811,7 +817,7 @@ pub unsafe extern "C" fn natsConnection_GetConnectedUrl(
     guard("natsConnection_GetConnectedUrl", || {
         // SAFETY: handle and buffer per the API.
         unsafe {
-            let c = conn(nc)?;
+            let c = borrow(nc)?;
             copy_to_buffer(&c.connected_url().unwrap_or_default(), buffer, bufferSize)
         }
     })
@@ -830,7 +836,7 @@ pub unsafe extern "C" fn natsConnection_GetConnectedServerId(
     guard("natsConnection_GetConnectedServerId", || {
         // SAFETY: handle and buffer per the API.
         unsafe {
-            let c = conn(nc)?;
+            let c = borrow(nc)?;
             copy_to_buffer(
                 &c.connected_server_id().unwrap_or_default(),
                 buffer,
@@ -840,27 +846,20 @@ pub unsafe extern "C" fn natsConnection_GetConnectedServerId(
     })
 }
 
-/// # Safety
-/// Out-parameters NULL or writable.
-unsafe fn give_strings(
+/// Stores `list` as a `malloc`ed array of `malloc`ed strings.
+fn give_strings(
     list: Vec<String>,
-    servers: *mut *mut *mut c_char,
-    count: *mut c_int,
+    mut servers: Out<'_, *mut *mut c_char>,
+    mut count: Out<'_, c_int>,
 ) -> Result<()> {
-    if servers.is_null() || count.is_null() {
-        return Err(invalid_arg("output argument is NULL"));
-    }
     let ptrs: Vec<*mut c_char> = list.iter().map(|s| malloc_cstring(s)).collect();
     let arr = if ptrs.is_empty() {
         std::ptr::null_mut()
     } else {
         malloc_array(&ptrs)
     };
-    // SAFETY: checked non-NULL above.
-    unsafe {
-        *servers = arr;
-        *count = ptrs.len() as c_int;
-    }
+    servers.set(arr);
+    count.set(ptrs.len() as c_int);
     Ok(())
 }
 
@@ -876,7 +875,10 @@ pub unsafe extern "C" fn natsConnection_GetServers(
 ) -> natsStatus {
     guard("natsConnection_GetServers", || {
         // SAFETY: handle and out-parameters per the API.
-        unsafe { give_strings(conn(nc)?.servers(false), servers, count) }
+        let (servers, count) =
+            unsafe { (Out::new(servers, "servers")?, Out::new(count, "count")?) };
+        // SAFETY: as above.
+        give_strings(unsafe { borrow(nc) }?.servers(false), servers, count)
     })
 }
 
@@ -890,9 +892,16 @@ pub unsafe extern "C" fn natsConnection_GetDiscoveredServers(
 ) -> natsStatus {
     guard("natsConnection_GetDiscoveredServers", || {
         // SAFETY: handle and out-parameters per the API.
-        unsafe { give_strings(conn(nc)?.servers(true), servers, count) }
+        let (servers, count) =
+            unsafe { (Out::new(servers, "servers")?, Out::new(count, "count")?) };
+        // SAFETY: as above.
+        give_strings(unsafe { borrow(nc) }?.servers(true), servers, count)
     })
 }
+
+/// The names `natsConnection_GetName` lends, kept until the connection's
+/// handle is destroyed.
+pub(crate) static CONN_NAMES: Lent<crate::client::conn::ConnInner> = Lent::new();
 
 thread_local! {
     /// Backs the text `natsConnection_GetLastError` hands out: valid until
@@ -914,7 +923,7 @@ pub unsafe extern "C" fn natsConnection_GetLastError(
         natsStatus::NATS_INVALID_ARG,
         || {
             // SAFETY: handle per the API.
-            let Ok(c) = (unsafe { conn(nc) }) else {
+            let Ok(c) = (unsafe { borrow(nc) }) else {
                 return natsStatus::NATS_INVALID_ARG;
             };
             let (status, text) = match c.last_error() {
@@ -926,7 +935,7 @@ pub unsafe extern "C" fn natsConnection_GetLastError(
                 t.borrow().as_ptr()
             });
             // SAFETY: NULL or writable per the API.
-            unsafe { write_out(lastError, ptr) };
+            unsafe { Out::optional(lastError) }.set(ptr);
             status
         },
     )
@@ -946,7 +955,7 @@ pub unsafe extern "C" fn natsConnection_ReadLastError(
         natsStatus::NATS_INVALID_ARG,
         || {
             // SAFETY: handle per the API.
-            let Ok(c) = (unsafe { conn(nc) }) else {
+            let Ok(c) = (unsafe { borrow(nc) }) else {
                 return natsStatus::NATS_INVALID_ARG;
             };
             let e = c.last_error();
@@ -961,9 +970,9 @@ pub unsafe extern "C" fn natsConnection_ReadLastError(
 /// The server's maximum payload size in bytes (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_GetMaxPayload(nc: *mut natsConnection) -> i64 {
-    // SAFETY: handle per the API.
     guard_value("natsConnection_GetMaxPayload", 0, || {
-        unsafe { conn(nc) }.map_or(0, |c| c.max_payload())
+        // SAFETY: handle per the API.
+        unsafe { borrow(nc) }.map_or(0, |c| c.max_payload())
     })
 }
 
@@ -976,17 +985,19 @@ pub unsafe extern "C" fn natsConnection_GetStats(
 ) -> natsStatus {
     guard("natsConnection_GetStats", || {
         // SAFETY: handle per the API.
-        let c = unsafe { conn(nc) }?;
-        // SAFETY: NULL or a live statistics object.
-        let s = unsafe { stats.as_mut() }.ok_or_else(|| invalid_arg("statistics is NULL"))?;
-        s.set(c.stats());
+        let c = unsafe { borrow(nc) }?;
+        // SAFETY: NULL or a live statistics object the caller is not using
+        // meanwhile.
+        unsafe { borrow_mut(stats) }?.set(c.stats());
         Ok(())
     })
 }
 
-fn open_conn(nc: *mut natsConnection) -> Result<super::handles::Borrowed<Connection>> {
-    // SAFETY: handle per the API of every caller.
-    let c = unsafe { conn(nc) }?;
+/// # Safety
+/// `nc` is NULL or a live connection handle.
+unsafe fn open_conn<'a>(nc: *mut natsConnection) -> Result<Borrowed<'a, Connection>> {
+    // SAFETY: `nc` is NULL or a live handle (our contract), all `borrow` needs.
+    let c = unsafe { borrow(nc) }?;
     if c.is_closed() {
         return Err(Error::new(ErrorKind::ConnectionClosed, "connection closed"));
     }
@@ -1002,18 +1013,18 @@ pub unsafe extern "C" fn natsConnection_GetClientID(
     cid: *mut u64,
 ) -> natsStatus {
     guard("natsConnection_GetClientID", || {
-        if cid.is_null() {
-            return Err(invalid_arg("cid is NULL"));
-        }
-        let id = open_conn(nc)?.server_info().client_id;
+        // SAFETY: NULL or writable per the API.
+        let mut cid = unsafe { Out::new(cid, "cid") }?;
+        // SAFETY: handle per the API.
+        let id = unsafe { open_conn(nc) }?.server_info().client_id;
         if id == 0 {
             return Err(Error::new(
                 ErrorKind::NoServerSupport,
                 "server did not send a client ID",
             ));
         }
-        // SAFETY: checked non-NULL.
-        unsafe { put(cid, id) }
+        cid.set(id);
+        Ok(())
     })
 }
 
@@ -1027,20 +1038,19 @@ pub unsafe extern "C" fn natsConnection_GetClientIP(
     ip: *mut *mut c_char,
 ) -> natsStatus {
     guard("natsConnection_GetClientIP", || {
-        if ip.is_null() {
-            return Err(invalid_arg("ip is NULL"));
-        }
-        // SAFETY: checked non-NULL.
-        unsafe { *ip = std::ptr::null_mut() };
-        let text = open_conn(nc)?.server_info().client_ip;
+        // SAFETY: NULL or writable per the API.
+        let mut ip = unsafe { Out::new(ip, "ip") }?;
+        ip.set(std::ptr::null_mut());
+        // SAFETY: handle per the API.
+        let text = unsafe { open_conn(nc) }?.server_info().client_ip;
         if text.is_empty() {
             return Err(Error::new(
                 ErrorKind::NoServerSupport,
                 "server did not send the client IP",
             ));
         }
-        // SAFETY: checked non-NULL.
-        unsafe { put(ip, malloc_cstring(&text)) }
+        ip.set(malloc_cstring(&text));
+        Ok(())
     })
 }
 
@@ -1053,14 +1063,13 @@ pub unsafe extern "C" fn natsConnection_GetRTT(
     rtt: *mut i64,
 ) -> natsStatus {
     guard("natsConnection_GetRTT", || {
-        if rtt.is_null() {
-            return Err(invalid_arg("rtt is NULL"));
-        }
-        // SAFETY: checked non-NULL.
-        unsafe { *rtt = 0 };
-        let d = open_conn(nc)?.rtt()?;
-        // SAFETY: checked non-NULL.
-        unsafe { put(rtt, d.as_nanos().min(i64::MAX as u128) as i64) }
+        // SAFETY: NULL or writable per the API.
+        let mut rtt = unsafe { Out::new(rtt, "rtt") }?;
+        rtt.set(0);
+        // SAFETY: handle per the API.
+        let d = unsafe { open_conn(nc) }?.rtt()?;
+        rtt.set(d.as_nanos().min(i64::MAX as u128) as i64);
+        Ok(())
     })
 }
 
@@ -1069,7 +1078,7 @@ pub unsafe extern "C" fn natsConnection_GetRTT(
 pub unsafe extern "C" fn natsConnection_HasHeaderSupport(nc: *mut natsConnection) -> natsStatus {
     guard("natsConnection_HasHeaderSupport", || {
         // SAFETY: handle per the API.
-        if unsafe { conn(nc) }?.has_headers() {
+        if unsafe { borrow(nc) }?.has_headers() {
             Ok(())
         } else {
             Err(Error::new(
@@ -1091,23 +1100,17 @@ pub unsafe extern "C" fn natsConnection_GetLocalIPAndPort(
     port: *mut c_int,
 ) -> natsStatus {
     guard("natsConnection_GetLocalIPAndPort", || {
-        if ip.is_null() || port.is_null() {
-            return Err(invalid_arg("output argument is NULL"));
-        }
-        // SAFETY: checked non-NULL.
-        unsafe {
-            *ip = std::ptr::null_mut();
-            *port = 0;
-        }
-        let c = open_conn(nc)?;
+        // SAFETY: NULL or writable per the API.
+        let (mut ip, mut port) = unsafe { (Out::new(ip, "ip")?, Out::new(port, "port")?) };
+        ip.set(std::ptr::null_mut());
+        port.set(0);
+        // SAFETY: handle per the API.
+        let c = unsafe { open_conn(nc) }?;
         let addr = c
             .local_addr()
             .ok_or_else(|| Error::new(ErrorKind::ConnectionDisconnected, "not connected"))?;
-        // SAFETY: checked non-NULL.
-        unsafe {
-            *ip = malloc_cstring(&addr.ip().to_string());
-            *port = addr.port() as c_int;
-        }
+        ip.set(malloc_cstring(&addr.ip().to_string()));
+        port.set(c_int::from(addr.port()));
         Ok(())
     })
 }
@@ -1117,11 +1120,8 @@ pub unsafe extern "C" fn natsConnection_GetLocalIPAndPort(
 #[no_mangle]
 pub unsafe extern "C" fn natsConnection_GetName(nc: *mut natsConnection) -> *const c_char {
     guard_value("natsConnection_GetName", std::ptr::null(), || {
-        // SAFETY: handle per the API; the name lives as long as the connection.
-        unsafe { conn(nc) }
-            .ok()
-            .and_then(|c| c.name_with_nul().map(|n| n.as_ptr() as *const c_char))
-            .unwrap_or(std::ptr::null())
+        // SAFETY: handle per the API.
+        unsafe { try_borrow(nc) }.map_or(std::ptr::null(), |c| CONN_NAMES.get(c.as_arc(), c.name()))
     })
 }
 

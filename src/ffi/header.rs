@@ -7,8 +7,9 @@ use std::ffi::{c_char, c_int, CStr};
 
 use crate::client::{Error, ErrorKind};
 use crate::ffi::boundary::{
-    guard, guard_status, guard_value, invalid_arg, malloc_array, not_null, write_out,
+    guard, guard_status, guard_value, invalid_arg, malloc_array, null_arg, Out,
 };
+use crate::ffi::handles::{boxed, boxed_handle, boxed_mut, release, to_c};
 use crate::ffi::status::natsStatus;
 use crate::proto::headers::{is_valid_key, Headers};
 
@@ -151,9 +152,9 @@ pub(crate) unsafe fn opt_bytes<'a>(p: *const c_char) -> Option<&'a [u8]> {
 /// # Safety
 /// `key` is NULL or a NUL-terminated string valid for `'a`.
 pub(crate) unsafe fn lookup_key<'a>(key: *const c_char) -> Result<&'a [u8], Error> {
-    // SAFETY: forwarded from our caller.
+    // SAFETY: `key` is NULL or a C string valid for `'a` (our contract).
     match unsafe { opt_bytes(key) } {
-        None => Err(invalid_arg("key cannot be NULL")),
+        None => Err(null_arg("key")),
         Some([]) => Err(invalid_arg("key cannot be empty")),
         Some(key) => Ok(key),
     }
@@ -165,7 +166,7 @@ pub(crate) unsafe fn lookup_key<'a>(key: *const c_char) -> Result<&'a [u8], Erro
 /// # Safety
 /// As for [`lookup_key`].
 pub(crate) unsafe fn store_key<'a>(key: *const c_char) -> Result<&'a [u8], Error> {
-    // SAFETY: forwarded from our caller.
+    // SAFETY: `key` is NULL or a C string valid for `'a` (our contract).
     let key = unsafe { lookup_key(key) }?;
     if !is_valid_key(key) {
         return Err(invalid_arg(&format!(
@@ -181,8 +182,8 @@ pub(crate) unsafe fn store_key<'a>(key: *const c_char) -> Result<&'a [u8], Error
 /// # Safety
 /// As for [`lookup_key`].
 unsafe fn req_value<'a>(value: *const c_char) -> Result<&'a [u8], Error> {
-    // SAFETY: forwarded from our caller.
-    unsafe { opt_bytes(value) }.ok_or_else(|| invalid_arg("value cannot be NULL"))
+    // SAFETY: `value` is NULL or a C string valid for `'a` (our contract).
+    unsafe { opt_bytes(value) }.ok_or_else(|| null_arg("value"))
 }
 
 /// A standalone header map (opaque): made with natsHeader_New, freed with
@@ -193,53 +194,14 @@ pub struct natsHeader {
     cstrs: HeaderCStrings,
 }
 
-#[allow(dead_code)] // a helper for other exports; not every one is used yet
-impl natsHeader {
-    /// The map, for reading.
-    pub(crate) fn headers(&self) -> &Headers {
-        &self.headers
-    }
+boxed_handle!(natsHeader, "header");
 
+impl natsHeader {
     /// The map, for changing; drops the C strings lent out before.
-    pub(crate) fn headers_mut(&mut self) -> &mut Headers {
+    fn headers_mut(&mut self) -> &mut Headers {
         self.cstrs.invalidate();
         &mut self.headers
     }
-}
-
-/// Hands a header map to C.
-pub(crate) fn header_into_raw(headers: Headers) -> *mut natsHeader {
-    Box::into_raw(Box::new(natsHeader {
-        headers,
-        cstrs: HeaderCStrings::default(),
-    }))
-}
-
-/// Borrows a header map from C (`None` for NULL).
-///
-/// # Safety
-/// `p` is NULL or a live pointer from `natsHeader_New`/[`header_into_raw`]
-/// not used mutably elsewhere for `'a`.
-pub(crate) unsafe fn as_header<'a>(p: *const natsHeader) -> Option<&'a natsHeader> {
-    // SAFETY: per the contract, a non-NULL `p` points to a live natsHeader.
-    unsafe { p.as_ref() }
-}
-
-/// Borrows a header map from C for changes (`None` for NULL).
-///
-/// # Safety
-/// `p` is NULL or a live pointer from `natsHeader_New`/[`header_into_raw`]
-/// not otherwise borrowed for `'a` (nats.c: headers are not thread-safe).
-pub(crate) unsafe fn as_header_mut<'a>(p: *mut natsHeader) -> Option<&'a mut natsHeader> {
-    // SAFETY: per the contract, a non-NULL `p` points to a live natsHeader
-    // that nobody else is using during this call.
-    unsafe { p.as_mut() }
-}
-
-/// The same, as an error for a NULL pointer.
-unsafe fn header_arg<'a>(p: *mut natsHeader) -> Result<&'a mut natsHeader, Error> {
-    // SAFETY: forwarded from our caller.
-    unsafe { as_header_mut(p) }.ok_or_else(|| invalid_arg("header cannot be NULL"))
 }
 
 /// Creates an empty header map in `*new_header`. It belongs to the caller:
@@ -247,9 +209,9 @@ unsafe fn header_arg<'a>(p: *mut natsHeader) -> Result<&'a mut natsHeader, Error
 #[no_mangle]
 pub unsafe extern "C" fn natsHeader_New(new_header: *mut *mut natsHeader) -> natsStatus {
     guard("natsHeader_New", || {
-        not_null(new_header, "new_header")?;
-        // SAFETY: checked non-NULL; the user passes a writable location.
-        unsafe { write_out(new_header, header_into_raw(Headers::new())) };
+        // SAFETY: NULL or writable per the API.
+        let mut new_header = unsafe { Out::new(new_header, "new_header") }?;
+        new_header.set(to_c(Box::<natsHeader>::default()));
         Ok(())
     })
 }
@@ -264,7 +226,7 @@ pub unsafe extern "C" fn natsHeader_Set(
     guard("natsHeader_Set", || {
         // SAFETY: `h` is NULL or a live header map, `key` and `value` NULL or
         // C strings, as the API requires.
-        let (h, key, value) = unsafe { (header_arg(h)?, store_key(key)?, req_value(value)?) };
+        let (h, key, value) = unsafe { (boxed_mut(h)?, store_key(key)?, req_value(value)?) };
         h.headers_mut().set(key, value);
         Ok(())
     })
@@ -279,7 +241,7 @@ pub unsafe extern "C" fn natsHeader_Add(
 ) -> natsStatus {
     guard("natsHeader_Add", || {
         // SAFETY: as in natsHeader_Set.
-        let (h, key, value) = unsafe { (header_arg(h)?, store_key(key)?, req_value(value)?) };
+        let (h, key, value) = unsafe { (boxed_mut(h)?, store_key(key)?, req_value(value)?) };
         h.headers_mut().add(key, value);
         Ok(())
     })
@@ -297,11 +259,11 @@ pub unsafe extern "C" fn natsHeader_Get(
 ) -> natsStatus {
     guard_status("natsHeader_Get", || {
         // SAFETY: as in natsHeader_Set.
-        let (h, key) = unsafe { (header_arg(h)?, lookup_key(key)?) };
-        not_null(value, "value")?;
+        let (h, key) = unsafe { (boxed_mut(h)?, lookup_key(key)?) };
+        // SAFETY: NULL or writable per the API.
+        let mut value = unsafe { Out::new(value, "value") }?;
         let found = h.cstrs.first_value(Some(&h.headers), key);
-        // SAFETY: `value` was checked non-NULL and is writable per the API.
-        unsafe { write_out(value, found.unwrap_or(std::ptr::null())) };
+        value.set(found.unwrap_or(std::ptr::null()));
         Ok(match found {
             Some(_) => natsStatus::NATS_OK,
             None => natsStatus::NATS_NOT_FOUND,
@@ -321,16 +283,14 @@ pub unsafe extern "C" fn natsHeader_Values(
 ) -> natsStatus {
     guard_status("natsHeader_Values", || {
         // SAFETY: as in natsHeader_Set.
-        let (h, key) = unsafe { (header_arg(h)?, lookup_key(key)?) };
-        not_null(values, "values")?;
-        not_null(count, "count")?;
+        let (h, key) = unsafe { (boxed_mut(h)?, lookup_key(key)?) };
+        // SAFETY: NULL or writable per the API.
+        let (mut values, mut count) =
+            unsafe { (Out::new(values, "values")?, Out::new(count, "count")?) };
         let found = h.cstrs.values_array(Some(&h.headers), key)?;
         let (array, n) = found.unwrap_or((std::ptr::null_mut(), 0));
-        // SAFETY: both out-pointers were checked non-NULL.
-        unsafe {
-            write_out(values, array);
-            write_out(count, n);
-        }
+        values.set(array);
+        count.set(n);
         Ok(found.map_or(natsStatus::NATS_NOT_FOUND, |_| natsStatus::NATS_OK))
     })
 }
@@ -347,16 +307,13 @@ pub unsafe extern "C" fn natsHeader_Keys(
 ) -> natsStatus {
     guard_status("natsHeader_Keys", || {
         // SAFETY: `h` is NULL or a live header map.
-        let h = unsafe { header_arg(h) }?;
-        not_null(keys, "keys")?;
-        not_null(count, "count")?;
+        let h = unsafe { boxed_mut(h) }?;
+        // SAFETY: NULL or writable per the API.
+        let (mut keys, mut count) = unsafe { (Out::new(keys, "keys")?, Out::new(count, "count")?) };
         let found = h.cstrs.keys_array(Some(&h.headers))?;
         let (array, n) = found.unwrap_or((std::ptr::null_mut(), 0));
-        // SAFETY: both out-pointers were checked non-NULL.
-        unsafe {
-            write_out(keys, array);
-            write_out(count, n);
-        }
+        keys.set(array);
+        count.set(n);
         Ok(found.map_or(natsStatus::NATS_NOT_FOUND, |_| natsStatus::NATS_OK))
     })
 }
@@ -366,7 +323,7 @@ pub unsafe extern "C" fn natsHeader_Keys(
 pub unsafe extern "C" fn natsHeader_KeysCount(h: *mut natsHeader) -> c_int {
     guard_value("natsHeader_KeysCount", 0, || {
         // SAFETY: `h` is NULL or a live header map.
-        unsafe { as_header(h) }.map_or(0, |h| {
+        unsafe { boxed(h) }.map_or(0, |h| {
             c_int::try_from(h.headers.len()).unwrap_or(c_int::MAX)
         })
     })
@@ -377,7 +334,7 @@ pub unsafe extern "C" fn natsHeader_KeysCount(h: *mut natsHeader) -> c_int {
 pub unsafe extern "C" fn natsHeader_Delete(h: *mut natsHeader, key: *const c_char) -> natsStatus {
     guard_status("natsHeader_Delete", || {
         // SAFETY: as in natsHeader_Set.
-        let (h, key) = unsafe { (header_arg(h)?, lookup_key(key)?) };
+        let (h, key) = unsafe { (boxed_mut(h)?, lookup_key(key)?) };
         if h.headers.values(key).is_none() {
             return Ok(natsStatus::NATS_NOT_FOUND);
         }
@@ -391,11 +348,8 @@ pub unsafe extern "C" fn natsHeader_Delete(h: *mut natsHeader, key: *const c_cha
 #[no_mangle]
 pub unsafe extern "C" fn natsHeader_Destroy(h: *mut natsHeader) {
     guard_value("natsHeader_Destroy", (), || {
-        if !h.is_null() {
-            // SAFETY: a non-NULL `h` came from Box::into_raw in natsHeader_New
-            // (or header_into_raw) and is destroyed once, per the API.
-            drop(unsafe { Box::from_raw(h) });
-        }
+        // SAFETY: NULL or a live header map, destroyed once, per the API.
+        drop(unsafe { release(h) });
     })
 }
 

@@ -4,7 +4,7 @@
 //! (or to JSNotEnabledErr when nobody serves the API).
 use crate::ffi::boundary::guard;
 use crate::ffi::js_types::{jsErrCode, write_c_enum_raw};
-use crate::ffi::natsStatus;
+use crate::ffi::status::natsStatus;
 use crate::jetstream::JsError;
 
 /// Runs a JetStream export's body; `err_code` (may be NULL) gets the

@@ -4,15 +4,15 @@
 use std::ptr;
 use std::time::Duration;
 
-use crate::client::{Connection, Error, ErrorKind};
-use crate::ffi::boundary::guard;
+use crate::client::Connection;
+use crate::ffi::boundary::{guard, null_arg, Out};
 use crate::ffi::c_tree::{free_tree, into_c_tree, read_str_or_empty, TreeStore};
-use crate::ffi::handles::{conn, natsConnection};
+use crate::ffi::handles::{borrow, natsConnection, release, to_c, Castable};
 use crate::ffi::js_boundary::js_guard;
 use crate::ffi::js_types::{
     jsAPIStats, jsAccountInfo, jsAccountLimits, jsCtx, jsErrCode, jsOptions, jsTier,
 };
-use crate::ffi::natsStatus;
+use crate::ffi::status::natsStatus;
 use crate::jetstream::account::{AccountInfo, AccountLimits};
 use crate::jetstream::{JetStream, JsError, JsOptions};
 
@@ -39,16 +39,31 @@ pub(crate) struct JsCtx {
     pub(crate) info: InfoDefaults,
 }
 
-/// Borrows the context behind a handle.
+// SAFETY: a `jsCtx *` is `Box::into_raw` of a `JsCtx`, taken back with
+// `Box::from_raw` of the same type; a box does not move its contents.
+unsafe impl Castable for jsCtx {
+    type Rust = Box<JsCtx>;
+    const WHAT: &'static str = "JetStream context";
+
+    fn into_ptr(ctx: Box<JsCtx>) -> *mut jsCtx {
+        Box::into_raw(ctx).cast()
+    }
+
+    unsafe fn from_ptr(p: *mut jsCtx) -> Box<JsCtx> {
+        // SAFETY: `p` came from `into_ptr` and is taken back once.
+        unsafe { Box::from_raw(p.cast()) }
+    }
+}
+
+/// Borrows the context behind a handle. Contexts are used from many
+/// threads at once, so this is a shared reference, never a box.
 ///
 /// # Safety
 /// `p` is NULL or a live handle from natsConnection_JetStream.
 pub(crate) unsafe fn js_ctx<'a>(p: *mut jsCtx) -> Result<&'a JsCtx, JsError> {
-    if p.is_null() {
-        return Err(JsError::invalid_arg("the JetStream context is NULL"));
-    }
-    // SAFETY: a live handle is a `Box<JsCtx>` made by natsConnection_JetStream.
-    Ok(unsafe { &*p.cast::<JsCtx>() })
+    // SAFETY: a live handle points to the `JsCtx` of its box (`into_ptr`),
+    // which stays put until jsCtx_Destroy.
+    unsafe { p.cast::<JsCtx>().as_ref() }.ok_or_else(|| JsError::from(null_arg(jsCtx::WHAT)))
 }
 
 /// Milliseconds from a `jsOptions` field; negative is refused.
@@ -162,7 +177,7 @@ pub(crate) unsafe fn call_options(
 pub unsafe extern "C" fn jsOptions_Init(opts: *mut jsOptions) -> natsStatus {
     guard("jsOptions_Init", || {
         if opts.is_null() {
-            return Err(Error::new(ErrorKind::InvalidArg, "the options are NULL"));
+            return Err(null_arg("options"));
         }
         // SAFETY: non-NULL and writable per the API; all-zero is a valid
         // `jsOptions` (NULL pointers, `None` callbacks, zero numbers).
@@ -188,19 +203,15 @@ pub unsafe extern "C" fn natsConnection_JetStream(
     // SAFETY: NULL is passed for the error code: this call has none.
     unsafe {
         js_guard("natsConnection_JetStream", ptr::null_mut(), || {
-            if js.is_null() {
-                return Err(JsError::invalid_arg("the context out-parameter is NULL"));
-            }
-            // SAFETY: handle and options per the API.
-            let c = conn(nc)?;
+            let mut out = Out::new(js, "context output")?;
+            let c = borrow(nc)?;
             let (o, purge, info) = read_ctx_options(opts)?;
             let ctx = JsCtx {
                 js: JetStream::new(Connection::clone(&c), o)?,
                 purge,
                 info,
             };
-            // SAFETY: checked non-NULL; the handle is the box's address.
-            js.write(Box::into_raw(Box::new(ctx)).cast::<jsCtx>());
+            out.set(to_c(Box::new(ctx)));
             Ok(())
         })
     }
@@ -210,10 +221,8 @@ pub unsafe extern "C" fn natsConnection_JetStream(
 /// open; it is closed only by its own natsConnection_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn jsCtx_Destroy(js: *mut jsCtx) {
-    if !js.is_null() {
-        // SAFETY: a live handle is a `Box<JsCtx>` the user gives up here.
-        drop(unsafe { Box::from_raw(js.cast::<JsCtx>()) });
-    }
+    // SAFETY: NULL or a live handle, given up here per the API.
+    drop(unsafe { release(js) });
 }
 
 /// Asks the server for the account's JetStream usage and limits. On

@@ -6,9 +6,8 @@ use std::ffi::{c_char, CStr, CString};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::client::Statistics;
-use crate::ffi::boundary::{
-    guard, guard_value, invalid_arg, malloc_cstring, not_null, opt_str, with_last_error, write_out,
-};
+use crate::ffi::boundary::{guard, guard_value, malloc_cstring, opt_str, with_last_error, Out};
+use crate::ffi::handles::{boxed, boxed_handle, release, to_c};
 use crate::ffi::status::natsStatus;
 use crate::proto::nuid::new_inbox;
 
@@ -178,7 +177,7 @@ pub unsafe extern "C" fn nats_GetLastError(status: *mut natsStatus) -> *const c_
         let (st, text) = with_last_error(|e| (e.status, e.text.as_ptr()))
             .unwrap_or((natsStatus::NATS_OK, std::ptr::null()));
         // SAFETY: `status` is NULL or writable, per the API.
-        unsafe { write_out(status, st) };
+        unsafe { Out::optional(status) }.set(st);
         if st == natsStatus::NATS_OK {
             std::ptr::null()
         } else {
@@ -290,13 +289,13 @@ pub type natsInbox = c_char;
 #[no_mangle]
 pub unsafe extern "C" fn natsInbox_Create(newInbox: *mut *mut natsInbox) -> natsStatus {
     guard("natsInbox_Create", || {
-        not_null(newInbox, "newInbox")?;
+        // SAFETY: NULL or writable per the API.
+        let mut newInbox = unsafe { Out::new(newInbox, "newInbox") }?;
         let inbox = malloc_cstring(&new_inbox(INBOX_PREFIX));
         if inbox.is_null() {
             return Err(crate::client::ErrorKind::NoMemory.into());
         }
-        // SAFETY: `newInbox` was checked non-NULL and is writable per the API.
-        unsafe { write_out(newInbox, inbox) };
+        newInbox.set(inbox);
         Ok(())
     })
 }
@@ -314,6 +313,8 @@ pub unsafe extern "C" fn natsInbox_Destroy(inbox: *mut natsInbox) {
 pub struct natsStatistics {
     stats: Statistics,
 }
+
+boxed_handle!(natsStatistics, "statistics");
 
 impl natsStatistics {
     /// Replaces the counters (used by `natsConnection_GetStats`).
@@ -333,10 +334,9 @@ impl natsStatistics {
 #[no_mangle]
 pub unsafe extern "C" fn natsStatistics_Create(newStats: *mut *mut natsStatistics) -> natsStatus {
     guard("natsStatistics_Create", || {
-        not_null(newStats, "newStats")?;
-        let stats = Box::into_raw(Box::<natsStatistics>::default());
-        // SAFETY: `newStats` was checked non-NULL and is writable per the API.
-        unsafe { write_out(newStats, stats) };
+        // SAFETY: NULL or writable per the API.
+        let mut newStats = unsafe { Out::new(newStats, "newStats") }?;
+        newStats.set(to_c(Box::<natsStatistics>::default()));
         Ok(())
     })
 }
@@ -353,16 +353,16 @@ pub unsafe extern "C" fn natsStatistics_GetCounts(
 ) -> natsStatus {
     guard("natsStatistics_GetCounts", || {
         // SAFETY: `stats` is NULL or a live statistics object.
-        let s = unsafe { stats.as_ref() }
-            .ok_or_else(|| invalid_arg("statistics cannot be NULL"))?
+        let s = unsafe { boxed(stats) }
+            .ok_or_else(|| crate::ffi::boundary::null_arg("statistics"))?
             .get();
         // SAFETY: each out-pointer is NULL or writable, per the API.
         unsafe {
-            write_out(inMsgs, s.in_msgs);
-            write_out(inBytes, s.in_bytes);
-            write_out(outMsgs, s.out_msgs);
-            write_out(outBytes, s.out_bytes);
-            write_out(reconnects, s.reconnects);
+            Out::optional(inMsgs).set(s.in_msgs);
+            Out::optional(inBytes).set(s.in_bytes);
+            Out::optional(outMsgs).set(s.out_msgs);
+            Out::optional(outBytes).set(s.out_bytes);
+            Out::optional(reconnects).set(s.reconnects);
         }
         Ok(())
     })
@@ -371,11 +371,9 @@ pub unsafe extern "C" fn natsStatistics_GetCounts(
 /// Destroys a statistics object (NULL is fine).
 #[no_mangle]
 pub unsafe extern "C" fn natsStatistics_Destroy(stats: *mut natsStatistics) {
-    if !stats.is_null() {
-        // SAFETY: a non-NULL `stats` came from Box::into_raw in
-        // natsStatistics_Create and is destroyed once, per the API.
-        drop(unsafe { Box::from_raw(stats) });
-    }
+    // SAFETY: NULL or a statistics object from natsStatistics_Create,
+    // destroyed once, per the API.
+    drop(unsafe { release(stats) });
 }
 
 #[cfg(test)]
@@ -546,7 +544,7 @@ mod tests {
         unsafe {
             let mut s: *mut natsStatistics = null_mut();
             assert_eq!(natsStatistics_Create(&mut s), natsStatus::NATS_OK);
-            if let Some(stats) = s.as_mut() {
+            if let Ok(stats) = crate::ffi::handles::boxed_mut(s) {
                 stats.set(Statistics {
                     in_msgs: 1,
                     in_bytes: 2,

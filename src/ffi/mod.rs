@@ -11,6 +11,7 @@ mod header;
 mod js_boundary;
 mod js_context;
 mod js_types;
+mod lent;
 mod library;
 mod lifecycle;
 mod msg;
@@ -20,4 +21,3 @@ mod subscription;
 mod tls_options;
 
 pub use js_types::*;
-pub use status::{natsConnStatus, natsStatus};

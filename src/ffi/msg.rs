@@ -1,22 +1,19 @@
 //! `natsMsg_*`, `natsMsgHeader_*` and `natsMsgList_Destroy`.
 //!
 //! A `natsMsg*` is the client's [`Message`] block itself (one allocation
-//! per message). Subject, reply and payload are lent straight from it (they
-//! are stored with trailing NULs), so they stay valid until
-//! `natsMsg_Destroy`; the C strings lent for headers are attached to the
-//! message and dropped whenever the headers change.
+//! per message). Subject, reply and payload are lent straight from it (the
+//! block stores them zero-terminated), so they stay valid until
+//! `natsMsg_Destroy`. The C strings lent for headers are kept here, by
+//! handle, and dropped whenever the headers change or the message goes.
 #![allow(non_camel_case_types, non_snake_case)]
 
+use std::collections::HashMap;
 use std::ffi::{c_char, c_int, CStr};
-use std::marker::PhantomData;
-use std::mem::ManuallyDrop;
-use std::ops::{Deref, DerefMut};
-use std::ptr::NonNull;
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
-use crate::client::{Error, ErrorKind, Message};
-use crate::ffi::boundary::{
-    guard, guard_status, guard_value, invalid_arg, malloc_array, not_null, write_out,
-};
+use crate::client::{Error, Message, Part};
+use crate::ffi::boundary::{guard, guard_status, guard_value, invalid_arg, Out};
+use crate::ffi::handles::{borrow_mut, release, to_c, try_borrow, Castable, Exclusive};
 use crate::ffi::header::{lookup_key, opt_bytes, store_key, HeaderCStrings};
 use crate::ffi::status::natsStatus;
 use crate::proto::headers::Headers;
@@ -28,134 +25,72 @@ pub struct natsMsg {
     _block: [u8; 0],
 }
 
-/// A message borrowed from its C handle for the length of a call.
-pub(crate) struct MsgRef<'a> {
-    // Never dropped: the handle still owns the block.
-    msg: ManuallyDrop<Message>,
-    _handle: PhantomData<&'a natsMsg>,
-}
+// SAFETY: the pointer is the message's block (`Message::into_raw`), taken
+// back with `Message::from_raw`; a block never moves.
+unsafe impl Castable for natsMsg {
+    type Rust = Message;
+    const WHAT: &'static str = "message";
 
-impl Deref for MsgRef<'_> {
-    type Target = Message;
-    fn deref(&self) -> &Message {
-        &self.msg
+    fn into_ptr(m: Message) -> *mut natsMsg {
+        m.into_raw().as_ptr().cast()
+    }
+
+    unsafe fn from_ptr(p: *mut natsMsg) -> Message {
+        // SAFETY: `into_ptr` never gives NULL.
+        let p = unsafe { std::ptr::NonNull::new_unchecked(p) };
+        // SAFETY: `p` came from `Message::into_raw` (in `into_ptr`) and is
+        // taken back once, per the trait's contract.
+        unsafe { Message::from_raw(p.cast()) }
+    }
+
+    fn on_release(p: *mut natsMsg, m: &Message) {
+        forget_header_strings(p, m);
     }
 }
 
-/// A message borrowed from its C handle for changes. Header changes go
-/// through [`MsgMut::headers_mut`], which drops the C strings lent out
-/// before, as nats.c also invalidates them.
-pub(crate) struct MsgMut<'a> {
-    msg: ManuallyDrop<Message>,
-    _handle: PhantomData<&'a mut natsMsg>,
+impl Exclusive for natsMsg {}
+
+/// The C strings lent for messages' headers, by handle. Only a message
+/// whose headers were decoded can have an entry (lending a string decodes
+/// them first, and they stay decoded), so a message without headers never
+/// takes this lock.
+static HEADER_STRINGS: OnceLock<Mutex<HashMap<usize, HeaderCStrings>>> = OnceLock::new();
+
+fn header_strings() -> MutexGuard<'static, HashMap<usize, HeaderCStrings>> {
+    let m = HEADER_STRINGS.get_or_init(Mutex::default);
+    // The map stays consistent if a holder panicked: keep using it.
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-impl Deref for MsgMut<'_> {
-    type Target = Message;
-    fn deref(&self) -> &Message {
-        &self.msg
+/// Drops the header strings lent for the message at `p`.
+fn forget_header_strings(p: *mut natsMsg, m: &Message) {
+    if m.headers_decoded() {
+        header_strings().remove(&(p as usize));
     }
 }
 
-impl DerefMut for MsgMut<'_> {
-    fn deref_mut(&mut self) -> &mut Message {
-        &mut self.msg
-    }
+/// The headers of the message at `p` (`None` when it has none), with the
+/// cache of the C strings lent for them.
+fn with_header_strings<R>(
+    p: *mut natsMsg,
+    m: &mut Message,
+    f: impl FnOnce(Option<&Headers>, &mut HeaderCStrings) -> R,
+) -> Result<R, Error> {
+    // No headers: nothing to lend, and no entry (see `HEADER_STRINGS`).
+    let Some(headers) = m.headers()? else {
+        return Ok(f(None, &mut HeaderCStrings::default()));
+    };
+    let mut map = header_strings();
+    let cache = map.entry(p as usize).or_default();
+    Ok(f(Some(headers), cache))
 }
 
-impl MsgMut<'_> {
-    /// The headers, parsed on first access (`None` when there are none),
-    /// together with the cache of their C strings.
-    fn headers_and_cache(&mut self) -> Result<(Option<&Headers>, &mut HeaderCStrings), Error> {
-        self.msg.headers_and_attachment::<HeaderCStrings>()
-    }
-
-    /// The headers for changing them (created when absent).
-    pub(crate) fn headers_mut(&mut self) -> Result<&mut Headers, Error> {
-        self.msg.drop_attachment();
-        self.msg.headers_mut()
-    }
-}
-
-/// Hands a message to C; the user releases it with `natsMsg_Destroy`.
-pub(crate) fn into_raw(msg: Message) -> *mut natsMsg {
-    msg.into_raw().as_ptr().cast()
-}
-
-/// Borrows the message behind a C handle (`None` for NULL).
-///
-/// # Safety
-/// `p` is NULL or a live handle from [`into_raw`]/`natsMsg_Create` that is
-/// not changed by anyone else during `'a`.
-pub(crate) unsafe fn as_message<'a>(p: *const natsMsg) -> Option<MsgRef<'a>> {
-    let p = NonNull::new(p.cast_mut())?;
-    Some(MsgRef {
-        // SAFETY: per the contract the handle is a live block from
-        // `Message::into_raw`; ManuallyDrop keeps this borrow from freeing it.
-        msg: ManuallyDrop::new(unsafe { Message::from_raw(p.cast()) }),
-        _handle: PhantomData,
-    })
-}
-
-/// Borrows a C handle for changes (`None` for NULL).
-///
-/// # Safety
-/// `p` is NULL or a live handle from [`into_raw`]/`natsMsg_Create` not
-/// otherwise borrowed during `'a` (nats.c: a message is not thread-safe).
-pub(crate) unsafe fn as_msg_mut<'a>(p: *mut natsMsg) -> Option<MsgMut<'a>> {
-    let p = NonNull::new(p)?;
-    Some(MsgMut {
-        // SAFETY: as in `as_message`; nobody else uses the block meanwhile.
-        msg: ManuallyDrop::new(unsafe { Message::from_raw(p.cast()) }),
-        _handle: PhantomData,
-    })
-}
-
-/// Like [`as_message`], with NULL as an `InvalidArg` error.
-///
-/// # Safety
-/// As for [`as_message`].
-pub(crate) unsafe fn message_arg<'a>(p: *const natsMsg) -> Result<MsgRef<'a>, Error> {
-    // SAFETY: forwarded from our caller.
-    unsafe { as_message(p) }.ok_or_else(|| invalid_arg("message cannot be NULL"))
-}
-
-/// Takes a C handle back, freeing the handle and returning the message
-/// (`None` for NULL).
-///
-/// # Safety
-/// `p` is NULL or a live handle from [`into_raw`]/`natsMsg_Create`; it must
-/// not be used afterwards.
-pub(crate) unsafe fn take_message(p: *mut natsMsg) -> Option<Message> {
-    // SAFETY: a non-NULL `p` came from `into_raw` and is released once.
-    NonNull::new(p).map(|p| unsafe { Message::from_raw(p.cast()) })
-}
-
-/// Builds a `natsMsgList` whose `malloc`ed array holds new handles for
-/// `msgs`; the user releases it with `natsMsgList_Destroy`.
-#[allow(dead_code)] // a helper for other exports; not every one is used yet
-pub(crate) fn new_msg_list(msgs: Vec<Message>) -> Result<natsMsgList, Error> {
-    if msgs.is_empty() {
-        return Ok(natsMsgList {
-            Msgs: std::ptr::null_mut(),
-            Count: 0,
-        });
-    }
-    let count = c_int::try_from(msgs.len())
-        .map_err(|_| Error::new(ErrorKind::LimitReached, "too many messages for a list"))?;
-    let handles: Vec<*mut natsMsg> = msgs.into_iter().map(into_raw).collect();
-    let array = malloc_array(&handles);
-    if array.is_null() {
-        for h in handles {
-            // SAFETY: each handle was just made by into_raw and never shared.
-            drop(unsafe { take_message(h) });
-        }
-        return Err(Error::kind(ErrorKind::NoMemory));
-    }
-    Ok(natsMsgList {
-        Msgs: array,
-        Count: count,
-    })
+/// The headers of the message at `p` for changing them (created when
+/// absent); the C strings lent before are dropped, as nats.c also
+/// invalidates them.
+fn headers_mut(p: *mut natsMsg, m: &mut Message) -> Result<&mut Headers, Error> {
+    forget_header_strings(p, m);
+    m.headers_mut()
 }
 
 /// A list of messages filled by the library. The list's messages belong to
@@ -167,11 +102,6 @@ pub struct natsMsgList {
     pub Msgs: *mut *mut natsMsg,
     /// The number of entries in `Msgs`.
     pub Count: c_int,
-}
-
-unsafe fn msg_arg<'a>(p: *mut natsMsg) -> Result<MsgMut<'a>, Error> {
-    // SAFETY: forwarded from our caller.
-    unsafe { as_msg_mut(p) }.ok_or_else(|| invalid_arg("message cannot be NULL"))
 }
 
 /// Creates a message for publishing. `subj` must be non-empty, `reply` NULL
@@ -192,7 +122,8 @@ pub unsafe extern "C" fn natsMsg_Create(
     dataLen: c_int,
 ) -> natsStatus {
     guard("natsMsg_Create", || {
-        not_null(newMsg, "newMsg")?;
+        // SAFETY: NULL or writable per the API.
+        let mut newMsg = unsafe { Out::new(newMsg, "newMsg") }?;
         // Subjects are bytes, kept as given (publishing checks them).
         // SAFETY: `subj` and `reply` are NULL or C strings, per the API,
         // valid for this call.
@@ -219,9 +150,7 @@ pub unsafe extern "C" fn natsMsg_Create(
             // (non-NULL, length > 0), valid for this call.
             unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) }
         };
-        let handle = into_raw(Message::try_new(subj, reply, payload)?);
-        // SAFETY: `newMsg` was checked non-NULL and is writable per the API.
-        unsafe { write_out(newMsg, handle) };
+        newMsg.set(to_c(Message::try_new(subj, reply, payload)?));
         Ok(())
     })
 }
@@ -232,8 +161,9 @@ pub unsafe extern "C" fn natsMsg_Create(
 pub unsafe extern "C" fn natsMsg_GetSubject(msg: *const natsMsg) -> *const c_char {
     guard_value("natsMsg_GetSubject", std::ptr::null(), || {
         // SAFETY: `msg` is NULL or a live message.
-        unsafe { as_message(msg) }
-            .map_or(std::ptr::null(), |m| m.subject_with_nul().as_ptr().cast())
+        unsafe { try_borrow(msg) }
+            .and_then(|m| m.zero_terminated(Part::Subject).map(|s| s.as_ptr().cast()))
+            .unwrap_or(std::ptr::null())
     })
 }
 
@@ -244,8 +174,8 @@ pub unsafe extern "C" fn natsMsg_GetSubject(msg: *const natsMsg) -> *const c_cha
 pub unsafe extern "C" fn natsMsg_GetReply(msg: *const natsMsg) -> *const c_char {
     guard_value("natsMsg_GetReply", std::ptr::null(), || {
         // SAFETY: `msg` is NULL or a live message.
-        unsafe { as_message(msg) }
-            .and_then(|m| m.reply_with_nul().map(|r| r.as_ptr().cast()))
+        unsafe { try_borrow(msg) }
+            .and_then(|m| m.zero_terminated(Part::Reply).map(|r| r.as_ptr().cast()))
             .unwrap_or(std::ptr::null())
     })
 }
@@ -257,7 +187,9 @@ pub unsafe extern "C" fn natsMsg_GetReply(msg: *const natsMsg) -> *const c_char 
 pub unsafe extern "C" fn natsMsg_GetData(msg: *const natsMsg) -> *const c_char {
     guard_value("natsMsg_GetData", std::ptr::null(), || {
         // SAFETY: `msg` is NULL or a live message.
-        unsafe { as_message(msg) }.map_or(std::ptr::null(), |m| m.data_with_nul().as_ptr().cast())
+        unsafe { try_borrow(msg) }
+            .and_then(|m| m.zero_terminated(Part::Data).map(|d| d.as_ptr().cast()))
+            .unwrap_or(std::ptr::null())
     })
 }
 
@@ -266,7 +198,7 @@ pub unsafe extern "C" fn natsMsg_GetData(msg: *const natsMsg) -> *const c_char {
 pub unsafe extern "C" fn natsMsg_GetDataLength(msg: *const natsMsg) -> c_int {
     guard_value("natsMsg_GetDataLength", 0, || {
         // SAFETY: `msg` is NULL or a live message.
-        unsafe { as_message(msg) }
+        unsafe { try_borrow(msg) }
             .map_or(0, |m| c_int::try_from(m.data().len()).unwrap_or(c_int::MAX))
     })
 }
@@ -277,7 +209,7 @@ pub unsafe extern "C" fn natsMsg_GetDataLength(msg: *const natsMsg) -> c_int {
 pub unsafe extern "C" fn natsMsg_IsNoResponders(msg: *mut natsMsg) -> bool {
     guard_value("natsMsg_IsNoResponders", false, || {
         // SAFETY: `msg` is NULL or a live message.
-        unsafe { as_message(msg) }.is_some_and(|m| m.is_no_responders())
+        unsafe { try_borrow(msg) }.is_some_and(|m| m.is_no_responders())
     })
 }
 
@@ -289,7 +221,7 @@ pub unsafe extern "C" fn natsMsg_IsNoResponders(msg: *mut natsMsg) -> bool {
 pub unsafe extern "C" fn natsMsg_Destroy(msg: *mut natsMsg) {
     guard_value("natsMsg_Destroy", (), || {
         // SAFETY: `msg` is NULL or a live message destroyed once, per the API.
-        drop(unsafe { take_message(msg) });
+        drop(unsafe { release(msg) });
     })
 }
 
@@ -306,8 +238,8 @@ pub unsafe extern "C" fn natsMsgHeader_Set(
     guard("natsMsgHeader_Set", || {
         // SAFETY: `msg` is NULL or a live message; `key` and `value` are NULL
         // or C strings, per the API.
-        let (mut m, key, value) = unsafe { (msg_arg(msg)?, store_key(key)?, opt_bytes(value)) };
-        m.headers_mut()?.set(key, value.unwrap_or_default());
+        let (mut m, key, value) = unsafe { (borrow_mut(msg)?, store_key(key)?, opt_bytes(value)) };
+        headers_mut(msg, &mut m)?.set(key, value.unwrap_or_default());
         Ok(())
     })
 }
@@ -324,8 +256,8 @@ pub unsafe extern "C" fn natsMsgHeader_Add(
 ) -> natsStatus {
     guard("natsMsgHeader_Add", || {
         // SAFETY: as in natsMsgHeader_Set.
-        let (mut m, key, value) = unsafe { (msg_arg(msg)?, store_key(key)?, opt_bytes(value)) };
-        m.headers_mut()?.add(key, value.unwrap_or_default());
+        let (mut m, key, value) = unsafe { (borrow_mut(msg)?, store_key(key)?, opt_bytes(value)) };
+        headers_mut(msg, &mut m)?.add(key, value.unwrap_or_default());
         Ok(())
     })
 }
@@ -346,16 +278,15 @@ pub unsafe extern "C" fn natsMsgHeader_Get(
 ) -> natsStatus {
     guard_status("natsMsgHeader_Get", || {
         // SAFETY: as in natsMsgHeader_Set.
-        let (mut m, key) = unsafe { (msg_arg(msg)?, lookup_key(key)?) };
-        not_null(value, "value")?;
-        // SAFETY: `value` was checked non-NULL and is writable per the API.
-        unsafe { write_out(value, std::ptr::null()) };
-        let (headers, cache) = m.headers_and_cache()?;
-        let Some(found) = cache.first_value(headers, key) else {
+        let (mut m, key) = unsafe { (borrow_mut(msg)?, lookup_key(key)?) };
+        // SAFETY: NULL or writable per the API.
+        let mut value = unsafe { Out::new(value, "value") }?;
+        value.set(std::ptr::null());
+        let found = with_header_strings(msg, &mut m, |h, cache| cache.first_value(h, key))?;
+        let Some(found) = found else {
             return Ok(natsStatus::NATS_NOT_FOUND);
         };
-        // SAFETY: as above.
-        unsafe { write_out(value, found) };
+        value.set(found);
         Ok(natsStatus::NATS_OK)
     })
 }
@@ -374,23 +305,18 @@ pub unsafe extern "C" fn natsMsgHeader_Values(
 ) -> natsStatus {
     guard_status("natsMsgHeader_Values", || {
         // SAFETY: as in natsMsgHeader_Set.
-        let (mut m, key) = unsafe { (msg_arg(msg)?, lookup_key(key)?) };
-        not_null(values, "values")?;
-        not_null(count, "count")?;
-        // SAFETY: both out-pointers were checked non-NULL.
-        unsafe {
-            write_out(values, std::ptr::null_mut());
-            write_out(count, 0);
-        }
-        let (headers, cache) = m.headers_and_cache()?;
-        let Some((array, n)) = cache.values_array(headers, key)? else {
+        let (mut m, key) = unsafe { (borrow_mut(msg)?, lookup_key(key)?) };
+        // SAFETY: NULL or writable per the API.
+        let (mut values, mut count) =
+            unsafe { (Out::new(values, "values")?, Out::new(count, "count")?) };
+        values.set(std::ptr::null_mut());
+        count.set(0);
+        let found = with_header_strings(msg, &mut m, |h, cache| cache.values_array(h, key))??;
+        let Some((array, n)) = found else {
             return Ok(natsStatus::NATS_NOT_FOUND);
         };
-        // SAFETY: as above.
-        unsafe {
-            write_out(values, array);
-            write_out(count, n);
-        }
+        values.set(array);
+        count.set(n);
         Ok(natsStatus::NATS_OK)
     })
 }
@@ -407,23 +333,17 @@ pub unsafe extern "C" fn natsMsgHeader_Keys(
 ) -> natsStatus {
     guard_status("natsMsgHeader_Keys", || {
         // SAFETY: `msg` is NULL or a live message.
-        let mut m = unsafe { msg_arg(msg) }?;
-        not_null(keys, "keys")?;
-        not_null(count, "count")?;
-        // SAFETY: both out-pointers were checked non-NULL.
-        unsafe {
-            write_out(keys, std::ptr::null_mut());
-            write_out(count, 0);
-        }
-        let (headers, cache) = m.headers_and_cache()?;
-        let Some((array, n)) = cache.keys_array(headers)? else {
+        let mut m = unsafe { borrow_mut(msg) }?;
+        // SAFETY: NULL or writable per the API.
+        let (mut keys, mut count) = unsafe { (Out::new(keys, "keys")?, Out::new(count, "count")?) };
+        keys.set(std::ptr::null_mut());
+        count.set(0);
+        let found = with_header_strings(msg, &mut m, |h, cache| cache.keys_array(h))??;
+        let Some((array, n)) = found else {
             return Ok(natsStatus::NATS_NOT_FOUND);
         };
-        // SAFETY: as above.
-        unsafe {
-            write_out(keys, array);
-            write_out(count, n);
-        }
+        keys.set(array);
+        count.set(n);
         Ok(natsStatus::NATS_OK)
     })
 }
@@ -434,12 +354,12 @@ pub unsafe extern "C" fn natsMsgHeader_Keys(
 pub unsafe extern "C" fn natsMsgHeader_Delete(msg: *mut natsMsg, key: *const c_char) -> natsStatus {
     guard_status("natsMsgHeader_Delete", || {
         // SAFETY: as in natsMsgHeader_Set.
-        let (mut m, key) = unsafe { (msg_arg(msg)?, lookup_key(key)?) };
+        let (mut m, key) = unsafe { (borrow_mut(msg)?, lookup_key(key)?) };
         let present = m.headers()?.is_some_and(|h| h.values(key).is_some());
         if !present {
             return Ok(natsStatus::NATS_NOT_FOUND);
         }
-        m.headers_mut()?.delete(key);
+        headers_mut(msg, &mut m)?.delete(key);
         Ok(natsStatus::NATS_OK)
     })
 }
@@ -461,7 +381,7 @@ pub unsafe extern "C" fn natsMsgList_Destroy(list: *mut natsMsgList) {
         for i in 0..count {
             // SAFETY: `Msgs` holds `Count` entries, each NULL or a live
             // message owned by the list.
-            unsafe { drop(take_message(*list.Msgs.add(i))) };
+            unsafe { drop(release(*list.Msgs.add(i))) };
         }
         // SAFETY: the array was allocated with malloc by the library.
         unsafe { libc::free(list.Msgs.cast()) };
@@ -643,7 +563,7 @@ mod tests {
             libc::free(keys.cast());
 
             // Headers are published with the message.
-            let encoded = as_message(m).and_then(|m| m.encoded_headers().map(|c| c.into_owned()));
+            let encoded = try_borrow(m).and_then(|m| m.encoded_headers().map(|c| c.into_owned()));
             let Some(encoded) = encoded else {
                 panic!("headers expected")
             };
@@ -659,10 +579,41 @@ mod tests {
     }
 
     #[test]
+    fn header_strings_go_with_their_message() {
+        // SAFETY: the test follows the C API's contracts.
+        unsafe {
+            let mut m: *mut natsMsg = null_mut();
+            assert_eq!(
+                natsMsg_Create(&mut m, c"s".as_ptr(), null(), null(), 0),
+                natsStatus::NATS_OK
+            );
+            let key = m as usize;
+            let mut v: *const c_char = null();
+            // No headers: nothing lent, no entry.
+            natsMsgHeader_Get(m, c"k".as_ptr(), &mut v);
+            assert!(!header_strings().contains_key(&key));
+            natsMsgHeader_Set(m, c"k".as_ptr(), c"v".as_ptr());
+            assert_eq!(
+                natsMsgHeader_Get(m, c"k".as_ptr(), &mut v),
+                natsStatus::NATS_OK
+            );
+            assert!(header_strings().contains_key(&key));
+            natsMsgHeader_Add(m, c"k".as_ptr(), c"w".as_ptr());
+            assert!(!header_strings().contains_key(&key), "a change drops them");
+            assert_eq!(
+                natsMsgHeader_Get(m, c"k".as_ptr(), &mut v),
+                natsStatus::NATS_OK
+            );
+            natsMsg_Destroy(m);
+            assert!(!header_strings().contains_key(&key), "so does Destroy");
+        }
+    }
+
+    #[test]
     fn received_headers_and_no_responders() {
         let hdr = b"NATS/1.0 503\r\n\r\n";
-        let m = into_raw(Message::from_wire(b"_INBOX.a", None, Some(hdr), b"", 1, 0));
-        // SAFETY: `m` is a live handle from into_raw.
+        let m: *mut natsMsg = to_c(Message::from_wire(b"_INBOX.a", None, Some(hdr), b"", 1, 0));
+        // SAFETY: `m` is a live handle from to_c.
         unsafe {
             assert!(natsMsg_IsNoResponders(m));
             let mut v: *const c_char = null();
@@ -674,7 +625,7 @@ mod tests {
             natsMsg_Destroy(m);
         }
 
-        let m = into_raw(Message::from_wire(
+        let m: *mut natsMsg = to_c(Message::from_wire(
             b"s",
             None,
             Some(b"bogus\r\n\r\n"),
@@ -701,14 +652,17 @@ mod tests {
 
     #[test]
     fn msg_list() {
-        let list = new_msg_list(vec![
-            Message::new("a", None, b"1"),
-            Message::new("b", None, b"2"),
-            Message::new("c", None, b"3"),
-        ]);
-        let Ok(mut list) = list else { panic!("list") };
-        assert_eq!(list.Count, 3);
-        // SAFETY: the list was just built; entry 1 is taken out by the "user".
+        let handles: Vec<*mut natsMsg> = ["a", "b", "c"]
+            .iter()
+            .map(|s| to_c(Message::new(s, None, b"1")))
+            .collect();
+        let mut list = natsMsgList {
+            Msgs: crate::ffi::boundary::malloc_array(&handles),
+            Count: 3,
+        };
+        assert!(!list.Msgs.is_null());
+        // SAFETY: the list holds three live handles; entry 1 is taken out by
+        // the "user".
         unsafe {
             let kept = *list.Msgs.add(1);
             *list.Msgs.add(1) = null_mut();
@@ -720,9 +674,5 @@ mod tests {
             natsMsgList_Destroy(&mut list);
             natsMsgList_Destroy(null_mut());
         }
-        let Ok(empty) = new_msg_list(Vec::new()) else {
-            panic!("empty list")
-        };
-        assert!(empty.Msgs.is_null());
     }
 }

@@ -3,8 +3,11 @@ use std::ffi::{c_char, c_int, c_void};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::boundary::Out;
 use super::boundary::{guard, invalid_arg, opt_str, req_str};
-use super::handles::{conn_ptr, natsConnection, natsSubscription, put, sub_ptr};
+use super::handles::{
+    boxed_handle, boxed_mut, lend, natsConnection, natsSubscription, release, to_c,
+};
 use super::status::natsStatus;
 use crate::client::{Options, Result};
 
@@ -14,6 +17,8 @@ use crate::client::{Options, Result};
 pub struct natsOptions {
     pub(crate) opts: Options,
 }
+
+boxed_handle!(natsOptions, "options");
 
 /// Told about errors that no call returns: a slow consumer (`subscription`
 /// says which), a protocol or permission error from the server, a drain that
@@ -67,7 +72,7 @@ pub(crate) unsafe fn with_opts(
 ) -> natsStatus {
     guard(func, || {
         // SAFETY: per the contract; NULL is rejected.
-        let o = unsafe { opts.as_mut() }.ok_or_else(|| invalid_arg("options is NULL"))?;
+        let o = unsafe { boxed_mut(opts) }?;
         f(&mut o.opts)
     })
 }
@@ -90,13 +95,12 @@ fn size(n: c_int, what: &str) -> Result<usize> {
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_Create(newOpts: *mut *mut natsOptions) -> natsStatus {
     guard("natsOptions_Create", || {
-        let opts = Options::default();
-        let p = Box::into_raw(Box::new(natsOptions { opts }));
-        // SAFETY: out-parameter checked by `put`.
-        unsafe { put(newOpts, p) }.inspect_err(|_| {
-            // SAFETY: `p` was just created and never shared.
-            drop(unsafe { Box::from_raw(p) });
-        })
+        // SAFETY: NULL or writable per the API.
+        let mut newOpts = unsafe { Out::new(newOpts, "newOpts") }?;
+        newOpts.set(to_c(Box::new(natsOptions {
+            opts: Options::default(),
+        })));
+        Ok(())
     })
 }
 
@@ -104,10 +108,9 @@ pub unsafe extern "C" fn natsOptions_Create(newOpts: *mut *mut natsOptions) -> n
 /// affected: each keeps its own copy.
 #[no_mangle]
 pub unsafe extern "C" fn natsOptions_Destroy(opts: *mut natsOptions) {
-    if !opts.is_null() {
-        // SAFETY: a live options object created by natsOptions_Create.
-        drop(unsafe { Box::from_raw(opts) });
-    }
+    // SAFETY: NULL or live options created by natsOptions_Create, destroyed
+    // once, per the API.
+    drop(unsafe { release(opts) });
 }
 
 /// Sets the server URL, or a comma separated list of URLs; NULL clears it.
@@ -242,7 +245,9 @@ pub unsafe extern "C" fn natsOptions_SetMaxPingsOut(
     maxPingsOut: c_int,
 ) -> natsStatus {
     with_opts("natsOptions_SetMaxPingsOut", opts, |o| {
-        o.max_pings_out = maxPingsOut;
+        // nats.c stores any count; a negative one acts as 0 there too (the
+        // first unanswered PING makes the connection stale).
+        o.max_pings_out = usize::try_from(maxPingsOut).unwrap_or(0);
         Ok(())
     })
 }
@@ -275,7 +280,8 @@ pub unsafe extern "C" fn natsOptions_SetMaxPendingMsgs(
     maxPending: c_int,
 ) -> natsStatus {
     with_opts("natsOptions_SetMaxPendingMsgs", opts, |o| {
-        o.set_max_pending_msgs(maxPending)
+        // Negative counts as 0, which the setter refuses.
+        o.set_max_pending_msgs(usize::try_from(maxPending).unwrap_or(0))
     })
 }
 
@@ -286,7 +292,8 @@ pub unsafe extern "C" fn natsOptions_SetMaxPendingBytes(
     maxPending: i64,
 ) -> natsStatus {
     with_opts("natsOptions_SetMaxPendingBytes", opts, |o| {
-        o.set_max_pending_bytes(maxPending)
+        // Negative counts as 0, which the setter refuses.
+        o.set_max_pending_bytes(usize::try_from(maxPending).unwrap_or(0))
     })
 }
 
@@ -304,9 +311,9 @@ pub unsafe extern "C" fn natsOptions_SetErrorHandler(
         o.set_error_handler(errHandler.map(|f| -> crate::client::options::ErrCallback {
             Arc::new(move |conn, sub, err| {
                 let c = closure;
-                let s = sub.map_or(std::ptr::null_mut(), sub_ptr);
+                let s = sub.map_or(std::ptr::null_mut(), lend);
                 // SAFETY: the user's callback, given live handles and their closure.
-                unsafe { f(conn_ptr(conn), s, natsStatus::from(err.kind), c.0) }
+                unsafe { f(lend(conn), s, natsStatus::from(err.kind), c.0) }
             })
         }));
         Ok(())
@@ -322,7 +329,7 @@ fn conn_callback(
         Arc::new(move |conn| {
             let c = closure;
             // SAFETY: the user's callback, given a live handle and their closure.
-            unsafe { f(conn_ptr(conn), c.0) }
+            unsafe { f(lend(conn), c.0) }
         })
     })
 }
@@ -505,7 +512,7 @@ pub unsafe extern "C" fn natsOptions_SetMaxReconnect(
     maxReconnect: c_int,
 ) -> natsStatus {
     with_opts("natsOptions_SetMaxReconnect", opts, |o| {
-        o.max_reconnect = maxReconnect;
+        o.max_reconnect = usize::try_from(maxReconnect).ok();
         Ok(())
     })
 }
@@ -559,7 +566,7 @@ pub unsafe extern "C" fn natsOptions_SetCustomReconnectDelay(
                 Arc::new(move |conn, attempts| {
                     let c = closure;
                     // SAFETY: the user's callback, given a live handle and their closure.
-                    let ms = unsafe { f(conn_ptr(conn), attempts, c.0) };
+                    let ms = unsafe { f(lend(conn), attempts, c.0) };
                     Duration::from_millis(ms.max(0) as u64)
                 })
             });
@@ -709,7 +716,7 @@ mod tests {
     /// # Safety
     /// `o` is a live options object from `create`.
     unsafe fn get<'a>(o: *mut natsOptions) -> &'a Options {
-        // SAFETY: per the contract.
+        // SAFETY: `o` is a live box from `natsOptions_Create` (our contract).
         unsafe { &(*o).opts }
     }
 
@@ -857,7 +864,7 @@ mod tests {
         unsafe {
             let opts = get(o);
             assert!(opts.allow_reconnect);
-            assert_eq!(opts.max_reconnect, 60);
+            assert_eq!(opts.max_reconnect, Some(60));
             assert_eq!(opts.reconnect_wait, Duration::from_secs(2));
             assert_eq!(opts.reconnect_jitter, Duration::from_millis(100));
             assert_eq!(opts.reconnect_jitter_tls, Duration::from_secs(1));
@@ -898,7 +905,7 @@ mod tests {
             assert_eq!(s, NATS_OK);
             let opts = get(o);
             assert!(!opts.allow_reconnect);
-            assert_eq!(opts.max_reconnect, -1);
+            assert_eq!(opts.max_reconnect, None);
             assert_eq!(opts.reconnect_wait, Duration::ZERO);
             assert_eq!(opts.reconnect_jitter, Duration::from_millis(5));
             assert_eq!(opts.reconnect_jitter_tls, Duration::from_millis(50));

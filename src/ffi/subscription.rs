@@ -2,9 +2,12 @@
 //! subscriptions.
 use std::ffi::{c_char, c_int, c_void};
 
-use super::boundary::{guard, guard_status, guard_value, invalid_arg, write_out};
-use super::handles::{conn_ptr, millis, natsConnection, natsSubscription, put, sub, sub_release};
-use super::msg::{self, natsMsg};
+use super::boundary::{guard, guard_status, guard_value, Out};
+use super::handles::{
+    borrow, lend, millis, natsConnection, natsSubscription, release, to_c, try_borrow,
+};
+use super::lent::Lent;
+use super::msg::natsMsg;
 use super::options::Closure;
 use super::status::natsStatus;
 use crate::client::{Connection, ErrorKind};
@@ -14,6 +17,10 @@ use crate::client::{Connection, ErrorKind};
 /// callbacks. No callback of the subscription runs afterwards, so this is the
 /// place to free the closures given to it.
 pub type natsOnCompleteCB = Option<unsafe extern "C" fn(closure: *mut c_void)>;
+
+/// The subjects `natsSubscription_GetSubject` lends, kept until the
+/// subscription's handle is destroyed.
+pub(crate) static SUB_SUBJECTS: Lent<crate::client::subscription::SubInner> = Lent::new();
 
 fn clamp(v: i64) -> c_int {
     v.clamp(c_int::MIN as i64, c_int::MAX as i64) as c_int
@@ -43,13 +50,12 @@ pub unsafe extern "C" fn natsSubscription_NextMsg(
     timeout: i64,
 ) -> natsStatus {
     guard("natsSubscription_NextMsg", || {
-        if nextMsg.is_null() {
-            return Err(invalid_arg("message output is NULL"));
-        }
+        // SAFETY: NULL or writable per the API.
+        let mut nextMsg = unsafe { Out::new(nextMsg, "message output") }?;
         // SAFETY: handle per the API.
-        let m = unsafe { sub(s) }?.next_msg(millis(timeout))?;
-        // SAFETY: checked non-NULL.
-        unsafe { put(nextMsg, msg::into_raw(m)) }
+        let m = unsafe { borrow(s) }?.next_msg(millis(timeout))?;
+        nextMsg.set(to_c(m));
+        Ok(())
     })
 }
 
@@ -61,9 +67,9 @@ pub unsafe extern "C" fn natsSubscription_NextMsg(
 /// subscription ends all the same).
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_Unsubscribe(s: *mut natsSubscription) -> natsStatus {
-    // SAFETY: handle per the API.
     guard("natsSubscription_Unsubscribe", || {
-        let s = unsafe { sub(s) }?;
+        // SAFETY: handle per the API.
+        let s = unsafe { borrow(s) }?;
         Connection::of(&s).unsubscribe(&s)
     })
 }
@@ -75,9 +81,9 @@ pub unsafe extern "C" fn natsSubscription_Unsubscribe(s: *mut natsSubscription) 
 /// handle must still be freed with natsSubscription_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_Drain(s: *mut natsSubscription) -> natsStatus {
-    // SAFETY: handle per the API.
     guard("natsSubscription_Drain", || {
-        let s = unsafe { sub(s) }?;
+        // SAFETY: handle per the API.
+        let s = unsafe { borrow(s) }?;
         Connection::of(&s).drain_subscription(&s, Some(crate::client::DEFAULT_DRAIN_TIMEOUT))
     })
 }
@@ -90,9 +96,9 @@ pub unsafe extern "C" fn natsSubscription_DrainTimeout(
     s: *mut natsSubscription,
     timeout: i64,
 ) -> natsStatus {
-    // SAFETY: handle per the API.
     guard("natsSubscription_DrainTimeout", || {
-        let s = unsafe { sub(s) }?;
+        // SAFETY: handle per the API.
+        let s = unsafe { borrow(s) }?;
         Connection::of(&s).drain_subscription(&s, (timeout > 0).then(|| millis(timeout)))
     })
 }
@@ -107,7 +113,7 @@ pub unsafe extern "C" fn natsSubscription_WaitForDrainCompletion(
 ) -> natsStatus {
     guard_status("natsSubscription_WaitForDrainCompletion", || {
         // SAFETY: handle per the API.
-        let sub = unsafe { sub(s) }?;
+        let sub = unsafe { borrow(s) }?;
         match sub.wait_drain((timeout > 0).then(|| millis(timeout))) {
             Err(e) if e.kind == ErrorKind::Timeout => Ok(natsStatus::NATS_TIMEOUT),
             r => r.map(|()| natsStatus::NATS_OK),
@@ -124,7 +130,7 @@ pub unsafe extern "C" fn natsSubscription_DrainCompletionStatus(
 ) -> natsStatus {
     guard_status("natsSubscription_DrainCompletionStatus", || {
         // SAFETY: handle per the API.
-        let sub = unsafe { sub(s) }?;
+        let sub = unsafe { borrow(s) }?;
         Ok(match sub.drain_status() {
             Ok(None) => natsStatus::NATS_OK,
             Ok(Some(kind)) => natsStatus::from(kind),
@@ -142,10 +148,11 @@ pub unsafe extern "C" fn natsSubscription_AutoUnsubscribe(
     s: *mut natsSubscription,
     max: c_int,
 ) -> natsStatus {
-    // SAFETY: handle per the API.
     guard("natsSubscription_AutoUnsubscribe", || {
-        let s = unsafe { sub(s) }?;
-        Connection::of(&s).auto_unsubscribe(&s, max)
+        // SAFETY: handle per the API.
+        let s = unsafe { borrow(s) }?;
+        // Non-positive: unsubscribe now, as 0 does.
+        Connection::of(&s).auto_unsubscribe(&s, u64::try_from(max).unwrap_or(0))
     })
 }
 
@@ -157,22 +164,20 @@ pub unsafe extern "C" fn natsSubscription_QueuedMsgs(
     queuedMsgs: *mut u64,
 ) -> natsStatus {
     guard("natsSubscription_QueuedMsgs", || {
-        if queuedMsgs.is_null() {
-            return Err(invalid_arg("output is NULL"));
-        }
+        // SAFETY: NULL or writable per the API.
+        let mut out = unsafe { Out::new(queuedMsgs, "queuedMsgs") }?;
         // SAFETY: handle per the API.
-        let n = unsafe { sub(s) }?.queued_msgs()?;
-        // SAFETY: checked non-NULL.
-        unsafe { put(queuedMsgs, n) }
+        out.set(unsafe { borrow(s) }?.queued_msgs()?);
+        Ok(())
     })
 }
 
 /// The subscription's ID (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_GetID(s: *mut natsSubscription) -> i64 {
-    // SAFETY: handle per the API.
     guard_value("natsSubscription_GetID", 0, || {
-        unsafe { sub(s) }.map_or(0, |s| s.sid() as i64)
+        // SAFETY: handle per the API.
+        unsafe { borrow(s) }.map_or(0, |s| s.sid() as i64)
     })
 }
 
@@ -182,9 +187,9 @@ pub unsafe extern "C" fn natsSubscription_GetID(s: *mut natsSubscription) -> i64
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_GetSubject(s: *mut natsSubscription) -> *const c_char {
     guard_value("natsSubscription_GetSubject", std::ptr::null(), || {
-        // SAFETY: handle per the API; the subject lives as long as the subscription.
-        match unsafe { sub(s) } {
-            Ok(s) if s.is_valid() => s.subject_with_nul().as_ptr() as *const c_char,
+        // SAFETY: handle per the API.
+        match unsafe { try_borrow(s) } {
+            Some(s) if s.is_valid() => SUB_SUBJECTS.get(s.as_arc(), Some(s.subject())),
             _ => std::ptr::null(),
         }
     })
@@ -201,9 +206,11 @@ pub unsafe extern "C" fn natsSubscription_SetPendingLimits(
     msgLimit: c_int,
     bytesLimit: c_int,
 ) -> natsStatus {
-    // SAFETY: handle per the API.
     guard("natsSubscription_SetPendingLimits", || {
-        unsafe { sub(s) }?.set_pending_limits(msgLimit, bytesLimit)
+        // Negative: unlimited; 0 stays 0, which the setter refuses.
+        let limit = |n: c_int| usize::try_from(n).ok();
+        // SAFETY: handle per the API.
+        unsafe { borrow(s) }?.set_pending_limits(limit(msgLimit), limit(bytesLimit))
     })
 }
 
@@ -216,12 +223,13 @@ pub unsafe extern "C" fn natsSubscription_GetPendingLimits(
 ) -> natsStatus {
     guard("natsSubscription_GetPendingLimits", || {
         // SAFETY: handle per the API.
-        let (m, b) = unsafe { sub(s) }?.pending_limits()?;
+        let (m, b) = unsafe { borrow(s) }?.pending_limits()?;
+        // nats.c's encoding: -1 is unlimited.
+        let limit = |l: Option<usize>| l.map_or(-1, |n| c_int::try_from(n).unwrap_or(c_int::MAX));
         // SAFETY: NULL or writable per the API.
-        unsafe {
-            write_out(msgLimit, clamp(m));
-            write_out(bytesLimit, clamp(b));
-        }
+        unsafe { Out::optional(msgLimit) }.set(limit(m));
+        // SAFETY: as above.
+        unsafe { Out::optional(bytesLimit) }.set(limit(b));
         Ok(())
     })
 }
@@ -235,12 +243,11 @@ pub unsafe extern "C" fn natsSubscription_GetPending(
 ) -> natsStatus {
     guard("natsSubscription_GetPending", || {
         // SAFETY: handle per the API.
-        let (m, b) = unsafe { sub(s) }?.pending()?;
+        let (m, b) = unsafe { borrow(s) }?.pending()?;
         // SAFETY: NULL or writable per the API.
-        unsafe {
-            write_out(msgs, clamp(m));
-            write_out(bytes, clamp(b));
-        }
+        unsafe { Out::optional(msgs) }.set(clamp(m));
+        // SAFETY: as above.
+        unsafe { Out::optional(bytes) }.set(clamp(b));
         Ok(())
     })
 }
@@ -252,13 +259,11 @@ pub unsafe extern "C" fn natsSubscription_GetDelivered(
     msgs: *mut i64,
 ) -> natsStatus {
     guard("natsSubscription_GetDelivered", || {
-        if msgs.is_null() {
-            return Err(invalid_arg("output is NULL"));
-        }
+        // SAFETY: NULL or writable per the API.
+        let mut out = unsafe { Out::new(msgs, "msgs") }?;
         // SAFETY: handle per the API.
-        let n = unsafe { sub(s) }?.delivered()?;
-        // SAFETY: checked non-NULL.
-        unsafe { put(msgs, n) }
+        out.set(unsafe { borrow(s) }?.delivered()?);
+        Ok(())
     })
 }
 
@@ -269,13 +274,11 @@ pub unsafe extern "C" fn natsSubscription_GetDropped(
     msgs: *mut i64,
 ) -> natsStatus {
     guard("natsSubscription_GetDropped", || {
-        if msgs.is_null() {
-            return Err(invalid_arg("output is NULL"));
-        }
+        // SAFETY: NULL or writable per the API.
+        let mut out = unsafe { Out::new(msgs, "msgs") }?;
         // SAFETY: handle per the API.
-        let n = unsafe { sub(s) }?.dropped()?;
-        // SAFETY: checked non-NULL.
-        unsafe { put(msgs, n) }
+        out.set(unsafe { borrow(s) }?.dropped()?);
+        Ok(())
     })
 }
 
@@ -288,12 +291,11 @@ pub unsafe extern "C" fn natsSubscription_GetMaxPending(
 ) -> natsStatus {
     guard("natsSubscription_GetMaxPending", || {
         // SAFETY: handle per the API.
-        let (m, b) = unsafe { sub(s) }?.max_pending()?;
+        let (m, b) = unsafe { borrow(s) }?.max_pending()?;
         // SAFETY: NULL or writable per the API.
-        unsafe {
-            write_out(msgs, clamp(m));
-            write_out(bytes, clamp(b));
-        }
+        unsafe { Out::optional(msgs) }.set(clamp(m));
+        // SAFETY: as above.
+        unsafe { Out::optional(bytes) }.set(clamp(b));
         Ok(())
     })
 }
@@ -301,9 +303,9 @@ pub unsafe extern "C" fn natsSubscription_GetMaxPending(
 /// Resets the high-water marks reported by `natsSubscription_GetMaxPending`.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_ClearMaxPending(s: *mut natsSubscription) -> natsStatus {
-    // SAFETY: handle per the API.
     guard("natsSubscription_ClearMaxPending", || {
-        unsafe { sub(s) }?.clear_max_pending()
+        // SAFETY: handle per the API.
+        unsafe { borrow(s) }?.clear_max_pending()
     })
 }
 
@@ -320,19 +322,22 @@ pub unsafe extern "C" fn natsSubscription_GetStats(
 ) -> natsStatus {
     guard("natsSubscription_GetStats", || {
         // SAFETY: handle per the API.
-        let s = unsafe { sub(s) }?;
+        let s = unsafe { borrow(s) }?;
         let (pm, pb) = s.pending()?;
         let (mm, mb) = s.max_pending()?;
         let (d, x) = (s.delivered()?, s.dropped()?);
         // SAFETY: NULL or writable per the API.
-        unsafe {
-            write_out(pendingMsgs, clamp(pm));
-            write_out(pendingBytes, clamp(pb));
-            write_out(maxPendingMsgs, clamp(mm));
-            write_out(maxPendingBytes, clamp(mb));
-            write_out(deliveredMsgs, d);
-            write_out(droppedMsgs, x);
-        }
+        unsafe { Out::optional(pendingMsgs) }.set(clamp(pm));
+        // SAFETY: as above.
+        unsafe { Out::optional(pendingBytes) }.set(clamp(pb));
+        // SAFETY: as above.
+        unsafe { Out::optional(maxPendingMsgs) }.set(clamp(mm));
+        // SAFETY: as above.
+        unsafe { Out::optional(maxPendingBytes) }.set(clamp(mb));
+        // SAFETY: as above.
+        unsafe { Out::optional(deliveredMsgs) }.set(d);
+        // SAFETY: as above.
+        unsafe { Out::optional(droppedMsgs) }.set(x);
         Ok(())
     })
 }
@@ -340,9 +345,9 @@ pub unsafe extern "C" fn natsSubscription_GetStats(
 /// Whether the subscription is still active.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_IsValid(s: *mut natsSubscription) -> bool {
-    // SAFETY: handle per the API.
     guard_value("natsSubscription_IsValid", false, || {
-        unsafe { sub(s) }.is_ok_and(|s| s.is_valid())
+        // SAFETY: handle per the API.
+        unsafe { borrow(s) }.is_ok_and(|s| s.is_valid())
     })
 }
 
@@ -359,7 +364,7 @@ pub unsafe extern "C" fn natsSubscription_SetOnCompleteCB(
 ) -> natsStatus {
     guard("natsSubscription_SetOnCompleteCB", || {
         // SAFETY: handle per the API.
-        let s = unsafe { sub(s) }?;
+        let s = unsafe { borrow(s) }?;
         let closure = Closure(closure);
         let cb = cb.map(|f| -> Box<dyn FnOnce() + Send> {
             Box::new(move || {
@@ -375,9 +380,9 @@ pub unsafe extern "C" fn natsSubscription_SetOnCompleteCB(
 /// Accepted for compatibility: this library never delays the delivery of messages.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_NoDeliveryDelay(s: *mut natsSubscription) -> natsStatus {
-    // SAFETY: handle per the API.
     guard("natsSubscription_NoDeliveryDelay", || {
-        unsafe { sub(s) }.map(|_| ())
+        // SAFETY: handle per the API.
+        unsafe { borrow(s) }.map(|_| ())
     })
 }
 
@@ -392,7 +397,7 @@ pub unsafe extern "C" fn natsSubscription_GetConnection(
     guard_value(
         "natsSubscription_GetConnection",
         std::ptr::null_mut(),
-        || unsafe { sub(s) }.map_or(std::ptr::null_mut(), |s| conn_ptr(&Connection::of(&s))),
+        || unsafe { borrow(s) }.map_or(std::ptr::null_mut(), |s| lend(&Connection::of(&s))),
     )
 }
 
@@ -402,12 +407,12 @@ pub unsafe extern "C" fn natsSubscription_GetConnection(
 /// other starts.
 #[no_mangle]
 pub unsafe extern "C" fn natsSubscription_Destroy(s: *mut natsSubscription) {
-    if s.is_null() {
-        return;
-    }
     guard_value("natsSubscription_Destroy", (), || {
-        // SAFETY: the user's reference, released once here.
-        let s = unsafe { sub_release(s) };
+        // SAFETY: NULL or the user's reference, released once here.
+        let Some(s) = (unsafe { release(s) }) else {
+            return;
+        };
+        SUB_SUBJECTS.forget(std::sync::Arc::as_ptr(s.as_arc()));
         if s.is_valid() {
             let _ = Connection::of(&s).unsubscribe(&s);
         }

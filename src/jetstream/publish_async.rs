@@ -187,7 +187,7 @@ impl Publisher {
         );
         let sub = conn.subscribe(&format!("{prefix}*"), None, None, handler)?;
         // Acks must never be dropped as a slow consumer.
-        sub.set_pending_limits(-1, -1)?;
+        sub.set_pending_limits(None, None)?;
         st.prefix = prefix;
         st.sub = Some(sub);
         Ok(())

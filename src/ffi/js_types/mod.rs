@@ -79,13 +79,15 @@ mod tests {
         // SAFETY: `slot` is `raw`, live and aligned; no invalid enum value
         // is ever made from it.
         unsafe { write_c_enum_raw(slot, 2) };
-        assert_eq!(
-            unsafe { read_c_enum(slot) },
-            Some(jsRetentionPolicy::js_WorkQueuePolicy)
-        );
+        // SAFETY: as above.
+        let read = unsafe { read_c_enum(slot) };
+        assert_eq!(read, Some(jsRetentionPolicy::js_WorkQueuePolicy));
+        // SAFETY: as above.
         unsafe { write_c_enum_raw(slot, 7) };
         assert_eq!(raw, 7);
-        assert_eq!(unsafe { read_c_enum(slot) }, None);
+        // SAFETY: as above.
+        let read = unsafe { read_c_enum(slot) };
+        assert_eq!(read, None);
     }
 
     #[test]

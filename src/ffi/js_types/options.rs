@@ -4,7 +4,7 @@ use std::ffi::{c_char, c_int, c_void};
 
 use super::{jsPubAckErrHandler, jsPubAckHandler};
 use crate::ffi::handles::{natsConnection, natsSubscription};
-use crate::ffi::natsStatus;
+use crate::ffi::status::natsStatus;
 
 /// Told, once, that an asynchronous pull subscription stopped fetching and
 /// why (`NATS_TIMEOUT`, `NATS_MAX_DELIVERED_MSGS`, ...). `nc` and `sub` are

@@ -4,7 +4,7 @@ use std::ffi::{c_char, c_void};
 
 use super::{jsCtx, jsErrCode};
 use crate::ffi::msg::natsMsg;
-use crate::ffi::natsStatus;
+use crate::ffi::status::natsStatus;
 
 /// Asks the stream to publish the message on a schedule (server 2.14+).
 /// Strings belong to the caller.
