@@ -9,6 +9,7 @@ use socket2::{SockRef, TcpKeepalive};
 
 use super::error::{Error, ErrorKind, Result, Traced};
 use super::options::{IpOrder, Options};
+use super::quiet_socket::QuietSocket;
 use super::transport::Transport;
 use super::url::ServerUrl;
 use crate::auth::base64url;
@@ -27,14 +28,14 @@ pub(crate) const CLIENT_VERSION: &str = "3.14.0-nats_rs";
 /// The stream during the handshake: TLS may start before or after INFO.
 enum HandshakeIo {
     Plain(TcpStream),
-    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+    Tls(Box<StreamOwned<ClientConnection, QuietSocket>>),
 }
 
 impl HandshakeIo {
     fn socket(&self) -> &TcpStream {
         match self {
             HandshakeIo::Plain(s) => s,
-            HandshakeIo::Tls(t) => &t.sock,
+            HandshakeIo::Tls(t) => &t.sock.0,
         }
     }
 
@@ -43,14 +44,14 @@ impl HandshakeIo {
             HandshakeIo::Plain(s) => Transport::Plain(s),
             HandshakeIo::Tls(t) => {
                 let (conn, sock) = t.into_parts();
-                Transport::Tls(Box::new(conn), sock)
+                Transport::Tls(Box::new(conn), sock.0)
             }
         }
     }
 
     /// Runs the TLS handshake over the plain socket, before `deadline`.
     fn upgrade(self, url: &ServerUrl, opts: &Options, deadline: Instant) -> Result<HandshakeIo> {
-        let HandshakeIo::Plain(mut sock) = self else {
+        let HandshakeIo::Plain(sock) = self else {
             return Ok(self);
         };
         let config = opts.tls.client_config()?;
@@ -58,6 +59,7 @@ impl HandshakeIo {
         let mut conn = ClientConnection::new(config, name)
             .map_err(|e| Error::new(ErrorKind::SslError, format!("TLS setup failed: {e}")))?;
         set_timeouts(&sock, deadline);
+        let mut sock = QuietSocket(sock);
         while conn.is_handshaking() {
             if let Err(e) = conn.complete_io(&mut sock) {
                 return Err(tls_error(&e));

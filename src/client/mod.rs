@@ -8,7 +8,7 @@
 //!
 //! Leaves (import nothing else of `client`): `error`, `flow_counts`,
 //! `stats`, `url` (error only), `pool` (url only), `block_cache`, `message`
-//! (block_cache, error), `threads` (error), `library_config`.
+//! (block_cache, error), `threads` (error), `library_config`, `quiet_socket`.
 //! Above them, each importing only what is below it: `events`, `dispatch`
 //! and `subscription` (a subscription knows its connection only as a
 //! `subscription::Home`), `sub_table`, `writer`, `transport`,
@@ -55,6 +55,7 @@ pub mod library_config;
 pub mod message;
 pub mod options;
 mod pool;
+mod quiet_socket;
 mod reader;
 mod reconnect;
 mod reply_mux;
