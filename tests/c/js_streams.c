@@ -229,7 +229,9 @@ full_config(jsCtx *js)
     CHECK(si->Created > 0, "Created");
     CHECK(si->State.FirstSeq == 100 && si->State.Msgs == 0, "State starts at FirstSeq");
     CHECK(si->SourcesLen == 1 && streq(si->Sources[0]->Name, "ORIGIN"), "source info");
-    CHECK(si->Cluster == NULL || si->Cluster->ReplicasLen == 0, "no replicas");
+    /* A lone server reports itself as the leader, without replicas. */
+    CHECK(si->Cluster != NULL && si->Cluster->Leader != NULL, "Cluster.Leader");
+    CHECK(si->Cluster->ReplicasLen == 0 && si->Cluster->Replicas == NULL, "no replicas");
     jsStreamInfo_Destroy(si);
 }
 
@@ -460,6 +462,13 @@ details(natsConnection *nc, jsCtx *js)
     CHECK_OK(natsConnection_JetStream(&js2, nc, &o));
     si = info(js2, "D", NULL);
     CHECK(si->State.Subjects != NULL && si->State.Subjects->Count == 2, "d.a and d.c");
+    jsStreamInfo_Destroy(si);
+    /* nats.c: a call's jsOptions replaces the context's info options
+     * whole, even with those fields unset. */
+    CHECK_OK(jsOptions_Init(&o));
+    o.Wait = 3000;
+    si = info(js2, "D", &o);
+    CHECK(si->State.Subjects == NULL, "the call's options say no subjects");
     jsStreamInfo_Destroy(si);
     jsCtx_Destroy(js2);
 }
