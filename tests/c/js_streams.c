@@ -327,6 +327,20 @@ update(jsCtx *js)
     CHECK(jerr != 0, "the server's code");
     CHECK(si == NULL, "no info on failure");
 
+    /* Creating it again with the same config is fine, with another one
+     * the server's error. */
+    cfg.Storage = js_FileStorage;
+    CHECK_OK(js_AddStream(NULL, js, &cfg, NULL, NULL));
+    cfg.Description = "other";
+    CHECK_STATUS(js_AddStream(&si, js, &cfg, NULL, &jerr), NATS_ERR);
+    CHECK(jerr == JSStreamNameExistErr, "JSStreamNameExistErr");
+    CHECK(si == NULL, "no info on failure");
+    {
+        const char *text = nats_GetLastError(NULL);
+        CHECK(text != NULL && strstr(text, "already in use") != NULL, text);
+    }
+    cfg.Description = "changed";
+
     /* Sealing: only an update can. */
     cfg.Storage = js_FileStorage;
     cfg.Sealed = true;
