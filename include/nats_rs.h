@@ -1148,137 +1148,24 @@ typedef struct jsAccountInfo {
 } jsAccountInfo;
 
 /**
- * An inbox subject: a NUL-terminated C string (opaque typedef as in nats.c).
+ * Which message js_DirectGetMsg reads; set up with
+ * jsDirectGetMsgOptions_Init.
  */
-typedef char natsInbox;
-
-/**
- * Called, with the closure given in natsClientConfig, at the start of every
- * thread the library creates, on that thread, before it does anything else.
- */
-typedef void (*natsThreadStartedHandler)(void *closure);
-
-/**
- * Library-wide settings for `nats_OpenWithConfig` (nats.c's layout).
- */
-typedef struct natsClientConfig {
+typedef struct jsDirectGetMsgOptions {
   /**
-   * Write deadline, in milliseconds, of options created afterwards (0: none).
+   * The message at this sequence (or, with `NextBySubject`, the first
+   * from here).
    */
-  int64_t DefaultWriteDeadline;
+  uint64_t Sequence;
   /**
-   * Accepted for compatibility; nats_rs has no spin locks.
+   * The next message with this subject.
    */
-  int64_t LockSpinCount;
+  const char *NextBySubject;
   /**
-   * Options created afterwards deliver through the shared pool.
+   * The last message with this subject.
    */
-  bool DefaultToThreadPool;
-  /**
-   * The shared delivery pool's maximum size (0: unchanged).
-   */
-  int ThreadPoolMax;
-  /**
-   * Accepted for compatibility: replies to requests never need a thread here.
-   */
-  bool DefaultRepliesToThreadPool;
-  /**
-   * Accepted for compatibility, as above.
-   */
-  bool UseSeparatePoolForReplies;
-  /**
-   * Accepted for compatibility, as above.
-   */
-  int ReplyThreadPoolMax;
-  /**
-   * Called at the start of every library thread (NULL: none).
-   */
-  natsThreadStartedHandler ThreadStartedHandler;
-  /**
-   * Passed to `ThreadStartedHandler`; must stay valid while the library runs.
-   */
-  void *ThreadStartedHandlerClosure;
-} natsClientConfig;
-
-/**
- * A list of messages filled by the library. The list's messages belong to
- * the caller: take one out by setting its entry to NULL (it is then freed
- * with natsMsg_Destroy), and release the rest with natsMsgList_Destroy.
- */
-typedef struct natsMsgList {
-  /**
-   * The messages (entries may be NULL).
-   */
-  struct natsMsg **Msgs;
-  /**
-   * The number of entries in `Msgs`.
-   */
-  int Count;
-} natsMsgList;
-
-/**
- * Told about errors that no call returns: a slow consumer (`subscription`
- * says which), a protocol or permission error from the server, a drain that
- * timed out. `err` is the status; natsConnection_GetLastError gives the text.
- * Runs on the library's event thread, one callback at a time across all
- * connections, in the order the errors happened; `nc` and `subscription` are
- * lent for the call.
- */
-typedef void (*natsErrHandler)(struct natsConnection *nc,
-                               struct natsSubscription *subscription,
-                               enum natsStatus err,
-                               void *closure);
-
-/**
- * A connection event: closed, disconnected, reconnected, connected (after a
- * retried first connect), discovered servers, lame duck mode. Runs on the
- * library's event thread, one callback at a time across all connections and
- * in the order of the events, never while the library holds a lock; `nc` is
- * lent for the call. Closing or destroying the connection from it is safe.
- */
-typedef void (*natsConnectionHandler)(struct natsConnection *nc, void *closure);
-
-/**
- * Returns how long, in milliseconds, to wait before the next reconnect round;
- * `attempts` counts the rounds, starting at 1. A negative result counts as 0.
- * Runs on the library's reconnect thread of `nc`.
- */
-typedef int64_t (*natsCustomReconnectDelayHandler)(struct natsConnection *nc,
-                                                   int attempts,
-                                                   void *closure);
-
-/**
- * Called once when an asynchronous subscription is finished with, after its
- * last message callback has returned, on the thread that ran its message
- * callbacks. No callback of the subscription runs afterwards, so this is the
- * place to free the closures given to it.
- */
-typedef void (*natsOnCompleteCB)(void *closure);
-
-/**
- * Certificate verification callback. `preverifyOk` is 1 when the server's
- * certificate chain and name verified, 0 when not; return non-zero to
- * accept the server, 0 to refuse it. nats_rs has no OpenSSL, so `ctx` is
- * always NULL: the callback sees the verdict, not the certificates. Runs
- * during the TLS handshake, on the thread that is connecting.
- */
-typedef int (*natsSSLVerifyCb)(int preverifyOk, void *ctx);
-
-/**
- * Key/value metadata as a flat array of strings: `List[2*i]` is a key and
- * `List[2*i+1]` its value. In a config the caller owns the strings; in an
- * info the library does.
- */
-typedef struct natsMetadata {
-  /**
-   * Keys and values, alternating.
-   */
-  const char **List;
-  /**
-   * The number of key/value pairs: half the number of strings in `List`.
-   */
-  int Count;
-} natsMetadata;
+  const char *LastBySubject;
+} jsDirectGetMsgOptions;
 
 /**
  * Which servers may hold a stream's replicas. Set it up with
@@ -1364,6 +1251,22 @@ typedef struct jsRePublish {
    */
   bool HeadersOnly;
 } jsRePublish;
+
+/**
+ * Key/value metadata as a flat array of strings: `List[2*i]` is a key and
+ * `List[2*i+1]` its value. In a config the caller owns the strings; in an
+ * info the library does.
+ */
+typedef struct natsMetadata {
+  /**
+   * Keys and values, alternating.
+   */
+  const char **List;
+  /**
+   * The number of key/value pairs: half the number of strings in `List`.
+   */
+  int Count;
+} natsMetadata;
 
 /**
  * Rewrites subjects: a message whose subject matches `Source` gets the
@@ -1570,24 +1473,6 @@ typedef struct jsStreamConfig {
 } jsStreamConfig;
 
 /**
- * Messages a stream lost (damaged storage, for instance).
- */
-typedef struct jsLostStreamData {
-  /**
-   * The sequences of the lost messages.
-   */
-  uint64_t *Msgs;
-  /**
-   * The number of entries in `Msgs`.
-   */
-  int MsgsLen;
-  /**
-   * How many bytes were lost.
-   */
-  uint64_t Bytes;
-} jsLostStreamData;
-
-/**
  * One subject of a stream and how many messages it holds.
  */
 typedef struct jsStreamStateSubject {
@@ -1615,6 +1500,24 @@ typedef struct jsStreamStateSubjects {
    */
   int Count;
 } jsStreamStateSubjects;
+
+/**
+ * Messages a stream lost (damaged storage, for instance).
+ */
+typedef struct jsLostStreamData {
+  /**
+   * The sequences of the lost messages.
+   */
+  uint64_t *Msgs;
+  /**
+   * The number of entries in `Msgs`.
+   */
+  int MsgsLen;
+  /**
+   * How many bytes were lost.
+   */
+  uint64_t Bytes;
+} jsLostStreamData;
 
 /**
  * What a stream holds right now. Times are UTC nanoseconds since the epoch.
@@ -1860,6 +1763,123 @@ typedef struct jsStreamNamesList {
    */
   int Count;
 } jsStreamNamesList;
+
+/**
+ * An inbox subject: a NUL-terminated C string (opaque typedef as in nats.c).
+ */
+typedef char natsInbox;
+
+/**
+ * Called, with the closure given in natsClientConfig, at the start of every
+ * thread the library creates, on that thread, before it does anything else.
+ */
+typedef void (*natsThreadStartedHandler)(void *closure);
+
+/**
+ * Library-wide settings for `nats_OpenWithConfig` (nats.c's layout).
+ */
+typedef struct natsClientConfig {
+  /**
+   * Write deadline, in milliseconds, of options created afterwards (0: none).
+   */
+  int64_t DefaultWriteDeadline;
+  /**
+   * Accepted for compatibility; nats_rs has no spin locks.
+   */
+  int64_t LockSpinCount;
+  /**
+   * Options created afterwards deliver through the shared pool.
+   */
+  bool DefaultToThreadPool;
+  /**
+   * The shared delivery pool's maximum size (0: unchanged).
+   */
+  int ThreadPoolMax;
+  /**
+   * Accepted for compatibility: replies to requests never need a thread here.
+   */
+  bool DefaultRepliesToThreadPool;
+  /**
+   * Accepted for compatibility, as above.
+   */
+  bool UseSeparatePoolForReplies;
+  /**
+   * Accepted for compatibility, as above.
+   */
+  int ReplyThreadPoolMax;
+  /**
+   * Called at the start of every library thread (NULL: none).
+   */
+  natsThreadStartedHandler ThreadStartedHandler;
+  /**
+   * Passed to `ThreadStartedHandler`; must stay valid while the library runs.
+   */
+  void *ThreadStartedHandlerClosure;
+} natsClientConfig;
+
+/**
+ * A list of messages filled by the library. The list's messages belong to
+ * the caller: take one out by setting its entry to NULL (it is then freed
+ * with natsMsg_Destroy), and release the rest with natsMsgList_Destroy.
+ */
+typedef struct natsMsgList {
+  /**
+   * The messages (entries may be NULL).
+   */
+  struct natsMsg **Msgs;
+  /**
+   * The number of entries in `Msgs`.
+   */
+  int Count;
+} natsMsgList;
+
+/**
+ * Told about errors that no call returns: a slow consumer (`subscription`
+ * says which), a protocol or permission error from the server, a drain that
+ * timed out. `err` is the status; natsConnection_GetLastError gives the text.
+ * Runs on the library's event thread, one callback at a time across all
+ * connections, in the order the errors happened; `nc` and `subscription` are
+ * lent for the call.
+ */
+typedef void (*natsErrHandler)(struct natsConnection *nc,
+                               struct natsSubscription *subscription,
+                               enum natsStatus err,
+                               void *closure);
+
+/**
+ * A connection event: closed, disconnected, reconnected, connected (after a
+ * retried first connect), discovered servers, lame duck mode. Runs on the
+ * library's event thread, one callback at a time across all connections and
+ * in the order of the events, never while the library holds a lock; `nc` is
+ * lent for the call. Closing or destroying the connection from it is safe.
+ */
+typedef void (*natsConnectionHandler)(struct natsConnection *nc, void *closure);
+
+/**
+ * Returns how long, in milliseconds, to wait before the next reconnect round;
+ * `attempts` counts the rounds, starting at 1. A negative result counts as 0.
+ * Runs on the library's reconnect thread of `nc`.
+ */
+typedef int64_t (*natsCustomReconnectDelayHandler)(struct natsConnection *nc,
+                                                   int attempts,
+                                                   void *closure);
+
+/**
+ * Called once when an asynchronous subscription is finished with, after its
+ * last message callback has returned, on the thread that ran its message
+ * callbacks. No callback of the subscription runs afterwards, so this is the
+ * place to free the closures given to it.
+ */
+typedef void (*natsOnCompleteCB)(void *closure);
+
+/**
+ * Certificate verification callback. `preverifyOk` is 1 when the server's
+ * certificate chain and name verified, 0 when not; return non-zero to
+ * accept the server, 0 to refuse it. nats_rs has no OpenSSL, so `ctx` is
+ * always NULL: the callback sees the verdict, not the certificates. Runs
+ * during the TLS handshake, on the thread that is connecting.
+ */
+typedef int (*natsSSLVerifyCb)(int preverifyOk, void *ctx);
 
 /**
  * A consumer's configuration, given to js_AddConsumer and
@@ -2284,26 +2304,6 @@ typedef struct jsPubOptions {
    */
   struct jsScheduleOptions Schedule;
 } jsPubOptions;
-
-/**
- * Which message js_DirectGetMsg reads; set up with
- * jsDirectGetMsgOptions_Init.
- */
-typedef struct jsDirectGetMsgOptions {
-  /**
-   * The message at this sequence (or, with `NextBySubject`, the first
-   * from here).
-   */
-  uint64_t Sequence;
-  /**
-   * The next message with this subject.
-   */
-  const char *NextBySubject;
-  /**
-   * The last message with this subject.
-   */
-  const char *LastBySubject;
-} jsDirectGetMsgOptions;
 
 #ifdef __cplusplus
 extern "C" {
@@ -3004,6 +3004,245 @@ enum natsStatus js_GetAccountInfo(struct jsAccountInfo **ai,
  * Frees what js_GetAccountInfo returned (NULL does nothing).
  */
 NATS_EXTERN void jsAccountInfo_Destroy(struct jsAccountInfo *ai);
+
+/**
+ * Reads the message stored at sequence `seq` of `stream` (through the
+ * stream's leader). On NATS_OK `*msg` is a new message, with the subject,
+ * headers and payload it was stored with, that the caller frees with
+ * natsMsg_Destroy; natsMsg_GetSequence and natsMsg_GetTime tell where
+ * and when it was stored. NATS_NOT_FOUND (code JSNoMessageFoundErr) when
+ * there is no such message; NATS_INVALID_ARG for `seq` 0, a NULL `msg`
+ * or context, or no stream name. `opts` and `errCode` may be NULL.
+ */
+NATS_EXTERN
+enum natsStatus js_GetMsg(struct natsMsg **msg,
+                          struct jsCtx *js,
+                          const char *stream,
+                          uint64_t seq,
+                          struct jsOptions *opts,
+                          enum jsErrCode *errCode);
+
+/**
+ * Reads the last message `stream` stored on `subject`. Ownership and
+ * statuses as for js_GetMsg (the caller frees `*msg` with
+ * natsMsg_Destroy); NATS_INVALID_ARG for a NULL or empty subject.
+ */
+NATS_EXTERN
+enum natsStatus js_GetLastMsg(struct natsMsg **msg,
+                              struct jsCtx *js,
+                              const char *stream,
+                              const char *subject,
+                              struct jsOptions *opts,
+                              enum jsErrCode *errCode);
+
+/**
+ * Zeroes direct get options; then set `Sequence`, `NextBySubject` or
+ * `LastBySubject`. NATS_INVALID_ARG when `opts` is NULL.
+ */
+NATS_EXTERN enum natsStatus jsDirectGetMsgOptions_Init(struct jsDirectGetMsgOptions *opts);
+
+/**
+ * Reads a message from any replica of a stream created with
+ * `AllowDirect`: the last one on `dgOpts->LastBySubject` when set,
+ * otherwise the one at `dgOpts->Sequence`, or with
+ * `dgOpts->NextBySubject` the first one on that subject from `Sequence`
+ * on. On NATS_OK `*msg` is the stored message (its subject, headers and
+ * payload as stored, plus the server's `Nats-*` headers), freed by the
+ * caller with natsMsg_Destroy. NATS_NOT_FOUND when there is no such
+ * message; NATS_INVALID_ARG for NULL `msg`, context or `dgOpts`, or no
+ * stream name.
+ */
+NATS_EXTERN
+enum natsStatus js_DirectGetMsg(struct natsMsg **msg,
+                                struct jsCtx *js,
+                                const char *stream,
+                                struct jsOptions *opts,
+                                struct jsDirectGetMsgOptions *dgOpts);
+
+/**
+ * Removes the message at `seq` from `stream` (it is marked deleted; its
+ * bytes are not overwritten). NATS_NOT_FOUND (code JSStreamNotFoundErr)
+ * for a missing stream; NATS_ERR with the server's text when the message
+ * does not exist. `opts` and `errCode` may be NULL.
+ */
+NATS_EXTERN
+enum natsStatus js_DeleteMsg(struct jsCtx *js,
+                             const char *stream,
+                             uint64_t seq,
+                             struct jsOptions *opts,
+                             enum jsErrCode *errCode);
+
+/**
+ * Like js_DeleteMsg, and the server overwrites the message's bytes in
+ * its storage.
+ */
+NATS_EXTERN
+enum natsStatus js_EraseMsg(struct jsCtx *js,
+                            const char *stream,
+                            uint64_t seq,
+                            struct jsOptions *opts,
+                            enum jsErrCode *errCode);
+
+/**
+ * The stream sequence of a message read with js_GetMsg, js_GetLastMsg or
+ * js_DirectGetMsg; 0 for NULL and for any other message.
+ */
+NATS_EXTERN uint64_t natsMsg_GetSequence(struct natsMsg *msg);
+
+/**
+ * When a message read with js_GetMsg, js_GetLastMsg or js_DirectGetMsg
+ * was stored, in UTC nanoseconds since the epoch; 0 for NULL and for any
+ * other message.
+ */
+NATS_EXTERN int64_t natsMsg_GetTime(struct natsMsg *msg);
+
+/**
+ * Sets up a stream configuration: zero for every field but those nats.c
+ * gives a default (no limits, i.e. -1, for consumers, messages, bytes and
+ * message size; one replica; file storage; limits retention; discard old;
+ * no compression). Set `Name` and the rest afterwards; the config never
+ * owns what its pointers point to. NATS_INVALID_ARG when `cfg` is NULL.
+ */
+NATS_EXTERN enum natsStatus jsStreamConfig_Init(struct jsStreamConfig *cfg);
+
+/**
+ * Zeroes a placement (no cluster, no tags). NATS_INVALID_ARG for NULL.
+ */
+NATS_EXTERN enum natsStatus jsPlacement_Init(struct jsPlacement *placement);
+
+/**
+ * Zeroes a stream source (set `Name`, then any start point, filter,
+ * external or domain). NATS_INVALID_ARG for NULL.
+ */
+NATS_EXTERN enum natsStatus jsStreamSource_Init(struct jsStreamSource *source);
+
+/**
+ * Zeroes an external stream description. NATS_INVALID_ARG for NULL.
+ */
+NATS_EXTERN enum natsStatus jsExternalStream_Init(struct jsExternalStream *external);
+
+/**
+ * Zeroes a republish setting (set `Destination`, which is required, and
+ * optionally `Source` and `HeadersOnly`). NATS_INVALID_ARG for NULL.
+ */
+NATS_EXTERN enum natsStatus jsRePublish_Init(struct jsRePublish *rp);
+
+/**
+ * Creates a stream from `cfg` (copied; the caller keeps owning it). On
+ * NATS_OK, when `new_si` is not NULL, `*new_si` is the new stream's info,
+ * which the caller frees with jsStreamInfo_Destroy; with `new_si` NULL no
+ * info is returned. `opts` (may be NULL) overrides the context's prefix,
+ * domain and wait; `errCode` (may be NULL) gets the server's error code.
+ * NATS_INVALID_ARG for a NULL context or config, a missing or invalid
+ * stream name, an enum field holding no valid value, or a negative count;
+ * NATS_ERR with the server's text when it refuses the config.
+ */
+NATS_EXTERN
+enum natsStatus js_AddStream(struct jsStreamInfo **new_si,
+                             struct jsCtx *js,
+                             struct jsStreamConfig *cfg,
+                             struct jsOptions *opts,
+                             enum jsErrCode *errCode);
+
+/**
+ * Changes an existing stream's configuration to `cfg` (copied). Returns
+ * like js_AddStream: `*new_si` (when `new_si` is not NULL) is the updated
+ * info, freed with jsStreamInfo_Destroy. NATS_NOT_FOUND with code
+ * JSStreamNotFoundErr when the stream does not exist.
+ */
+NATS_EXTERN
+enum natsStatus js_UpdateStream(struct jsStreamInfo **new_si,
+                                struct jsCtx *js,
+                                struct jsStreamConfig *cfg,
+                                struct jsOptions *opts,
+                                enum jsErrCode *errCode);
+
+/**
+ * Deletes the stream `stream` with all its messages and consumers.
+ * NATS_NOT_FOUND with code JSStreamNotFoundErr (and no last error) when
+ * it does not exist; NATS_INVALID_ARG for a NULL context or a missing or
+ * invalid name. `opts` and `errCode` may be NULL.
+ */
+NATS_EXTERN
+enum natsStatus js_DeleteStream(struct jsCtx *js,
+                                const char *stream,
+                                struct jsOptions *opts,
+                                enum jsErrCode *errCode);
+
+/**
+ * Removes messages from `stream`: all of them, or those chosen by
+ * `opts->Stream.Purge` (or, when that group is all unset or `opts` is
+ * NULL, the context's): `Subject` limits the purge to a subject filter,
+ * `Sequence` removes those below it, `Keep` keeps that many of the newest
+ * (`Sequence` and `Keep` together are NATS_INVALID_ARG). NATS_NOT_FOUND
+ * with code JSStreamNotFoundErr (and no last error) for a missing stream.
+ */
+NATS_EXTERN
+enum natsStatus js_PurgeStream(struct jsCtx *js,
+                               const char *stream,
+                               struct jsOptions *opts,
+                               enum jsErrCode *errCode);
+
+/**
+ * Asks for a stream's configuration and state. With
+ * `opts->Stream.Info.DeletedDetails` the state lists the deleted
+ * sequences; with `opts->Stream.Info.SubjectsFilter` it counts the
+ * messages of each matching subject (every page of them). With `opts`
+ * NULL the context's `Stream.Info` options apply. On NATS_OK `*new_si` is
+ * an info the caller frees with jsStreamInfo_Destroy. NATS_NOT_FOUND with
+ * code JSStreamNotFoundErr (and no last error) for a missing stream;
+ * NATS_INVALID_ARG for NULL `new_si` or context or a bad name.
+ */
+NATS_EXTERN
+enum natsStatus js_GetStreamInfo(struct jsStreamInfo **new_si,
+                                 struct jsCtx *js,
+                                 const char *stream,
+                                 struct jsOptions *opts,
+                                 enum jsErrCode *errCode);
+
+/**
+ * Frees a stream info from js_AddStream, js_UpdateStream or
+ * js_GetStreamInfo, with everything it points to (NULL does nothing).
+ */
+NATS_EXTERN void jsStreamInfo_Destroy(struct jsStreamInfo *si);
+
+/**
+ * Lists the infos of every stream, or with `opts->Stream.Info.SubjectsFilter`
+ * of those storing a matching subject (all pages). On NATS_OK `*new_list`
+ * belongs to the caller, who frees it with jsStreamInfoList_Destroy (an
+ * entry set to NULL first stays the caller's, freed with
+ * jsStreamInfo_Destroy). NATS_NOT_FOUND (and no last error) when no
+ * stream matches.
+ */
+NATS_EXTERN
+enum natsStatus js_Streams(struct jsStreamInfoList **new_list,
+                           struct jsCtx *js,
+                           struct jsOptions *opts,
+                           enum jsErrCode *errCode);
+
+/**
+ * Frees a list from js_Streams and the infos still in it (NULL does
+ * nothing).
+ */
+NATS_EXTERN void jsStreamInfoList_Destroy(struct jsStreamInfoList *list);
+
+/**
+ * Lists the names of every stream, or with
+ * `opts->Stream.Info.SubjectsFilter` of those storing a matching subject.
+ * On NATS_OK `*new_list` belongs to the caller, who frees it (names
+ * included) with jsStreamNamesList_Destroy. NATS_NOT_FOUND (and no last
+ * error) when no stream matches.
+ */
+NATS_EXTERN
+enum natsStatus js_StreamNames(struct jsStreamNamesList **new_list,
+                               struct jsCtx *js,
+                               struct jsOptions *opts,
+                               enum jsErrCode *errCode);
+
+/**
+ * Frees a list from js_StreamNames, names included (NULL does nothing).
+ */
+NATS_EXTERN void jsStreamNamesList_Destroy(struct jsStreamNamesList *list);
 
 /**
  * Returns the library's version as a string (static; do not free).

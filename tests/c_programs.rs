@@ -134,6 +134,8 @@ c_programs!(
     headers_large,
     invalid_args,
     js_context,
+    js_msgs,
+    js_streams,
     max_reconnect,
     no_responders,
     pubsub_bytes,

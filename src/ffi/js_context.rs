@@ -128,9 +128,10 @@ unsafe fn read_stream_options(o: &jsOptions) -> Result<(PurgeDefaults, InfoDefau
 }
 
 /// One call's options over the context's: nats.c's rule is that a domain
-/// or prefix replaces the context's, a positive `Wait` its timeout, and
-/// a purge group with any field set the context's purge defaults.
-#[allow(dead_code)] // purge and info: read by the stream exports
+/// or prefix replaces the context's, a positive `Wait` its timeout, a
+/// purge group with any field set the context's purge defaults, and the
+/// stream info group of a given `jsOptions` always replaces the context's
+/// (unset fields included).
 pub(crate) struct CallOptions {
     pub(crate) js: JetStream,
     pub(crate) purge: PurgeDefaults,
@@ -162,11 +163,10 @@ pub(crate) unsafe fn call_options(
     // SAFETY: as above.
     let (purge, info) = unsafe { read_stream_options(o) }?;
     let purge_set = !purge.subject.is_empty() || purge.sequence > 0 || purge.keep > 0;
-    let info_set = info.deleted_details || !info.subjects_filter.is_empty();
     Ok(CallOptions {
         js: ctx.js.with_call(&prefix, &domain, wait),
         purge: if purge_set { purge } else { ctx.purge.clone() },
-        info: if info_set { info } else { ctx.info.clone() },
+        info,
     })
 }
 
