@@ -7,10 +7,11 @@ use std::ffi::c_char;
 use crate::client::Message;
 use crate::ffi::boundary::guard_value;
 use crate::ffi::c_tree::read_str_or_empty;
+use crate::ffi::handles::{to_c, try_borrow};
 use crate::ffi::js_boundary::js_guard;
 use crate::ffi::js_stream::{call, stream_name_arg};
 use crate::ffi::js_types::{jsCtx, jsDirectGetMsgOptions, jsErrCode, jsOptions};
-use crate::ffi::msg::{as_message, into_raw, natsMsg};
+use crate::ffi::msg::natsMsg;
 use crate::ffi::natsStatus;
 use crate::jetstream::{DirectGetOptions, JsError, JsResult};
 
@@ -27,7 +28,7 @@ fn check_out(out: *mut *mut natsMsg) -> JsResult<()> {
 /// `out` is non-NULL and writable.
 unsafe fn give(out: *mut *mut natsMsg, msg: Message) {
     // SAFETY: per the contract.
-    unsafe { out.write(into_raw(msg)) }
+    unsafe { out.write(to_c(msg)) }
 }
 
 /// # Safety
@@ -212,7 +213,7 @@ pub unsafe extern "C" fn js_EraseMsg(
 pub unsafe extern "C" fn natsMsg_GetSequence(msg: *mut natsMsg) -> u64 {
     guard_value("natsMsg_GetSequence", 0, || {
         // SAFETY: `msg` is NULL or a live message.
-        unsafe { as_message(msg) }.map_or(0, |m| m.sequence())
+        unsafe { try_borrow(msg) }.map_or(0, |m| m.sequence())
     })
 }
 
@@ -223,6 +224,6 @@ pub unsafe extern "C" fn natsMsg_GetSequence(msg: *mut natsMsg) -> u64 {
 pub unsafe extern "C" fn natsMsg_GetTime(msg: *mut natsMsg) -> i64 {
     guard_value("natsMsg_GetTime", 0, || {
         // SAFETY: `msg` is NULL or a live message.
-        unsafe { as_message(msg) }.map_or(0, |m| m.time())
+        unsafe { try_borrow(msg) }.map_or(0, |m| m.time())
     })
 }

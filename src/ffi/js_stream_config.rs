@@ -172,6 +172,7 @@ unsafe fn read_sources(c: &jsStreamConfig) -> JsResult<Vec<StreamSource>> {
         .map(|&p| {
             // SAFETY: each entry is NULL or readable per the contract.
             match unsafe { p.as_ref() } {
+                // SAFETY: a non-NULL entry is a readable source per the contract.
                 Some(s) => unsafe { read_source(s, "Sources") },
                 None => Err(JsError::invalid_arg("Sources holds a NULL entry")),
             }
@@ -509,6 +510,7 @@ mod tests {
         let mut c = zeroed();
         // SAFETY: the field is an int-sized enum slot of `c`.
         unsafe { write_c_enum_raw(&mut c.Storage, 9) };
+        // SAFETY: `c` is a live config; its pointers are NULL or point to live test data.
         let e = unsafe { read_stream_config(&c) }.unwrap_err();
         assert_eq!(
             (e.kind, e.text.as_str()),
@@ -517,6 +519,7 @@ mod tests {
 
         let mut c = zeroed();
         c.SubjectsLen = -1;
+        // SAFETY: `c` is a live config; its pointers are NULL or point to live test data.
         let e = unsafe { read_stream_config(&c) }.unwrap_err();
         assert_eq!(e.kind, ErrorKind::InvalidArg);
 
@@ -524,6 +527,7 @@ mod tests {
         let mut none: [*mut jsStreamSource; 1] = [ptr::null_mut()];
         c.Sources = none.as_mut_ptr();
         c.SourcesLen = 1;
+        // SAFETY: `c` is a live config; its pointers are NULL or point to live test data.
         let e = unsafe { read_stream_config(&c) }.unwrap_err();
         assert_eq!(e.text, "Sources holds a NULL entry");
 
@@ -532,6 +536,7 @@ mod tests {
         let mut c = zeroed();
         c.Metadata.List = one.as_mut_ptr();
         c.Metadata.Count = c_int::MAX;
+        // SAFETY: `c` is a live config; its pointers are NULL or point to live test data.
         let e = unsafe { read_stream_config(&c) }.unwrap_err();
         assert_eq!(e.kind, ErrorKind::InvalidArg);
     }

@@ -25,3 +25,4 @@ mod subscription;
 mod tls_options;
 
 pub use js_types::*;
+pub(crate) use status::natsStatus;
