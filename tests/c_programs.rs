@@ -133,6 +133,7 @@ c_programs!(
     headers,
     headers_large,
     invalid_args,
+    js_consumers,
     js_context,
     max_reconnect,
     no_responders,
