@@ -2968,7 +2968,8 @@ NATS_EXTERN enum natsStatus jsConsumerConfig_Init(struct jsConsumerConfig *cc);
 
 /**
  * Creates a consumer on `stream` from `cfg` (required; read during the
- * call, nothing of it is kept), or changes it when one of that name exists
+ * call, nothing of it is kept; policies left at -1 are set to the defaults
+ * used, as nats.c does), or changes it when one of that name exists
  * with a compatible config. A config with `Name` uses the server's
  * `CONSUMER.CREATE.<stream>.<name>` API (the filter subject appended when
  * `FilterSubject` is the only filter). On NATS_OK, if `ci` is not NULL,

@@ -14,7 +14,9 @@ use crate::client::{Error, ErrorKind};
 use crate::ffi::boundary::{clear_error, guard};
 use crate::ffi::c_tree::{free_tree, into_c_tree, read_str_or_empty, TreeStore};
 use crate::ffi::js_boundary::js_guard;
-use crate::ffi::js_consumer_config::{consumer_config_from_c, consumer_info_to_c};
+use crate::ffi::js_consumer_config::{
+    consumer_config_from_c, consumer_info_to_c, store_chosen_policies,
+};
 use crate::ffi::js_context::{c_int_len, call_options, js_ctx, CallOptions};
 use crate::ffi::js_types::{
     jsAckPolicy, jsConsumerConfig, jsConsumerInfo, jsConsumerInfoList, jsConsumerNamesList,
@@ -83,10 +85,12 @@ unsafe fn create(
     // SAFETY: per the contract.
     unsafe {
         let (call, stream) = call_on(js, opts, stream)?;
-        let cfg = cfg
+        let user = cfg
             .as_ref()
             .ok_or_else(|| JsError::invalid_arg("consumer configuration required"))?;
-        let cfg = consumer_config_from_c(cfg)?;
+        let cfg_read = consumer_config_from_c(user)?;
+        store_chosen_policies(cfg, &cfg_read);
+        let cfg = cfg_read;
         let info = if update {
             call.js.update_consumer(&stream, &cfg)
         } else {
@@ -124,7 +128,8 @@ pub unsafe extern "C" fn jsConsumerConfig_Init(cc: *mut jsConsumerConfig) -> nat
 }
 
 /// Creates a consumer on `stream` from `cfg` (required; read during the
-/// call, nothing of it is kept), or changes it when one of that name exists
+/// call, nothing of it is kept; policies left at -1 are set to the defaults
+/// used, as nats.c does), or changes it when one of that name exists
 /// with a compatible config. A config with `Name` uses the server's
 /// `CONSUMER.CREATE.<stream>.<name>` API (the filter subject appended when
 /// `FilterSubject` is the only filter). On NATS_OK, if `ci` is not NULL,

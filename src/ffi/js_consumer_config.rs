@@ -3,6 +3,7 @@
 //! an info tree (`jsConsumerInfo.Config`). Also the consumer info tree and
 //! the cluster part it shares with streams.
 use std::ffi::c_int;
+use std::ptr;
 
 use crate::ffi::c_tree::{read_array, read_str_array, read_str_or_empty, TreeStore};
 use crate::ffi::js_context::c_int_len;
@@ -15,15 +16,24 @@ use crate::jetstream::{
     SequenceInfo,
 };
 
+/// The int C stored in an enum field (any value).
+///
+/// # Safety
+/// `p` points to a readable, aligned enum field of a user's struct.
+unsafe fn raw_int<T: CEnum>(p: *const T) -> c_int {
+    // SAFETY: readable per the contract; every `CEnum` is an `int` in C, and
+    // the value is read as that int, no `T` is made from it.
+    unsafe { p.cast::<c_int>().read() }
+}
+
 /// A policy field: negative is nats.c's "unset" (`jsConsumerConfig_Init`
 /// stores -1) and reads as `None`; any other value must be a listed one.
 ///
 /// # Safety
 /// `p` points to a readable, aligned enum field of a user's struct.
 unsafe fn read_policy<T: CEnum>(p: *const T, what: &str) -> Result<Option<T>, JsError> {
-    // SAFETY: readable per the contract; the value is only checked as the
-    // int it is, no `T` is made from it here.
-    let raw = unsafe { p.cast::<c_int>().read() };
+    // SAFETY: per the contract.
+    let raw = unsafe { raw_int(p) };
     if raw < 0 {
         return Ok(None);
     }
@@ -181,6 +191,28 @@ pub(crate) unsafe fn consumer_config_from_c(
                 "PriorityGroups",
             )?,
         })
+    }
+}
+
+/// Stores the policies chosen for unset (negative) ones back into the
+/// caller's config, as nats.c's js_AddConsumer does: a program may read
+/// them there after the call.
+///
+/// # Safety
+/// `c` points to a readable and writable `jsConsumerConfig`.
+pub(crate) unsafe fn store_chosen_policies(c: *mut jsConsumerConfig, cfg: &ConsumerConfig) {
+    // SAFETY: per the contract; valid enum values are written in place
+    // (`write` neither reads nor drops what the fields held).
+    unsafe {
+        if raw_int(ptr::addr_of!((*c).DeliverPolicy)) < 0 {
+            ptr::addr_of_mut!((*c).DeliverPolicy).write(deliver_to_c(cfg.deliver_policy));
+        }
+        if raw_int(ptr::addr_of!((*c).AckPolicy)) < 0 {
+            ptr::addr_of_mut!((*c).AckPolicy).write(ack_to_c(cfg.ack_policy));
+        }
+        if raw_int(ptr::addr_of!((*c).ReplayPolicy)) < 0 {
+            ptr::addr_of_mut!((*c).ReplayPolicy).write(replay_to_c(cfg.replay_policy));
+        }
     }
 }
 

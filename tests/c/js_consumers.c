@@ -373,6 +373,9 @@ main(int argc, char **argv)
               ci->Config->ReplayPolicy == js_ReplayInstant,
           "unset policies are the defaults");
     CHECK(ci->Config->Durable == NULL, "not durable");
+    CHECK(cc.DeliverPolicy == js_DeliverAll && cc.AckPolicy == js_AckExplicit &&
+              cc.ReplayPolicy == js_ReplayInstant,
+          "the policies chosen are stored in the caller's config, as nats.c does");
     jsConsumerInfo_Destroy(ci);
     ci = NULL;
 
