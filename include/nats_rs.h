@@ -319,6 +319,68 @@ typedef enum natsConnStatus {
 } natsConnStatus;
 
 /**
+ * Where in the stream a new consumer starts.
+ */
+typedef enum jsDeliverPolicy {
+  /**
+   * From the first message.
+   */
+  js_DeliverAll = 0,
+  /**
+   * From the last message.
+   */
+  js_DeliverLast,
+  /**
+   * From the next message stored after the consumer is created.
+   */
+  js_DeliverNew,
+  /**
+   * From the sequence in `OptStartSeq`.
+   */
+  js_DeliverByStartSequence,
+  /**
+   * From the time in `OptStartTime`.
+   */
+  js_DeliverByStartTime,
+  /**
+   * From the last message of each subject.
+   */
+  js_DeliverLastPerSubject,
+} jsDeliverPolicy;
+
+/**
+ * How the messages of a consumer are acknowledged.
+ */
+typedef enum jsAckPolicy {
+  /**
+   * Each message is acknowledged on its own.
+   */
+  js_AckExplicit = 0,
+  /**
+   * Messages need no acknowledgement.
+   */
+  js_AckNone,
+  /**
+   * Acknowledging a message acknowledges those before it too.
+   */
+  js_AckAll,
+} jsAckPolicy;
+
+/**
+ * The pace at which a consumer delivers stored messages.
+ */
+typedef enum jsReplayPolicy {
+  /**
+   * As fast as the client takes them.
+   */
+  js_ReplayInstant = 0,
+  /**
+   * With the time gaps they were stored with.
+   */
+  js_ReplayOriginal,
+} jsReplayPolicy;
+
+/**
  * The code of a JetStream API error, as the server reports it in
  * `err_code`. Functions taking a `jsErrCode *` store it there when the
  * server answers with an error (0 otherwise); codes newer than this list
@@ -575,68 +637,6 @@ typedef enum jsPersistModeType {
 } jsPersistModeType;
 
 /**
- * Where in the stream a new consumer starts.
- */
-typedef enum jsDeliverPolicy {
-  /**
-   * From the first message.
-   */
-  js_DeliverAll = 0,
-  /**
-   * From the last message.
-   */
-  js_DeliverLast,
-  /**
-   * From the next message stored after the consumer is created.
-   */
-  js_DeliverNew,
-  /**
-   * From the sequence in `OptStartSeq`.
-   */
-  js_DeliverByStartSequence,
-  /**
-   * From the time in `OptStartTime`.
-   */
-  js_DeliverByStartTime,
-  /**
-   * From the last message of each subject.
-   */
-  js_DeliverLastPerSubject,
-} jsDeliverPolicy;
-
-/**
- * How the messages of a consumer are acknowledged.
- */
-typedef enum jsAckPolicy {
-  /**
-   * Each message is acknowledged on its own.
-   */
-  js_AckExplicit = 0,
-  /**
-   * Messages need no acknowledgement.
-   */
-  js_AckNone,
-  /**
-   * Acknowledging a message acknowledges those before it too.
-   */
-  js_AckAll,
-} jsAckPolicy;
-
-/**
- * The pace at which a consumer delivers stored messages.
- */
-typedef enum jsReplayPolicy {
-  /**
-   * As fast as the client takes them.
-   */
-  js_ReplayInstant = 0,
-  /**
-   * With the time gaps they were stored with.
-   */
-  js_ReplayOriginal,
-} jsReplayPolicy;
-
-/**
  * An atomic batch being published (opaque), started with
  * js_BatchPublishStart and freed with jsAtomicBatchCtx_Destroy.
  */
@@ -743,6 +743,349 @@ typedef void (*natsMsgHandler)(struct natsConnection *nc,
                                struct natsSubscription *sub,
                                struct natsMsg *msg,
                                void *closure);
+
+/**
+ * Key/value metadata as a flat array of strings: `List[2*i]` is a key and
+ * `List[2*i+1]` its value. In a config the caller owns the strings; in an
+ * info the library does.
+ */
+typedef struct natsMetadata {
+  /**
+   * Keys and values, alternating.
+   */
+  const char **List;
+  /**
+   * The number of key/value pairs: half the number of strings in `List`.
+   */
+  int Count;
+} natsMetadata;
+
+/**
+ * A consumer's configuration, given to js_AddConsumer and
+ * js_UpdateConsumer and found in a jsConsumerInfo. Set it up with
+ * jsConsumerConfig_Init; durations are in nanoseconds, times in UTC
+ * nanoseconds since the epoch. In a config the caller owns every pointer;
+ * in an info the library does.
+ */
+typedef struct jsConsumerConfig {
+  /**
+   * The consumer's name (NULL: the server picks one, or `Durable` is used).
+   */
+  const char *Name;
+  /**
+   * The name of a durable consumer (older form of `Name`).
+   */
+  const char *Durable;
+  /**
+   * Free text describing the consumer.
+   */
+  const char *Description;
+  /**
+   * Where it starts.
+   */
+  enum jsDeliverPolicy DeliverPolicy;
+  /**
+   * The start sequence, with js_DeliverByStartSequence.
+   */
+  uint64_t OptStartSeq;
+  /**
+   * The start time, with js_DeliverByStartTime.
+   */
+  int64_t OptStartTime;
+  /**
+   * How messages are acknowledged.
+   */
+  enum jsAckPolicy AckPolicy;
+  /**
+   * How long the server waits for an acknowledgement before redelivering.
+   */
+  int64_t AckWait;
+  /**
+   * How many times a message is delivered at most (-1: no limit).
+   */
+  int64_t MaxDeliver;
+  /**
+   * The successive redelivery delays.
+   */
+  int64_t *BackOff;
+  /**
+   * The number of entries in `BackOff`.
+   */
+  int BackOffLen;
+  /**
+   * Deliver only the messages whose subject matches this filter.
+   */
+  const char *FilterSubject;
+  /**
+   * The pace of delivery.
+   */
+  enum jsReplayPolicy ReplayPolicy;
+  /**
+   * The most bits per second delivered (0: no limit).
+   */
+  uint64_t RateLimit;
+  /**
+   * The share of acknowledgements sampled for monitoring, such as "50%".
+   */
+  const char *SampleFrequency;
+  /**
+   * The most pull requests waiting at once.
+   */
+  int64_t MaxWaiting;
+  /**
+   * The most messages delivered and not yet acknowledged.
+   */
+  int64_t MaxAckPending;
+  /**
+   * Push consumers: the server paces delivery by flow control messages.
+   */
+  bool FlowControl;
+  /**
+   * The interval of idle heartbeats (0: none).
+   */
+  int64_t Heartbeat;
+  /**
+   * Deliver the headers only, without the payload.
+   */
+  bool HeadersOnly;
+  /**
+   * Pull consumers: the largest batch one request may ask for.
+   */
+  int64_t MaxRequestBatch;
+  /**
+   * Pull consumers: the longest expiry one request may ask for.
+   */
+  int64_t MaxRequestExpires;
+  /**
+   * Pull consumers: the largest byte count one request may ask for.
+   */
+  int64_t MaxRequestMaxBytes;
+  /**
+   * Push consumers: the subject messages are delivered to.
+   */
+  const char *DeliverSubject;
+  /**
+   * Push consumers: the queue group that shares the deliveries.
+   */
+  const char *DeliverGroup;
+  /**
+   * How long the consumer lives without activity.
+   */
+  int64_t InactiveThreshold;
+  /**
+   * How many copies of its state the cluster keeps (0: as the stream).
+   */
+  int64_t Replicas;
+  /**
+   * Keep its state in memory, whatever the stream's storage.
+   */
+  bool MemoryStorage;
+  /**
+   * Several subject filters (instead of `FilterSubject`).
+   */
+  const char **FilterSubjects;
+  /**
+   * The number of entries in `FilterSubjects`.
+   */
+  int FilterSubjectsLen;
+  /**
+   * The user's key/value metadata.
+   */
+  struct natsMetadata Metadata;
+  /**
+   * Deliver nothing until this time (0: not paused).
+   */
+  int64_t PauseUntil;
+  /**
+   * The priority policy: "pinned_client" or "overflow" (NULL: none).
+   */
+  const char *PriorityPolicy;
+  /**
+   * With "pinned_client": how long a pinned client keeps its pin without
+   * pulling.
+   */
+  int64_t PinnedTTL;
+  /**
+   * The priority groups pull requests may name.
+   */
+  const char **PriorityGroups;
+  /**
+   * The number of entries in `PriorityGroups`.
+   */
+  int PriorityGroupsLen;
+} jsConsumerConfig;
+
+/**
+ * A position of a consumer (the last delivered or the acknowledgement floor).
+ */
+typedef struct jsSequenceInfo {
+  /**
+   * The consumer's sequence.
+   */
+  uint64_t Consumer;
+  /**
+   * The stream's sequence.
+   */
+  uint64_t Stream;
+  /**
+   * When that position was reached, UTC nanoseconds since the epoch.
+   */
+  int64_t Last;
+} jsSequenceInfo;
+
+/**
+ * One replica of a clustered stream or consumer.
+ */
+typedef struct jsPeerInfo {
+  /**
+   * The server's name.
+   */
+  char *Name;
+  /**
+   * Whether it is up to date with the leader.
+   */
+  bool Current;
+  /**
+   * Whether it is unreachable.
+   */
+  bool Offline;
+  /**
+   * Nanoseconds since it was last heard from.
+   */
+  int64_t Active;
+  /**
+   * How many operations it is behind.
+   */
+  uint64_t Lag;
+} jsPeerInfo;
+
+/**
+ * Where a stream or consumer runs in a cluster.
+ */
+typedef struct jsClusterInfo {
+  /**
+   * The cluster's name.
+   */
+  char *Name;
+  /**
+   * The server leading the group.
+   */
+  char *Leader;
+  /**
+   * The other replicas.
+   */
+  struct jsPeerInfo **Replicas;
+  /**
+   * The number of entries in `Replicas`.
+   */
+  int ReplicasLen;
+  /**
+   * The name of the RAFT group.
+   */
+  char *RaftGroup;
+  /**
+   * When the leader took over, UTC nanoseconds since the epoch.
+   */
+  int64_t LeaderSince;
+  /**
+   * Whether the system account is used.
+   */
+  bool SystemAcc;
+  /**
+   * The account that carries the replication traffic.
+   */
+  char *TrafficAcc;
+} jsClusterInfo;
+
+/**
+ * The state of one priority group of a consumer.
+ */
+typedef struct jsPriorityGroupState {
+  /**
+   * The group's name.
+   */
+  char *Group;
+  /**
+   * The client currently pinned, with "pinned_client".
+   */
+  char *PinnedClientID;
+  /**
+   * When that client was pinned, UTC nanoseconds since the epoch.
+   */
+  int64_t PinnedTS;
+} jsPriorityGroupState;
+
+/**
+ * A consumer's configuration and state, from js_AddConsumer,
+ * js_UpdateConsumer or js_GetConsumerInfo; freed with
+ * jsConsumerInfo_Destroy.
+ */
+typedef struct jsConsumerInfo {
+  /**
+   * The stream it reads.
+   */
+  char *Stream;
+  /**
+   * Its name.
+   */
+  char *Name;
+  /**
+   * When it was created, UTC nanoseconds since the epoch.
+   */
+  int64_t Created;
+  /**
+   * Its configuration, as the server holds it.
+   */
+  struct jsConsumerConfig *Config;
+  /**
+   * The last message delivered.
+   */
+  struct jsSequenceInfo Delivered;
+  /**
+   * Below this everything is acknowledged.
+   */
+  struct jsSequenceInfo AckFloor;
+  /**
+   * Messages delivered and not yet acknowledged.
+   */
+  int64_t NumAckPending;
+  /**
+   * Messages delivered more than once.
+   */
+  int64_t NumRedelivered;
+  /**
+   * Pull requests waiting.
+   */
+  int64_t NumWaiting;
+  /**
+   * Messages in the stream not yet delivered.
+   */
+  uint64_t NumPending;
+  /**
+   * Where it runs in the cluster (NULL when not clustered).
+   */
+  struct jsClusterInfo *Cluster;
+  /**
+   * Push consumers: whether a subscription is receiving.
+   */
+  bool PushBound;
+  /**
+   * Whether it is paused.
+   */
+  bool Paused;
+  /**
+   * How long it stays paused, in nanoseconds.
+   */
+  int64_t PauseRemaining;
+  /**
+   * The state of its priority groups.
+   */
+  struct jsPriorityGroupState *PriorityGroups;
+  /**
+   * The number of entries in `PriorityGroups`.
+   */
+  int PriorityGroupsLen;
+} jsConsumerInfo;
 
 /**
  * The stream's acknowledgement of a published message; from js_Publish,
@@ -1023,6 +1366,67 @@ typedef struct jsOptions {
 } jsOptions;
 
 /**
+ * The consumers of js_Consumers; freed with jsConsumerInfoList_Destroy.
+ */
+typedef struct jsConsumerInfoList {
+  /**
+   * The consumers' infos.
+   */
+  struct jsConsumerInfo **List;
+  /**
+   * The number of entries in `List`.
+   */
+  int Count;
+} jsConsumerInfoList;
+
+/**
+ * The consumer names of js_ConsumerNames; freed with
+ * jsConsumerNamesList_Destroy.
+ */
+typedef struct jsConsumerNamesList {
+  /**
+   * The names.
+   */
+  char **List;
+  /**
+   * The number of entries in `List`.
+   */
+  int Count;
+} jsConsumerNamesList;
+
+/**
+ * The answer of js_PauseConsumer; freed with jsConsumerPauseResponse_Destroy.
+ */
+typedef struct jsConsumerPauseResponse {
+  /**
+   * Whether the consumer is now paused.
+   */
+  bool Paused;
+  /**
+   * Until when, UTC nanoseconds since the epoch.
+   */
+  int64_t PauseUntil;
+  /**
+   * How long that is from now, in nanoseconds.
+   */
+  int64_t PauseRemaining;
+} jsConsumerPauseResponse;
+
+/**
+ * The answer of js_ResetConsumer; freed with jsConsumerResetResponse_Destroy.
+ */
+typedef struct jsConsumerResetResponse {
+  /**
+   * The consumer after the reset.
+   */
+  struct jsConsumerInfo *Consumer;
+  /**
+   * The stream sequence it was reset to.
+   */
+  uint64_t ResetSeq;
+} jsConsumerResetResponse;
+
+/**
  * How many JetStream API calls the account made, and how many failed.
  */
 typedef struct jsAPIStats {
@@ -1251,22 +1655,6 @@ typedef struct jsRePublish {
    */
   bool HeadersOnly;
 } jsRePublish;
-
-/**
- * Key/value metadata as a flat array of strings: `List[2*i]` is a key and
- * `List[2*i+1]` its value. In a config the caller owns the strings; in an
- * info the library does.
- */
-typedef struct natsMetadata {
-  /**
-   * Keys and values, alternating.
-   */
-  const char **List;
-  /**
-   * The number of key/value pairs: half the number of strings in `List`.
-   */
-  int Count;
-} natsMetadata;
 
 /**
  * Rewrites subjects: a message whose subject matches `Source` gets the
@@ -1578,70 +1966,6 @@ typedef struct jsStreamState {
 } jsStreamState;
 
 /**
- * One replica of a clustered stream or consumer.
- */
-typedef struct jsPeerInfo {
-  /**
-   * The server's name.
-   */
-  char *Name;
-  /**
-   * Whether it is up to date with the leader.
-   */
-  bool Current;
-  /**
-   * Whether it is unreachable.
-   */
-  bool Offline;
-  /**
-   * Nanoseconds since it was last heard from.
-   */
-  int64_t Active;
-  /**
-   * How many operations it is behind.
-   */
-  uint64_t Lag;
-} jsPeerInfo;
-
-/**
- * Where a stream or consumer runs in a cluster.
- */
-typedef struct jsClusterInfo {
-  /**
-   * The cluster's name.
-   */
-  char *Name;
-  /**
-   * The server leading the group.
-   */
-  char *Leader;
-  /**
-   * The other replicas.
-   */
-  struct jsPeerInfo **Replicas;
-  /**
-   * The number of entries in `Replicas`.
-   */
-  int ReplicasLen;
-  /**
-   * The name of the RAFT group.
-   */
-  char *RaftGroup;
-  /**
-   * When the leader took over, UTC nanoseconds since the epoch.
-   */
-  int64_t LeaderSince;
-  /**
-   * Whether the system account is used.
-   */
-  bool SystemAcc;
-  /**
-   * The account that carries the replication traffic.
-   */
-  char *TrafficAcc;
-} jsClusterInfo;
-
-/**
  * How a mirror or source is keeping up with the stream it copies.
  */
 typedef struct jsStreamSourceInfo {
@@ -1882,161 +2206,6 @@ typedef void (*natsOnCompleteCB)(void *closure);
 typedef int (*natsSSLVerifyCb)(int preverifyOk, void *ctx);
 
 /**
- * A consumer's configuration, given to js_AddConsumer and
- * js_UpdateConsumer and found in a jsConsumerInfo. Set it up with
- * jsConsumerConfig_Init; durations are in nanoseconds, times in UTC
- * nanoseconds since the epoch. In a config the caller owns every pointer;
- * in an info the library does.
- */
-typedef struct jsConsumerConfig {
-  /**
-   * The consumer's name (NULL: the server picks one, or `Durable` is used).
-   */
-  const char *Name;
-  /**
-   * The name of a durable consumer (older form of `Name`).
-   */
-  const char *Durable;
-  /**
-   * Free text describing the consumer.
-   */
-  const char *Description;
-  /**
-   * Where it starts.
-   */
-  enum jsDeliverPolicy DeliverPolicy;
-  /**
-   * The start sequence, with js_DeliverByStartSequence.
-   */
-  uint64_t OptStartSeq;
-  /**
-   * The start time, with js_DeliverByStartTime.
-   */
-  int64_t OptStartTime;
-  /**
-   * How messages are acknowledged.
-   */
-  enum jsAckPolicy AckPolicy;
-  /**
-   * How long the server waits for an acknowledgement before redelivering.
-   */
-  int64_t AckWait;
-  /**
-   * How many times a message is delivered at most (-1: no limit).
-   */
-  int64_t MaxDeliver;
-  /**
-   * The successive redelivery delays.
-   */
-  int64_t *BackOff;
-  /**
-   * The number of entries in `BackOff`.
-   */
-  int BackOffLen;
-  /**
-   * Deliver only the messages whose subject matches this filter.
-   */
-  const char *FilterSubject;
-  /**
-   * The pace of delivery.
-   */
-  enum jsReplayPolicy ReplayPolicy;
-  /**
-   * The most bits per second delivered (0: no limit).
-   */
-  uint64_t RateLimit;
-  /**
-   * The share of acknowledgements sampled for monitoring, such as "50%".
-   */
-  const char *SampleFrequency;
-  /**
-   * The most pull requests waiting at once.
-   */
-  int64_t MaxWaiting;
-  /**
-   * The most messages delivered and not yet acknowledged.
-   */
-  int64_t MaxAckPending;
-  /**
-   * Push consumers: the server paces delivery by flow control messages.
-   */
-  bool FlowControl;
-  /**
-   * The interval of idle heartbeats (0: none).
-   */
-  int64_t Heartbeat;
-  /**
-   * Deliver the headers only, without the payload.
-   */
-  bool HeadersOnly;
-  /**
-   * Pull consumers: the largest batch one request may ask for.
-   */
-  int64_t MaxRequestBatch;
-  /**
-   * Pull consumers: the longest expiry one request may ask for.
-   */
-  int64_t MaxRequestExpires;
-  /**
-   * Pull consumers: the largest byte count one request may ask for.
-   */
-  int64_t MaxRequestMaxBytes;
-  /**
-   * Push consumers: the subject messages are delivered to.
-   */
-  const char *DeliverSubject;
-  /**
-   * Push consumers: the queue group that shares the deliveries.
-   */
-  const char *DeliverGroup;
-  /**
-   * How long the consumer lives without activity.
-   */
-  int64_t InactiveThreshold;
-  /**
-   * How many copies of its state the cluster keeps (0: as the stream).
-   */
-  int64_t Replicas;
-  /**
-   * Keep its state in memory, whatever the stream's storage.
-   */
-  bool MemoryStorage;
-  /**
-   * Several subject filters (instead of `FilterSubject`).
-   */
-  const char **FilterSubjects;
-  /**
-   * The number of entries in `FilterSubjects`.
-   */
-  int FilterSubjectsLen;
-  /**
-   * The user's key/value metadata.
-   */
-  struct natsMetadata Metadata;
-  /**
-   * Deliver nothing until this time (0: not paused).
-   */
-  int64_t PauseUntil;
-  /**
-   * The priority policy: "pinned_client" or "overflow" (NULL: none).
-   */
-  const char *PriorityPolicy;
-  /**
-   * With "pinned_client": how long a pinned client keeps its pin without
-   * pulling.
-   */
-  int64_t PinnedTTL;
-  /**
-   * The priority groups pull requests may name.
-   */
-  const char **PriorityGroups;
-  /**
-   * The number of entries in `PriorityGroups`.
-   */
-  int PriorityGroupsLen;
-} jsConsumerConfig;
-
-/**
  * A consumer sequence paired with the stream sequence it stands for.
  */
 typedef struct jsSequencePair {
@@ -2049,175 +2218,6 @@ typedef struct jsSequencePair {
    */
   uint64_t Stream;
 } jsSequencePair;
-
-/**
- * A position of a consumer (the last delivered or the acknowledgement floor).
- */
-typedef struct jsSequenceInfo {
-  /**
-   * The consumer's sequence.
-   */
-  uint64_t Consumer;
-  /**
-   * The stream's sequence.
-   */
-  uint64_t Stream;
-  /**
-   * When that position was reached, UTC nanoseconds since the epoch.
-   */
-  int64_t Last;
-} jsSequenceInfo;
-
-/**
- * The state of one priority group of a consumer.
- */
-typedef struct jsPriorityGroupState {
-  /**
-   * The group's name.
-   */
-  char *Group;
-  /**
-   * The client currently pinned, with "pinned_client".
-   */
-  char *PinnedClientID;
-  /**
-   * When that client was pinned, UTC nanoseconds since the epoch.
-   */
-  int64_t PinnedTS;
-} jsPriorityGroupState;
-
-/**
- * A consumer's configuration and state, from js_AddConsumer,
- * js_UpdateConsumer or js_GetConsumerInfo; freed with
- * jsConsumerInfo_Destroy.
- */
-typedef struct jsConsumerInfo {
-  /**
-   * The stream it reads.
-   */
-  char *Stream;
-  /**
-   * Its name.
-   */
-  char *Name;
-  /**
-   * When it was created, UTC nanoseconds since the epoch.
-   */
-  int64_t Created;
-  /**
-   * Its configuration, as the server holds it.
-   */
-  struct jsConsumerConfig *Config;
-  /**
-   * The last message delivered.
-   */
-  struct jsSequenceInfo Delivered;
-  /**
-   * Below this everything is acknowledged.
-   */
-  struct jsSequenceInfo AckFloor;
-  /**
-   * Messages delivered and not yet acknowledged.
-   */
-  int64_t NumAckPending;
-  /**
-   * Messages delivered more than once.
-   */
-  int64_t NumRedelivered;
-  /**
-   * Pull requests waiting.
-   */
-  int64_t NumWaiting;
-  /**
-   * Messages in the stream not yet delivered.
-   */
-  uint64_t NumPending;
-  /**
-   * Where it runs in the cluster (NULL when not clustered).
-   */
-  struct jsClusterInfo *Cluster;
-  /**
-   * Push consumers: whether a subscription is receiving.
-   */
-  bool PushBound;
-  /**
-   * Whether it is paused.
-   */
-  bool Paused;
-  /**
-   * How long it stays paused, in nanoseconds.
-   */
-  int64_t PauseRemaining;
-  /**
-   * The state of its priority groups.
-   */
-  struct jsPriorityGroupState *PriorityGroups;
-  /**
-   * The number of entries in `PriorityGroups`.
-   */
-  int PriorityGroupsLen;
-} jsConsumerInfo;
-
-/**
- * The consumers of js_Consumers; freed with jsConsumerInfoList_Destroy.
- */
-typedef struct jsConsumerInfoList {
-  /**
-   * The consumers' infos.
-   */
-  struct jsConsumerInfo **List;
-  /**
-   * The number of entries in `List`.
-   */
-  int Count;
-} jsConsumerInfoList;
-
-/**
- * The consumer names of js_ConsumerNames; freed with
- * jsConsumerNamesList_Destroy.
- */
-typedef struct jsConsumerNamesList {
-  /**
-   * The names.
-   */
-  char **List;
-  /**
-   * The number of entries in `List`.
-   */
-  int Count;
-} jsConsumerNamesList;
-
-/**
- * The answer of js_PauseConsumer; freed with jsConsumerPauseResponse_Destroy.
- */
-typedef struct jsConsumerPauseResponse {
-  /**
-   * Whether the consumer is now paused.
-   */
-  bool Paused;
-  /**
-   * Until when, UTC nanoseconds since the epoch.
-   */
-  int64_t PauseUntil;
-  /**
-   * How long that is from now, in nanoseconds.
-   */
-  int64_t PauseRemaining;
-} jsConsumerPauseResponse;
-
-/**
- * The answer of js_ResetConsumer; freed with jsConsumerResetResponse_Destroy.
- */
-typedef struct jsConsumerResetResponse {
-  /**
-   * The consumer after the reset.
-   */
-  struct jsConsumerInfo *Consumer;
-  /**
-   * The stream sequence it was reset to.
-   */
-  uint64_t ResetSeq;
-} jsConsumerResetResponse;
 
 /**
  * Asks the stream to publish the message on a schedule (server 2.14+).
@@ -2957,6 +2957,192 @@ NATS_EXTERN enum natsStatus natsHeader_Delete(struct natsHeader *h, const char *
  * it. NULL is ignored.
  */
 NATS_EXTERN void natsHeader_Destroy(struct natsHeader *h);
+
+/**
+ * Fills `cc` with the defaults of a consumer config: all zero, with the
+ * three policies set to -1, "not chosen", which js_AddConsumer reads as
+ * js_DeliverAll, js_AckExplicit and js_ReplayInstant. Status:
+ * NATS_INVALID_ARG when `cc` is NULL.
+ */
+NATS_EXTERN enum natsStatus jsConsumerConfig_Init(struct jsConsumerConfig *cc);
+
+/**
+ * Creates a consumer on `stream` from `cfg` (required; read during the
+ * call, nothing of it is kept; policies left at -1 are set to the defaults
+ * used, as nats.c does), or changes it when one of that name exists
+ * with a compatible config. A config with `Name` uses the server's
+ * `CONSUMER.CREATE.<stream>.<name>` API (the filter subject appended when
+ * `FilterSubject` is the only filter). On NATS_OK, if `ci` is not NULL,
+ * `*ci` is the new consumer's info, which the caller frees with
+ * jsConsumerInfo_Destroy.
+ *
+ * Status: NATS_INVALID_ARG for a NULL `js` or `cfg`, a missing or invalid
+ * stream, consumer or durable name, a policy value that is neither -1 nor
+ * listed, a negative count or a NULL array with a positive count, or
+ * `FilterSubjects` on a server that ignores them; NATS_NOT_FOUND (code
+ * JSConsumerNotFoundErr) when the server says the consumer does not exist;
+ * NATS_ERR with the server's text and code for other API errors (a missing
+ * stream is JSStreamNotFoundErr). `errCode` (may be NULL) gets the code.
+ */
+NATS_EXTERN
+enum natsStatus js_AddConsumer(struct jsConsumerInfo **ci,
+                               struct jsCtx *js,
+                               const char *stream,
+                               struct jsConsumerConfig *cfg,
+                               struct jsOptions *opts,
+                               enum jsErrCode *errCode);
+
+/**
+ * Changes the durable consumer `cfg.Durable` of `stream`; otherwise as
+ * js_AddConsumer (`*ci`, if `ci` is not NULL, is freed by the caller with
+ * jsConsumerInfo_Destroy). NATS_INVALID_ARG "durable name is required"
+ * when `Durable` is not set; the server refuses changes to fields that
+ * cannot change (NATS_ERR with its code).
+ */
+NATS_EXTERN
+enum natsStatus js_UpdateConsumer(struct jsConsumerInfo **ci,
+                                  struct jsCtx *js,
+                                  const char *stream,
+                                  struct jsConsumerConfig *cfg,
+                                  struct jsOptions *opts,
+                                  enum jsErrCode *errCode);
+
+/**
+ * Asks the server for the config and state of `consumer` on `stream`. On
+ * NATS_OK `*ci` is a new jsConsumerInfo the caller frees with
+ * jsConsumerInfo_Destroy. NATS_INVALID_ARG for NULL `ci` or `js` or a
+ * bad name; NATS_NOT_FOUND with JSConsumerNotFoundErr in `errCode` (may be
+ * NULL) for a missing consumer (no last error is left); NATS_ERR with the
+ * server's code for other API errors, such as a missing stream.
+ */
+NATS_EXTERN
+enum natsStatus js_GetConsumerInfo(struct jsConsumerInfo **ci,
+                                   struct jsCtx *js,
+                                   const char *stream,
+                                   const char *consumer,
+                                   struct jsOptions *opts,
+                                   enum jsErrCode *errCode);
+
+/**
+ * Deletes `consumer` from `stream`. NATS_NOT_FOUND when the stream
+ * (JSStreamNotFoundErr) or the consumer (JSConsumerNotFoundErr) does not
+ * exist, the code stored in `errCode` (may be NULL); NATS_INVALID_ARG for
+ * a NULL `js` or a bad name; NATS_ERR for other API errors.
+ */
+NATS_EXTERN
+enum natsStatus js_DeleteConsumer(struct jsCtx *js,
+                                  const char *stream,
+                                  const char *consumer,
+                                  struct jsOptions *opts,
+                                  enum jsErrCode *errCode);
+
+/**
+ * Frees a consumer info and everything it points to (NULL does nothing).
+ */
+NATS_EXTERN void jsConsumerInfo_Destroy(struct jsConsumerInfo *ci);
+
+/**
+ * The infos of every consumer of `stream`, over as many pages as the
+ * server needs. On NATS_OK `*list` holds at least one info; the caller
+ * frees the list and every info in it with jsConsumerInfoList_Destroy.
+ * NATS_NOT_FOUND when the stream has no consumers (code 0) or does not
+ * exist (JSStreamNotFoundErr in `errCode`, may be NULL); NATS_INVALID_ARG
+ * for NULL `list` or `js` or a bad stream name.
+ */
+NATS_EXTERN
+enum natsStatus js_Consumers(struct jsConsumerInfoList **list,
+                             struct jsCtx *js,
+                             const char *stream,
+                             struct jsOptions *opts,
+                             enum jsErrCode *errCode);
+
+/**
+ * Frees a list from js_Consumers with each info in it (NULL does
+ * nothing; NULL entries are skipped, so an info taken out of the list and
+ * replaced by NULL stays the caller's, for jsConsumerInfo_Destroy).
+ */
+NATS_EXTERN void jsConsumerInfoList_Destroy(struct jsConsumerInfoList *list);
+
+/**
+ * The names of every consumer of `stream`, over as many pages as needed.
+ * On NATS_OK `*list` holds at least one name; the caller frees the list
+ * and its strings with jsConsumerNamesList_Destroy. Statuses as
+ * js_Consumers.
+ */
+NATS_EXTERN
+enum natsStatus js_ConsumerNames(struct jsConsumerNamesList **list,
+                                 struct jsCtx *js,
+                                 const char *stream,
+                                 struct jsOptions *opts,
+                                 enum jsErrCode *errCode);
+
+/**
+ * Frees a list from js_ConsumerNames and its strings (NULL does nothing).
+ */
+NATS_EXTERN void jsConsumerNamesList_Destroy(struct jsConsumerNamesList *list);
+
+/**
+ * Pauses `consumer` of `stream` until `pauseUntil` (UTC nanoseconds since
+ * the epoch); 0 resumes it at once. On NATS_OK `*new_cpr` (required) is
+ * the server's answer, freed by the caller with
+ * jsConsumerPauseResponse_Destroy. NATS_INVALID_ARG for NULL `new_cpr` or
+ * `js`, a bad name, or a time past the year 2262; NATS_NOT_FOUND with
+ * JSConsumerNotFoundErr for a missing consumer; NATS_ERR with the server's
+ * code otherwise.
+ */
+NATS_EXTERN
+enum natsStatus js_PauseConsumer(struct jsConsumerPauseResponse **new_cpr,
+                                 struct jsCtx *js,
+                                 const char *stream,
+                                 const char *consumer,
+                                 uint64_t pauseUntil,
+                                 struct jsOptions *opts,
+                                 enum jsErrCode *errCode);
+
+/**
+ * Frees an answer of js_PauseConsumer (NULL does nothing).
+ */
+NATS_EXTERN void jsConsumerPauseResponse_Destroy(struct jsConsumerPauseResponse *cpr);
+
+/**
+ * Moves `consumer` of `stream` back so that delivery starts again at
+ * stream sequence `seq`, or at its ack floor when `seq` is 0, without
+ * recreating it (server 2.14+). On NATS_OK, if `new_crr` is not NULL,
+ * `*new_crr` holds the consumer's new info and the sequence; the caller
+ * frees both with jsConsumerResetResponse_Destroy. Statuses as
+ * js_GetConsumerInfo.
+ */
+NATS_EXTERN
+enum natsStatus js_ResetConsumer(struct jsConsumerResetResponse **new_crr,
+                                 struct jsCtx *js,
+                                 const char *stream,
+                                 const char *consumer,
+                                 uint64_t seq,
+                                 struct jsOptions *opts,
+                                 enum jsErrCode *errCode);
+
+/**
+ * Frees an answer of js_ResetConsumer with the consumer info in it (NULL
+ * does nothing; a NULL `Consumer` is skipped).
+ */
+NATS_EXTERN void jsConsumerResetResponse_Destroy(struct jsConsumerResetResponse *crr);
+
+/**
+ * Asks the server to release the client pinned to priority `group` of
+ * `consumer` (a consumer with the "pinned_client" priority policy), so
+ * that the next pull request picks a new one. NATS_INVALID_ARG for a NULL
+ * `js`, a bad stream or consumer name, or a group that is empty, longer
+ * than 16 characters or not made of `A-Za-z0-9-_/=`; NATS_NOT_FOUND when
+ * the stream or consumer does not exist; NATS_ERR with the server's code
+ * otherwise (an unknown group, for instance).
+ */
+NATS_EXTERN
+enum natsStatus js_UnpinConsumer(struct jsCtx *js,
+                                 const char *stream,
+                                 const char *consumer,
+                                 const char *group,
+                                 struct jsOptions *opts,
+                                 enum jsErrCode *errCode);
 
 /**
  * Zeroes `opts`, which then means "the defaults" wherever a `jsOptions`

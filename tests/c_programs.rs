@@ -133,6 +133,7 @@ c_programs!(
     headers,
     headers_large,
     invalid_args,
+    js_consumers,
     js_context,
     js_msgs,
     js_streams,

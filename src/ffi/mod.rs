@@ -9,6 +9,8 @@ mod connection;
 mod handles;
 mod header;
 mod js_boundary;
+mod js_consumer;
+mod js_consumer_config;
 mod js_context;
 mod js_msg;
 mod js_stream;
