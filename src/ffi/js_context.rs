@@ -2,6 +2,7 @@
 //! jsOptions_Init, and the per-call `jsOptions` every JetStream call takes,
 //! plus js_GetAccountInfo.
 use std::ptr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::client::{Connection, Error, ErrorKind};
@@ -9,6 +10,9 @@ use crate::ffi::boundary::guard;
 use crate::ffi::c_tree::{free_tree, into_c_tree, read_str_or_empty, TreeStore};
 use crate::ffi::handles::{conn, natsConnection};
 use crate::ffi::js_boundary::js_guard;
+pub(crate) use crate::ffi::js_handles::js_ctx;
+use crate::ffi::js_handles::{ctx_into_raw, ctx_release};
+use crate::ffi::js_publish_async::{read_publish_async, CtxCell};
 use crate::ffi::js_types::{
     jsAPIStats, jsAccountInfo, jsAccountLimits, jsCtx, jsErrCode, jsOptions, jsTier,
 };
@@ -39,18 +43,6 @@ pub(crate) struct JsCtx {
     pub(crate) info: InfoDefaults,
 }
 
-/// Borrows the context behind a handle.
-///
-/// # Safety
-/// `p` is NULL or a live handle from natsConnection_JetStream.
-pub(crate) unsafe fn js_ctx<'a>(p: *mut jsCtx) -> Result<&'a JsCtx, JsError> {
-    if p.is_null() {
-        return Err(JsError::invalid_arg("the JetStream context is NULL"));
-    }
-    // SAFETY: a live handle is a `Box<JsCtx>` made by natsConnection_JetStream.
-    Ok(unsafe { &*p.cast::<JsCtx>() })
-}
-
 /// Milliseconds from a `jsOptions` field; negative is refused.
 fn millis(ms: i64, what: &str) -> Result<Duration, JsError> {
     u64::try_from(ms)
@@ -59,11 +51,13 @@ fn millis(ms: i64, what: &str) -> Result<Duration, JsError> {
 }
 
 /// Reads the strings and defaults of a context's `jsOptions` (NULL: none).
+/// Its async publish handlers report the context `cell` will hold.
 ///
 /// # Safety
 /// `o` is NULL or a readable `jsOptions` whose strings are NUL-terminated.
 unsafe fn read_ctx_options(
     o: *const jsOptions,
+    cell: &CtxCell,
 ) -> Result<(JsOptions, PurgeDefaults, InfoDefaults), JsError> {
     let mut opts = JsOptions::default();
     // SAFETY: NULL or readable per the contract.
@@ -71,10 +65,10 @@ unsafe fn read_ctx_options(
         return Ok((opts, PurgeDefaults::default(), InfoDefaults::default()));
     };
     let wait = millis(o.Wait, "Wait")?;
-    millis(o.PublishAsync.StallWait, "PublishAsyncStallWait")?;
     if !wait.is_zero() {
         opts.wait = wait;
     }
+    opts.publish_async = read_publish_async(&o.PublishAsync, cell)?;
     // SAFETY: the strings are NULL or NUL-terminated per the contract.
     unsafe {
         opts.prefix = read_str_or_empty(o.Prefix, "Prefix")?;
@@ -172,10 +166,11 @@ pub unsafe extern "C" fn jsOptions_Init(opts: *mut jsOptions) -> natsStatus {
 }
 
 /// Makes a JetStream context that sends its API calls through `nc`, with
-/// `opts` (NULL: the defaults; strings are copied). The caller frees the
-/// context with jsCtx_Destroy, before or after the connection: the context
-/// holds a reference of its own, so once natsConnection_Destroy has closed
-/// the connection, the context's calls fail with NATS_CONNECTION_CLOSED.
+/// `opts` (NULL: the defaults; strings are copied, the async publish
+/// handlers and their closures kept). The caller frees the context with
+/// jsCtx_Destroy, before or after the connection: the context holds a
+/// reference of its own, so once natsConnection_Destroy has closed the
+/// connection, the context's calls fail with NATS_CONNECTION_CLOSED.
 ///
 /// Status: NATS_INVALID_ARG when `js` or `nc` is NULL or `opts.Wait` or
 /// `opts.PublishAsync.StallWait` is negative.
@@ -193,26 +188,38 @@ pub unsafe extern "C" fn natsConnection_JetStream(
             }
             // SAFETY: handle and options per the API.
             let c = conn(nc)?;
-            let (o, purge, info) = read_ctx_options(opts)?;
-            let ctx = JsCtx {
+            let cell = CtxCell::default();
+            let (o, purge, info) = read_ctx_options(opts, &cell)?;
+            let ctx = Arc::new(JsCtx {
                 js: JetStream::new(Connection::clone(&c), o)?,
                 purge,
                 info,
-            };
-            // SAFETY: checked non-NULL; the handle is the box's address.
-            js.write(Box::into_raw(Box::new(ctx)).cast::<jsCtx>());
+            });
+            // The handlers learn their context only now that it exists;
+            // none can run before the first async publish.
+            let _ = cell.set(Arc::downgrade(&ctx));
+            // SAFETY: checked non-NULL and writable per the API.
+            js.write(ctx_into_raw(ctx));
             Ok(())
         })
     }
 }
 
-/// Frees a JetStream context (NULL does nothing). Its connection stays
+/// Frees a JetStream context (NULL does nothing). Asynchronous publishing
+/// ends: its reply subscription goes, and the messages still awaiting
+/// their ack are freed without any handler being called. A handler
+/// running meanwhile on another thread finishes with its context intact
+/// (the context is freed after it returns), and a waiting
+/// js_PublishAsyncComplete returns. Batches started from the context stay
+/// usable until their own jsAtomicBatchCtx_Destroy. The connection stays
 /// open; it is closed only by its own natsConnection_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn jsCtx_Destroy(js: *mut jsCtx) {
     if !js.is_null() {
-        // SAFETY: a live handle is a `Box<JsCtx>` the user gives up here.
-        drop(unsafe { Box::from_raw(js.cast::<JsCtx>()) });
+        // SAFETY: a live handle whose user reference is given up here.
+        let ctx = unsafe { ctx_release(js) };
+        ctx.js.close();
+        drop(ctx);
     }
 }
 
