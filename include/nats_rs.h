@@ -871,9 +871,12 @@ typedef struct jsPubOptions {
  */
 typedef struct jsPubAckErr {
   /**
-   * The message that failed. The library frees it after the handler,
-   * unless the handler resends it with `js_PublishMsgAsync(js, &pae->Msg,
-   * NULL)`, which takes it and sets this to NULL.
+   * The message that failed (for the jsPubAckErrHandler; NULL for the
+   * jsPubAckHandler, whose `msg` argument is the message). The library
+   * frees it after the handler unless the handler changed this field:
+   * resending it with `js_PublishMsgAsync(js, &pae->Msg, NULL)` takes it
+   * and sets the field to NULL; a handler that sets it to NULL itself
+   * keeps the message and destroys it later.
    */
   struct natsMsg *Msg;
   /**
@@ -892,8 +895,11 @@ typedef struct jsPubAckErr {
 
 /**
  * Told about every asynchronous publish: `pa` on success, `pae` on
- * failure (the other is NULL). The callback owns `msg` and frees it with
- * natsMsg_Destroy; `pa` and `pae` are lent for the call.
+ * failure (the other is NULL). The callback owns `msg`: it frees it with
+ * natsMsg_Destroy, or resends it with `js_PublishMsgAsync(js, &msg, NULL)`
+ * (which takes it and sets `msg` to NULL, so a natsMsg_Destroy after it
+ * does nothing). `pa` and `pae` are lent for the call. Called on a library
+ * thread, one call at a time, with no library lock held.
  */
 typedef void (*jsPubAckHandler)(struct jsCtx *js,
                                 struct natsMsg *msg,
@@ -902,8 +908,11 @@ typedef void (*jsPubAckHandler)(struct jsCtx *js,
                                 void *closure);
 
 /**
- * Told about each asynchronous publish that failed. `pae` is lent for
- * the call.
+ * Told about each asynchronous publish that failed: the server refused
+ * it (NATS_ERR with `ErrCode`), no stream took it (NATS_NO_RESPONDERS), or
+ * no ack came within its `MaxWait` (NATS_TIMEOUT). Called on a library
+ * thread, one call at a time, with no library lock held; `pae` is lent
+ * for the call (see `jsPubAckErr.Msg` for the message).
  */
 typedef void (*jsPubAckErrHandler)(struct jsCtx *js, struct jsPubAckErr *pae, void *closure);
 
@@ -938,8 +947,9 @@ typedef struct jsOptionsPublishAsync {
    */
   int64_t StallWait;
   /**
-   * Receive the acknowledgements on the connection's shared reply
-   * subscription instead of one of the context's own.
+   * nats.c: receive the acknowledgements on the connection's shared
+   * reply subscription. Accepted; here they always come to the context's
+   * own reply subscription.
    */
   bool MuxReplies;
 } jsOptionsPublishAsync;

@@ -224,6 +224,22 @@ main(int argc, char **argv)
     jsCtx_Destroy(js);
     js = NULL;
 
+    /* Stalled at MaxPending past StallWait: NATS_TIMEOUT, and the caller
+     * keeps the message. */
+    CHECK_OK(jsOptions_Init(&o));
+    o.PublishAsync.MaxPending = 1;
+    o.PublishAsync.StallWait = 100;
+    CHECK_OK(natsConnection_JetStream(&js, nc, &o));
+    CHECK_OK(js_PublishAsync(js, "void", "first", 5, NULL));
+    CHECK_OK(natsMsg_Create(&msg, "void", NULL, "second", 6));
+    CHECK_STATUS(js_PublishMsgAsync(js, &msg, NULL), NATS_TIMEOUT);
+    CHECK(msg != NULL, "the caller keeps the message it could not publish");
+    CHECK(strcmp(natsMsg_GetData(msg), "second") == 0, "intact");
+    natsMsg_Destroy(msg);
+    msg = NULL;
+    jsCtx_Destroy(js);
+    js = NULL;
+
     /* The ErrHandler: a refusal (with its code), a local timeout, no
      * responders, and a message resent from inside the handler. */
     CHECK_OK(jsOptions_Init(&o));
