@@ -100,6 +100,15 @@ on_err(jsCtx *js, jsPubAckErr *pae, void *closure)
     __atomic_add_fetch(&e->calls, 1, __ATOMIC_SEQ_CST);
 }
 
+/* nats.c allows destroying the context from its error handler. */
+static void
+destroy_in_handler(jsCtx *js, jsPubAckErr *pae, void *closure)
+{
+    (void) pae;
+    jsCtx_Destroy(js);
+    __atomic_add_fetch((int *) closure, 1, __ATOMIC_SEQ_CST);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -115,6 +124,7 @@ main(int argc, char **argv)
     struct errs     e;
     char            body[32];
     int             i;
+    int             destroyed = 0;
 
     memset(&a, 0, sizeof(a));
     memset(&e, 0, sizeof(e));
@@ -275,6 +285,19 @@ main(int argc, char **argv)
     CHECK(e.calls == 4, "nothing else");
 
     jsCtx_Destroy(js);
+    js = NULL;
+
+    /* A context destroyed by its own error handler, with another message
+     * still awaiting its ack (freed with the context). */
+    CHECK_OK(jsOptions_Init(&o));
+    o.PublishAsync.ErrHandler = destroy_in_handler;
+    o.PublishAsync.ErrHandlerClosure = &destroyed;
+    CHECK_OK(natsConnection_JetStream(&js, nc, &o));
+    CHECK_OK(js_PublishAsync(js, "void", "waiting", 7, NULL));
+    CHECK_OK(js_PublishAsync(js, "nowhere", "x", 1, NULL));
+    CHECK(test_wait_count(&destroyed, 1, 10000) == 1, "the handler destroyed its context");
+    js = NULL; /* gone */
+
     natsSubscription_Destroy(silent);
     natsConnection_Destroy(nc);
     free(a.per_seq);
