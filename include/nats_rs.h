@@ -319,68 +319,6 @@ typedef enum natsConnStatus {
 } natsConnStatus;
 
 /**
- * Where in the stream a new consumer starts.
- */
-typedef enum jsDeliverPolicy {
-  /**
-   * From the first message.
-   */
-  js_DeliverAll = 0,
-  /**
-   * From the last message.
-   */
-  js_DeliverLast,
-  /**
-   * From the next message stored after the consumer is created.
-   */
-  js_DeliverNew,
-  /**
-   * From the sequence in `OptStartSeq`.
-   */
-  js_DeliverByStartSequence,
-  /**
-   * From the time in `OptStartTime`.
-   */
-  js_DeliverByStartTime,
-  /**
-   * From the last message of each subject.
-   */
-  js_DeliverLastPerSubject,
-} jsDeliverPolicy;
-
-/**
- * How the messages of a consumer are acknowledged.
- */
-typedef enum jsAckPolicy {
-  /**
-   * Each message is acknowledged on its own.
-   */
-  js_AckExplicit = 0,
-  /**
-   * Messages need no acknowledgement.
-   */
-  js_AckNone,
-  /**
-   * Acknowledging a message acknowledges those before it too.
-   */
-  js_AckAll,
-} jsAckPolicy;
-
-/**
- * The pace at which a consumer delivers stored messages.
- */
-typedef enum jsReplayPolicy {
-  /**
-   * As fast as the client takes them.
-   */
-  js_ReplayInstant = 0,
-  /**
-   * With the time gaps they were stored with.
-   */
-  js_ReplayOriginal,
-} jsReplayPolicy;
-
-/**
  * The code of a JetStream API error, as the server reports it in
  * `err_code`. Functions taking a `jsErrCode *` store it there when the
  * server answers with an error (0 otherwise); codes newer than this list
@@ -559,6 +497,68 @@ typedef enum jsErrCode {
   JSBatchPublishUnsupportedHeaderErr = 10177,
   JSBatchPublishDuplicateMessageIDErr = 10201,
 } jsErrCode;
+
+/**
+ * Where in the stream a new consumer starts.
+ */
+typedef enum jsDeliverPolicy {
+  /**
+   * From the first message.
+   */
+  js_DeliverAll = 0,
+  /**
+   * From the last message.
+   */
+  js_DeliverLast,
+  /**
+   * From the next message stored after the consumer is created.
+   */
+  js_DeliverNew,
+  /**
+   * From the sequence in `OptStartSeq`.
+   */
+  js_DeliverByStartSequence,
+  /**
+   * From the time in `OptStartTime`.
+   */
+  js_DeliverByStartTime,
+  /**
+   * From the last message of each subject.
+   */
+  js_DeliverLastPerSubject,
+} jsDeliverPolicy;
+
+/**
+ * How the messages of a consumer are acknowledged.
+ */
+typedef enum jsAckPolicy {
+  /**
+   * Each message is acknowledged on its own.
+   */
+  js_AckExplicit = 0,
+  /**
+   * Messages need no acknowledgement.
+   */
+  js_AckNone,
+  /**
+   * Acknowledging a message acknowledges those before it too.
+   */
+  js_AckAll,
+} jsAckPolicy;
+
+/**
+ * The pace at which a consumer delivers stored messages.
+ */
+typedef enum jsReplayPolicy {
+  /**
+   * As fast as the client takes them.
+   */
+  js_ReplayInstant = 0,
+  /**
+   * With the time gaps they were stored with.
+   */
+  js_ReplayOriginal,
+} jsReplayPolicy;
 
 /**
  * When a stream may drop messages.
@@ -743,6 +743,127 @@ typedef void (*natsMsgHandler)(struct natsConnection *nc,
                                struct natsSubscription *sub,
                                struct natsMsg *msg,
                                void *closure);
+
+/**
+ * The stream's acknowledgement of a published message; from js_Publish,
+ * freed with jsPubAck_Destroy.
+ */
+typedef struct jsPubAck {
+  /**
+   * The stream that stored the message.
+   */
+  char *Stream;
+  /**
+   * The message's sequence in it.
+   */
+  uint64_t Sequence;
+  /**
+   * The stream's JetStream domain, if any.
+   */
+  char *Domain;
+  /**
+   * The message was a duplicate and was not stored again.
+   */
+  bool Duplicate;
+  /**
+   * The ID of the batch the message committed, for a batch commit.
+   */
+  char *Batch;
+  /**
+   * The number of messages that batch committed.
+   */
+  uint64_t Count;
+  /**
+   * A counter stream's value after the message.
+   */
+  char *Value;
+} jsPubAck;
+
+/**
+ * Asks the stream to publish the message on a schedule (server 2.14+).
+ * Strings belong to the caller.
+ */
+typedef struct jsScheduleOptions {
+  /**
+   * When: an interval ("@every 1m"), a named period ("@daily") or a
+   * cron expression.
+   */
+  const char *Schedule;
+  /**
+   * The subject the scheduled message is published to.
+   */
+  const char *Target;
+  /**
+   * Publish the last message of this subject instead of the schedule's
+   * own content, when there is one (no wildcards).
+   */
+  const char *Source;
+  /**
+   * A time to live, in milliseconds, for the messages published.
+   */
+  int64_t TTL;
+  /**
+   * The time zone of a cron schedule (NULL: UTC).
+   */
+  const char *TimeZone;
+  /**
+   * Published messages roll up their subject.
+   */
+  bool Rollup;
+  /**
+   * The subject of a scheduled message to cancel.
+   */
+  const char *CancelScheduledSubject;
+} jsScheduleOptions;
+
+/**
+ * Options of one publish call, set up with jsPubOptions_Init. The
+ * `Expect*` fields make the stream refuse the message unless they hold.
+ * Strings belong to the caller and are only used during the call.
+ */
+typedef struct jsPubOptions {
+  /**
+   * How long to wait for the acknowledgement, in milliseconds (0: the
+   * context's `Wait`).
+   */
+  int64_t MaxWait;
+  /**
+   * The message's ID, for duplicate detection.
+   */
+  const char *MsgId;
+  /**
+   * The stream that must store the message.
+   */
+  const char *ExpectStream;
+  /**
+   * The ID the stream's last message must have.
+   */
+  const char *ExpectLastMsgId;
+  /**
+   * The sequence the stream's last message must have.
+   */
+  uint64_t ExpectLastSeq;
+  /**
+   * The sequence the last message of this subject must have.
+   */
+  uint64_t ExpectLastSubjectSeq;
+  /**
+   * The subject `ExpectLastSubjectSeq` applies to (NULL: the message's).
+   */
+  const char *ExpectLastSubjectSeqSubject;
+  /**
+   * The subject must have no message yet.
+   */
+  bool ExpectNoMessage;
+  /**
+   * The message's time to live, in milliseconds (server 2.11+).
+   */
+  int64_t MsgTTL;
+  /**
+   * Publish on a schedule (server 2.14+).
+   */
+  struct jsScheduleOptions Schedule;
+} jsPubOptions;
 
 /**
  * Key/value metadata as a flat array of strings: `List[2*i]` is a key and
@@ -1088,49 +1209,17 @@ typedef struct jsConsumerInfo {
 } jsConsumerInfo;
 
 /**
- * The stream's acknowledgement of a published message; from js_Publish,
- * freed with jsPubAck_Destroy.
- */
-typedef struct jsPubAck {
-  /**
-   * The stream that stored the message.
-   */
-  char *Stream;
-  /**
-   * The message's sequence in it.
-   */
-  uint64_t Sequence;
-  /**
-   * The stream's JetStream domain, if any.
-   */
-  char *Domain;
-  /**
-   * The message was a duplicate and was not stored again.
-   */
-  bool Duplicate;
-  /**
-   * The ID of the batch the message committed, for a batch commit.
-   */
-  char *Batch;
-  /**
-   * The number of messages that batch committed.
-   */
-  uint64_t Count;
-  /**
-   * A counter stream's value after the message.
-   */
-  char *Value;
-} jsPubAck;
-
-/**
  * A failed asynchronous publish, given to the jsPubAckErrHandler (or the
  * jsPubAckHandler) and lent for the call.
  */
 typedef struct jsPubAckErr {
   /**
-   * The message that failed. The library frees it after the handler,
-   * unless the handler resends it with `js_PublishMsgAsync(js, &pae->Msg,
-   * NULL)`, which takes it and sets this to NULL.
+   * The message that failed (for the jsPubAckErrHandler; NULL for the
+   * jsPubAckHandler, whose `msg` argument is the message). The library
+   * frees it after the handler unless the handler changed this field:
+   * resending it with `js_PublishMsgAsync(js, &pae->Msg, NULL)` takes it
+   * and sets the field to NULL; a handler that sets it to NULL itself
+   * keeps the message and destroys it later.
    */
   struct natsMsg *Msg;
   /**
@@ -1149,8 +1238,11 @@ typedef struct jsPubAckErr {
 
 /**
  * Told about every asynchronous publish: `pa` on success, `pae` on
- * failure (the other is NULL). The callback owns `msg` and frees it with
- * natsMsg_Destroy; `pa` and `pae` are lent for the call.
+ * failure (the other is NULL). The callback owns `msg`: it frees it with
+ * natsMsg_Destroy, or resends it with `js_PublishMsgAsync(js, &msg, NULL)`
+ * (which takes it and sets `msg` to NULL, so a natsMsg_Destroy after it
+ * does nothing). `pa` and `pae` are lent for the call. Called on a library
+ * thread, one call at a time, with no library lock held.
  */
 typedef void (*jsPubAckHandler)(struct jsCtx *js,
                                 struct natsMsg *msg,
@@ -1159,8 +1251,11 @@ typedef void (*jsPubAckHandler)(struct jsCtx *js,
                                 void *closure);
 
 /**
- * Told about each asynchronous publish that failed. `pae` is lent for
- * the call.
+ * Told about each asynchronous publish that failed: the server refused
+ * it (NATS_ERR with `ErrCode`), no stream took it (NATS_NO_RESPONDERS), or
+ * no ack came within its `MaxWait` (NATS_TIMEOUT). Called on a library
+ * thread, one call at a time, with no library lock held; `pae` is lent
+ * for the call (see `jsPubAckErr.Msg` for the message).
  */
 typedef void (*jsPubAckErrHandler)(struct jsCtx *js, struct jsPubAckErr *pae, void *closure);
 
@@ -1195,8 +1290,9 @@ typedef struct jsOptionsPublishAsync {
    */
   int64_t StallWait;
   /**
-   * Receive the acknowledgements on the connection's shared reply
-   * subscription instead of one of the context's own.
+   * nats.c: receive the acknowledgements on the connection's shared
+   * reply subscription. Accepted; here they always come to the context's
+   * own reply subscription.
    */
   bool MuxReplies;
 } jsOptionsPublishAsync;
@@ -1570,6 +1666,22 @@ typedef struct jsDirectGetMsgOptions {
    */
   const char *LastBySubject;
 } jsDirectGetMsgOptions;
+
+/**
+ * A list of messages filled by the library. The list's messages belong to
+ * the caller: take one out by setting its entry to NULL (it is then freed
+ * with natsMsg_Destroy), and release the rest with natsMsgList_Destroy.
+ */
+typedef struct natsMsgList {
+  /**
+   * The messages (entries may be NULL).
+   */
+  struct natsMsg **Msgs;
+  /**
+   * The number of entries in `Msgs`.
+   */
+  int Count;
+} natsMsgList;
 
 /**
  * Which servers may hold a stream's replicas. Set it up with
@@ -2142,22 +2254,6 @@ typedef struct natsClientConfig {
 } natsClientConfig;
 
 /**
- * A list of messages filled by the library. The list's messages belong to
- * the caller: take one out by setting its entry to NULL (it is then freed
- * with natsMsg_Destroy), and release the rest with natsMsgList_Destroy.
- */
-typedef struct natsMsgList {
-  /**
-   * The messages (entries may be NULL).
-   */
-  struct natsMsg **Msgs;
-  /**
-   * The number of entries in `Msgs`.
-   */
-  int Count;
-} natsMsgList;
-
-/**
  * Told about errors that no call returns: a slow consumer (`subscription`
  * says which), a protocol or permission error from the server, a drain that
  * timed out. `err` is the status; natsConnection_GetLastError gives the text.
@@ -2218,92 +2314,6 @@ typedef struct jsSequencePair {
    */
   uint64_t Stream;
 } jsSequencePair;
-
-/**
- * Asks the stream to publish the message on a schedule (server 2.14+).
- * Strings belong to the caller.
- */
-typedef struct jsScheduleOptions {
-  /**
-   * When: an interval ("@every 1m"), a named period ("@daily") or a
-   * cron expression.
-   */
-  const char *Schedule;
-  /**
-   * The subject the scheduled message is published to.
-   */
-  const char *Target;
-  /**
-   * Publish the last message of this subject instead of the schedule's
-   * own content, when there is one (no wildcards).
-   */
-  const char *Source;
-  /**
-   * A time to live, in milliseconds, for the messages published.
-   */
-  int64_t TTL;
-  /**
-   * The time zone of a cron schedule (NULL: UTC).
-   */
-  const char *TimeZone;
-  /**
-   * Published messages roll up their subject.
-   */
-  bool Rollup;
-  /**
-   * The subject of a scheduled message to cancel.
-   */
-  const char *CancelScheduledSubject;
-} jsScheduleOptions;
-
-/**
- * Options of one publish call, set up with jsPubOptions_Init. The
- * `Expect*` fields make the stream refuse the message unless they hold.
- * Strings belong to the caller and are only used during the call.
- */
-typedef struct jsPubOptions {
-  /**
-   * How long to wait for the acknowledgement, in milliseconds (0: the
-   * context's `Wait`).
-   */
-  int64_t MaxWait;
-  /**
-   * The message's ID, for duplicate detection.
-   */
-  const char *MsgId;
-  /**
-   * The stream that must store the message.
-   */
-  const char *ExpectStream;
-  /**
-   * The ID the stream's last message must have.
-   */
-  const char *ExpectLastMsgId;
-  /**
-   * The sequence the stream's last message must have.
-   */
-  uint64_t ExpectLastSeq;
-  /**
-   * The sequence the last message of this subject must have.
-   */
-  uint64_t ExpectLastSubjectSeq;
-  /**
-   * The subject `ExpectLastSubjectSeq` applies to (NULL: the message's).
-   */
-  const char *ExpectLastSubjectSeqSubject;
-  /**
-   * The subject must have no message yet.
-   */
-  bool ExpectNoMessage;
-  /**
-   * The message's time to live, in milliseconds (server 2.11+).
-   */
-  int64_t MsgTTL;
-  /**
-   * Publish on a schedule (server 2.14+).
-   */
-  struct jsScheduleOptions Schedule;
-} jsPubOptions;
 
 #ifdef __cplusplus
 extern "C" {
@@ -2959,6 +2969,58 @@ NATS_EXTERN enum natsStatus natsHeader_Delete(struct natsHeader *h, const char *
 NATS_EXTERN void natsHeader_Destroy(struct natsHeader *h);
 
 /**
+ * Starts an atomic batch on `js` and sends `msg` as its first message
+ * (the stream needs `AllowAtomicPublish`). `*ctx` is set even when
+ * sending fails: the caller always frees it with
+ * jsAtomicBatchCtx_Destroy. The message stays the caller's; the batch
+ * headers (and those `opts` asks for) are set on it. The stream answers
+ * a message that does not commit with an empty ack: `*pubAck` (when
+ * `pubAck` is not NULL) is then NULL. `errCode` (may be NULL) gets the
+ * server's error code. Status: NATS_INVALID_ARG for a NULL `ctx`, `js`
+ * or `msg`, otherwise as js_PublishMsg.
+ */
+NATS_EXTERN
+enum natsStatus js_BatchPublishStart(struct jsAtomicBatchCtx **ctx,
+                                     struct jsPubAck **pubAck,
+                                     struct jsCtx *js,
+                                     struct natsMsg *msg,
+                                     struct jsPubOptions *opts,
+                                     enum jsErrCode *errCode);
+
+/**
+ * Sends the next message of the batch and waits for the stream's answer
+ * (an empty ack: `*pubAck` is NULL). Calls on one batch are serialised.
+ * Ownership, headers and statuses as js_BatchPublishStart; a message the
+ * stream refuses makes it abandon the whole batch.
+ */
+NATS_EXTERN
+enum natsStatus js_BatchPublishAdd(struct jsPubAck **pubAck,
+                                   struct jsAtomicBatchCtx *ctx,
+                                   struct natsMsg *msg,
+                                   struct jsPubOptions *opts,
+                                   enum jsErrCode *errCode);
+
+/**
+ * Sends the last message of the batch, which makes the stream store the
+ * whole batch. On NATS_OK `*pubAck` (when `pubAck` is not NULL) is the
+ * ack, whose `Batch` and `Count` name the batch and its size, freed with
+ * jsPubAck_Destroy. The batch context is still freed with
+ * jsAtomicBatchCtx_Destroy. Ownership and statuses as js_BatchPublishAdd.
+ */
+NATS_EXTERN
+enum natsStatus js_BatchPublishCommit(struct jsPubAck **pubAck,
+                                      struct jsAtomicBatchCtx *ctx,
+                                      struct natsMsg *msg,
+                                      struct jsPubOptions *opts,
+                                      enum jsErrCode *errCode);
+
+/**
+ * Frees a batch context (NULL does nothing). A batch not committed is
+ * abandoned: the stream discards what it staged (after its own timeout).
+ */
+NATS_EXTERN void jsAtomicBatchCtx_Destroy(struct jsAtomicBatchCtx *ctx);
+
+/**
  * Fills `cc` with the defaults of a consumer config: all zero, with the
  * three policies set to -1, "not chosen", which js_AddConsumer reads as
  * js_DeliverAll, js_AckExplicit and js_ReplayInstant. Status:
@@ -3153,10 +3215,11 @@ NATS_EXTERN enum natsStatus jsOptions_Init(struct jsOptions *opts);
 
 /**
  * Makes a JetStream context that sends its API calls through `nc`, with
- * `opts` (NULL: the defaults; strings are copied). The caller frees the
- * context with jsCtx_Destroy, before or after the connection: the context
- * holds a reference of its own, so once natsConnection_Destroy has closed
- * the connection, the context's calls fail with NATS_CONNECTION_CLOSED.
+ * `opts` (NULL: the defaults; strings are copied, the async publish
+ * handlers and their closures kept). The caller frees the context with
+ * jsCtx_Destroy, before or after the connection: the context holds a
+ * reference of its own, so once natsConnection_Destroy has closed the
+ * connection, the context's calls fail with NATS_CONNECTION_CLOSED.
  *
  * Status: NATS_INVALID_ARG when `js` or `nc` is NULL or `opts.Wait` or
  * `opts.PublishAsync.StallWait` is negative.
@@ -3167,7 +3230,13 @@ enum natsStatus natsConnection_JetStream(struct jsCtx **js,
                                          struct jsOptions *opts);
 
 /**
- * Frees a JetStream context (NULL does nothing). Its connection stays
+ * Frees a JetStream context (NULL does nothing). Asynchronous publishing
+ * ends: its reply subscription goes, and the messages still awaiting
+ * their ack are freed without any handler being called. A handler
+ * running meanwhile on another thread finishes with its context intact
+ * (the context is freed after it returns), and a waiting
+ * js_PublishAsyncComplete returns. Batches started from the context stay
+ * usable until their own jsAtomicBatchCtx_Destroy. The connection stays
  * open; it is closed only by its own natsConnection_Destroy.
  */
 NATS_EXTERN void jsCtx_Destroy(struct jsCtx *js);
@@ -3281,6 +3350,113 @@ NATS_EXTERN uint64_t natsMsg_GetSequence(struct natsMsg *msg);
  * other message.
  */
 NATS_EXTERN int64_t natsMsg_GetTime(struct natsMsg *msg);
+
+/**
+ * Zeroes `opts`, which then sets no expectation and waits the context's
+ * `Wait` for the ack. NATS_INVALID_ARG when `opts` is NULL.
+ */
+NATS_EXTERN enum natsStatus jsPubOptions_Init(struct jsPubOptions *opts);
+
+/**
+ * Publishes `dataLen` bytes of `data` to `subj` (captured by a stream) and
+ * waits for the stream's ack, up to `opts->MaxWait` ms or the context's
+ * `Wait`. The data is copied; `opts` (may be NULL) is only read during
+ * the call. On NATS_OK `*pubAck` (when `pubAck` is not NULL) is a new
+ * jsPubAck the caller frees with jsPubAck_Destroy. `errCode` (may be
+ * NULL) gets the server's error code.
+ *
+ * Status: NATS_INVALID_ARG for a NULL `js`, a NULL or empty `subj`, bad
+ * data arguments, or a negative `MaxWait`, `MsgTTL` or `Schedule.TTL`;
+ * NATS_ERR when the stream refused the message (an `Expect*` failed:
+ * the code says which, e.g. JSStreamWrongLastSequenceErr);
+ * NATS_NO_RESPONDERS (code JSNotEnabledErr) when no stream captures the
+ * subject; NATS_TIMEOUT when no ack came in time.
+ */
+NATS_EXTERN
+enum natsStatus js_Publish(struct jsPubAck **pubAck,
+                           struct jsCtx *js,
+                           const char *subj,
+                           const void *data,
+                           int dataLen,
+                           struct jsPubOptions *opts,
+                           enum jsErrCode *errCode);
+
+/**
+ * Like js_Publish for a message the caller built (its headers are sent;
+ * its reply subject is not used, the ack comes to an inbox). The message
+ * stays the caller's, who destroys it; the headers `opts` asks for are
+ * set on it, as nats.c does.
+ *
+ * Status: as js_Publish; NATS_INVALID_ARG also for a NULL `msg`.
+ */
+NATS_EXTERN
+enum natsStatus js_PublishMsg(struct jsPubAck **pubAck,
+                              struct jsCtx *js,
+                              struct natsMsg *msg,
+                              struct jsPubOptions *opts,
+                              enum jsErrCode *errCode);
+
+/**
+ * Frees an ack from js_Publish, js_PublishMsg or the batch calls (NULL
+ * does nothing).
+ */
+NATS_EXTERN void jsPubAck_Destroy(struct jsPubAck *pa);
+
+/**
+ * Publishes `dataLen` bytes of `data` to `subj` without waiting for the
+ * ack (the data is copied). The ack is handled later, on a library
+ * thread, by the context's `PublishAsync.AckHandler` or, for a failure,
+ * its `ErrHandler`. `opts` (may be NULL) is read during the call; its
+ * `MaxWait` (ms, 0 or negative: none) gives the ack a deadline, after
+ * which the handlers see NATS_TIMEOUT.
+ *
+ * Status: NATS_INVALID_ARG for a NULL `js`, a NULL or empty `subj`, bad
+ * data arguments, or a negative `MsgTTL` or `Schedule.TTL`; NATS_TIMEOUT
+ * when `MaxPending` acks were still awaited after `StallWait`.
+ */
+NATS_EXTERN
+enum natsStatus js_PublishAsync(struct jsCtx *js,
+                                const char *subj,
+                                const void *data,
+                                int dataLen,
+                                struct jsPubOptions *opts);
+
+/**
+ * Publishes `*msg` without waiting for its ack. On NATS_OK the library
+ * owns the message and sets `*msg` to NULL (a later natsMsg_Destroy(*msg)
+ * does nothing); it gives the message to the AckHandler, or frees it
+ * after the ack. On failure `*msg` is left as it was and stays the
+ * caller's (with the headers of `opts` set on it). Options, handlers and
+ * statuses as js_PublishAsync; NATS_INVALID_ARG also for a NULL `msg` or
+ * `*msg`.
+ */
+NATS_EXTERN
+enum natsStatus js_PublishMsgAsync(struct jsCtx *js,
+                                   struct natsMsg **msg,
+                                   struct jsPubOptions *opts);
+
+/**
+ * Waits until every asynchronous publish of the context has its outcome
+ * handled, at most `opts->MaxWait` ms (NULL or 0: no limit). NATS_TIMEOUT
+ * when some acks are still awaited (js_PublishAsyncGetPendingList hands
+ * their messages back); NATS_INVALID_ARG for a NULL `js` or a negative
+ * `MaxWait`. Only `MaxWait` of `opts` is read. Destroying the context
+ * from another thread meanwhile ends the wait.
+ */
+NATS_EXTERN enum natsStatus js_PublishAsyncComplete(struct jsCtx *js, struct jsPubOptions *opts);
+
+/**
+ * Hands back the messages whose ack is still awaited, oldest first; the
+ * library forgets them (an ack arriving later is ignored, no handler
+ * runs). On NATS_OK `pending->Msgs` is a new array of `pending->Count`
+ * messages that belong to the caller: free them and the array with
+ * natsMsgList_Destroy (after taking out any to keep, by setting their
+ * entry to NULL). NATS_NOT_FOUND, with `*pending` untouched and no error
+ * recorded, when there are none; NATS_INVALID_ARG for a NULL argument.
+ */
+NATS_EXTERN
+enum natsStatus js_PublishAsyncGetPendingList(struct natsMsgList *pending,
+                                              struct jsCtx *js);
 
 /**
  * Sets up a stream configuration: zero for every field but those nats.c

@@ -90,7 +90,7 @@ unsafe fn reply_arg<'a>(p: *const c_char) -> Result<&'a [u8]> {
 ///
 /// # Safety
 /// `data` is NULL or valid for reads of `len` bytes.
-unsafe fn payload<'a>(data: *const c_void, len: c_int) -> Result<&'a [u8]> {
+pub(crate) unsafe fn payload<'a>(data: *const c_void, len: c_int) -> Result<&'a [u8]> {
     if len < 0 || (data.is_null() && len > 0) {
         return Err(invalid_arg("invalid data or data length"));
     }
@@ -103,7 +103,7 @@ unsafe fn payload<'a>(data: *const c_void, len: c_int) -> Result<&'a [u8]> {
 
 /// # Safety
 /// `p` is NULL or a C string.
-unsafe fn c_string_bytes<'a>(p: *const c_char) -> &'a [u8] {
+pub(crate) unsafe fn c_string_bytes<'a>(p: *const c_char) -> &'a [u8] {
     if p.is_null() {
         return &[];
     }

@@ -2,13 +2,16 @@
 //! jsOptions_Init, and the per-call `jsOptions` every JetStream call takes,
 //! plus js_GetAccountInfo.
 use std::ptr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::client::Connection;
 use crate::ffi::boundary::{guard, null_arg, Out};
 use crate::ffi::c_tree::{free_tree, into_c_tree, read_str_or_empty, TreeStore};
-use crate::ffi::handles::{borrow, natsConnection, release, to_c, Castable};
+use crate::ffi::handles::{borrow, natsConnection, release, to_c};
 use crate::ffi::js_boundary::js_guard;
+pub(crate) use crate::ffi::js_handles::js_ctx;
+use crate::ffi::js_publish_async::{read_publish_async, CtxCell};
 use crate::ffi::js_types::{
     jsAPIStats, jsAccountInfo, jsAccountLimits, jsCtx, jsErrCode, jsOptions, jsTier,
 };
@@ -39,33 +42,6 @@ pub(crate) struct JsCtx {
     pub(crate) info: InfoDefaults,
 }
 
-// SAFETY: a `jsCtx *` is `Box::into_raw` of a `JsCtx`, taken back with
-// `Box::from_raw` of the same type; a box does not move its contents.
-unsafe impl Castable for jsCtx {
-    type Rust = Box<JsCtx>;
-    const WHAT: &'static str = "JetStream context";
-
-    fn into_ptr(ctx: Box<JsCtx>) -> *mut jsCtx {
-        Box::into_raw(ctx).cast()
-    }
-
-    unsafe fn from_ptr(p: *mut jsCtx) -> Box<JsCtx> {
-        // SAFETY: `p` came from `into_ptr` and is taken back once.
-        unsafe { Box::from_raw(p.cast()) }
-    }
-}
-
-/// Borrows the context behind a handle. Contexts are used from many
-/// threads at once, so this is a shared reference, never a box.
-///
-/// # Safety
-/// `p` is NULL or a live handle from natsConnection_JetStream.
-pub(crate) unsafe fn js_ctx<'a>(p: *mut jsCtx) -> Result<&'a JsCtx, JsError> {
-    // SAFETY: a live handle points to the `JsCtx` of its box (`into_ptr`),
-    // which stays put until jsCtx_Destroy.
-    unsafe { p.cast::<JsCtx>().as_ref() }.ok_or_else(|| JsError::from(null_arg(jsCtx::WHAT)))
-}
-
 /// Milliseconds from a `jsOptions` field; negative is refused.
 fn millis(ms: i64, what: &str) -> Result<Duration, JsError> {
     u64::try_from(ms)
@@ -74,11 +50,13 @@ fn millis(ms: i64, what: &str) -> Result<Duration, JsError> {
 }
 
 /// Reads the strings and defaults of a context's `jsOptions` (NULL: none).
+/// Its async publish handlers report the context `cell` will hold.
 ///
 /// # Safety
 /// `o` is NULL or a readable `jsOptions` whose strings are NUL-terminated.
 unsafe fn read_ctx_options(
     o: *const jsOptions,
+    cell: &CtxCell,
 ) -> Result<(JsOptions, PurgeDefaults, InfoDefaults), JsError> {
     let mut opts = JsOptions::default();
     // SAFETY: NULL or readable per the contract.
@@ -86,10 +64,10 @@ unsafe fn read_ctx_options(
         return Ok((opts, PurgeDefaults::default(), InfoDefaults::default()));
     };
     let wait = millis(o.Wait, "Wait")?;
-    millis(o.PublishAsync.StallWait, "PublishAsyncStallWait")?;
     if !wait.is_zero() {
         opts.wait = wait;
     }
+    opts.publish_async = read_publish_async(&o.PublishAsync, cell)?;
     // SAFETY: the strings are NULL or NUL-terminated per the contract.
     unsafe {
         opts.prefix = read_str_or_empty(o.Prefix, "Prefix")?;
@@ -187,10 +165,11 @@ pub unsafe extern "C" fn jsOptions_Init(opts: *mut jsOptions) -> natsStatus {
 }
 
 /// Makes a JetStream context that sends its API calls through `nc`, with
-/// `opts` (NULL: the defaults; strings are copied). The caller frees the
-/// context with jsCtx_Destroy, before or after the connection: the context
-/// holds a reference of its own, so once natsConnection_Destroy has closed
-/// the connection, the context's calls fail with NATS_CONNECTION_CLOSED.
+/// `opts` (NULL: the defaults; strings are copied, the async publish
+/// handlers and their closures kept). The caller frees the context with
+/// jsCtx_Destroy, before or after the connection: the context holds a
+/// reference of its own, so once natsConnection_Destroy has closed the
+/// connection, the context's calls fail with NATS_CONNECTION_CLOSED.
 ///
 /// Status: NATS_INVALID_ARG when `js` or `nc` is NULL or `opts.Wait` or
 /// `opts.PublishAsync.StallWait` is negative.
@@ -205,24 +184,36 @@ pub unsafe extern "C" fn natsConnection_JetStream(
         js_guard("natsConnection_JetStream", ptr::null_mut(), || {
             let mut out = Out::new(js, "context output")?;
             let c = borrow(nc)?;
-            let (o, purge, info) = read_ctx_options(opts)?;
-            let ctx = JsCtx {
+            let cell = CtxCell::default();
+            let (o, purge, info) = read_ctx_options(opts, &cell)?;
+            let ctx = Arc::new(JsCtx {
                 js: JetStream::new(Connection::clone(&c), o)?,
                 purge,
                 info,
-            };
-            out.set(to_c(Box::new(ctx)));
+            });
+            // The handlers learn their context only now that it exists;
+            // none can run before the first async publish.
+            let _ = cell.set(Arc::downgrade(&ctx));
+            out.set(to_c(ctx));
             Ok(())
         })
     }
 }
 
-/// Frees a JetStream context (NULL does nothing). Its connection stays
+/// Frees a JetStream context (NULL does nothing). Asynchronous publishing
+/// ends: its reply subscription goes, and the messages still awaiting
+/// their ack are freed without any handler being called. A handler
+/// running meanwhile on another thread finishes with its context intact
+/// (the context is freed after it returns), and a waiting
+/// js_PublishAsyncComplete returns. Batches started from the context stay
+/// usable until their own jsAtomicBatchCtx_Destroy. The connection stays
 /// open; it is closed only by its own natsConnection_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn jsCtx_Destroy(js: *mut jsCtx) {
-    // SAFETY: NULL or a live handle, given up here per the API.
-    drop(unsafe { release(js) });
+    // SAFETY: NULL or a live handle whose user reference is given up here.
+    if let Some(ctx) = unsafe { release(js) } {
+        ctx.js.close();
+    }
 }
 
 /// Asks the server for the account's JetStream usage and limits. On

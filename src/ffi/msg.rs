@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::ffi::{c_char, c_int, CStr};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
-use crate::client::{Error, Message, Part};
-use crate::ffi::boundary::{guard, guard_status, guard_value, invalid_arg, Out};
+use crate::client::{Error, ErrorKind, Message, Part};
+use crate::ffi::boundary::{guard, guard_status, guard_value, invalid_arg, malloc_array, Out};
 use crate::ffi::handles::{borrow_mut, release, to_c, try_borrow, Castable, Exclusive};
 use crate::ffi::header::{lookup_key, opt_bytes, store_key, HeaderCStrings};
 use crate::ffi::status::natsStatus;
@@ -63,7 +63,7 @@ fn header_strings() -> MutexGuard<'static, HashMap<usize, HeaderCStrings>> {
 }
 
 /// Drops the header strings lent for the message at `p`.
-fn forget_header_strings(p: *mut natsMsg, m: &Message) {
+pub(crate) fn forget_header_strings(p: *mut natsMsg, m: &Message) {
     if m.headers_decoded() {
         header_strings().remove(&(p as usize));
     }
@@ -361,6 +361,32 @@ pub unsafe extern "C" fn natsMsgHeader_Delete(msg: *mut natsMsg, key: *const c_c
         }
         headers_mut(msg, &mut m)?.delete(key);
         Ok(natsStatus::NATS_OK)
+    })
+}
+
+/// Builds a `natsMsgList` whose `malloc`ed array holds new handles for
+/// `msgs`; the user releases it with `natsMsgList_Destroy`.
+pub(crate) fn new_msg_list(msgs: Vec<Message>) -> Result<natsMsgList, Error> {
+    if msgs.is_empty() {
+        return Ok(natsMsgList {
+            Msgs: std::ptr::null_mut(),
+            Count: 0,
+        });
+    }
+    let count = c_int::try_from(msgs.len())
+        .map_err(|_| Error::new(ErrorKind::LimitReached, "too many messages for a list"))?;
+    let handles: Vec<*mut natsMsg> = msgs.into_iter().map(to_c).collect();
+    let array = malloc_array(&handles);
+    if array.is_null() {
+        for h in handles {
+            // SAFETY: each handle was just made by `to_c` and never shared.
+            drop(unsafe { release(h) });
+        }
+        return Err(Error::kind(ErrorKind::NoMemory));
+    }
+    Ok(natsMsgList {
+        Msgs: array,
+        Count: count,
     })
 }
 

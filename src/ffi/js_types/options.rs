@@ -83,8 +83,9 @@ pub struct jsOptionsPublishAsync {
     /// How long, in milliseconds, a publish waits for room under
     /// `MaxPending` (0: 200 ms).
     pub StallWait: i64,
-    /// Receive the acknowledgements on the connection's shared reply
-    /// subscription instead of one of the context's own.
+    /// nats.c: receive the acknowledgements on the connection's shared
+    /// reply subscription. Accepted; here they always come to the context's
+    /// own reply subscription.
     pub MuxReplies: bool,
 }
 

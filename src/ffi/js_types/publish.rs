@@ -80,9 +80,12 @@ pub struct jsPubAck {
 /// jsPubAckHandler) and lent for the call.
 #[repr(C)]
 pub struct jsPubAckErr {
-    /// The message that failed. The library frees it after the handler,
-    /// unless the handler resends it with `js_PublishMsgAsync(js, &pae->Msg,
-    /// NULL)`, which takes it and sets this to NULL.
+    /// The message that failed (for the jsPubAckErrHandler; NULL for the
+    /// jsPubAckHandler, whose `msg` argument is the message). The library
+    /// frees it after the handler unless the handler changed this field:
+    /// resending it with `js_PublishMsgAsync(js, &pae->Msg, NULL)` takes it
+    /// and sets the field to NULL; a handler that sets it to NULL itself
+    /// keeps the message and destroys it later.
     pub Msg: *mut natsMsg,
     /// Why it failed.
     pub Err: natsStatus,
@@ -92,14 +95,20 @@ pub struct jsPubAckErr {
     pub ErrText: *const c_char,
 }
 
-/// Told about each asynchronous publish that failed. `pae` is lent for
-/// the call.
+/// Told about each asynchronous publish that failed: the server refused
+/// it (NATS_ERR with `ErrCode`), no stream took it (NATS_NO_RESPONDERS), or
+/// no ack came within its `MaxWait` (NATS_TIMEOUT). Called on a library
+/// thread, one call at a time, with no library lock held; `pae` is lent
+/// for the call (see `jsPubAckErr.Msg` for the message).
 pub type jsPubAckErrHandler =
     Option<unsafe extern "C" fn(js: *mut jsCtx, pae: *mut jsPubAckErr, closure: *mut c_void)>;
 
 /// Told about every asynchronous publish: `pa` on success, `pae` on
-/// failure (the other is NULL). The callback owns `msg` and frees it with
-/// natsMsg_Destroy; `pa` and `pae` are lent for the call.
+/// failure (the other is NULL). The callback owns `msg`: it frees it with
+/// natsMsg_Destroy, or resends it with `js_PublishMsgAsync(js, &msg, NULL)`
+/// (which takes it and sets `msg` to NULL, so a natsMsg_Destroy after it
+/// does nothing). `pa` and `pae` are lent for the call. Called on a library
+/// thread, one call at a time, with no library lock held.
 pub type jsPubAckHandler = Option<
     unsafe extern "C" fn(
         js: *mut jsCtx,
