@@ -24,7 +24,7 @@ RELEASE_SO  := $(RELEASE_DIR)/libnats_rs.so
 RELEASE_A   := $(RELEASE_DIR)/libnats_rs.a
 VERSION     := $(shell sed -n 's/^version *= *"\(.*\)"/\1/p' Cargo.toml | head -n1)
 
-EXAMPLES := publisher subscriber requestor replier queuegroup headers reconnect secure js-pub
+EXAMPLES := publisher subscriber requestor replier queuegroup headers reconnect secure js-pub js-manage
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/%)
 
 # How the examples are compiled and linked. Overridable, e.g. to try the

@@ -28,26 +28,26 @@ on_pub_error(jsCtx *js, jsPubAckErr *pae, void *closure)
     /* The library destroys pae->Msg after this returns. */
 }
 
-/* Creates the stream capturing `subject` with a plain request to the
- * JetStream API; creating it again with the same configuration is
- * harmless. */
+/* The stream that captures the subject. Adding a stream that exists with
+ * the same configuration succeeds, so running this twice is harmless. */
 static natsStatus
-ensure_stream(natsConnection *nc, const char *stream, const char *subject)
+ensure_stream(jsCtx *js, const char *stream, const char *subject)
 {
-    char        subj[256];
-    char        config[512];
-    natsMsg    *reply = NULL;
-    natsStatus  s;
+    jsStreamConfig cfg;
+    jsErrCode      jerr = 0;
+    natsStatus     s;
 
-    snprintf(subj, sizeof(subj), "$JS.API.STREAM.CREATE.%s", stream);
-    snprintf(config, sizeof(config), "{\"name\":\"%s\",\"subjects\":[\"%s\"]}", stream, subject);
-    s = natsConnection_Request(&reply, nc, subj, config, (int) strlen(config), 5000);
-    if ((s == NATS_OK) && (strstr(natsMsg_GetData(reply), "\"error\"") != NULL))
+    s = jsStreamConfig_Init(&cfg);
+    if (s == NATS_OK)
     {
-        fprintf(stderr, "stream create: %s\n", natsMsg_GetData(reply));
-        s = NATS_ERR;
+        cfg.Name = stream;
+        cfg.Subjects = &subject;
+        cfg.SubjectsLen = 1;
+        /* NULL: no stream info wanted back. */
+        s = js_AddStream(NULL, js, &cfg, NULL, &jerr);
     }
-    natsMsg_Destroy(reply);
+    if (s != NATS_OK)
+        fprintf(stderr, "stream create: %s (JetStream error %d)\n", nats_GetLastError(NULL), (int) jerr);
     return s;
 }
 
@@ -82,7 +82,7 @@ main(int argc, char **argv)
         s = natsConnection_JetStream(&js, nc, &jsOpts);
     }
     if (s == NATS_OK)
-        s = ensure_stream(nc, stream, subject);
+        s = ensure_stream(js, stream, subject);
 
     /* Synchronous: each call returns the server's ack. A message id makes
      * a retried publish a duplicate instead of a second message. */
