@@ -7,13 +7,14 @@ use std::ptr;
 
 use crate::ffi::c_tree::{read_array, read_str_array, read_str_or_empty, TreeStore};
 use crate::ffi::js_context::c_int_len;
+use crate::ffi::js_metadata::{metadata_to_c, read_metadata};
+use crate::ffi::js_stream_info::cluster_to_c;
 use crate::ffi::js_types::{
-    jsAckPolicy, jsClusterInfo, jsConsumerConfig, jsConsumerInfo, jsDeliverPolicy, jsPeerInfo,
-    jsPriorityGroupState, jsReplayPolicy, jsSequenceInfo, natsMetadata, read_c_enum, CEnum,
+    jsAckPolicy, jsConsumerConfig, jsConsumerInfo, jsDeliverPolicy, jsPriorityGroupState,
+    jsReplayPolicy, jsSequenceInfo, read_c_enum, CEnum,
 };
 use crate::jetstream::{
-    AckPolicy, ClusterInfo, ConsumerConfig, ConsumerInfo, DeliverPolicy, JsError, ReplayPolicy,
-    SequenceInfo,
+    AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, JsError, ReplayPolicy, SequenceInfo,
 };
 
 /// The int C stored in an enum field (any value).
@@ -96,41 +97,6 @@ fn replay_to_c(p: ReplayPolicy) -> jsReplayPolicy {
     }
 }
 
-/// The key/value pairs of a user's `natsMetadata` (`Count` pairs, so
-/// `2 * Count` strings).
-///
-/// # Safety
-/// `md.List` is NULL or holds `2 * md.Count` NULL or NUL-terminated strings.
-pub(crate) unsafe fn read_metadata(
-    md: &natsMetadata,
-    what: &str,
-) -> Result<Vec<(String, String)>, JsError> {
-    let strings = md
-        .Count
-        .checked_mul(2)
-        .ok_or_else(|| JsError::invalid_arg(format!("{what}: count {} too large", md.Count)))?;
-    // SAFETY: per the contract.
-    let flat = unsafe { read_str_array(md.List, strings, what) }?;
-    let mut it = flat.into_iter();
-    let mut pairs = Vec::with_capacity(it.len() / 2);
-    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-        pairs.push((k, v));
-    }
-    Ok(pairs)
-}
-
-/// A `natsMetadata` in a tree: keys and values alternate in `List`.
-pub(crate) fn metadata_to_c(pairs: &[(String, String)], st: &mut TreeStore) -> natsMetadata {
-    let flat: Vec<&str> = pairs
-        .iter()
-        .flat_map(|(k, v)| [k.as_str(), v.as_str()])
-        .collect();
-    natsMetadata {
-        List: st.str_array(&flat),
-        Count: c_int_len(pairs.len()),
-    }
-}
-
 /// Reads the config a user passed to js_AddConsumer or js_UpdateConsumer
 /// (strings and arrays are copied; nothing of `c` is kept).
 ///
@@ -181,7 +147,7 @@ pub(crate) unsafe fn consumer_config_from_c(
                 c.FilterSubjectsLen,
                 "FilterSubjects",
             )?,
-            metadata: read_metadata(&c.Metadata, "Metadata")?,
+            metadata: read_metadata(&c.Metadata)?,
             pause_until: c.PauseUntil,
             priority_policy: read_str_or_empty(c.PriorityPolicy, "PriorityPolicy")?,
             pinned_ttl: c.PinnedTTL,
@@ -249,40 +215,13 @@ pub(crate) fn consumer_config_to_c(c: &ConsumerConfig, st: &mut TreeStore) -> js
         MemoryStorage: c.memory_storage,
         FilterSubjects: st.str_array(&c.filter_subjects),
         FilterSubjectsLen: c_int_len(c.filter_subjects.len()),
-        Metadata: metadata_to_c(&c.metadata, st),
+        Metadata: metadata_to_c(st, &c.metadata),
         PauseUntil: c.pause_until,
         PriorityPolicy: st.str_or_null(&c.priority_policy),
         PinnedTTL: c.pinned_ttl,
         PriorityGroups: st.str_array(&c.priority_groups),
         PriorityGroupsLen: c_int_len(c.priority_groups.len()),
     }
-}
-
-/// A `jsClusterInfo` in its own block of the tree.
-pub(crate) fn cluster_info_to_c(c: &ClusterInfo, st: &mut TreeStore) -> *mut jsClusterInfo {
-    let replicas: Vec<jsPeerInfo> = c
-        .replicas
-        .iter()
-        .map(|p| jsPeerInfo {
-            Name: st.str(&p.name).cast_mut(),
-            Current: p.current,
-            Offline: p.offline,
-            Active: p.active,
-            Lag: p.lag,
-        })
-        .collect();
-    let replicas_len = c_int_len(replicas.len());
-    let info = jsClusterInfo {
-        Name: st.str_or_null(&c.name).cast_mut(),
-        Leader: st.str_or_null(&c.leader).cast_mut(),
-        Replicas: st.ptr_array(replicas),
-        ReplicasLen: replicas_len,
-        RaftGroup: st.str_or_null(&c.raft_group).cast_mut(),
-        LeaderSince: c.leader_since,
-        SystemAcc: c.system_acc,
-        TrafficAcc: st.str_or_null(&c.traffic_acc).cast_mut(),
-    };
-    st.boxed(info)
 }
 
 fn sequence_to_c(s: &SequenceInfo) -> jsSequenceInfo {
@@ -320,7 +259,7 @@ pub(crate) fn consumer_info_to_c(ci: &ConsumerInfo, st: &mut TreeStore) -> jsCon
         Cluster: ci
             .cluster
             .as_ref()
-            .map_or(std::ptr::null_mut(), |c| cluster_info_to_c(c, st)),
+            .map_or(std::ptr::null_mut(), |c| cluster_to_c(st, c)),
         PushBound: ci.push_bound,
         Paused: ci.paused,
         PauseRemaining: ci.pause_remaining,

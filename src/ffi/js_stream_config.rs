@@ -5,10 +5,11 @@
 //! any `int` may be stored there.
 use crate::ffi::c_tree::{read_array, read_str_array, read_str_or_empty, TreeStore};
 use crate::ffi::js_context::c_int_len;
+use crate::ffi::js_metadata::{metadata_to_c, read_metadata};
 use crate::ffi::js_types::{
     jsDiscardPolicy, jsExternalStream, jsPersistModeType, jsPlacement, jsRePublish,
     jsRetentionPolicy, jsStorageCompression, jsStorageType, jsStreamConfig, jsStreamConsumerLimits,
-    jsStreamSource, jsSubjectTransformConfig, natsMetadata, read_c_enum, CEnum,
+    jsStreamSource, jsSubjectTransformConfig, read_c_enum, CEnum,
 };
 use crate::jetstream::{
     DiscardPolicy, ExternalStream, JsError, JsResult, PersistMode, Placement, RePublish,
@@ -180,25 +181,6 @@ unsafe fn read_sources(c: &jsStreamConfig) -> JsResult<Vec<StreamSource>> {
         .collect()
 }
 
-/// `Count` is the number of pairs: the list holds twice as many strings.
-///
-/// # Safety
-/// `List` holds `2 * Count` strings, each NUL-terminated.
-unsafe fn read_metadata(m: &natsMetadata) -> JsResult<Vec<(String, String)>> {
-    let strings = m
-        .Count
-        .checked_mul(2)
-        .ok_or_else(|| JsError::invalid_arg(format!("Metadata: count {} too large", m.Count)))?;
-    // SAFETY: per the contract (a negative count is refused by the reader).
-    let flat = unsafe { read_str_array(m.List.cast_const(), strings, "Metadata") }?;
-    let mut it = flat.into_iter();
-    let mut pairs = Vec::new();
-    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-        pairs.push((k, v));
-    }
-    Ok(pairs)
-}
-
 /// # Safety
 /// The strings of `t` are NULL or NUL-terminated.
 unsafe fn read_transform(t: &jsSubjectTransformConfig) -> JsResult<SubjectTransformConfig> {
@@ -312,17 +294,6 @@ pub(crate) fn transform_to_c(
     jsSubjectTransformConfig {
         Source: st.str_or_null(&t.source),
         Destination: st.str_or_null(&t.destination),
-    }
-}
-
-fn metadata_to_c(st: &mut TreeStore, pairs: &[(String, String)]) -> natsMetadata {
-    let flat: Vec<&str> = pairs
-        .iter()
-        .flat_map(|(k, v)| [k.as_str(), v.as_str()])
-        .collect();
-    natsMetadata {
-        List: st.str_array(&flat),
-        Count: c_int_len(pairs.len()),
     }
 }
 

@@ -14,6 +14,7 @@ mod js_consumer;
 mod js_consumer_config;
 mod js_context;
 mod js_handles;
+mod js_metadata;
 mod js_msg;
 mod js_publish;
 mod js_publish_async;
