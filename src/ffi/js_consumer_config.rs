@@ -273,7 +273,7 @@ mod tests {
     use super::*;
     use crate::ffi::c_tree::{free_tree, into_c_tree};
     use crate::ffi::js_types::write_c_enum_raw;
-    use crate::jetstream::{PeerInfo, PriorityGroupState};
+    use crate::jetstream::{ClusterInfo, PeerInfo, PriorityGroupState};
     use std::ffi::{c_char, CStr};
 
     fn s(p: *const c_char) -> String {
