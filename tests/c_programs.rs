@@ -134,6 +134,7 @@ c_programs!(
     headers_large,
     invalid_args,
     js_batch,
+    js_compat,
     js_consumers,
     js_context,
     js_msgs,
