@@ -7,8 +7,6 @@
 //! Also the other direction: reading the strings and arrays of a config
 //! struct the user filled in (`jsStreamConfig`, ...), with their counts
 //! checked.
-// The stream and consumer exports use the rest of these helpers.
-#![allow(dead_code)]
 use std::any::Any;
 use std::ffi::{c_char, c_int, CStr};
 use std::ptr;
@@ -27,11 +25,6 @@ impl TreeStore {
     /// the bytes stay as given).
     pub(crate) fn str(&mut self, s: &str) -> *const c_char {
         self.bytes_str(s.as_bytes())
-    }
-
-    /// `str`, or NULL for `None`.
-    pub(crate) fn opt_str(&mut self, s: Option<&str>) -> *const c_char {
-        s.map_or(ptr::null(), |s| self.str(s))
     }
 
     /// `str`, or NULL for an empty string (nats.c leaves absent fields NULL).
