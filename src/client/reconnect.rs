@@ -149,6 +149,12 @@ impl Connection {
         let cb = if initial {
             opts.callbacks.connected_cb.as_ref()
         } else {
+            // An ordered JetStream consumer starts over on the new server.
+            for sub in self.subs_snapshot() {
+                if let Some(ext) = sub.extension() {
+                    ext.on_reconnected(&sub);
+                }
+            }
             self.0.counters.reconnects.fetch_add(1, Relaxed);
             opts.callbacks.reconnected_cb.as_ref()
         };

@@ -80,12 +80,13 @@ add_stream(jsCtx *js, const char *name, const char *subject)
     CHECK_OK(js_AddStream(NULL, js, &sc, NULL, NULL));
 }
 
+/* Publishes m<first> to m5. */
 static void
-publish5(jsCtx *js, const char *subject)
+publish_from(jsCtx *js, const char *subject, int first)
 {
-    char buf[8];
+    char buf[16];
     int i;
-    for (i = 1; i <= 5; i++) {
+    for (i = first; i <= 5; i++) {
         snprintf(buf, sizeof(buf), "m%d", i);
         CHECK_OK(js_Publish(NULL, js, subject, buf, 2, NULL, NULL));
     }
@@ -124,7 +125,10 @@ async_mismatch(jsCtx *js)
     errs.a = sub;
     CHECK_STATUS(natsSubscription_GetSequenceMismatch(&csm, sub), NATS_NOT_FOUND);
     CHECK_OK(natsSubscription_SetPendingLimits(sub, 1, 1024 * 1024));
-    publish5(js, "sma");
+    /* The callback holds the first message, the queue takes the second. */
+    CHECK_OK(js_Publish(NULL, js, "sma", "m1", 2, NULL, NULL));
+    CHECK(test_wait_count(&received, 1, 10000) == 1, "the first callback runs");
+    publish_from(js, "sma", 2);
 
     CHECK(test_wait_count(&errs.mismatch_a, 1, 10000) == 1, "NATS_MISMATCH reported");
     CHECK_OK(natsSubscription_GetSequenceMismatch(&csm, sub));
@@ -169,7 +173,7 @@ sync_mismatch(jsCtx *js)
     CHECK_OK(js_SubscribeSync(&sub, js, "smb", NULL, &so, NULL));
     errs.b = sub;
     CHECK_OK(natsSubscription_SetPendingLimits(sub, 1, 1024 * 1024));
-    publish5(js, "smb");
+    publish_from(js, "smb", 1);
     wait_mismatch_state(sub, NATS_OK);
     CHECK_OK(natsSubscription_GetSequenceMismatch(&csm, sub));
     CHECK(csm.Stream == 1 && csm.ConsumerClient == 1 && csm.ConsumerServer == 5,
