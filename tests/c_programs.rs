@@ -138,6 +138,7 @@ c_programs!(
     js_consumers,
     js_context,
     js_msgs,
+    js_ordered,
     js_publish,
     js_publish_async,
     js_push,
