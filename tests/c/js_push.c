@@ -294,7 +294,6 @@ heartbeats_and_flow_control(natsConnection *nc, jsCtx *js)
 
     CHECK_OK(natsConnection_SubscribeSync(&fc, nc, "$JS.FC.FC.>"));
     CHECK_OK(jsSubOptions_Init(&so));
-    so.Config.DeliverSubject = "fc.deliver";
     so.Config.Heartbeat = 100 * MS;
     so.Config.FlowControl = true;
     CHECK_OK(js_SubscribeSync(&sub, js, "fc.big", NULL, &so, NULL));
