@@ -258,7 +258,7 @@ fn async_subscriptions_ack_after_the_callback_unless_told_not_to() {
     assert_eq!(count_acks("AUTO"), 6);
 
     let manual = |m: &Message| {
-        if stream_seq(m) % 2 == 0 {
+        if stream_seq(m).is_multiple_of(2) {
             acknowledge(m, AckKind::Ack, AckMode::default()).unwrap();
         }
     };
