@@ -143,6 +143,7 @@ c_programs!(
     js_publish_async,
     js_push,
     js_push_errors,
+    js_push_multi,
     js_streams,
     max_reconnect,
     no_responders,
