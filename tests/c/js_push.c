@@ -271,7 +271,7 @@ queue_members(natsConnection *nc, jsCtx *js)
     natsSubscription_Destroy(b);
 }
 
-/* With heartbeats every 100ms (the least the server takes) and flow control, a sync subscription gets
+/* With heartbeats every 500ms and flow control, a sync subscription gets
  * only the stored messages; the flow control requests the server sends
  * are answered (or the server would stall), the heartbeats keep the
  * subscription alive but never reach NextMsg. */
@@ -294,7 +294,7 @@ heartbeats_and_flow_control(natsConnection *nc, jsCtx *js)
 
     CHECK_OK(natsConnection_SubscribeSync(&fc, nc, "$JS.FC.FC.>"));
     CHECK_OK(jsSubOptions_Init(&so));
-    so.Config.Heartbeat = 100 * MS;
+    so.Config.Heartbeat = 500 * MS;
     so.Config.FlowControl = true;
     CHECK_OK(js_SubscribeSync(&sub, js, "fc.big", NULL, &so, NULL));
     for (i = 0; i < total; i++) {
@@ -313,9 +313,9 @@ heartbeats_and_flow_control(natsConnection *nc, jsCtx *js)
     natsMsg_Destroy(m);
     m = NULL;
 
-    /* Idle for ten heartbeat intervals: heartbeats keep coming (no missed
+    /* Idle for four heartbeat intervals: heartbeats keep coming (no missed
      * heartbeat is reported) and none reaches NextMsg. */
-    CHECK_STATUS(natsSubscription_NextMsg(&m, sub, 1000), NATS_TIMEOUT);
+    CHECK_STATUS(natsSubscription_NextMsg(&m, sub, 2000), NATS_TIMEOUT);
     CHECK(m == NULL, "no heartbeat delivered");
     CHECK(__atomic_load_n(&missed_heartbeats, __ATOMIC_SEQ_CST) == 0,
           "heartbeats arrived");
