@@ -3855,7 +3855,8 @@ enum natsStatus js_Subscribe(struct natsSubscription **sub,
 
 /**
  * Like js_Subscribe, with `numSubjects` filter subjects (each may hold
- * wildcards); the consumer filters on all of them.
+ * wildcards); the consumer filters on all of them. Free the subscription
+ * with natsSubscription_Destroy.
  */
 NATS_EXTERN
 enum natsStatus js_SubscribeMulti(struct natsSubscription **sub,
@@ -3872,7 +3873,8 @@ enum natsStatus js_SubscribeMulti(struct natsSubscription **sub,
  * Like js_Subscribe, without a callback: the messages are read with
  * natsSubscription_NextMsg (and acknowledged by the program unless the
  * consumer takes no acks). A sequence mismatch is returned once by the
- * next natsSubscription_NextMsg as NATS_MISMATCH.
+ * next natsSubscription_NextMsg as NATS_MISMATCH. Free the subscription
+ * with natsSubscription_Destroy.
  */
 NATS_EXTERN
 enum natsStatus js_SubscribeSync(struct natsSubscription **sub,
@@ -3883,7 +3885,8 @@ enum natsStatus js_SubscribeSync(struct natsSubscription **sub,
                                  enum jsErrCode *errCode);
 
 /**
- * Like js_SubscribeSync, with `numSubjects` filter subjects.
+ * Like js_SubscribeSync, with `numSubjects` filter subjects. Free the
+ * subscription with natsSubscription_Destroy.
  */
 NATS_EXTERN
 enum natsStatus js_SubscribeSyncMulti(struct natsSubscription **sub,

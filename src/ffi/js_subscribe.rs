@@ -121,7 +121,8 @@ pub unsafe extern "C" fn js_Subscribe(
 }
 
 /// Like js_Subscribe, with `numSubjects` filter subjects (each may hold
-/// wildcards); the consumer filters on all of them.
+/// wildcards); the consumer filters on all of them. Free the subscription
+/// with natsSubscription_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn js_SubscribeMulti(
     sub: *mut *mut natsSubscription,
@@ -147,7 +148,8 @@ pub unsafe extern "C" fn js_SubscribeMulti(
 /// Like js_Subscribe, without a callback: the messages are read with
 /// natsSubscription_NextMsg (and acknowledged by the program unless the
 /// consumer takes no acks). A sequence mismatch is returned once by the
-/// next natsSubscription_NextMsg as NATS_MISMATCH.
+/// next natsSubscription_NextMsg as NATS_MISMATCH. Free the subscription
+/// with natsSubscription_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn js_SubscribeSync(
     sub: *mut *mut natsSubscription,
@@ -165,7 +167,8 @@ pub unsafe extern "C" fn js_SubscribeSync(
     }
 }
 
-/// Like js_SubscribeSync, with `numSubjects` filter subjects.
+/// Like js_SubscribeSync, with `numSubjects` filter subjects. Free the
+/// subscription with natsSubscription_Destroy.
 #[no_mangle]
 pub unsafe extern "C" fn js_SubscribeSyncMulti(
     sub: *mut *mut natsSubscription,
