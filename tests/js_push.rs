@@ -666,7 +666,11 @@ impl Ordered {
     fn check(&self, m: &Message) {
         let seq = stream_seq(m);
         let want = self.next.load(SeqCst);
-        let n: u64 = std::str::from_utf8(m.data()).unwrap().parse().unwrap();
+        let n: u64 = std::str::from_utf8(m.data())
+            .unwrap()
+            .trim_end()
+            .parse()
+            .unwrap();
         if n != want || seq <= self.last_seq.load(SeqCst) {
             self.bad.lock().unwrap().push(n);
         }
@@ -733,23 +737,20 @@ fn an_ordered_consumer_survives_deletions_and_a_restart_exactly_once_in_order() 
     let (conn, js) = connect(&server, &errors);
     add_stream(&js, "O", "o.>", false); // file storage: survives the restart
     const TOTAL: u64 = 10_000;
-    const PART: u64 = TOTAL / 4;
     let seen = Arc::new(Ordered::new());
-    let sub = subscribe(
-        &js,
-        &subjects(&["o.x"]),
-        Some(seen.handler()),
-        &ordered_opts(250),
-    )
-    .unwrap();
+    // The server paces delivery (1 MB/s after a first burst, about a
+    // thousand of these messages a second), so that each deletion and the
+    // restart land while messages flow.
+    let mut opts = ordered_opts(250);
+    opts.config.rate_limit = 8_000_000;
+    let sub = subscribe(&js, &subjects(&["o.x"]), Some(seen.handler()), &opts).unwrap();
     let current = || consumer_info(&sub, None).ok().map(|c| c.name);
     let first = current().unwrap();
 
-    let publish_part = |js: &JetStream, part: u64| {
-        let from = part * PART + 1;
-        let to = (part + 1) * PART;
-        for i in from..=to {
-            js.publish_async("o.x", i.to_string().as_bytes(), &PubOptions::default())
+    let publish = |js: &JetStream, range: std::ops::RangeInclusive<u64>| {
+        for i in range {
+            let body = format!("{i:<1000}");
+            js.publish_async("o.x", body.as_bytes(), &PubOptions::default())
                 .unwrap();
         }
         js.publish_async_complete(Some(LONG)).unwrap();
@@ -769,22 +770,30 @@ fn an_ordered_consumer_survives_deletions_and_a_restart_exactly_once_in_order() 
         }));
         name
     };
+    let still_flowing = |what: &str| {
+        let n = seen.received();
+        assert!(
+            n < 7_500,
+            "{what}: everything published was already received ({n})"
+        );
+    };
 
+    publish(&js, 1..=7_500);
     // Deleted twice while messages flow.
-    publish_part(&js, 0);
-    wait_received(PART / 2);
+    wait_received(1_000);
     js.delete_consumer("O", &first).unwrap();
+    still_flowing("first deletion");
     let second = wait_other_consumer(&first);
-    publish_part(&js, 1);
-    wait_received(PART + PART / 2);
+    wait_received(3_000);
     js.delete_consumer("O", &second).unwrap();
+    still_flowing("second deletion");
     let third = wait_other_consumer(&second);
-    publish_part(&js, 2);
-    wait_received(3 * PART);
 
     // The server restarts (the stream is on disk, the consumer was not).
+    wait_received(5_000);
     let reconnects = conn.stats().reconnects;
     server.restart();
+    still_flowing("restart");
     assert!(wait_until(Duration::from_secs(60), || conn
         .stats()
         .reconnects
@@ -794,7 +803,7 @@ fn an_ordered_consumer_survives_deletions_and_a_restart_exactly_once_in_order() 
     assert!(wait_until(Duration::from_secs(30), || js
         .publish("o.probe", b"", &PubOptions::default())
         .is_ok()));
-    publish_part(&js, 3);
+    publish(&js, 7_501..=TOTAL);
     wait_received(TOTAL);
     conn.flush_timeout(LONG).unwrap();
     std::thread::sleep(Duration::from_millis(500));
