@@ -149,15 +149,17 @@ impl Connection {
         let cb = if initial {
             opts.callbacks.connected_cb.as_ref()
         } else {
-            // An ordered JetStream consumer starts over on the new server.
+            self.0.counters.reconnects.fetch_add(1, Relaxed);
+            opts.callbacks.reconnected_cb.as_ref()
+        };
+        if !initial {
+            // JetStream consumers pick up again (an ordered one starts over).
             for sub in self.subs_snapshot() {
                 if let Some(ext) = sub.extension() {
                     ext.on_reconnected(&sub);
                 }
             }
-            self.0.counters.reconnects.fetch_add(1, Relaxed);
-            opts.callbacks.reconnected_cb.as_ref()
-        };
+        }
         self.post_event(cb);
     }
 

@@ -49,15 +49,15 @@ pub(crate) trait Extension: Any + Send + Sync {
     /// On the reader thread, right after a message `on_routed` let through
     /// was queued (`true`) or dropped over the pending limits (`false`).
     fn on_queued(&self, _sub: &Subscription, _queued: bool) {}
-    /// After a reconnect, once the subscriptions were sent again; on the
-    /// reconnecting thread. Never blocks.
-    fn on_reconnected(&self, _sub: &Subscription) {}
     /// A message was handed to the user; `delivered` counts them all.
     fn on_delivered(&self, _sub: &Subscription, _delivered: u64) {}
     /// Before `next_msg` takes a message: an error is returned instead.
     fn check_next_msg(&self, _sub: &Subscription) -> Result<()> {
         Ok(())
     }
+    /// The connection reconnected (the SUB went to the new server); on the
+    /// reconnecting thread, so it may publish but should not wait long.
+    fn on_reconnected(&self, _sub: &Subscription) {}
     /// Once, when the subscription is done (closed, or drained: then
     /// `drained`), before its completion callback runs.
     fn on_closed(&self, _sub: &Subscription, _drained: bool) {}

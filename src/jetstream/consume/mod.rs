@@ -190,12 +190,6 @@ impl Extension for JsSub {
         }
     }
 
-    fn on_reconnected(&self, sub: &Subscription) {
-        if let Mode::Push(p) = &self.mode {
-            p.on_reconnected(self, sub);
-        }
-    }
-
     fn on_delivered(&self, sub: &Subscription, delivered: u64) {
         match &self.mode {
             Mode::Push(p) => p.on_delivered(self, sub, delivered),
@@ -210,6 +204,13 @@ impl Extension for JsSub {
                 ErrorKind::InvalidSubscription,
                 texts::NOT_FOR_PULL,
             )),
+        }
+    }
+
+    fn on_reconnected(&self, sub: &Subscription) {
+        match &self.mode {
+            Mode::Push(p) => p.on_reconnected(self, sub),
+            Mode::Pull(p) => p.on_reconnected(self, sub),
         }
     }
 
