@@ -99,6 +99,7 @@ sync_ephemeral(jsCtx *js)
     jsConsumerInfo *ci = NULL;
     natsMsg *m = NULL;
     jsErrCode jerr = (jsErrCode) 123;
+    jsOptions jo;
     char name[128];
     char want[16];
     int i;
@@ -132,6 +133,15 @@ sync_ephemeral(jsCtx *js)
     snprintf(name, sizeof(name), "%s", ci->Name);
     jsConsumerInfo_Destroy(ci);
     ci = NULL;
+    /* With call options: the same consumer. */
+    CHECK_OK(jsOptions_Init(&jo));
+    jo.Wait = 3000;
+    CHECK_OK(natsSubscription_GetConsumerInfo(&ci, sub, &jo, &jerr));
+    CHECK(str_is(ci->Name, name) && jerr == 0, "the same consumer");
+    jsConsumerInfo_Destroy(ci);
+    ci = NULL;
+    CHECK_STATUS(natsSubscription_GetConsumerInfo(NULL, sub, NULL, NULL), NATS_INVALID_ARG);
+    CHECK_STATUS(natsSubscription_GetConsumerInfo(&ci, NULL, NULL, NULL), NATS_INVALID_ARG);
 
     CHECK(consumer_exists(js, "PUSH", name), "the ephemeral consumer exists");
     CHECK_OK(natsSubscription_Unsubscribe(sub));

@@ -207,7 +207,20 @@ refused_options(natsConnection *nc, jsCtx *js)
     jsErrCode jerr = (jsErrCode) 0;
     natsSubscription *first = NULL;
 
-    (void) nc;
+    /* A core subscription is not a JetStream one. */
+    {
+        natsSubscription *core = NULL;
+        jsConsumerSequenceMismatch csm;
+        jsConsumerInfo *ci = NULL;
+        CHECK_OK(natsConnection_SubscribeSync(&core, nc, "core"));
+        CHECK_STATUS(natsSubscription_GetSequenceMismatch(&csm, core), NATS_INVALID_SUBSCRIPTION);
+        CHECK(last_error_has("not a JetStream subscription"), "not JetStream's");
+        CHECK_STATUS(natsSubscription_GetConsumerInfo(&ci, core, NULL, NULL),
+                     NATS_INVALID_SUBSCRIPTION);
+        CHECK_STATUS(natsSubscription_GetSequenceMismatch(NULL, core), NATS_INVALID_ARG);
+        CHECK_STATUS(natsSubscription_GetSequenceMismatch(&csm, NULL), NATS_INVALID_ARG);
+        natsSubscription_Destroy(core);
+    }
     CHECK_STATUS(jsSubOptions_Init(NULL), NATS_INVALID_ARG);
     CHECK_STATUS(js_Subscribe(NULL, js, "sm.x", on_msg, NULL, NULL, NULL, NULL), NATS_INVALID_ARG);
     CHECK_STATUS(js_Subscribe(&sub, NULL, "sm.x", on_msg, NULL, NULL, NULL, NULL), NATS_INVALID_ARG);
