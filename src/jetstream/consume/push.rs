@@ -128,6 +128,10 @@ impl PushState {
 
     /// On the reader thread: control messages stop here.
     pub fn on_routed(&self, js: &JsSub, sub: &Subscription, mut msg: Message) -> Option<Message> {
+        // A straggler of an ordered consumer's previous inbox.
+        if self.ordered.is_some() && msg.sid() != sub.sid() {
+            return None;
+        }
         self.last_active.store(now_ns(), Relaxed);
         if msg.data().is_empty() && msg.status() == Some(100) {
             self.on_control(js, sub, &mut msg);
@@ -139,10 +143,7 @@ impl PushState {
             .map(|t| (t.stream_seq, t.consumer_seq));
         let mut t = lock(&self.track);
         if let (Some(o), Some((_, dseq))) = (&self.ordered, seqs) {
-            // A straggler from before a reset, or a gap: start over.
-            if msg.sid() != sub.sid() {
-                return None;
-            }
+            // A gap: start over.
             if dseq != t.next_dseq {
                 o.reset(js, sub, self, t);
                 return None;
@@ -160,8 +161,9 @@ impl PushState {
         if !queued {
             return;
         }
-        t.queued += 1;
+        // Only JetStream's own messages count, as in nats.c.
         if let Some((sseq, dseq)) = pending {
+            t.queued += 1;
             t.last = Some((sseq, dseq));
             if self.ordered.is_some() {
                 t.next_dseq = dseq + 1;
@@ -448,10 +450,13 @@ pub fn subscribe(
 /// `natsSubscription_GetConsumerInfo`: the consumer's info, asked with
 /// `js` (the subscription's context when `None`).
 pub fn consumer_info(sub: &Subscription, js: Option<&JetStream>) -> JsResult<ConsumerInfo> {
-    let jsub = JsSub::of(sub).ok_or_else(|| JsError::new(ErrorKind::InvalidSubscription, ""))?;
-    let name = jsub
-        .consumer()
-        .ok_or_else(|| JsError::new(ErrorKind::InvalidSubscription, ""))?;
+    let jsub = JsSub::require(sub)?;
+    let name = jsub.consumer().ok_or_else(|| {
+        JsError::new(
+            ErrorKind::InvalidSubscription,
+            "the subscription's consumer is not known",
+        )
+    })?;
     js.unwrap_or(&jsub.js).consumer_info(&jsub.stream, &name)
 }
 
