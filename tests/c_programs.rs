@@ -140,6 +140,8 @@ c_programs!(
     js_msgs,
     js_publish,
     js_publish_async,
+    js_pull,
+    js_pull_async,
     js_streams,
     max_reconnect,
     no_responders,
