@@ -780,6 +780,309 @@ typedef struct jsPubAck {
 } jsPubAck;
 
 /**
+ * A failed asynchronous publish, given to the jsPubAckErrHandler (or the
+ * jsPubAckHandler) and lent for the call.
+ */
+typedef struct jsPubAckErr {
+  /**
+   * The message that failed (for the jsPubAckErrHandler; NULL for the
+   * jsPubAckHandler, whose `msg` argument is the message). The library
+   * frees it after the handler unless the handler changed this field:
+   * resending it with `js_PublishMsgAsync(js, &pae->Msg, NULL)` takes it
+   * and sets the field to NULL; a handler that sets it to NULL itself
+   * keeps the message and destroys it later.
+   */
+  struct natsMsg *Msg;
+  /**
+   * Why it failed.
+   */
+  enum natsStatus Err;
+  /**
+   * The server's JetStream error code, when it refused the message.
+   */
+  enum jsErrCode ErrCode;
+  /**
+   * The error's text.
+   */
+  const char *ErrText;
+} jsPubAckErr;
+
+/**
+ * Told about every asynchronous publish: `pa` on success, `pae` on
+ * failure (the other is NULL). The callback owns `msg`: it frees it with
+ * natsMsg_Destroy, or resends it with `js_PublishMsgAsync(js, &msg, NULL)`
+ * (which takes it and sets `msg` to NULL, so a natsMsg_Destroy after it
+ * does nothing). `pa` and `pae` are lent for the call. Called on a library
+ * thread, one call at a time, with no library lock held.
+ */
+typedef void (*jsPubAckHandler)(struct jsCtx *js,
+                                struct natsMsg *msg,
+                                struct jsPubAck *pa,
+                                struct jsPubAckErr *pae,
+                                void *closure);
+
+/**
+ * Told about each asynchronous publish that failed: the server refused
+ * it (NATS_ERR with `ErrCode`), no stream took it (NATS_NO_RESPONDERS), or
+ * no ack came within its `MaxWait` (NATS_TIMEOUT). Called on a library
+ * thread, one call at a time, with no library lock held; `pae` is lent
+ * for the call (see `jsPubAckErr.Msg` for the message).
+ */
+typedef void (*jsPubAckErrHandler)(struct jsCtx *js, struct jsPubAckErr *pae, void *closure);
+
+/**
+ * Options of asynchronous publishing (`jsOptions.PublishAsync`).
+ */
+typedef struct jsOptionsPublishAsync {
+  /**
+   * The most publishes awaiting their acknowledgement at once (0: no
+   * limit); a publish beyond it waits up to `StallWait`.
+   */
+  int64_t MaxPending;
+  /**
+   * Told about every publish (when set, `ErrHandler` is not used).
+   */
+  jsPubAckHandler AckHandler;
+  /**
+   * Passed to `AckHandler`.
+   */
+  void *AckHandlerClosure;
+  /**
+   * Told about the publishes that fail.
+   */
+  jsPubAckErrHandler ErrHandler;
+  /**
+   * Passed to `ErrHandler`.
+   */
+  void *ErrHandlerClosure;
+  /**
+   * How long, in milliseconds, a publish waits for room under
+   * `MaxPending` (0: 200 ms).
+   */
+  int64_t StallWait;
+  /**
+   * nats.c: receive the acknowledgements on the connection's shared
+   * reply subscription. Accepted; here they always come to the context's
+   * own reply subscription.
+   */
+  bool MuxReplies;
+} jsOptionsPublishAsync;
+
+/**
+ * Told, once, that an asynchronous pull subscription stopped fetching and
+ * why (`NATS_TIMEOUT`, `NATS_MAX_DELIVERED_MSGS`, ...). `nc` and `sub` are
+ * lent for the call.
+ */
+typedef void (*jsFetchCompleteHandler)(struct natsConnection *nc,
+                                       struct natsSubscription *sub,
+                                       enum natsStatus s,
+                                       void *closure);
+
+/**
+ * Asked before each message of an asynchronous pull subscription is
+ * delivered whether to send the next fetch request, and how big: return
+ * true and set `*messages` and `*maxBytes` to fetch more.
+ */
+typedef bool (*jsFetchNextHandler)(int *messages,
+                                   int64_t *maxBytes,
+                                   struct natsSubscription *sub,
+                                   void *closure);
+
+/**
+ * Options of js_PullSubscribeAsync (`jsOptions.PullSubscribeAsync`).
+ */
+typedef struct jsOptionsPullSubscribeAsync {
+  /**
+   * Stop after this many milliseconds (0: no limit).
+   */
+  int64_t Timeout;
+  /**
+   * Stop after this many messages (0: no limit).
+   */
+  int MaxMessages;
+  /**
+   * Stop after this many bytes (0: no limit).
+   */
+  int64_t MaxBytes;
+  /**
+   * Take what the server has now and stop (after the first message
+   * when `Timeout` is set) instead of waiting for more.
+   */
+  bool NoWait;
+  /**
+   * Told why fetching stopped (NULL: not told).
+   */
+  jsFetchCompleteHandler CompleteHandler;
+  /**
+   * Passed to `CompleteHandler`.
+   */
+  void *CompleteHandlerClosure;
+  /**
+   * Ask the server for heartbeats at this interval, in milliseconds.
+   */
+  int64_t Heartbeat;
+  /**
+   * The priority group the requests belong to (server 2.11+).
+   */
+  const char *Group;
+  /**
+   * Only receive while the consumer has at least this many pending messages.
+   */
+  int64_t MinPending;
+  /**
+   * Only receive while the consumer has at least this many unacknowledged
+   * messages.
+   */
+  int64_t MinAckPending;
+  /**
+   * Messages asked for by each fetch request.
+   */
+  int FetchSize;
+  /**
+   * Send the next request this many messages before the current one is
+   * fulfilled.
+   */
+  int KeepAhead;
+  /**
+   * Decides the fetch requests instead of the library (NULL: the library).
+   */
+  jsFetchNextHandler NextHandler;
+  /**
+   * Passed to `NextHandler`.
+   */
+  void *NextHandlerClosure;
+} jsOptionsPullSubscribeAsync;
+
+/**
+ * Options of js_PurgeStream (`jsOptions.Stream.Purge`). `Sequence` and
+ * `Keep` exclude each other.
+ */
+typedef struct jsOptionsStreamPurge {
+  /**
+   * Purge only the messages of this subject (wildcards allowed).
+   */
+  const char *Subject;
+  /**
+   * Purge the messages before this sequence.
+   */
+  uint64_t Sequence;
+  /**
+   * Keep this many of the newest messages.
+   */
+  uint64_t Keep;
+} jsOptionsStreamPurge;
+
+/**
+ * Options of js_GetStreamInfo (`jsOptions.Stream.Info`).
+ */
+typedef struct jsOptionsStreamInfo {
+  /**
+   * Also list the sequences of deleted messages.
+   */
+  bool DeletedDetails;
+  /**
+   * Also list the subjects matching this filter, with their counts.
+   */
+  const char *SubjectsFilter;
+} jsOptionsStreamInfo;
+
+/**
+ * Options of the stream calls (`jsOptions.Stream`).
+ */
+typedef struct jsOptionsStream {
+  /**
+   * For js_PurgeStream.
+   */
+  struct jsOptionsStreamPurge Purge;
+  /**
+   * For js_GetStreamInfo.
+   */
+  struct jsOptionsStreamInfo Info;
+} jsOptionsStream;
+
+/**
+ * Options of a JetStream context (natsConnection_JetStream) or of one
+ * call, which then override the context's. Set it up with jsOptions_Init;
+ * strings belong to the caller.
+ */
+typedef struct jsOptions {
+  /**
+   * The API subject prefix (NULL: "$JS.API").
+   */
+  const char *Prefix;
+  /**
+   * The JetStream domain, which makes the prefix "$JS.<domain>.API".
+   */
+  const char *Domain;
+  /**
+   * How long API requests wait for their answer, in milliseconds (0: 5000).
+   */
+  int64_t Wait;
+  /**
+   * Asynchronous publishing.
+   */
+  struct jsOptionsPublishAsync PublishAsync;
+  /**
+   * Asynchronous pull subscriptions.
+   */
+  struct jsOptionsPullSubscribeAsync PullSubscribeAsync;
+  /**
+   * Stream calls.
+   */
+  struct jsOptionsStream Stream;
+} jsOptions;
+
+/**
+ * A consumer sequence paired with the stream sequence it stands for.
+ */
+typedef struct jsSequencePair {
+  /**
+   * The consumer's sequence.
+   */
+  uint64_t Consumer;
+  /**
+   * The stream's sequence.
+   */
+  uint64_t Stream;
+} jsSequencePair;
+
+/**
+ * What a JetStream message's reply subject says about it
+ * (natsMsg_GetMetaData); freed with jsMsgMetaData_Destroy, strings
+ * included.
+ */
+typedef struct jsMsgMetaData {
+  /**
+   * The message's consumer and stream sequences.
+   */
+  struct jsSequencePair Sequence;
+  /**
+   * How many times it was delivered (1 the first time).
+   */
+  uint64_t NumDelivered;
+  /**
+   * How many messages of the consumer are left after this one.
+   */
+  uint64_t NumPending;
+  /**
+   * When it was stored, UTC nanoseconds since the epoch.
+   */
+  int64_t Timestamp;
+  /**
+   * The stream's name.
+   */
+  char *Stream;
+  /**
+   * The consumer's name.
+   */
+  char *Consumer;
+  /**
+   * The JetStream domain (NULL when none).
+   */
+  char *Domain;
+} jsMsgMetaData;
+
+/**
  * Asks the stream to publish the message on a schedule (server 2.14+).
  * Strings belong to the caller.
  */
@@ -1207,259 +1510,6 @@ typedef struct jsConsumerInfo {
    */
   int PriorityGroupsLen;
 } jsConsumerInfo;
-
-/**
- * A failed asynchronous publish, given to the jsPubAckErrHandler (or the
- * jsPubAckHandler) and lent for the call.
- */
-typedef struct jsPubAckErr {
-  /**
-   * The message that failed (for the jsPubAckErrHandler; NULL for the
-   * jsPubAckHandler, whose `msg` argument is the message). The library
-   * frees it after the handler unless the handler changed this field:
-   * resending it with `js_PublishMsgAsync(js, &pae->Msg, NULL)` takes it
-   * and sets the field to NULL; a handler that sets it to NULL itself
-   * keeps the message and destroys it later.
-   */
-  struct natsMsg *Msg;
-  /**
-   * Why it failed.
-   */
-  enum natsStatus Err;
-  /**
-   * The server's JetStream error code, when it refused the message.
-   */
-  enum jsErrCode ErrCode;
-  /**
-   * The error's text.
-   */
-  const char *ErrText;
-} jsPubAckErr;
-
-/**
- * Told about every asynchronous publish: `pa` on success, `pae` on
- * failure (the other is NULL). The callback owns `msg`: it frees it with
- * natsMsg_Destroy, or resends it with `js_PublishMsgAsync(js, &msg, NULL)`
- * (which takes it and sets `msg` to NULL, so a natsMsg_Destroy after it
- * does nothing). `pa` and `pae` are lent for the call. Called on a library
- * thread, one call at a time, with no library lock held.
- */
-typedef void (*jsPubAckHandler)(struct jsCtx *js,
-                                struct natsMsg *msg,
-                                struct jsPubAck *pa,
-                                struct jsPubAckErr *pae,
-                                void *closure);
-
-/**
- * Told about each asynchronous publish that failed: the server refused
- * it (NATS_ERR with `ErrCode`), no stream took it (NATS_NO_RESPONDERS), or
- * no ack came within its `MaxWait` (NATS_TIMEOUT). Called on a library
- * thread, one call at a time, with no library lock held; `pae` is lent
- * for the call (see `jsPubAckErr.Msg` for the message).
- */
-typedef void (*jsPubAckErrHandler)(struct jsCtx *js, struct jsPubAckErr *pae, void *closure);
-
-/**
- * Options of asynchronous publishing (`jsOptions.PublishAsync`).
- */
-typedef struct jsOptionsPublishAsync {
-  /**
-   * The most publishes awaiting their acknowledgement at once (0: no
-   * limit); a publish beyond it waits up to `StallWait`.
-   */
-  int64_t MaxPending;
-  /**
-   * Told about every publish (when set, `ErrHandler` is not used).
-   */
-  jsPubAckHandler AckHandler;
-  /**
-   * Passed to `AckHandler`.
-   */
-  void *AckHandlerClosure;
-  /**
-   * Told about the publishes that fail.
-   */
-  jsPubAckErrHandler ErrHandler;
-  /**
-   * Passed to `ErrHandler`.
-   */
-  void *ErrHandlerClosure;
-  /**
-   * How long, in milliseconds, a publish waits for room under
-   * `MaxPending` (0: 200 ms).
-   */
-  int64_t StallWait;
-  /**
-   * nats.c: receive the acknowledgements on the connection's shared
-   * reply subscription. Accepted; here they always come to the context's
-   * own reply subscription.
-   */
-  bool MuxReplies;
-} jsOptionsPublishAsync;
-
-/**
- * Told, once, that an asynchronous pull subscription stopped fetching and
- * why (`NATS_TIMEOUT`, `NATS_MAX_DELIVERED_MSGS`, ...). `nc` and `sub` are
- * lent for the call.
- */
-typedef void (*jsFetchCompleteHandler)(struct natsConnection *nc,
-                                       struct natsSubscription *sub,
-                                       enum natsStatus s,
-                                       void *closure);
-
-/**
- * Asked before each message of an asynchronous pull subscription is
- * delivered whether to send the next fetch request, and how big: return
- * true and set `*messages` and `*maxBytes` to fetch more.
- */
-typedef bool (*jsFetchNextHandler)(int *messages,
-                                   int64_t *maxBytes,
-                                   struct natsSubscription *sub,
-                                   void *closure);
-
-/**
- * Options of js_PullSubscribeAsync (`jsOptions.PullSubscribeAsync`).
- */
-typedef struct jsOptionsPullSubscribeAsync {
-  /**
-   * Stop after this many milliseconds (0: no limit).
-   */
-  int64_t Timeout;
-  /**
-   * Stop after this many messages (0: no limit).
-   */
-  int MaxMessages;
-  /**
-   * Stop after this many bytes (0: no limit).
-   */
-  int64_t MaxBytes;
-  /**
-   * Take what the server has now and stop (after the first message
-   * when `Timeout` is set) instead of waiting for more.
-   */
-  bool NoWait;
-  /**
-   * Told why fetching stopped (NULL: not told).
-   */
-  jsFetchCompleteHandler CompleteHandler;
-  /**
-   * Passed to `CompleteHandler`.
-   */
-  void *CompleteHandlerClosure;
-  /**
-   * Ask the server for heartbeats at this interval, in milliseconds.
-   */
-  int64_t Heartbeat;
-  /**
-   * The priority group the requests belong to (server 2.11+).
-   */
-  const char *Group;
-  /**
-   * Only receive while the consumer has at least this many pending messages.
-   */
-  int64_t MinPending;
-  /**
-   * Only receive while the consumer has at least this many unacknowledged
-   * messages.
-   */
-  int64_t MinAckPending;
-  /**
-   * Messages asked for by each fetch request.
-   */
-  int FetchSize;
-  /**
-   * Send the next request this many messages before the current one is
-   * fulfilled.
-   */
-  int KeepAhead;
-  /**
-   * Decides the fetch requests instead of the library (NULL: the library).
-   */
-  jsFetchNextHandler NextHandler;
-  /**
-   * Passed to `NextHandler`.
-   */
-  void *NextHandlerClosure;
-} jsOptionsPullSubscribeAsync;
-
-/**
- * Options of js_PurgeStream (`jsOptions.Stream.Purge`). `Sequence` and
- * `Keep` exclude each other.
- */
-typedef struct jsOptionsStreamPurge {
-  /**
-   * Purge only the messages of this subject (wildcards allowed).
-   */
-  const char *Subject;
-  /**
-   * Purge the messages before this sequence.
-   */
-  uint64_t Sequence;
-  /**
-   * Keep this many of the newest messages.
-   */
-  uint64_t Keep;
-} jsOptionsStreamPurge;
-
-/**
- * Options of js_GetStreamInfo (`jsOptions.Stream.Info`).
- */
-typedef struct jsOptionsStreamInfo {
-  /**
-   * Also list the sequences of deleted messages.
-   */
-  bool DeletedDetails;
-  /**
-   * Also list the subjects matching this filter, with their counts.
-   */
-  const char *SubjectsFilter;
-} jsOptionsStreamInfo;
-
-/**
- * Options of the stream calls (`jsOptions.Stream`).
- */
-typedef struct jsOptionsStream {
-  /**
-   * For js_PurgeStream.
-   */
-  struct jsOptionsStreamPurge Purge;
-  /**
-   * For js_GetStreamInfo.
-   */
-  struct jsOptionsStreamInfo Info;
-} jsOptionsStream;
-
-/**
- * Options of a JetStream context (natsConnection_JetStream) or of one
- * call, which then override the context's. Set it up with jsOptions_Init;
- * strings belong to the caller.
- */
-typedef struct jsOptions {
-  /**
-   * The API subject prefix (NULL: "$JS.API").
-   */
-  const char *Prefix;
-  /**
-   * The JetStream domain, which makes the prefix "$JS.<domain>.API".
-   */
-  const char *Domain;
-  /**
-   * How long API requests wait for their answer, in milliseconds (0: 5000).
-   */
-  int64_t Wait;
-  /**
-   * Asynchronous publishing.
-   */
-  struct jsOptionsPublishAsync PublishAsync;
-  /**
-   * Asynchronous pull subscriptions.
-   */
-  struct jsOptionsPullSubscribeAsync PullSubscribeAsync;
-  /**
-   * Stream calls.
-   */
-  struct jsOptionsStream Stream;
-} jsOptions;
 
 /**
  * The consumers of js_Consumers; freed with jsConsumerInfoList_Destroy.
@@ -2201,6 +2251,90 @@ typedef struct jsStreamNamesList {
 } jsStreamNamesList;
 
 /**
+ * How js_Subscribe and friends find or create their consumer. Set up with
+ * jsSubOptions_Init (which marks the config's policies unset); the
+ * struct never owns what its pointers point to.
+ */
+typedef struct jsSubOptions {
+  /**
+   * Bind to this stream (NULL: the stream is looked up by the subject).
+   */
+  const char *Stream;
+  /**
+   * Bind to this existing consumer of `Stream`, without creating one.
+   */
+  const char *Consumer;
+  /**
+   * Queue group: the members share the consumer's messages (push only).
+   */
+  const char *Queue;
+  /**
+   * The application acknowledges; otherwise an asynchronous push
+   * subscription acknowledges each message once its callback returns.
+   */
+  bool ManualAck;
+  /**
+   * The consumer to create, or what an existing one must match.
+   */
+  struct jsConsumerConfig Config;
+  /**
+   * An ordered consumer: every message once and in order, with the
+   * library recreating the consumer whenever one is missed.
+   */
+  bool Ordered;
+} jsSubOptions;
+
+/**
+ * One fetch of a pull subscription (natsSubscription_FetchRequest). Set
+ * up with jsFetchRequest_Init; durations are in nanoseconds.
+ */
+typedef struct jsFetchRequest {
+  /**
+   * How long the request lasts, nanoseconds (required unless NoWait).
+   */
+  int64_t Expires;
+  /**
+   * At most this many messages (required).
+   */
+  int Batch;
+  /**
+   * At most this many bytes (0: no limit).
+   */
+  int64_t MaxBytes;
+  /**
+   * Return what the server has now instead of waiting.
+   */
+  bool NoWait;
+  /**
+   * Ask the server for heartbeats this often while the request waits.
+   */
+  int64_t Heartbeat;
+  /**
+   * Only receive while the consumer has at least this many pending
+   * messages (priority groups, server 2.11+).
+   */
+  int64_t MinPending;
+  /**
+   * Only receive while the consumer has at least this many messages
+   * waiting for an acknowledgement (server 2.11+).
+   */
+  int64_t MinAckPending;
+  /**
+   * The pinned client id, with the "pinned_client" priority policy.
+   */
+  const char *ID;
+  /**
+   * The priority group the request belongs to.
+   */
+  const char *Group;
+  /**
+   * With the "prioritized" policy (server 2.12+): lower is served first,
+   * 0 to 9.
+   */
+  uint8_t Priority;
+} jsFetchRequest;
+
+/**
  * An inbox subject: a NUL-terminated C string (opaque typedef as in nats.c).
  */
 typedef char natsInbox;
@@ -2300,20 +2434,6 @@ typedef void (*natsOnCompleteCB)(void *closure);
  * during the TLS handshake, on the thread that is connecting.
  */
 typedef int (*natsSSLVerifyCb)(int preverifyOk, void *ctx);
-
-/**
- * A consumer sequence paired with the stream sequence it stands for.
- */
-typedef struct jsSequencePair {
-  /**
-   * The consumer's sequence.
-   */
-  uint64_t Consumer;
-  /**
-   * The stream's sequence.
-   */
-  uint64_t Stream;
-} jsSequencePair;
 
 #ifdef __cplusplus
 extern "C" {
@@ -2969,6 +3089,70 @@ NATS_EXTERN enum natsStatus natsHeader_Delete(struct natsHeader *h, const char *
 NATS_EXTERN void natsHeader_Destroy(struct natsHeader *h);
 
 /**
+ * Acknowledges a message a JetStream subscription delivered, without
+ * waiting for the server (with `opts->Wait` set, it waits that long for
+ * the confirmation, as natsMsg_AckSync). A message already acknowledged
+ * is left alone (NATS_OK). NATS_ILLEGAL_STATE for a message no JetStream
+ * subscription delivered. `opts` may be NULL; the message stays the
+ * caller's.
+ */
+NATS_EXTERN enum natsStatus natsMsg_Ack(struct natsMsg *msg, struct jsOptions *opts);
+
+/**
+ * Acknowledges a message and waits for the server to confirm it (up to
+ * `opts->Wait`, or the context's wait). NATS_TIMEOUT when no confirmation
+ * came; NATS_NO_RESPONDERS (with `errCode` JSNotEnabledErr) when nobody
+ * serves the acknowledgement, e.g. its consumer was deleted.
+ */
+NATS_EXTERN
+enum natsStatus natsMsg_AckSync(struct natsMsg *msg,
+                                struct jsOptions *opts,
+                                enum jsErrCode *errCode);
+
+/**
+ * Tells the server the message was not processed: it is redelivered
+ * (after the consumer's backoff, if any).
+ */
+NATS_EXTERN enum natsStatus natsMsg_Nak(struct natsMsg *msg, struct jsOptions *opts);
+
+/**
+ * Like natsMsg_Nak, with the redelivery `delay` milliseconds from now (0
+ * or less: at once).
+ */
+NATS_EXTERN
+enum natsStatus natsMsg_NakWithDelay(struct natsMsg *msg,
+                                     int64_t delay,
+                                     struct jsOptions *opts);
+
+/**
+ * Tells the server the message is still being worked on: its ack wait
+ * starts over. May be sent any number of times before the final ack.
+ */
+NATS_EXTERN enum natsStatus natsMsg_InProgress(struct natsMsg *msg, struct jsOptions *opts);
+
+/**
+ * Tells the server never to redeliver the message.
+ */
+NATS_EXTERN enum natsStatus natsMsg_Term(struct natsMsg *msg, struct jsOptions *opts);
+
+/**
+ * Reads what a JetStream message's reply subject tells (stream, consumer,
+ * sequences, delivery count, pending count, time, domain). On NATS_OK
+ * `*new_meta` is the caller's, freed with jsMsgMetaData_Destroy.
+ * NATS_ILLEGAL_STATE for a message no subscription delivered or without
+ * a reply subject; NATS_ERR for a reply that is not JetStream's.
+ */
+NATS_EXTERN
+enum natsStatus natsMsg_GetMetaData(struct jsMsgMetaData **new_meta,
+                                    struct natsMsg *msg);
+
+/**
+ * Frees metadata from natsMsg_GetMetaData, strings included. NULL is
+ * ignored.
+ */
+NATS_EXTERN void jsMsgMetaData_Destroy(struct jsMsgMetaData *meta);
+
+/**
  * Starts an atomic batch on `js` and sends `msg` as its first message
  * (the stream needs `AllowAtomicPublish`). `*ctx` is set even when
  * sending fails: the caller always frees it with
@@ -3605,6 +3789,21 @@ enum natsStatus js_StreamNames(struct jsStreamNamesList **new_list,
  * Frees a list from js_StreamNames, names included (NULL does nothing).
  */
 NATS_EXTERN void jsStreamNamesList_Destroy(struct jsStreamNamesList *list);
+
+/**
+ * Sets up subscribe options: everything zero or NULL, and the config's
+ * deliver, ack and replay policies unset (-1), so that binding to an
+ * existing consumer compares only what the program sets.
+ * NATS_INVALID_ARG when `opts` is NULL.
+ */
+NATS_EXTERN enum natsStatus jsSubOptions_Init(struct jsSubOptions *opts);
+
+/**
+ * Sets up a fetch request: every field zero or NULL. Set `Batch` and
+ * `Expires` (or `NoWait`) after this. NATS_INVALID_ARG when `request` is
+ * NULL.
+ */
+NATS_EXTERN enum natsStatus jsFetchRequest_Init(struct jsFetchRequest *request);
 
 /**
  * Returns the library's version as a string (static; do not free).

@@ -133,6 +133,7 @@ c_programs!(
     headers,
     headers_large,
     invalid_args,
+    js_acks,
     js_batch,
     js_compat,
     js_consumers,

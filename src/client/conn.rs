@@ -20,7 +20,7 @@ use super::reader;
 use super::reply_mux::ReplyMux;
 use super::stats::{Counters, Statistics};
 use super::sub_table::SubTable;
-use super::subscription::{Home, SubKind, Subscription};
+use super::subscription::{Extension, Home, SubKind, Subscription};
 use super::threads::{self, ThreadKind};
 use super::url::ServerUrl;
 use super::writer::{Direct, FlusherStep, OutBuf, Writer, SELF_FLUSH_THRESHOLD};
@@ -72,6 +72,26 @@ pub struct Connection(pub(crate) Arc<ConnInner>);
 /// A message callback; `None` tells a subscribe-with-timeout that no message
 /// arrived in time.
 pub type MsgHandler = Arc<dyn Fn(&Connection, &Subscription, Option<Message>) + Send + Sync>;
+
+/// How a subscription's messages reach the user.
+pub(crate) enum Delivery {
+    /// Polled with `next_msg`.
+    Sync,
+    /// Handed to `handler` on a dispatcher thread; with `idle`, it also
+    /// gets `None` after that long without a message.
+    Async {
+        handler: MsgHandler,
+        idle: Option<Duration>,
+    },
+}
+
+/// Everything `Connection::subscribe_ext` needs to make a subscription.
+pub(crate) struct SubSpec<'a> {
+    pub subject: &'a str,
+    pub queue: Option<&'a str>,
+    pub delivery: Delivery,
+    pub extension: Option<Arc<dyn Extension>>,
+}
 
 /// The subscriptions' way back to their connection.
 impl Home for Connection {
@@ -924,25 +944,6 @@ impl Connection {
         )
     }
 
-    /// Creates and registers a subscription and sends SUB.
-    fn subscribe_with(
-        &self,
-        subj: &str,
-        queue: Option<&str>,
-        kind: SubKind,
-    ) -> Result<Subscription> {
-        let sub = Subscription::new(
-            self.new_sid(),
-            subj,
-            queue,
-            self.home(),
-            kind,
-            self.default_limits(),
-        );
-        self.register(&sub)?;
-        Ok(sub)
-    }
-
     pub(crate) fn register(&self, sub: &Subscription) -> Result<()> {
         self.check_usable()?;
         if matches!(self.status(), Status::DrainingSubs | Status::DrainingPubs) {
@@ -957,7 +958,7 @@ impl Connection {
             open.insert(sub);
         }
         if let Err(e) =
-            self.send_proto(|b| encode::encode_sub(b, sub.subject(), sub.queue(), sub.sid()))
+            self.send_proto(|b| encode::encode_sub(b, &sub.subject(), sub.queue(), sub.sid()))
         {
             self.release_sub(sub.sid());
             return Err(e);
@@ -984,9 +985,12 @@ impl Connection {
     }
 
     pub fn subscribe_sync(&self, subj: &str, queue: Option<&str>) -> Result<Subscription> {
-        Self::validate(subj, queue)?;
-        self.check_usable()?;
-        self.subscribe_with(subj, queue, Subscription::sync_queue())
+        self.subscribe_ext(SubSpec {
+            subject: subj,
+            queue,
+            delivery: Delivery::Sync,
+            extension: None,
+        })
     }
 
     /// An asynchronous subscription; with `idle`, the handler also gets
@@ -998,31 +1002,88 @@ impl Connection {
         idle: Option<Duration>,
         handler: MsgHandler,
     ) -> Result<Subscription> {
-        Self::validate(subj, queue)?;
+        self.subscribe_ext(SubSpec {
+            subject: subj,
+            queue,
+            delivery: Delivery::Async { handler, idle },
+            extension: None,
+        })
+    }
+
+    /// A subscription with every knob, for the layers above the core.
+    pub(crate) fn subscribe_ext(&self, spec: SubSpec<'_>) -> Result<Subscription> {
+        Self::validate(spec.subject, spec.queue)?;
         self.check_usable()?;
         let sid = self.new_sid();
-        // Idle timers need a thread of their own; others may share the pool.
-        let dispatcher: Arc<Dispatcher<Subscription>> =
-            if self.0.opts.global_delivery && idle.is_none() {
-                delivery_pool::pool_worker()?
-            } else {
-                Dispatcher::dedicated(format!("nats-sub-{sid}"), idle)?
-            };
-        let conn = self.clone();
-        let kind = SubKind::Async {
-            handler: Arc::new(move |sub, msg| handler(&conn, sub, msg)),
-            dispatcher: dispatcher.clone(),
+        let (kind, dispatcher, idle) = match spec.delivery {
+            Delivery::Sync => (Subscription::sync_queue(), None, false),
+            Delivery::Async { handler, idle } => {
+                // Idle timers need a thread of their own; others may share the pool.
+                let dispatcher: Arc<Dispatcher<Subscription>> =
+                    if self.0.opts.global_delivery && idle.is_none() {
+                        delivery_pool::pool_worker()?
+                    } else {
+                        Dispatcher::dedicated(format!("nats-sub-{sid}"), idle)?
+                    };
+                let conn = self.clone();
+                let kind = SubKind::Async {
+                    handler: Arc::new(move |sub, msg| handler(&conn, sub, msg)),
+                    dispatcher: dispatcher.clone(),
+                };
+                (kind, Some(dispatcher), idle.is_some())
+            }
         };
-        let sub = Subscription::new(sid, subj, queue, self.home(), kind, self.default_limits());
-        if idle.is_some() {
-            dispatcher.send(Work::Bind(sub.clone()));
+        let sub = Subscription::with_extension(
+            sid,
+            spec.subject,
+            spec.queue,
+            self.home(),
+            kind,
+            self.default_limits(),
+            spec.extension,
+        );
+        if let (true, Some(d)) = (idle, &dispatcher) {
+            d.send(Work::Bind(sub.clone()));
         }
         if let Err(e) = self.register(&sub) {
             // Let a dedicated thread end.
-            dispatcher.send(Work::Done(sub));
+            if let Some(d) = dispatcher {
+                d.send(Work::Done(sub));
+            }
             return Err(e);
         }
         Ok(sub)
+    }
+
+    /// Moves `sub` to `subject` under a new sid (UNSUB the old one, SUB the
+    /// new): whatever still arrives on the old sid is dropped. An ordered
+    /// JetStream consumer starts over this way on a fresh inbox.
+    #[allow(dead_code)] // FOUNDATION: used by the consumers of issue 15
+    pub(crate) fn rewire(&self, sub: &Subscription, subject: &str) -> Result<()> {
+        if !subject::is_valid_subject(subject) {
+            return Err(Error::new(
+                ErrorKind::InvalidSubject,
+                format!("invalid subject '{subject}'"),
+            ));
+        }
+        self.check_usable()?;
+        sub.check_open()?;
+        let new_sid = self.new_sid();
+        let old_sid = {
+            let mut open = self.0.subs.lock_open();
+            let old = sub.set_wire(new_sid, subject);
+            open.rekey(old, sub);
+            old
+        };
+        self.send_proto(|b| {
+            encode::encode_unsub(b, old_sid, None);
+            encode::encode_sub(b, subject, sub.queue(), new_sid);
+        })
+    }
+
+    /// A fresh inbox subject under the connection's inbox prefix.
+    pub fn new_inbox(&self) -> String {
+        crate::proto::nuid::new_inbox(&self.0.opts.inbox_prefix)
     }
 
     /// What a new subscription keeps of its connection.

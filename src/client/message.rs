@@ -23,10 +23,12 @@
 //! bytes; [`Message::subject`] and [`Message::reply`] are the text view for
 //! the usual, UTF-8 case.
 use std::alloc::{self, Layout};
+use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
 use std::ptr::{self, NonNull};
 use std::sync::atomic::{AtomicPtr, Ordering::AcqRel, Ordering::Relaxed};
+use std::sync::Arc;
 
 use crate::client::block_cache;
 use crate::client::error::{Error, ErrorKind, Result};
@@ -83,6 +85,8 @@ struct Extras {
     /// Where a message read back from a stream was stored: its sequence
     /// and time (UTC nanoseconds); zero for any other message.
     stored: (u64, i64),
+    /// What a JetStream message was delivered through (its acks need it).
+    binding: Option<Arc<dyn Any + Send + Sync>>,
 }
 
 /// Blocks with at least this many bytes are allocated in whole pages, and
@@ -592,6 +596,16 @@ impl Message {
     /// for other messages (`natsMsg_GetTime`).
     pub fn time(&self) -> i64 {
         self.extras().map_or(0, |e| e.stored.1)
+    }
+
+    /// What a layer above bound this message to when it delivered it (a
+    /// JetStream subscription, for acknowledgements); `None` for others.
+    pub fn binding(&self) -> Option<&Arc<dyn Any + Send + Sync>> {
+        self.extras().and_then(|e| e.binding.as_ref())
+    }
+
+    pub(crate) fn set_binding(&mut self, binding: Arc<dyn Any + Send + Sync>) {
+        self.extras_mut().binding = Some(binding);
     }
 
     /// Records where a message read back from a stream was stored.

@@ -38,7 +38,8 @@
 //! Leaves, under which no other lock is taken: a subscription's `life`
 //! (`subscription.rs`), a dispatcher's queue, the message block depot
 //! (`block_cache::DEPOT`, taken wherever a message is freed), the TLS
-//! session (`transport.rs`) and `library_config`'s settings.
+//! session (`transport.rs`), `library_config`'s settings and the timer
+//! queue (`timer.rs`).
 mod block_cache;
 pub mod callbacks;
 pub mod conn;
@@ -64,6 +65,7 @@ pub mod stats;
 mod sub_table;
 pub mod subscription;
 pub mod threads;
+pub mod timer;
 mod transport;
 pub mod url;
 mod writer;

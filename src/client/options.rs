@@ -49,7 +49,7 @@ pub fn default_error_handler() -> ErrCallback {
             Some(s) => eprintln!(
                 "Error {status} - {} on connection [{cid}] on \"{}\"",
                 err.text,
-                s.subject()
+                &*s.subject()
             ),
             None => eprintln!("Error {status} - {} on connection [{cid}]", err.text),
         }

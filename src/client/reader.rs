@@ -330,6 +330,14 @@ fn route_to<H: Host>(
     batch: &mut DeliveryBatch<Subscription>,
     counts: &mut InCounts,
 ) {
+    // A JetStream subscription swallows its heartbeats and flow control.
+    let msg = match sub.extension() {
+        Some(ext) => match ext.on_routed(sub, msg) {
+            Some(m) => m,
+            None => return,
+        },
+        None => msg,
+    };
     let outcome = match sub.0.kind {
         // Batched: counted when the batch is handed over.
         SubKind::Async { .. } => sub.enqueue(msg, batch),

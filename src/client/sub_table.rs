@@ -64,6 +64,20 @@ impl OpenGuard<'_> {
             .unwrap_or_else(|p| p.into_inner())
             .insert(sub.sid(), sub.clone());
     }
+
+    /// `sub` moved from `old_sid` to its current sid: the old one stops
+    /// routing (the generation changes) and the new one starts.
+    #[allow(dead_code)] // FOUNDATION: used by the consumers of issue 15
+    pub(crate) fn rekey(&mut self, old_sid: u64, sub: &Subscription) {
+        self.open.remove(&old_sid);
+        self.table
+            .routed
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&old_sid);
+        self.table.generation.fetch_add(1, Release);
+        self.insert(sub);
+    }
 }
 
 impl SubTable {

@@ -39,6 +39,25 @@ pub(crate) trait Home: Any + Send + Sync {
     fn panicked(&self, e: Error);
 }
 
+/// What a layer above the core (JetStream) adds to a subscription: it sees
+/// each message before it is queued and hears of deliveries and the end.
+/// Set when the subscription is made, before its SUB goes out.
+pub(crate) trait Extension: Any + Send + Sync {
+    /// On the reader thread, before `msg` is queued: `None` swallows it
+    /// (a heartbeat, flow control). Never blocks.
+    fn on_routed(&self, sub: &Subscription, msg: Message) -> Option<Message>;
+    /// A message was handed to the user; `delivered` counts them all.
+    fn on_delivered(&self, _sub: &Subscription, _delivered: u64) {}
+    /// Before `next_msg` takes a message: an error is returned instead.
+    fn check_next_msg(&self, _sub: &Subscription) -> Result<()> {
+        Ok(())
+    }
+    /// Once, when the subscription is done (closed, or drained: then
+    /// `drained`), before its completion callback runs.
+    fn on_closed(&self, _sub: &Subscription, _drained: bool) {}
+    fn as_any(&self) -> &dyn Any;
+}
+
 /// What became of a message handed to `enqueue`; the reader acts on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Enqueued {
@@ -79,20 +98,23 @@ pub(crate) enum SubKind {
     Replies,
 }
 
-/// Lock order: `life` is a leaf lock; no other lock is taken while held.
+/// Lock order: `life` and `subject` are leaf locks; no other lock is taken
+/// while one is held.
 ///
 /// `repr(C)` keeps `flow`, which the reader and the consumer write once per
 /// message, last: the fields before it are read by both once per message,
 /// and must not share a cache line with it (`FlowCounts` starts with a gap).
 #[repr(C)]
 pub struct SubInner {
-    pub(crate) sid: u64,
-    subject: Box<str>,
+    /// Changes only when the subscription is rewired to a new subject.
+    sid: AtomicU64,
+    subject: Mutex<Arc<str>>,
     queue: Option<String>,
     /// Strong, as a C subscription keeps its connection alive; the cycle
     /// through the connection's table ends when the subscription is released.
     home: Arc<dyn Home>,
     pub(crate) kind: SubKind,
+    ext: Option<Arc<dyn Extension>>,
     life: Mutex<Life>,
     life_cv: Condvar,
     closed: AtomicBool,
@@ -136,12 +158,25 @@ impl Subscription {
         kind: SubKind,
         limits: (Option<usize>, Option<usize>),
     ) -> Subscription {
+        Self::with_extension(sid, subject, queue, home, kind, limits, None)
+    }
+
+    pub(crate) fn with_extension(
+        sid: u64,
+        subject: &str,
+        queue: Option<&str>,
+        home: Arc<dyn Home>,
+        kind: SubKind,
+        limits: (Option<usize>, Option<usize>),
+        ext: Option<Arc<dyn Extension>>,
+    ) -> Subscription {
         Subscription(Arc::new(SubInner {
-            sid,
-            subject: subject.into(),
+            sid: AtomicU64::new(sid),
+            subject: Mutex::new(subject.into()),
             queue: queue.map(str::to_string),
             home,
             kind,
+            ext,
             life: Mutex::new(Life {
                 on_complete: None,
                 completed: false,
@@ -166,11 +201,28 @@ impl Subscription {
     }
 
     pub fn sid(&self) -> u64 {
-        self.0.sid
+        self.0.sid.load(Acquire)
     }
 
-    pub fn subject(&self) -> &str {
-        &self.0.subject
+    pub fn subject(&self) -> Arc<str> {
+        self.0
+            .subject
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Moves the subscription to `subject` under `sid`; returns the old
+    /// sid. Only `Connection::rewire` calls this, under the open set's lock.
+    #[allow(dead_code)] // FOUNDATION: used by the consumers of issue 15
+    pub(crate) fn set_wire(&self, sid: u64, subject: &str) -> u64 {
+        *self.0.subject.lock().unwrap_or_else(|p| p.into_inner()) = subject.into();
+        self.0.sid.swap(sid, AcqRel)
+    }
+
+    /// What a layer above added to this subscription.
+    pub(crate) fn extension(&self) -> Option<&Arc<dyn Extension>> {
+        self.0.ext.as_ref()
     }
 
     pub fn queue(&self) -> Option<&str> {
@@ -308,6 +360,9 @@ impl Subscription {
         if let SubKind::Async { handler, .. } = &s.kind {
             handler(self, Some(msg));
         }
+        if let Some(ext) = &s.ext {
+            ext.on_delivered(self, n);
+        }
         if max > 0 && n == max {
             self.close(false);
         }
@@ -327,20 +382,28 @@ impl Subscription {
     pub(crate) fn complete(&self) {
         self.0.closed.store(true, Release);
         // A drained subscription ends here, not in `close`.
-        self.0.home.release(self.0.sid);
-        let cb = {
+        self.0.home.release(self.sid());
+        let (drained, cb) = {
             let mut l = self.lock_life();
-            if l.drain.started {
-                l.drain.done = true;
-            }
             if l.completed {
+                if l.drain.started {
+                    l.drain.done = true;
+                }
                 drop(l);
                 self.0.life_cv.notify_all();
                 return;
             }
             l.completed = true;
-            l.on_complete.take()
+            (l.drain.started, l.on_complete.take())
         };
+        // Before the drain counts as done: a JetStream subscription deletes
+        // its consumer here, and whoever waits for the drain expects it gone.
+        if let Some(ext) = &self.0.ext {
+            ext.on_closed(self, drained);
+        }
+        if drained {
+            self.lock_life().drain.done = true;
+        }
         if let Some(cb) = cb {
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(cb));
         }
@@ -383,7 +446,7 @@ impl Subscription {
                 });
             }
         }
-        self.0.home.release(self.0.sid);
+        self.0.home.release(self.sid());
         match &self.0.kind {
             SubKind::Sync { tx, .. } => {
                 let _ = tx.send(None);
@@ -409,7 +472,7 @@ impl Subscription {
     /// sends on; the close below or the consumer's removes it.
     pub(crate) fn apply_max(&self, max: u64) {
         if self.0.flow.received() >= max {
-            self.0.home.forget(self.0.sid);
+            self.0.home.forget(self.sid());
         }
         if self.0.flow.delivered() >= max {
             self.close(false);
@@ -418,6 +481,17 @@ impl Subscription {
 
     /// `natsSubscription_NextMsg`: a non-positive timeout polls.
     pub fn next_msg(&self, timeout: Duration) -> Result<Message> {
+        self.next_msg_impl(timeout, true)
+    }
+
+    /// `next_msg` without the extension's say (a fetch reading its own
+    /// pull subscription).
+    #[allow(dead_code)] // FOUNDATION: used by the consumers of issue 15
+    pub(crate) fn next_msg_internal(&self, timeout: Duration) -> Result<Message> {
+        self.next_msg_impl(timeout, false)
+    }
+
+    fn next_msg_impl(&self, timeout: Duration, checked: bool) -> Result<Message> {
         let s = &*self.0;
         let rx = match &s.kind {
             SubKind::Sync { rx, .. } => rx,
@@ -438,6 +512,9 @@ impl Subscription {
                 "slow consumer, messages dropped",
             ));
         }
+        if let (true, Some(ext)) = (checked, &s.ext) {
+            ext.check_next_msg(self)?;
+        }
         let got = if timeout.is_zero() {
             rx.try_recv().map_err(|_| RecvTimeoutError::Timeout)
         } else {
@@ -451,6 +528,9 @@ impl Subscription {
                 }
                 self.complete_sync_drain_if_empty();
                 let n = s.flow.count_delivered();
+                if let Some(ext) = &s.ext {
+                    ext.on_delivered(self, n);
+                }
                 // SeqCst: see `auto_unsubscribe`.
                 let max = s.max.load(SeqCst);
                 if max > 0 && n >= max {
@@ -489,11 +569,12 @@ impl Subscription {
         if s.closed.load(Acquire) || self.lock_life().drain.started {
             return;
         }
-        encode::encode_sub(out, self.subject(), self.queue(), s.sid);
+        let sid = self.sid();
+        encode::encode_sub(out, &self.subject(), self.queue(), sid);
         let max = s.max.load(Acquire);
         if max > 0 {
             let got = s.flow.received();
-            encode::encode_unsub(out, s.sid, Some(max.saturating_sub(got).max(1)));
+            encode::encode_unsub(out, sid, Some(max.saturating_sub(got).max(1)));
         }
     }
 
@@ -513,7 +594,7 @@ impl Subscription {
             }
             l.drain.flushed = true;
         }
-        self.0.home.forget(self.0.sid);
+        self.0.home.forget(self.sid());
         match &self.0.kind {
             SubKind::Sync { tx, .. } => {
                 let _ = tx.send(None);

@@ -114,17 +114,26 @@ pub unsafe extern "C" fn jsConsumerConfig_Init(cc: *mut jsConsumerConfig) -> nat
         if cc.is_null() {
             return Err(Error::new(ErrorKind::InvalidArg, "the config is NULL"));
         }
-        // SAFETY: non-NULL and writable per the API. Zero is valid for every
-        // field (NULL pointers, zero numbers, the first enum values); the
-        // policies then get -1 as plain ints, no Rust enum value is made.
-        unsafe {
-            ptr::write_bytes(cc, 0, 1);
-            write_c_enum_raw::<jsDeliverPolicy>(&mut (*cc).DeliverPolicy, -1);
-            write_c_enum_raw::<jsAckPolicy>(&mut (*cc).AckPolicy, -1);
-            write_c_enum_raw::<jsReplayPolicy>(&mut (*cc).ReplayPolicy, -1);
-        }
+        // SAFETY: non-NULL and writable per the API.
+        unsafe { init_consumer_config(cc) };
         Ok(())
     })
+}
+
+/// Zeroes a consumer config and marks its policies unset (-1).
+///
+/// # Safety
+/// `cc` is non-NULL and writable.
+pub(crate) unsafe fn init_consumer_config(cc: *mut jsConsumerConfig) {
+    // SAFETY: per the contract. Zero is valid for every field (NULL
+    // pointers, zero numbers, the first enum values); the policies then
+    // get -1 as plain ints, no Rust enum value is made.
+    unsafe {
+        ptr::write_bytes(cc, 0, 1);
+        write_c_enum_raw::<jsDeliverPolicy>(&mut (*cc).DeliverPolicy, -1);
+        write_c_enum_raw::<jsAckPolicy>(&mut (*cc).AckPolicy, -1);
+        write_c_enum_raw::<jsReplayPolicy>(&mut (*cc).ReplayPolicy, -1);
+    }
 }
 
 /// Creates a consumer on `stream` from `cfg` (required; read during the

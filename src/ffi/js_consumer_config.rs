@@ -160,6 +160,28 @@ pub(crate) unsafe fn consumer_config_from_c(
     }
 }
 
+/// The deliver, ack and replay policies a config sets (`None`: unset).
+pub(crate) type PoliciesSet = (
+    Option<DeliverPolicy>,
+    Option<AckPolicy>,
+    Option<ReplayPolicy>,
+);
+
+/// The policies of `c` the user set (nats.c's -1 means not set).
+///
+/// # Safety
+/// `c` is a readable `jsConsumerConfig`.
+pub(crate) unsafe fn policies_set(c: &jsConsumerConfig) -> Result<PoliciesSet, JsError> {
+    // SAFETY: per the contract.
+    unsafe {
+        Ok((
+            read_policy(&c.DeliverPolicy, "deliver")?.map(deliver_from_c),
+            read_policy(&c.AckPolicy, "ack")?.map(ack_from_c),
+            read_policy(&c.ReplayPolicy, "replay")?.map(replay_from_c),
+        ))
+    }
+}
+
 /// Stores the policies chosen for unset (negative) ones back into the
 /// caller's config, as nats.c's js_AddConsumer does: a program may read
 /// them there after the call.

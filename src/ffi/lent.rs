@@ -12,9 +12,11 @@ use std::collections::HashMap;
 use std::ffi::{c_char, CString};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
-/// By the object's address: the object (not kept alive) and its copy.
+/// By the object's address: the object (not kept alive), its copy, and
+/// the copies of what its text was before (a subscription an ordered
+/// consumer moved to a new subject): pointers C got earlier stay valid.
 struct Copies<T> {
-    map: HashMap<usize, (Weak<T>, CString)>,
+    map: HashMap<usize, (Weak<T>, CString, Vec<CString>)>,
     /// The size at which the next insertion sweeps out dead entries.
     sweep_at: usize,
 }
@@ -47,25 +49,32 @@ impl<T> Lent<T> {
     }
 
     /// The C copy of `text` (made now if not yet) for `owner`, valid until
-    /// [`Lent::forget`] for it; NULL when there is no text. `text` must
-    /// not change over the owner's life.
+    /// [`Lent::forget`] for it; NULL when there is no text. When `text`
+    /// changed, the new copy is lent and the old one kept until then.
     pub(crate) fn get(&self, owner: &Arc<T>, text: Option<&str>) -> *const c_char {
         let Some(text) = text else {
             return std::ptr::null();
         };
         let key = Arc::as_ptr(owner) as usize;
+        // A name with a NUL byte reads in C up to it, as it would in nats.c.
+        let visible = text.split('\0').next().unwrap_or_default();
         let mut copies = self.map();
-        if let Some((_, c)) = copies.map.get(&key) {
+        if let Some((_, c, old)) = copies.map.get_mut(&key) {
+            if c.as_bytes() != visible.as_bytes() {
+                let fresh = CString::new(visible).unwrap_or_default();
+                old.push(std::mem::replace(c, fresh));
+            }
             return c.as_ptr();
         }
         if copies.map.len() >= copies.sweep_at {
-            copies.map.retain(|_, (w, _)| w.strong_count() > 0);
+            copies.map.retain(|_, (w, _, _)| w.strong_count() > 0);
             copies.sweep_at = (copies.map.len() * 2).max(64);
         }
-        // A name with a NUL byte reads in C up to it, as it would in nats.c.
-        let c = CString::new(text.split('\0').next().unwrap_or_default()).unwrap_or_default();
+        let c = CString::new(visible).unwrap_or_default();
         let p = c.as_ptr();
-        copies.map.insert(key, (Arc::downgrade(owner), c));
+        copies
+            .map
+            .insert(key, (Arc::downgrade(owner), c, Vec::new()));
         p
     }
 
@@ -107,5 +116,20 @@ mod tests {
             lent.get(m, Some("x"));
         }
         assert_eq!(lent.map().map.len(), 64, "the dead entry went in the sweep");
+    }
+
+    #[test]
+    fn a_changed_text_gets_a_new_copy_and_the_old_one_stays_valid() {
+        let lent: Lent<u32> = Lent::new();
+        let a = Arc::new(1);
+        let old = lent.get(&a, Some("_INBOX.one"));
+        let new = lent.get(&a, Some("_INBOX.two"));
+        assert_ne!(old, new);
+        // SAFETY: both are copies the table keeps until `forget`.
+        unsafe {
+            assert_eq!(CStr::from_ptr(old), c"_INBOX.one");
+            assert_eq!(CStr::from_ptr(new), c"_INBOX.two");
+        }
+        assert_eq!(lent.get(&a, Some("_INBOX.two")), new);
     }
 }

@@ -70,7 +70,8 @@ pub unsafe extern "C" fn natsSubscription_Unsubscribe(s: *mut natsSubscription) 
     guard("natsSubscription_Unsubscribe", || {
         // SAFETY: handle per the API.
         let s = unsafe { borrow(s) }?;
-        Connection::of(&s).unsubscribe(&s)
+        // A JetStream subscription also deletes the consumer made for it.
+        crate::jetstream::consume::unsubscribe(&s).map_err(|e| e.into_client())
     })
 }
 
@@ -114,7 +115,9 @@ pub unsafe extern "C" fn natsSubscription_WaitForDrainCompletion(
     guard_status("natsSubscription_WaitForDrainCompletion", || {
         // SAFETY: handle per the API.
         let sub = unsafe { borrow(s) }?;
-        match sub.wait_drain((timeout > 0).then(|| millis(timeout))) {
+        let waited =
+            crate::jetstream::consume::wait_drain(&sub, (timeout > 0).then(|| millis(timeout)));
+        match waited.map_err(|e| e.into_client()) {
             Err(e) if e.kind == ErrorKind::Timeout => Ok(natsStatus::NATS_TIMEOUT),
             r => r.map(|()| natsStatus::NATS_OK),
         }
@@ -189,7 +192,7 @@ pub unsafe extern "C" fn natsSubscription_GetSubject(s: *mut natsSubscription) -
     guard_value("natsSubscription_GetSubject", std::ptr::null(), || {
         // SAFETY: handle per the API.
         match unsafe { try_borrow(s) } {
-            Some(s) if s.is_valid() => SUB_SUBJECTS.get(s.as_arc(), Some(s.subject())),
+            Some(s) if s.is_valid() => SUB_SUBJECTS.get(s.as_arc(), Some(&s.subject())),
             _ => std::ptr::null(),
         }
     })

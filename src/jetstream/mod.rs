@@ -12,6 +12,7 @@
 pub mod account;
 pub mod api;
 pub mod batch;
+pub mod consume;
 pub mod consumer;
 pub mod consumer_config;
 pub mod consumer_info;

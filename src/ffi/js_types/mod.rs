@@ -15,6 +15,7 @@ mod options;
 mod publish;
 mod stream;
 mod stream_info;
+mod subscribe;
 
 pub use account::*;
 pub use common::*;
@@ -24,6 +25,7 @@ pub use options::*;
 pub use publish::*;
 pub use stream::*;
 pub use stream_info::*;
+pub use subscribe::*;
 
 use std::ffi::c_int;
 
