@@ -486,7 +486,6 @@ impl Subscription {
 
     /// `next_msg` without the extension's say (a fetch reading its own
     /// pull subscription).
-    #[allow(dead_code)] // FOUNDATION: used by the consumers of issue 15
     pub(crate) fn next_msg_internal(&self, timeout: Duration) -> Result<Message> {
         self.next_msg_impl(timeout, false)
     }

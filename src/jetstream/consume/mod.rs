@@ -26,6 +26,7 @@ pub mod ack;
 pub mod metadata;
 pub mod options;
 pub mod pull;
+pub mod pull_async;
 pub mod push;
 pub mod resolve;
 
