@@ -651,6 +651,34 @@ fn async_limits_and_their_completion_status() {
     js2.connection().close();
     assert_eq!(seen.end(&sub).0, Some(ErrorKind::ConnectionClosed));
 
+    // The consumer deleted under it: the next request finds nobody there,
+    // NATS_NO_RESPONDERS.
+    let cfg = ConsumerConfig {
+        durable: "gone".into(),
+        ack_policy: AckPolicy::Explicit,
+        ..ConsumerConfig::default()
+    };
+    js.add_consumer("S", &cfg).unwrap();
+    let seen = Arc::new(Seen::default());
+    let (js3, inner) = (js.clone(), seen.handler());
+    let deleting: MsgHandler = Arc::new(
+        move |c: &Connection, s: &Subscription, m: Option<Message>| {
+            let _ = js3.delete_consumer("S", "gone");
+            inner(c, s, m);
+        },
+    );
+    let o = PullAsyncOptions {
+        fetch_size: 1,
+        ..seen.opts()
+    };
+    let bound = SubOptions {
+        stream: "S".into(),
+        consumer: "gone".into(),
+        ..SubOptions::default()
+    };
+    let sub = pull_subscribe_async(&js, "", None, deleting, &o, &bound).unwrap();
+    assert_eq!(seen.end(&sub), (Some(ErrorKind::NoResponders), nums(0, 1)));
+
     // Option checks.
     let ka = PullAsyncOptions {
         keep_ahead: 5,

@@ -652,6 +652,12 @@ impl Subscription {
         }
     }
 
+    /// A drain has started (it may be done too): no more is asked of the
+    /// server (an async pull subscription stops fetching).
+    pub fn is_draining(&self) -> bool {
+        self.lock_life().drain.started
+    }
+
     /// How a finished drain ended (`None`: cleanly); `IllegalState` while
     /// it is not done.
     pub fn drain_status(&self) -> Result<Option<ErrorKind>> {

@@ -260,7 +260,7 @@ impl AsyncFetch {
             let _ = super::unsubscribe(sub);
             return;
         }
-        if sub.is_valid() {
+        if sub.is_valid() && !sub.is_draining() {
             if let Err(e) = self.maybe_fetch_more(js, pull, sub) {
                 // Deliver what already came, then end with the error.
                 self.lock().status = Some(e);
