@@ -152,6 +152,14 @@ impl Connection {
             self.0.counters.reconnects.fetch_add(1, Relaxed);
             opts.callbacks.reconnected_cb.as_ref()
         };
+        if !initial {
+            // JetStream consumers pick up again (an ordered one starts over).
+            for sub in self.subs_snapshot() {
+                if let Some(ext) = sub.extension() {
+                    ext.on_reconnected(&sub);
+                }
+            }
+        }
         self.post_event(cb);
     }
 

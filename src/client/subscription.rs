@@ -52,6 +52,9 @@ pub(crate) trait Extension: Any + Send + Sync {
     fn check_next_msg(&self, _sub: &Subscription) -> Result<()> {
         Ok(())
     }
+    /// The connection reconnected (the SUB went to the new server); on the
+    /// reconnecting thread, so it may publish but should not wait long.
+    fn on_reconnected(&self, _sub: &Subscription) {}
     /// Once, when the subscription is done (closed, or drained: then
     /// `drained`), before its completion callback runs.
     fn on_closed(&self, _sub: &Subscription, _drained: bool) {}

@@ -201,6 +201,13 @@ impl Extension for JsSub {
         }
     }
 
+    fn on_reconnected(&self, sub: &Subscription) {
+        match &self.mode {
+            Mode::Push(p) => p.on_reconnected(self, sub),
+            Mode::Pull(p) => p.on_reconnected(self, sub),
+        }
+    }
+
     fn on_closed(&self, sub: &Subscription, drained: bool) {
         match &self.mode {
             Mode::Push(p) => p.on_closed(self, sub),

@@ -80,6 +80,14 @@ impl PullState {
         ))
     }
 
+    /// After a reconnect the server may have lost the waiting requests (a
+    /// restart): an async subscription asks again.
+    pub fn on_reconnected(&self, _js: &JsSub, sub: &Subscription) {
+        if let Some(f) = self.fetcher.get() {
+            f.on_reconnected(sub);
+        }
+    }
+
     /// Once, when the subscription ends: an async one stops its timers and
     /// tells the user why it ended.
     pub fn on_closed(&self, js: &JsSub, sub: &Subscription) {

@@ -64,6 +64,8 @@ pub struct PullAsyncOptions {
 enum FetchEvent {
     Expired,
     MissedHeartbeat,
+    /// The connection is back: ask again for what is still outstanding.
+    Reconnected,
 }
 
 #[derive(Default)]
@@ -186,6 +188,20 @@ impl AsyncFetch {
     ) {
         if let Some(ev) = msg.binding().and_then(|b| b.downcast_ref::<FetchEvent>()) {
             let e = match ev {
+                FetchEvent::Reconnected => {
+                    // A restarted server forgot the waiting requests: count
+                    // them as never sent and ask again.
+                    {
+                        let mut st = self.lock();
+                        st.requested = st.delivered;
+                    }
+                    if sub.is_valid() && !sub.is_draining() {
+                        if let Err(e) = self.maybe_fetch_more(js, pull, sub) {
+                            self.end(sub, e);
+                        }
+                    }
+                    return;
+                }
                 FetchEvent::Expired => JsError::new(ErrorKind::Timeout, "fetch expired"),
                 FetchEvent::MissedHeartbeat => {
                     JsError::new(ErrorKind::MissedHeartbeat, "missed server heartbeats")
@@ -292,6 +308,14 @@ impl AsyncFetch {
             if !acked {
                 let _ = js.connection().publish(&reply, b"+ACK");
             }
+        }
+    }
+
+    /// On the reconnecting thread: the new request is made on the delivery
+    /// thread, in turn with the messages received before.
+    pub(super) fn on_reconnected(&self, sub: &Subscription) {
+        if !self.completed.load(Acquire) {
+            inject(&Arc::downgrade(sub.as_arc()), FetchEvent::Reconnected);
         }
     }
 

@@ -20,5 +20,8 @@ impl PushState {
         Ok(())
     }
 
+    /// After a reconnect (on the reconnecting thread).
+    pub fn on_reconnected(&self, _js: &JsSub, _sub: &Subscription) {}
+
     pub fn on_closed(&self, _js: &JsSub, _sub: &Subscription) {}
 }
