@@ -1086,3 +1086,45 @@ fn a_pull_consumer_survives_losing_its_stream_leader() {
         c.longest_gap
     );
 }
+
+#[test]
+fn an_async_pull_subscription_asks_again_after_a_server_restart() {
+    let mut server = NatsServer::builder().jetstream().start();
+    let js = reconnecting(vec![server.url()]);
+    stream(&js, "R", &["r.>"], StorageType::File, 1);
+    let seen = Arc::new(Seen::default());
+    let o = PullAsyncOptions {
+        fetch_size: 10,
+        ..seen.opts()
+    };
+    let sub = pull_subscribe_async(
+        &js,
+        "r.a",
+        Some("w"),
+        seen.handler(),
+        &o,
+        &SubOptions::default(),
+    )
+    .unwrap();
+    let distinct = || {
+        seen.st
+            .lock()
+            .unwrap()
+            .msgs
+            .iter()
+            .cloned()
+            .collect::<BTreeSet<_>>()
+    };
+    store_n(&js, "r.a", 0, 5);
+    assert!(wait_until(LONG, || seen.count() == 5));
+    // The restarted server has the stream and the consumer (file storage)
+    // but not the waiting request: without a new one nothing would come.
+    server.restart();
+    let other = reconnecting(vec![server.url()]);
+    store_n(&other, "r.a", 5, 5);
+    // (Acks the server had not stored before it died bring redeliveries.)
+    let all: BTreeSet<String> = nums(0, 10).into_iter().collect();
+    assert!(wait_until(LONG, || distinct() == all), "{:?}", distinct());
+    nats_rs::jetstream::consume::unsubscribe(&sub).unwrap();
+    assert_eq!(seen.end(&sub).0, None);
+}
