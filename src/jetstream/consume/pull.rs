@@ -237,11 +237,6 @@ pub(super) fn subscribe(
     opts: &SubOptions,
     handler: Option<MsgHandler>,
 ) -> JsResult<Subscription> {
-    if opts.ordered {
-        return Err(JsError::invalid_arg(
-            "can not use pull mode for an ordered consumer",
-        ));
-    }
     let subjects = if subject.is_empty() {
         Vec::new()
     } else {
