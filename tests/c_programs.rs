@@ -20,6 +20,10 @@
 //! credentials made for the run (see [`Fixture`]), passed in `NATS_RS_*`
 //! environment variables, and configures its server to match.
 //!
+//! Under valgrind a program sees `NATS_RS_UNDER_VALGRIND=1`, so that a bulk
+//! scenario (100,000 messages) may run smaller there: the leak check needs
+//! the paths, not the volume.
+//!
 //! A line `// modes: c cxx valgrind` limits a program to the modes it names:
 //! a program using structs that grew after nats.c 3.4.1 (the JetStream
 //! configs, for instance) cannot be built against Debian's header, so its
@@ -498,7 +502,9 @@ fn run_mode(name: &str, mode: Mode) {
             "--suppressions={}",
             c_dir().join("valgrind.supp").display()
         ))
-        .arg(&exe);
+        .arg(&exe)
+        // Lets a program scale its bulk scenario down under valgrind.
+        .env("NATS_RS_UNDER_VALGRIND", "1");
         c
     } else {
         Command::new(&exe)

@@ -220,7 +220,6 @@ impl Subscription {
 
     /// Moves the subscription to `subject` under `sid`; returns the old
     /// sid. Only `Connection::rewire` calls this, under the open set's lock.
-    #[allow(dead_code)] // FOUNDATION: used by the consumers of issue 15
     pub(crate) fn set_wire(&self, sid: u64, subject: &str) -> u64 {
         *self.0.subject.lock().unwrap_or_else(|p| p.into_inner()) = subject.into();
         self.0.sid.swap(sid, AcqRel)

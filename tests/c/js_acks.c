@@ -1,5 +1,5 @@
 // server-config: jetstream: enabled
-// modes: natsc
+// modes: c cxx valgrind natsc
 /*
  * js_acks: acknowledging messages of a durable pull consumer through the C
  * API, and what their metadata says. An ack is final (a second one does
@@ -82,7 +82,7 @@ main(int argc, char **argv)
     jsSubOptions      so;
     jsOptions         sync;
     jsMsgMetaData    *meta = NULL;
-    jsErrCode         jerr = 0;
+    jsErrCode         jerr = (jsErrCode) 0;
     natsMsg          *m = NULL;
     natsMsg          *m2 = NULL;
     natsMsgList       list = {NULL, 0};
