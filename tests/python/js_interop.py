@@ -221,6 +221,9 @@ class C:
 
 # What nats-py writes in (a) and (c), what the C side writes in (b).
 
+# A header value with a colon and inner spaces: only the first ": " splits.
+NOTE = "x: y  z"
+
 
 def payload_a(i):
     if i == 10:
@@ -274,6 +277,7 @@ def c_read_a(c):
                 expect(data == want, f"(a) message {i}: {len(data)} bytes differ from the {len(want)} published")
                 expect(c.header(msg, "Idx") == str(i), f"(a) message {i}: header Idx {c.header(msg, 'Idx')!r}")
                 expect(c.header(msg, "Origin") == "nats-py", f"(a) message {i}: header Origin")
+                expect(c.header(msg, "Note") == NOTE, f"(a) message {i}: header Note {c.header(msg, 'Note')!r}")
                 expect(c.header(msg, "Absent") is None, f"(a) message {i}: a header nobody set")
                 sseq, cseq, delivered, pending, stream, consumer = c.metadata(msg)
                 expect(
@@ -323,7 +327,7 @@ def expect_all_acked(ci, n, what):
 async def scenario_a(c, js):
     await js.add_stream(name=A_STREAM, subjects=["ia.>"])
     for i in range(A_COUNT):
-        ack = await js.publish(f"ia.{i % 5}", payload_a(i), headers={"Idx": str(i), "Origin": "nats-py"})
+        ack = await js.publish(f"ia.{i % 5}", payload_a(i), headers={"Idx": str(i), "Origin": "nats-py", "Note": NOTE})
         expect(ack.seq == i + 1 and not ack.duplicate, f"(a) nats-py publish {i}: {ack}")
     sub = await asyncio.to_thread(c_read_a, c)
     try:
@@ -372,7 +376,7 @@ def c_publish_b(c):
                 err,
             )
         else:
-            pa = publish_msg(f"ib.{i}", data, {"Nats-Msg-Id": f"id-{i}", "Idx": str(i)})
+            pa = publish_msg(f"ib.{i}", data, {"Nats-Msg-Id": f"id-{i}", "Idx": str(i), "Note": NOTE})
         got = read_ack(pa)
         expect(got == (B_STREAM, i + 1, False), f"(b) pub ack {i}: {got}")
     # Same id, other bytes: the server keeps the first and says so.
@@ -406,7 +410,7 @@ async def scenario_b(c, js):
             if i % 2 == 0:
                 expect(not hdrs, f"(b) message {i} (js_Publish) has headers {hdrs}")
             else:
-                want = {"Nats-Msg-Id": f"id-{i}", "Idx": str(i)}
+                want = {"Nats-Msg-Id": f"id-{i}", "Idx": str(i), "Note": NOTE}
                 expect(hdrs == want, f"(b) message {i}: headers {hdrs}, want {want}")
             md = m.metadata
             expect(
