@@ -2335,6 +2335,25 @@ typedef struct jsFetchRequest {
 } jsFetchRequest;
 
 /**
+ * A gap a push subscription's heartbeat revealed
+ * (natsSubscription_GetSequenceMismatch).
+ */
+typedef struct jsConsumerSequenceMismatch {
+  /**
+   * The stream sequence to resume from.
+   */
+  uint64_t Stream;
+  /**
+   * The consumer sequence the library received last.
+   */
+  uint64_t ConsumerClient;
+  /**
+   * The consumer sequence the server sent last.
+   */
+  uint64_t ConsumerServer;
+} jsConsumerSequenceMismatch;
+
+/**
  * An inbox subject: a NUL-terminated C string (opaque typedef as in nats.c).
  */
 typedef char natsInbox;
@@ -3804,6 +3823,103 @@ NATS_EXTERN enum natsStatus jsSubOptions_Init(struct jsSubOptions *opts);
  * NULL.
  */
 NATS_EXTERN enum natsStatus jsFetchRequest_Init(struct jsFetchRequest *request);
+
+/**
+ * Subscribes to a stream's messages through a push consumer, `cb` getting
+ * each one with `cbClosure` (see natsMsgHandler; each message belongs to
+ * the callback). `subOpts` (may be NULL) binds to a stream and consumer,
+ * names a durable or a queue group, or asks for an ordered consumer;
+ * without them the stream is found by `subject` and an ephemeral consumer
+ * is created. Unless `subOpts.ManualAck` (or the consumer takes no acks)
+ * each message is acknowledged when the callback returns, if the
+ * callback did not. Heartbeats and flow control never reach `cb`; missed
+ * heartbeats and sequence mismatches go to the connection's error
+ * handler. A consumer this call created is deleted by
+ * natsSubscription_Unsubscribe or natsSubscription_Drain, not by
+ * natsSubscription_Destroy, which frees the subscription.
+ *
+ * Status: NATS_INVALID_ARG for NULL `sub`, `js` or `cb`, no subject when
+ * not binding, or options nats.c refuses; NATS_NOT_FOUND when a bound
+ * consumer does not exist; NATS_ERR (with the server's code in `errCode`,
+ * which may be NULL) when the server refuses the consumer.
+ */
+NATS_EXTERN
+enum natsStatus js_Subscribe(struct natsSubscription **sub,
+                             struct jsCtx *js,
+                             const char *subject,
+                             natsMsgHandler cb,
+                             void *cbClosure,
+                             struct jsOptions *opts,
+                             struct jsSubOptions *subOpts,
+                             enum jsErrCode *errCode);
+
+/**
+ * Like js_Subscribe, with `numSubjects` filter subjects (each may hold
+ * wildcards); the consumer filters on all of them. Free the subscription
+ * with natsSubscription_Destroy.
+ */
+NATS_EXTERN
+enum natsStatus js_SubscribeMulti(struct natsSubscription **sub,
+                                  struct jsCtx *js,
+                                  const char **subjects,
+                                  int numSubjects,
+                                  natsMsgHandler cb,
+                                  void *cbClosure,
+                                  struct jsOptions *opts,
+                                  struct jsSubOptions *subOpts,
+                                  enum jsErrCode *errCode);
+
+/**
+ * Like js_Subscribe, without a callback: the messages are read with
+ * natsSubscription_NextMsg (and acknowledged by the program unless the
+ * consumer takes no acks). A sequence mismatch is returned once by the
+ * next natsSubscription_NextMsg as NATS_MISMATCH. Free the subscription
+ * with natsSubscription_Destroy.
+ */
+NATS_EXTERN
+enum natsStatus js_SubscribeSync(struct natsSubscription **sub,
+                                 struct jsCtx *js,
+                                 const char *subject,
+                                 struct jsOptions *opts,
+                                 struct jsSubOptions *subOpts,
+                                 enum jsErrCode *errCode);
+
+/**
+ * Like js_SubscribeSync, with `numSubjects` filter subjects. Free the
+ * subscription with natsSubscription_Destroy.
+ */
+NATS_EXTERN
+enum natsStatus js_SubscribeSyncMulti(struct natsSubscription **sub,
+                                      struct jsCtx *js,
+                                      const char **subjects,
+                                      int numSubjects,
+                                      struct jsOptions *opts,
+                                      struct jsSubOptions *subOpts,
+                                      enum jsErrCode *errCode);
+
+/**
+ * Asks the server for the info of the subscription's consumer (with
+ * `opts`' prefix, domain and wait when not NULL) and stores it in `*ci`;
+ * free it with jsConsumerInfo_Destroy. NATS_INVALID_ARG for NULL `ci` or
+ * `sub`; NATS_INVALID_SUBSCRIPTION for a subscription that is not a
+ * JetStream one or whose consumer is not known yet; NATS_NOT_FOUND (code
+ * in `errCode`, may be NULL) once the consumer is gone.
+ */
+NATS_EXTERN
+enum natsStatus natsSubscription_GetConsumerInfo(struct jsConsumerInfo **ci,
+                                                 struct natsSubscription *sub,
+                                                 struct jsOptions *opts,
+                                                 enum jsErrCode *errCode);
+
+/**
+ * Copies the consumer sequence mismatch the last heartbeat revealed into
+ * `*csm`. NATS_NOT_FOUND when there is none (no last error is left);
+ * NATS_INVALID_ARG for NULL `csm` or `sub`; NATS_INVALID_SUBSCRIPTION for
+ * a subscription that is not a JetStream one.
+ */
+NATS_EXTERN
+enum natsStatus natsSubscription_GetSequenceMismatch(struct jsConsumerSequenceMismatch *csm,
+                                                     struct natsSubscription *sub);
 
 /**
  * Returns the library's version as a string (static; do not free).

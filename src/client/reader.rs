@@ -331,7 +331,8 @@ fn route_to<H: Host>(
     counts: &mut InCounts,
 ) {
     // A JetStream subscription swallows its heartbeats and flow control.
-    let msg = match sub.extension() {
+    let ext = sub.extension();
+    let msg = match ext {
         Some(ext) => match ext.on_routed(sub, msg) {
             Some(m) => m,
             None => return,
@@ -351,6 +352,12 @@ fn route_to<H: Host>(
             return;
         }
     };
+    if let Some(ext) = ext {
+        ext.on_queued(
+            sub,
+            matches!(outcome, Enqueued::Queued | Enqueued::LimitReached),
+        );
+    }
     match outcome {
         Enqueued::Queued | Enqueued::Ignored | Enqueued::Dropped { first: false } => {}
         // The server stops sending too (UNSUB with max); forget the sid.

@@ -46,6 +46,9 @@ pub(crate) trait Extension: Any + Send + Sync {
     /// On the reader thread, before `msg` is queued: `None` swallows it
     /// (a heartbeat, flow control). Never blocks.
     fn on_routed(&self, sub: &Subscription, msg: Message) -> Option<Message>;
+    /// On the reader thread, right after a message `on_routed` let through
+    /// was queued (`true`) or dropped over the pending limits (`false`).
+    fn on_queued(&self, _sub: &Subscription, _queued: bool) {}
     /// A message was handed to the user; `delivered` counts them all.
     fn on_delivered(&self, _sub: &Subscription, _delivered: u64) {}
     /// Before `next_msg` takes a message: an error is returned instead.

@@ -453,7 +453,7 @@ pub unsafe extern "C" fn natsConnection_RequestMsg(
     })
 }
 
-fn msg_handler(cb: natsMsgHandler, closure: *mut c_void) -> Result<MsgHandler> {
+pub(crate) fn msg_handler(cb: natsMsgHandler, closure: *mut c_void) -> Result<MsgHandler> {
     let f = cb.ok_or_else(|| null_arg("message callback"))?;
     let closure = Closure(closure);
     Ok(Arc::new(

@@ -23,6 +23,7 @@ mod js_stream;
 mod js_stream_config;
 mod js_stream_info;
 mod js_sub_options;
+mod js_subscribe;
 mod js_types;
 mod lent;
 mod library;

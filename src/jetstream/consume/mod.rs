@@ -25,6 +25,7 @@ use super::error::{JsError, JsResult};
 pub mod ack;
 pub mod metadata;
 pub mod options;
+pub mod ordered;
 pub mod pull;
 pub mod push;
 pub mod resolve;
@@ -181,6 +182,12 @@ impl Extension for JsSub {
             }));
         }
         Some(msg)
+    }
+
+    fn on_queued(&self, sub: &Subscription, queued: bool) {
+        if let Mode::Push(p) = &self.mode {
+            p.on_queued(self, sub, queued);
+        }
     }
 
     fn on_delivered(&self, sub: &Subscription, delivered: u64) {
