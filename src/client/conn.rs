@@ -1058,7 +1058,6 @@ impl Connection {
     /// Moves `sub` to `subject` under a new sid (UNSUB the old one, SUB the
     /// new): whatever still arrives on the old sid is dropped. An ordered
     /// JetStream consumer starts over this way on a fresh inbox.
-    #[allow(dead_code)] // FOUNDATION: used by the consumers of issue 15
     pub(crate) fn rewire(&self, sub: &Subscription, subject: &str) -> Result<()> {
         if !subject::is_valid_subject(subject) {
             return Err(Error::new(

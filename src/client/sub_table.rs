@@ -67,7 +67,6 @@ impl OpenGuard<'_> {
 
     /// `sub` moved from `old_sid` to its current sid: the old one stops
     /// routing (the generation changes) and the new one starts.
-    #[allow(dead_code)] // FOUNDATION: used by the consumers of issue 15
     pub(crate) fn rekey(&mut self, old_sid: u64, sub: &Subscription) {
         self.open.remove(&old_sid);
         self.table

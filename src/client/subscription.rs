@@ -220,7 +220,6 @@ impl Subscription {
 
     /// Moves the subscription to `subject` under `sid`; returns the old
     /// sid. Only `Connection::rewire` calls this, under the open set's lock.
-    #[allow(dead_code)] // FOUNDATION: used by the consumers of issue 15
     pub(crate) fn set_wire(&self, sid: u64, subject: &str) -> u64 {
         *self.0.subject.lock().unwrap_or_else(|p| p.into_inner()) = subject.into();
         self.0.sid.swap(sid, AcqRel)
@@ -492,7 +491,7 @@ impl Subscription {
 
     /// `next_msg` without the extension's say (a fetch reading its own
     /// pull subscription).
-    #[allow(dead_code)] // FOUNDATION: used by the consumers of issue 15
+    #[allow(dead_code)] // FOUNDATION: for pull subscriptions (being merged)
     pub(crate) fn next_msg_internal(&self, timeout: Duration) -> Result<Message> {
         self.next_msg_impl(timeout, false)
     }

@@ -53,7 +53,6 @@ pub unsafe extern "C" fn jsFetchRequest_Init(request: *mut jsFetchRequest) -> na
 /// # Safety
 /// `o` is NULL or a readable `jsSubOptions` whose strings are NULL or
 /// NUL-terminated and whose arrays hold their counts' entries.
-#[allow(dead_code)] // FOUNDATION: used by the consumers of issue 15
 pub(crate) unsafe fn sub_options_from_c(o: *const jsSubOptions) -> JsResult<SubOptions> {
     // SAFETY: NULL or readable per the contract.
     let Some(o) = (unsafe { o.as_ref() }) else {
@@ -81,7 +80,7 @@ pub(crate) unsafe fn sub_options_from_c(o: *const jsSubOptions) -> JsResult<SubO
 /// # Safety
 /// `r` is a readable `jsFetchRequest` whose strings are NULL or
 /// NUL-terminated.
-#[allow(dead_code)] // FOUNDATION: used by the consumers of issue 15
+#[allow(dead_code)] // FOUNDATION: for pull subscriptions (being merged)
 pub(crate) unsafe fn fetch_request_from_c(r: &jsFetchRequest) -> JsResult<FetchRequest> {
     // SAFETY: per the contract.
     unsafe {
