@@ -1734,6 +1734,90 @@ typedef struct natsMsgList {
 } natsMsgList;
 
 /**
+ * How js_Subscribe and friends find or create their consumer. Set up with
+ * jsSubOptions_Init (which marks the config's policies unset); the
+ * struct never owns what its pointers point to.
+ */
+typedef struct jsSubOptions {
+  /**
+   * Bind to this stream (NULL: the stream is looked up by the subject).
+   */
+  const char *Stream;
+  /**
+   * Bind to this existing consumer of `Stream`, without creating one.
+   */
+  const char *Consumer;
+  /**
+   * Queue group: the members share the consumer's messages (push only).
+   */
+  const char *Queue;
+  /**
+   * The application acknowledges; otherwise an asynchronous push
+   * subscription acknowledges each message once its callback returns.
+   */
+  bool ManualAck;
+  /**
+   * The consumer to create, or what an existing one must match.
+   */
+  struct jsConsumerConfig Config;
+  /**
+   * An ordered consumer: every message once and in order, with the
+   * library recreating the consumer whenever one is missed.
+   */
+  bool Ordered;
+} jsSubOptions;
+
+/**
+ * One fetch of a pull subscription (natsSubscription_FetchRequest). Set
+ * up with jsFetchRequest_Init; durations are in nanoseconds.
+ */
+typedef struct jsFetchRequest {
+  /**
+   * How long the request lasts, nanoseconds (required unless NoWait).
+   */
+  int64_t Expires;
+  /**
+   * At most this many messages (required).
+   */
+  int Batch;
+  /**
+   * At most this many bytes (0: no limit).
+   */
+  int64_t MaxBytes;
+  /**
+   * Return what the server has now instead of waiting.
+   */
+  bool NoWait;
+  /**
+   * Ask the server for heartbeats this often while the request waits.
+   */
+  int64_t Heartbeat;
+  /**
+   * Only receive while the consumer has at least this many pending
+   * messages (priority groups, server 2.11+).
+   */
+  int64_t MinPending;
+  /**
+   * Only receive while the consumer has at least this many messages
+   * waiting for an acknowledgement (server 2.11+).
+   */
+  int64_t MinAckPending;
+  /**
+   * The pinned client id, with the "pinned_client" priority policy.
+   */
+  const char *ID;
+  /**
+   * The priority group the request belongs to.
+   */
+  const char *Group;
+  /**
+   * With the "prioritized" policy (server 2.12+): lower is served first,
+   * 0 to 9.
+   */
+  uint8_t Priority;
+} jsFetchRequest;
+
+/**
  * Which servers may hold a stream's replicas. Set it up with
  * jsPlacement_Init; the strings belong to the caller.
  */
@@ -2249,90 +2333,6 @@ typedef struct jsStreamNamesList {
    */
   int Count;
 } jsStreamNamesList;
-
-/**
- * How js_Subscribe and friends find or create their consumer. Set up with
- * jsSubOptions_Init (which marks the config's policies unset); the
- * struct never owns what its pointers point to.
- */
-typedef struct jsSubOptions {
-  /**
-   * Bind to this stream (NULL: the stream is looked up by the subject).
-   */
-  const char *Stream;
-  /**
-   * Bind to this existing consumer of `Stream`, without creating one.
-   */
-  const char *Consumer;
-  /**
-   * Queue group: the members share the consumer's messages (push only).
-   */
-  const char *Queue;
-  /**
-   * The application acknowledges; otherwise an asynchronous push
-   * subscription acknowledges each message once its callback returns.
-   */
-  bool ManualAck;
-  /**
-   * The consumer to create, or what an existing one must match.
-   */
-  struct jsConsumerConfig Config;
-  /**
-   * An ordered consumer: every message once and in order, with the
-   * library recreating the consumer whenever one is missed.
-   */
-  bool Ordered;
-} jsSubOptions;
-
-/**
- * One fetch of a pull subscription (natsSubscription_FetchRequest). Set
- * up with jsFetchRequest_Init; durations are in nanoseconds.
- */
-typedef struct jsFetchRequest {
-  /**
-   * How long the request lasts, nanoseconds (required unless NoWait).
-   */
-  int64_t Expires;
-  /**
-   * At most this many messages (required).
-   */
-  int Batch;
-  /**
-   * At most this many bytes (0: no limit).
-   */
-  int64_t MaxBytes;
-  /**
-   * Return what the server has now instead of waiting.
-   */
-  bool NoWait;
-  /**
-   * Ask the server for heartbeats this often while the request waits.
-   */
-  int64_t Heartbeat;
-  /**
-   * Only receive while the consumer has at least this many pending
-   * messages (priority groups, server 2.11+).
-   */
-  int64_t MinPending;
-  /**
-   * Only receive while the consumer has at least this many messages
-   * waiting for an acknowledgement (server 2.11+).
-   */
-  int64_t MinAckPending;
-  /**
-   * The pinned client id, with the "pinned_client" priority policy.
-   */
-  const char *ID;
-  /**
-   * The priority group the request belongs to.
-   */
-  const char *Group;
-  /**
-   * With the "prioritized" policy (server 2.12+): lower is served first,
-   * 0 to 9.
-   */
-  uint8_t Priority;
-} jsFetchRequest;
 
 /**
  * A gap a push subscription's heartbeat revealed
@@ -3660,6 +3660,80 @@ NATS_EXTERN enum natsStatus js_PublishAsyncComplete(struct jsCtx *js, struct jsP
 NATS_EXTERN
 enum natsStatus js_PublishAsyncGetPendingList(struct natsMsgList *pending,
                                               struct jsCtx *js);
+
+/**
+ * Creates a pull subscription on `subject`, read with
+ * natsSubscription_Fetch or natsSubscription_FetchRequest (NextMsg is
+ * refused). `durable` (may be NULL; else the config's Durable) names a
+ * durable consumer, created if missing; without one the consumer is
+ * ephemeral. `opts->Stream`/`Consumer` bind to an existing one. The
+ * subscription is stored in `*sub` and belongs to the caller: free it
+ * with natsSubscription_Destroy (Unsubscribe first also deletes a
+ * consumer this call created). `jsOpts` (may be NULL) overrides the
+ * context's for the lookups; `errCode` (may be NULL) gets the server's
+ * error code.
+ */
+NATS_EXTERN
+enum natsStatus js_PullSubscribe(struct natsSubscription **sub,
+                                 struct jsCtx *js,
+                                 const char *subject,
+                                 const char *durable,
+                                 struct jsOptions *jsOpts,
+                                 struct jsSubOptions *opts,
+                                 enum jsErrCode *errCode);
+
+/**
+ * Fetches up to `batch` messages within `timeout` milliseconds from a
+ * pull subscription: messages already received first, then a request
+ * that returns what the server has, then (if it had none) one that
+ * waits. NATS_OK with 1 to `batch` messages in `list` (the caller frees
+ * it with natsMsgList_Destroy), NATS_TIMEOUT with none; NATS_INVALID_ARG
+ * for a NULL argument or a batch below 1, NATS_INVALID_TIMEOUT for a
+ * timeout below 1, NATS_INVALID_SUBSCRIPTION for a subscription that is
+ * not a pull one, NATS_ERR when another fetch is under way.
+ */
+NATS_EXTERN
+enum natsStatus natsSubscription_Fetch(struct natsMsgList *list,
+                                       struct natsSubscription *sub,
+                                       int batch,
+                                       int64_t timeout,
+                                       enum jsErrCode *errCode);
+
+/**
+ * Like natsSubscription_Fetch with every option of `request` (see
+ * jsFetchRequest): it waits for its expiry unless the server ends it
+ * earlier (NoWait, MaxBytes, ...). NATS_MISSED_HEARTBEAT when heartbeats
+ * were asked for and stopped; NATS_LIMIT_REACHED or the server's error
+ * (with its text) when it refused the request and nothing was fetched.
+ */
+NATS_EXTERN
+enum natsStatus natsSubscription_FetchRequest(struct natsMsgList *list,
+                                              struct natsSubscription *sub,
+                                              struct jsFetchRequest *request);
+
+/**
+ * Creates a pull subscription that fetches by itself and calls `msgCB`
+ * with each message (each belongs to the callback), as set by
+ * `jsOpts->PullSubscribeAsync`: limits (Timeout, MaxMessages, MaxBytes,
+ * NoWait), request sizing (FetchSize, default 128; KeepAhead; or a
+ * NextHandler deciding each request), Heartbeat, priority groups, and a
+ * CompleteHandler told once, after the last message, why it ended.
+ * Unless `opts->ManualAck`, each message is acknowledged when `msgCB`
+ * returns. The subscription is stored in `*newsub` and belongs to the
+ * caller (natsSubscription_Destroy); closures must outlive it.
+ * NATS_INVALID_ARG for NULL arguments or options that exclude each other
+ * (KeepAhead with MaxBytes or NoWait, a Group the consumer does not have).
+ */
+NATS_EXTERN
+enum natsStatus js_PullSubscribeAsync(struct natsSubscription **newsub,
+                                      struct jsCtx *js,
+                                      const char *subject,
+                                      const char *durable,
+                                      natsMsgHandler msgCB,
+                                      void *msgCBClosure,
+                                      struct jsOptions *jsOpts,
+                                      struct jsSubOptions *opts,
+                                      enum jsErrCode *errCode);
 
 /**
  * Sets up a stream configuration: zero for every field but those nats.c

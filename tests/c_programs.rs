@@ -142,6 +142,8 @@ c_programs!(
     js_ordered,
     js_publish,
     js_publish_async,
+    js_pull,
+    js_pull_async,
     js_push,
     js_push_errors,
     js_push_multi,

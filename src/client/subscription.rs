@@ -220,6 +220,7 @@ impl Subscription {
 
     /// Moves the subscription to `subject` under `sid`; returns the old
     /// sid. Only `Connection::rewire` calls this, under the open set's lock.
+    #[allow(dead_code)] // FOUNDATION: used by the consumers of issue 15
     pub(crate) fn set_wire(&self, sid: u64, subject: &str) -> u64 {
         *self.0.subject.lock().unwrap_or_else(|p| p.into_inner()) = subject.into();
         self.0.sid.swap(sid, AcqRel)
@@ -491,7 +492,6 @@ impl Subscription {
 
     /// `next_msg` without the extension's say (a fetch reading its own
     /// pull subscription).
-    #[allow(dead_code)] // FOUNDATION: for pull subscriptions (being merged)
     pub(crate) fn next_msg_internal(&self, timeout: Duration) -> Result<Message> {
         self.next_msg_impl(timeout, false)
     }
@@ -656,6 +656,12 @@ impl Subscription {
         } else {
             Err(Error::new(ErrorKind::Timeout, "drain not complete"))
         }
+    }
+
+    /// A drain has started (it may be done too): no more is asked of the
+    /// server (an async pull subscription stops fetching).
+    pub fn is_draining(&self) -> bool {
+        self.lock_life().drain.started
     }
 
     /// How a finished drain ended (`None`: cleanly); `IllegalState` while

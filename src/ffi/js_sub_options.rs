@@ -80,7 +80,6 @@ pub(crate) unsafe fn sub_options_from_c(o: *const jsSubOptions) -> JsResult<SubO
 /// # Safety
 /// `r` is a readable `jsFetchRequest` whose strings are NULL or
 /// NUL-terminated.
-#[allow(dead_code)] // FOUNDATION: for pull subscriptions (being merged)
 pub(crate) unsafe fn fetch_request_from_c(r: &jsFetchRequest) -> JsResult<FetchRequest> {
     // SAFETY: per the contract.
     unsafe {

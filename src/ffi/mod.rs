@@ -19,6 +19,7 @@ mod js_metadata;
 mod js_msg;
 mod js_publish;
 mod js_publish_async;
+mod js_pull;
 mod js_stream;
 mod js_stream_config;
 mod js_stream_info;

@@ -27,6 +27,7 @@ pub mod metadata;
 pub mod options;
 pub mod ordered;
 pub mod pull;
+pub mod pull_async;
 pub mod push;
 pub mod resolve;
 
