@@ -26,6 +26,7 @@ mod js_stream_info;
 mod js_sub_options;
 mod js_subscribe;
 mod js_types;
+mod kv_handles;
 mod lent;
 mod library;
 mod lifecycle;
