@@ -650,6 +650,23 @@ typedef struct jsAtomicBatchCtx jsAtomicBatchCtx;
 typedef struct jsCtx jsCtx;
 
 /**
+ * Opaque C handle of one revision of a key (kvStore_Get, a watcher's
+ * kvWatcher_Next, ...), freed with kvEntry_Destroy.
+ */
+typedef struct kvEntry kvEntry;
+
+/**
+ * Opaque C handle of an open bucket (js_CreateKeyValue, js_KeyValue).
+ */
+typedef struct kvStore kvStore;
+
+/**
+ * Opaque C handle of a watcher (kvStore_Watch...), freed with
+ * kvWatcher_Destroy.
+ */
+typedef struct kvWatcher kvWatcher;
+
+/**
  * Opaque C handle of a connection.
  */
 typedef struct natsConnection natsConnection;
@@ -2354,6 +2371,92 @@ typedef struct jsConsumerSequenceMismatch {
 } jsConsumerSequenceMismatch;
 
 /**
+ * Told each entry a watcher with a callback receives (`e` is the
+ * callback's, freed with kvEntry_Destroy; NULL marks the end of the
+ * initial values), or a failure in `s`.
+ */
+typedef void (*kvWatchCb)(struct kvWatcher *w, struct kvEntry *e, enum natsStatus s, void *closure);
+
+/**
+ * How a watcher (and Keys, History) reads the bucket; set up with
+ * kvWatchOptions_Init.
+ */
+typedef struct kvWatchOptions {
+  /**
+   * Deletes and purges are not reported.
+   */
+  bool IgnoreDeletes;
+  /**
+   * Every kept revision, not only the last one of each key.
+   */
+  bool IncludeHistory;
+  /**
+   * Entries without their values.
+   */
+  bool MetaOnly;
+  /**
+   * How long Keys and History wait, milliseconds.
+   */
+  int64_t Timeout;
+  /**
+   * Only changes made after the watcher started.
+   */
+  bool UpdatesOnly;
+  /**
+   * The consumer's idle heartbeat, nanoseconds (0: 5 seconds).
+   */
+  int64_t Heartbeat;
+  /**
+   * Start at this revision.
+   */
+  uint64_t ResumeFromRevision;
+  /**
+   * Deliver entries to this callback instead of kvWatcher_Next.
+   */
+  kvWatchCb Callback;
+  void *Closure;
+} kvWatchOptions;
+
+/**
+ * Keys handed to the caller (kvStore_Keys), freed with
+ * kvKeysList_Destroy.
+ */
+typedef struct kvKeysList {
+  char **Keys;
+  int Count;
+} kvKeysList;
+
+/**
+ * Entries handed to the caller (kvStore_History), freed with
+ * kvEntryList_Destroy.
+ */
+typedef struct kvEntryList {
+  struct kvEntry **Entries;
+  int Count;
+} kvEntryList;
+
+/**
+ * Options of kvStore_Purge and kvStore_PurgeDeletes; set up with
+ * kvPurgeOptions_Init.
+ */
+typedef struct kvPurgeOptions {
+  /**
+   * How long operations wait, milliseconds.
+   */
+  int64_t Timeout;
+  /**
+   * PurgeDeletes removes markers older than this, nanoseconds (0: 30
+   * minutes; negative: all).
+   */
+  int64_t DeleteMarkersOlderThan;
+  /**
+   * The purge marker's own TTL, milliseconds (buckets with
+   * LimitMarkerTTL, server 2.11+).
+   */
+  int64_t TTL;
+} kvPurgeOptions;
+
+/**
  * An inbox subject: a NUL-terminated C string (opaque typedef as in nats.c).
  */
 typedef char natsInbox;
@@ -3994,6 +4097,136 @@ enum natsStatus natsSubscription_GetConsumerInfo(struct jsConsumerInfo **ci,
 NATS_EXTERN
 enum natsStatus natsSubscription_GetSequenceMismatch(struct jsConsumerSequenceMismatch *csm,
                                                      struct natsSubscription *sub);
+
+/**
+ * Sets every option to its default (all zero: the last value of each key,
+ * deletes included, no callback).
+ *
+ * Status: NATS_INVALID_ARG for a NULL `opts`.
+ */
+NATS_EXTERN enum natsStatus kvWatchOptions_Init(struct kvWatchOptions *opts);
+
+/**
+ * Watches the keys matching `keys` (wildcards allowed): the last value of
+ * each, then a NULL entry saying the initial values are all there, then
+ * every change (see kvWatchOptions for other choices). Entries come from
+ * kvWatcher_Next, or go to `opts.Callback` on a library thread.
+ * `*new_watcher` is the caller's, freed with kvWatcher_Destroy.
+ *
+ * Status: NATS_INVALID_ARG for NULL arguments or an empty `keys`.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_Watch(struct kvWatcher **new_watcher,
+                              struct kvStore *kv,
+                              const char *keys,
+                              const struct kvWatchOptions *opts);
+
+/**
+ * kvStore_Watch on the keys matching any of `numKeys` patterns.
+ *
+ * Status: NATS_INVALID_ARG for NULL arguments, `numKeys` not positive, or
+ * a NULL or empty pattern.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_WatchMulti(struct kvWatcher **new_watcher,
+                                   struct kvStore *kv,
+                                   const char *const *keys,
+                                   int numKeys,
+                                   const struct kvWatchOptions *opts);
+
+/**
+ * kvStore_Watch on every key of the bucket.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_WatchAll(struct kvWatcher **new_watcher,
+                                 struct kvStore *kv,
+                                 const struct kvWatchOptions *opts);
+
+/**
+ * Waits up to `timeout` milliseconds for the watcher's next entry, stored
+ * in `*new_entry` (the caller's, freed with kvEntry_Destroy); a NULL entry
+ * with NATS_OK marks the end of the initial values.
+ *
+ * Status: NATS_TIMEOUT when nothing came; NATS_ILLEGAL_STATE once the
+ * watcher is stopped (also for a call waiting then) or when it has a
+ * callback; NATS_INVALID_ARG for NULL arguments or a `timeout` not
+ * positive.
+ */
+NATS_EXTERN
+enum natsStatus kvWatcher_Next(struct kvEntry **new_entry,
+                               struct kvWatcher *w,
+                               int64_t timeout);
+
+/**
+ * Stops the watcher (a stopped one: NATS_OK) and deletes its consumer;
+ * calls of kvWatcher_Next, waiting or later, then fail with
+ * NATS_ILLEGAL_STATE, and a callback is not called again.
+ *
+ * Status: NATS_INVALID_ARG for a NULL `w`.
+ */
+NATS_EXTERN enum natsStatus kvWatcher_Stop(struct kvWatcher *w);
+
+/**
+ * Stops the watcher (as kvWatcher_Stop) and frees it; NULL is ignored. A
+ * callback running now may still finish.
+ */
+NATS_EXTERN void kvWatcher_Destroy(struct kvWatcher *w);
+
+/**
+ * Fills `list` with the keys that have a value (none for an empty bucket:
+ * NATS_OK and a Count of 0). `opts.Timeout` (milliseconds) bounds the
+ * gathering. The keys are the caller's, freed with kvKeysList_Destroy.
+ *
+ * Status: NATS_TIMEOUT (and no keys) when the time ran out;
+ * NATS_INVALID_ARG for NULL `list` or `kv`.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_Keys(struct kvKeysList *list,
+                             struct kvStore *kv,
+                             const struct kvWatchOptions *opts);
+
+/**
+ * kvStore_Keys for the keys matching any of `numFilters` patterns
+ * (wildcards allowed).
+ *
+ * Status: as kvStore_Keys; NATS_INVALID_ARG also for NULL `filters` or a
+ * `numFilters` not positive.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_KeysWithFilters(struct kvKeysList *list,
+                                        struct kvStore *kv,
+                                        const char *const *filters,
+                                        int numFilters,
+                                        const struct kvWatchOptions *opts);
+
+/**
+ * Fills `list` with every revision kept of `key`, oldest first (see
+ * kvWatchOptions: IgnoreDeletes, MetaOnly, Timeout in milliseconds). The
+ * entries are the caller's, freed with kvEntryList_Destroy.
+ *
+ * Status: NATS_NOT_FOUND when there is none (a missing key, an empty
+ * bucket); NATS_TIMEOUT (and no entries) when the time ran out;
+ * NATS_INVALID_ARG for NULL arguments or an empty `key`.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_History(struct kvEntryList *list,
+                                struct kvStore *kv,
+                                const char *key,
+                                const struct kvWatchOptions *opts);
+
+/**
+ * Removes the keys whose last revision is a delete or purge marker: their
+ * older revisions go, and the marker too unless it is younger than
+ * `opts.DeleteMarkersOlderThan` nanoseconds (0: 30 minutes; negative:
+ * every marker goes). `opts.Timeout` (milliseconds) bounds the gathering
+ * of the markers; `opts` may be NULL.
+ *
+ * Status: NATS_TIMEOUT (and nothing purged) when the markers could not
+ * all be gathered in time; NATS_INVALID_ARG for a NULL `kv`.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_PurgeDeletes(struct kvStore *kv,
+                                     const struct kvPurgeOptions *opts);
 
 /**
  * Returns the library's version as a string (static; do not free).

@@ -152,6 +152,8 @@ c_programs!(
     js_push_errors,
     js_push_multi,
     js_streams,
+    kv_keys,
+    kv_watch,
     max_reconnect,
     no_responders,
     pubsub_bytes,

@@ -44,10 +44,6 @@ const PENDING: &[(&str, &str)] = &[
     // Key/value store.
     ("kvOperation", "key/value store"),
     ("kvConfig", "key/value store"),
-    ("kvWatchOptions", "key/value store"),
-    ("kvPurgeOptions", "key/value store"),
-    ("kvEntryList", "key/value store"),
-    ("kvKeysList", "key/value store"),
     // Object store.
     ("objStoreConfig", "object store"),
     ("objStoreNamesList", "object store"),

@@ -27,6 +27,7 @@ mod js_sub_options;
 mod js_subscribe;
 mod js_types;
 mod kv_handles;
+mod kv_watch;
 mod lent;
 mod library;
 mod lifecycle;

@@ -9,8 +9,12 @@
 //! bucket's config and its stream), `status`, `watch` (watchers on an
 //! ordered consumer) and `keys` (keys and history, read through watchers).
 pub mod entry;
+pub mod keys;
+pub mod watch;
 
 pub use entry::{KvEntry, Operation};
+pub use keys::PurgeDeletesOptions;
+pub use watch::{WatchCallback, WatchEvent, WatchOptions, Watcher};
 
 use super::context::JetStream;
 
