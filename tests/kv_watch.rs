@@ -640,3 +640,46 @@ fn purge_deletes_removes_old_markers_and_keeps_recent_ones() {
     .unwrap();
     assert_eq!(msgs(&kv), 0);
 }
+
+#[test]
+fn a_callback_that_stops_its_watcher_hears_nothing_more() {
+    let (_s, _c, js) = start();
+    let kv = bucket::create(&js, "cbstop", 1, false);
+    for i in 0..5 {
+        bucket::put(&kv, &format!("k{i}"), "v");
+    }
+    let calls = Arc::new(Mutex::new(0));
+    let c2 = calls.clone();
+    let opts = WatchOptions {
+        callback: Some(Arc::new(move |w: &Watcher, _e| {
+            *c2.lock().unwrap() += 1;
+            w.stop().unwrap();
+        })),
+        ..WatchOptions::default()
+    };
+    let w = kv.watch_all(&opts).unwrap();
+    assert!(wait_until(LONG, || *calls.lock().unwrap() == 1));
+    bucket::put(&kv, "k0", "again");
+    std::thread::sleep(SHORT);
+    assert_eq!(*calls.lock().unwrap(), 1);
+    drop(w);
+}
+
+#[test]
+fn dropping_the_last_handle_stops_the_watcher() {
+    let (_s, _c, js) = start();
+    let kv = bucket::create(&js, "dropped", 1, false);
+    let w = kv.watch_all(&WatchOptions::default()).unwrap();
+    let name = consumer_info(w.subscription().unwrap(), None).unwrap().name;
+    let w2 = w.clone();
+    drop(w);
+    assert!(
+        js.consumer_info("KV_dropped", &name).is_ok(),
+        "a clone is left"
+    );
+    drop(w2);
+    assert_eq!(
+        js.consumer_info("KV_dropped", &name).unwrap_err().kind,
+        ErrorKind::NotFound
+    );
+}
