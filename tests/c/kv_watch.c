@@ -82,7 +82,7 @@ put_thread(void *arg)
 
 #if NATS_VERSION_NUMBER >= 0x030E00
 struct seen {
-    natsMutex *mu;
+    pthread_mutex_t mu;
     int        entries;
     int        markers;
     int        marker_at; /* entries seen when the marker came */
@@ -94,7 +94,7 @@ on_entry(kvWatcher *w, kvEntry *e, natsStatus s, void *closure)
 {
     struct seen *seen = (struct seen *) closure;
     (void) w;
-    natsMutex_Lock(seen->mu);
+    pthread_mutex_lock(&seen->mu);
     if (s != NATS_OK)
         seen->bad++;
     if (e == NULL) {
@@ -103,7 +103,7 @@ on_entry(kvWatcher *w, kvEntry *e, natsStatus s, void *closure)
     } else {
         seen->entries++;
     }
-    natsMutex_Unlock(seen->mu);
+    pthread_mutex_unlock(&seen->mu);
     kvEntry_Destroy(e);
 }
 
@@ -111,9 +111,9 @@ static int
 seen_count(struct seen *seen)
 {
     int n;
-    natsMutex_Lock(seen->mu);
+    pthread_mutex_lock(&seen->mu);
     n = seen->entries + seen->markers;
-    natsMutex_Unlock(seen->mu);
+    pthread_mutex_unlock(&seen->mu);
     return n;
 }
 
@@ -185,7 +185,7 @@ newer_api(jsCtx *js, kvStore *kv)
 
     /* A callback: the entries, then the marker, then the updates. */
     memset(&seen, 0, sizeof(seen));
-    CHECK_OK(natsMutex_Create(&seen.mu));
+    CHECK(pthread_mutex_init(&seen.mu, NULL) == 0, "mutex");
     kvWatchOptions_Init(&o);
     o.Callback = on_entry;
     o.Closure = &seen;
@@ -201,7 +201,7 @@ newer_api(jsCtx *js, kvStore *kv)
     nats_Sleep(SHORT);
     CHECK(seen_count(&seen) == 3, "nothing after Stop");
     kvWatcher_Destroy(w);
-    natsMutex_Destroy(seen.mu);
+    pthread_mutex_destroy(&seen.mu);
 
     kvStore_Destroy(m);
 }
