@@ -154,6 +154,7 @@ c_programs!(
     js_streams,
     kv_keys,
     kv_watch,
+    kv_watch_restart,
     max_reconnect,
     no_responders,
     pubsub_bytes,
