@@ -448,3 +448,70 @@ fn mirrors_and_sources_name_buckets() {
     assert_eq!(names, ["KV_origin"]);
     assert_eq!(sourced.put_subject("k"), "$KV.sourced.k");
 }
+
+#[test]
+fn a_bucket_of_another_account_through_an_api_prefix() {
+    // Account I imports A's JetStream API under `fromA` and A's `$KV.>`
+    // under `fromA.$KV.>` (nats.c's cross-account test setup).
+    let server = NatsServer::builder()
+        .jetstream()
+        .config(
+            "accounts: {
+               A: {
+                 users: [ {user: a, password: a} ]
+                 jetstream: enabled
+                 exports: [ {service: '$JS.API.>'}, {service: '$KV.>'}, {stream: 'accI.>'} ]
+               }
+               I: {
+                 users: [ {user: i, password: i} ]
+                 imports: [
+                   {service: {account: A, subject: '$JS.API.>'}, to: 'fromA.>'}
+                   {service: {account: A, subject: '$KV.>'}, to: 'fromA.$KV.>'}
+                   {stream: {subject: 'accI.>', account: A}}
+                 ]
+               }
+             }",
+        )
+        .start();
+    let connect = |user: &str, inbox: &str, prefix: &str| {
+        let mut opts = Options {
+            url: Some(server.url()),
+            user: Some(user.into()),
+            password: Some(user.into()),
+            ..Options::default()
+        };
+        if !inbox.is_empty() {
+            opts.inbox_prefix = inbox.into();
+        }
+        let conn = Connection::connect(opts).expect("connect");
+        let js_opts = JsOptions {
+            prefix: prefix.into(),
+            ..JsOptions::default()
+        };
+        JetStream::new(conn, js_opts).unwrap()
+    };
+    let js_a = connect("a", "", "");
+    let js_i = connect("i", "accI", "fromA");
+    let cfg = KvConfig {
+        bucket: "Map".into(),
+        ..KvConfig::default()
+    };
+    let kv_a = js_a.create_key_value(&cfg).unwrap();
+    let kv_i = js_i.create_key_value(&cfg).unwrap();
+    assert_eq!(kv_i.put_subject("map"), "fromA.$KV.Map.map");
+    assert_eq!(kv_a.put_subject("map"), "$KV.Map.map");
+
+    let r1 = kv_i.put("map", b"value").unwrap();
+    assert_eq!(value(&kv_a, "map"), b"value");
+    assert_eq!(value(&kv_i, "map"), b"value");
+    kv_i.update("map", b"updated", r1, None).unwrap();
+    assert_eq!(value(&kv_a, "map"), b"updated");
+    kv_a.delete("map").unwrap();
+    assert_eq!(kv_i.get("map").err().unwrap().kind, ErrorKind::NotFound);
+    kv_i.create("map", b"again", None).unwrap();
+    assert_eq!(value(&kv_a, "map"), b"again");
+    kv_i.purge("map", &KvPurgeOptions::default()).unwrap();
+    assert_eq!(kv_a.entry("map", 0).unwrap().operation(), Operation::Purge);
+    let bound = js_i.key_value("Map").unwrap();
+    assert_eq!(bound.status().unwrap().values(), 1);
+}
