@@ -152,6 +152,7 @@ c_programs!(
     js_push_errors,
     js_push_multi,
     js_streams,
+    kv_store,
     max_reconnect,
     no_responders,
     pubsub_bytes,

@@ -19,6 +19,7 @@ pub mod consumer_info;
 pub mod context;
 pub mod error;
 pub mod json;
+pub mod kv;
 pub mod msg_get;
 pub mod names;
 pub mod paging;
