@@ -153,6 +153,7 @@ c_programs!(
     js_push_multi,
     js_streams,
     kv_keys,
+    kv_store,
     kv_watch,
     kv_watch_restart,
     max_reconnect,

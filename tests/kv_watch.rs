@@ -8,10 +8,10 @@ mod support;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
-use nats_rs::client::{Connection, ErrorKind, Message, Options};
+use nats_rs::client::{Connection, ErrorKind, Options};
 use nats_rs::jetstream::consume::push::consumer_info;
 use nats_rs::jetstream::kv::{
-    KvEntry, KvStore, Operation, PurgeDeletesOptions, WatchOptions, Watcher,
+    KvConfig, KvEntry, KvPurgeOptions, KvStore, Operation, WatchOptions, Watcher,
 };
 use nats_rs::jetstream::*;
 use support::{wait_until, NatsServer};
@@ -20,59 +20,48 @@ const LONG: Duration = Duration::from_secs(20);
 const SHORT: Duration = Duration::from_millis(300);
 const MS: i64 = 1_000_000;
 
-/// A bucket made with the plain JetStream API, as ADR-8 lays it out (the
-/// store's own calls live elsewhere).
+/// Buckets and their keys through the store's calls.
 mod bucket {
     use super::*;
 
-    pub fn create(js: &JetStream, name: &str, history: i64, file: bool) -> KvStore {
-        let subject = format!("$KV.{name}.>");
-        let mut cfg = StreamConfig::new(&format!("KV_{name}"), &[subject.as_str()]);
-        cfg.max_msgs_per_subject = history;
-        cfg.allow_rollup = true;
-        cfg.deny_delete = true;
-        cfg.allow_direct = true;
-        cfg.discard = DiscardPolicy::New;
-        if !file {
-            cfg.storage = StorageType::Memory;
-        }
-        js.add_stream(&cfg).expect("add the bucket's stream");
-        KvStore::open_unchecked(js, name).expect("open the bucket")
+    pub fn create(js: &JetStream, name: &str, history: u8, file: bool) -> KvStore {
+        let cfg = KvConfig {
+            bucket: name.to_string(),
+            history,
+            storage: if file {
+                StorageType::File
+            } else {
+                StorageType::Memory
+            },
+            ..KvConfig::default()
+        };
+        js.create_key_value(&cfg).expect("create the bucket")
     }
 
     /// A put; its revision.
     pub fn put(kv: &KvStore, key: &str, value: &str) -> u64 {
-        kv.context()
-            .publish(
-                &kv.key_subject(key),
-                value.as_bytes(),
-                &PubOptions::default(),
-            )
-            .expect("put")
-            .expect("an ack")
-            .sequence
+        kv.put(key, value.as_bytes()).expect("put")
     }
 
-    fn marker(kv: &KvStore, key: &str, op: &str) -> u64 {
-        let mut m = Message::new(&kv.key_subject(key), None, b"");
-        let h = m.headers_mut().unwrap();
-        h.set("KV-Operation", op);
-        if op == "PURGE" {
-            h.set("Nats-Rollup", "sub");
-        }
+    /// The revision of the bucket's last change (one writer: the test).
+    fn last_revision(kv: &KvStore) -> u64 {
         kv.context()
-            .publish_msg(&mut m, &PubOptions::default())
-            .expect("marker")
-            .expect("an ack")
-            .sequence
+            .stream_info(kv.stream_name(), &Default::default())
+            .expect("stream info")
+            .state
+            .last_seq
     }
 
+    /// A delete; the revision of its marker.
     pub fn delete(kv: &KvStore, key: &str) -> u64 {
-        marker(kv, key, "DEL")
+        kv.delete(key).expect("delete");
+        last_revision(kv)
     }
 
+    /// A purge; the revision of its marker.
     pub fn purge(kv: &KvStore, key: &str) -> u64 {
-        marker(kv, key, "PURGE")
+        kv.purge(key, &KvPurgeOptions::default()).expect("purge");
+        last_revision(kv)
     }
 }
 
@@ -504,8 +493,7 @@ fn a_watcher_survives_a_deleted_consumer_and_a_server_restart() {
     // JetStream may need a moment after the restart to take puts.
     let mut probe = 0;
     assert!(wait_until(Duration::from_secs(30), || {
-        let ack = js.publish("$KV.restart.probe", b"p", &PubOptions::default());
-        probe = ack.ok().flatten().map_or(0, |a| a.sequence);
+        probe = kv.put("probe", b"p").unwrap_or(0);
         probe > 0
     }));
     want.push(v("probe", "p", probe, Operation::Put));
@@ -593,7 +581,7 @@ fn history_gives_every_revision_or_not_found() {
 fn purge_deletes_removes_old_markers_and_keeps_recent_ones() {
     let (_s, _c, js) = start();
     let kv = bucket::create(&js, "pd", 5, false);
-    kv.purge_deletes(&PurgeDeletesOptions::default())
+    kv.purge_deletes(&KvPurgeOptions::default())
         .expect("nothing to purge in an empty bucket");
     for k in ["a", "b", "c"] {
         bucket::put(&kv, k, "1");
@@ -611,7 +599,7 @@ fn purge_deletes_removes_old_markers_and_keeps_recent_ones() {
     assert_eq!(msgs(&kv), 3 + 1 + 2);
     // By default markers younger than 30 minutes stay, without what came
     // before them.
-    kv.purge_deletes(&PurgeDeletesOptions::default()).unwrap();
+    kv.purge_deletes(&KvPurgeOptions::default()).unwrap();
     assert_eq!(msgs(&kv), 1 + 1 + 2);
     let h = kv.history("a", &WatchOptions::default()).unwrap();
     assert_eq!(
@@ -619,9 +607,9 @@ fn purge_deletes_removes_old_markers_and_keeps_recent_ones() {
         [Operation::Delete]
     );
     // Negative: all of them go.
-    kv.purge_deletes(&PurgeDeletesOptions {
+    kv.purge_deletes(&KvPurgeOptions {
         delete_markers_older_than: -1,
-        ..PurgeDeletesOptions::default()
+        ..KvPurgeOptions::default()
     })
     .unwrap();
     assert_eq!(msgs(&kv), 2);
@@ -633,9 +621,9 @@ fn purge_deletes_removes_old_markers_and_keeps_recent_ones() {
     // A marker older than the limit goes too.
     bucket::delete(&kv, "c");
     std::thread::sleep(Duration::from_millis(50));
-    kv.purge_deletes(&PurgeDeletesOptions {
+    kv.purge_deletes(&KvPurgeOptions {
         delete_markers_older_than: 10 * MS,
-        ..PurgeDeletesOptions::default()
+        ..KvPurgeOptions::default()
     })
     .unwrap();
     assert_eq!(msgs(&kv), 0);

@@ -16,7 +16,7 @@ use super::kv_handles::{kvEntry, kvStore, kv_ref};
 use super::options::Closure;
 use super::status::natsStatus;
 use crate::client::ErrorKind;
-use crate::jetstream::kv::{KvEntry, PurgeDeletesOptions, WatchCallback, WatchOptions, Watcher};
+use crate::jetstream::kv::{KvEntry, KvPurgeOptions, WatchCallback, WatchOptions, Watcher};
 use crate::jetstream::{JsError, JsResult};
 
 // SAFETY: the pointer is `Arc::into_raw` of the watcher's state (through
@@ -393,9 +393,10 @@ pub unsafe extern "C" fn kvStore_PurgeDeletes(
             let kv = kv_ref(kv)?;
             let o = opts
                 .as_ref()
-                .map_or_else(PurgeDeletesOptions::default, |o| PurgeDeletesOptions {
+                .map_or_else(KvPurgeOptions::default, |o| KvPurgeOptions {
                     timeout: (o.Timeout > 0).then(|| super::handles::millis(o.Timeout)),
                     delete_markers_older_than: o.DeleteMarkersOlderThan,
+                    ttl: None,
                 });
             kv.purge_deletes(&o)
         })

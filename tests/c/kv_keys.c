@@ -1,5 +1,5 @@
 // server-config: jetstream: enabled
-// modes: natsc
+// modes: c cxx valgrind natsc
 /*
  * kv_keys: what is read through a watcher and let go. kvStore_Keys on an
  * empty bucket is NATS_OK with no keys, kvStore_History of a missing key

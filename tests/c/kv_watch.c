@@ -1,5 +1,5 @@
 // server-config: jetstream: enabled
-// modes: natsc
+// modes: c cxx valgrind natsc
 /*
  * kv_watch: watchers on a bucket. An empty bucket gives the NULL marker
  * first; a filled one its last value of each key (with the deltas), the

@@ -1,5 +1,5 @@
 // server-config: jetstream: enabled
-// modes: natsc
+// modes: c cxx valgrind natsc
 /*
  * kv_watch_restart: a watcher on a bucket kept on disk outlives a server
  * restart. Its ordered consumer (in memory on the server) is gone with

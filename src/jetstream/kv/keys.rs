@@ -10,22 +10,11 @@ use crate::jetstream::error::{JsError, JsResult};
 use crate::jetstream::stream::PurgeOptions;
 
 use super::watch::{WatchOptions, Watcher};
-use super::{KvEntry, KvStore, Operation};
+use super::{KvEntry, KvPurgeOptions, KvStore, Operation};
 
 /// How long PurgeDeletes keeps recent markers when told nothing: 30
 /// minutes, in nanoseconds.
 pub const DEFAULT_MARKERS_OLDER_THAN: i64 = 30 * 60 * 1_000_000_000;
-
-/// The options of [`KvStore::purge_deletes`] (nats.c's `kvPurgeOptions`
-/// as that call reads it).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PurgeDeletesOptions {
-    /// How long to gather the markers (`None`: no limit).
-    pub timeout: Option<Duration>,
-    /// Markers younger than this (nanoseconds) stay; 0: 30 minutes;
-    /// negative: every marker goes.
-    pub delete_markers_older_than: i64,
-}
 
 /// The entries up to the end of the initial values, within `timeout`
 /// in all (nats.c's `KV_GATHER_LIST`).
@@ -105,10 +94,11 @@ impl KvStore {
 
     /// Removes the keys whose last revision is a delete or purge marker:
     /// their older revisions go, and the marker too unless it is younger
-    /// than `delete_markers_older_than`. Nothing is purged when the
+    /// than `delete_markers_older_than` (0: 30 minutes; negative: every
+    /// marker goes); `timeout` bounds the gathering of the markers. Nothing is purged when the
     /// markers could not be gathered (in `timeout`); the first failed purge
     /// is returned (the markers after it stay).
-    pub fn purge_deletes(&self, opts: &PurgeDeletesOptions) -> JsResult<()> {
+    pub fn purge_deletes(&self, opts: &KvPurgeOptions) -> JsResult<()> {
         let wo = WatchOptions {
             timeout: opts.timeout,
             ..WatchOptions::default()
@@ -136,23 +126,6 @@ impl KvStore {
                 .map_err(|e| e.at("kvStore_PurgeDeletes"))?;
         }
         Ok(())
-    }
-
-    /// Opens `bucket` from its stream's info alone, with no checks of its
-    /// config (until the store's own constructors land; for tests).
-    #[doc(hidden)]
-    pub fn open_unchecked(js: &crate::jetstream::JetStream, bucket: &str) -> JsResult<KvStore> {
-        let stream = format!("{}{bucket}", super::STREAM_PREFIX);
-        let info = js.stream_info(&stream, &Default::default())?;
-        Ok(KvStore {
-            js: js.clone(),
-            bucket: bucket.to_string(),
-            stream,
-            pre: format!("$KV.{bucket}."),
-            put_pre: None,
-            use_js_prefix: false,
-            use_direct: info.config.allow_direct,
-        })
     }
 }
 
