@@ -1,7 +1,9 @@
 /*
- * kv: a key-value bucket on JetStream. Creates a bucket, puts a key, reads
- * it back, updates it only if nobody changed it meanwhile (the revision is
- * the compare-and-set token), deletes it, and finally deletes the bucket.
+ * kv: a key-value bucket on JetStream. Creates a bucket and watches a key
+ * in it, puts the key, reads it back, updates it only if nobody changed it
+ * meanwhile (the revision is the compare-and-set token), lists its
+ * history, deletes it, prints every change the watcher saw, and finally
+ * deletes the bucket.
  *
  *   kv [url] [bucket]
  *   kv nats://127.0.0.1:4222 DEMO_KV
@@ -37,6 +39,46 @@ show(kvStore *kv, const char *key)
     return s;
 }
 
+static const char *
+op_name(kvOperation op)
+{
+    switch (op)
+    {
+        case kvOp_Put:    return "put";
+        case kvOp_Delete: return "delete";
+        case kvOp_Purge:  return "purge";
+        default:          return "?";
+    }
+}
+
+/* Prints what the watcher has seen so far; stops when nothing more comes
+ * within half a second. A NULL entry says the initial values are done. */
+static natsStatus
+show_changes(kvWatcher *w)
+{
+    natsStatus s = NATS_OK;
+
+    while (s == NATS_OK)
+    {
+        kvEntry *e = NULL;
+
+        s = kvWatcher_Next(&e, w, 500);
+        if (s == NATS_TIMEOUT)
+            return NATS_OK;
+        if (s != NATS_OK)
+            break;
+        if (e == NULL)
+        {
+            printf("Watch: initial values done\n");
+            continue;
+        }
+        printf("Watch: %s '%s' at revision %" PRIu64 "\n",
+               op_name(kvEntry_Operation(e)), kvEntry_Key(e), kvEntry_Revision(e));
+        kvEntry_Destroy(e);
+    }
+    return s;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -46,6 +88,8 @@ main(int argc, char **argv)
     jsCtx          *js     = NULL;
     kvStore        *kv     = NULL;
     kvStatus       *sts    = NULL;
+    kvWatcher      *w      = NULL;
+    kvEntryList     hist;
     kvConfig        cfg;
     uint64_t        rev    = 0;
     uint64_t        first  = 0;
@@ -67,6 +111,11 @@ main(int argc, char **argv)
     }
     if (s == NATS_OK)
         printf("Bucket '%s' ready\n", kvStore_Bucket(kv));
+
+    /* The watcher sees the key's current value (none yet), then a NULL
+     * entry, then every change. It queues them until we ask. */
+    if (s == NATS_OK)
+        s = kvStore_Watch(&w, kv, "color", NULL);
 
     if (s == NATS_OK)
         s = kvStore_PutString(&first, kv, "color", "red");
@@ -102,6 +151,19 @@ main(int argc, char **argv)
             s = NATS_ERR;
     }
 
+    /* Every revision kept, oldest first; the list owns its entries. */
+    if (s == NATS_OK)
+        s = kvStore_History(&hist, kv, "color", NULL);
+    if (s == NATS_OK)
+    {
+        int i;
+        for (i = 0; i < hist.Count; i++)
+            printf("History: '%s' at revision %" PRIu64 "\n",
+                   kvEntry_ValueString(hist.Entries[i]),
+                   kvEntry_Revision(hist.Entries[i]));
+        kvEntryList_Destroy(&hist);
+    }
+
     /* Delete leaves a marker: the key has no value, its history stays. */
     if (s == NATS_OK)
         s = kvStore_Delete(kv, "color");
@@ -110,6 +172,11 @@ main(int argc, char **argv)
         printf("Deleted 'color'\n");
         s = show(kv, "color");
     }
+
+    /* Everything the watcher saw meanwhile, then it is done. */
+    if (s == NATS_OK)
+        s = show_changes(w);
+    kvWatcher_Destroy(w);
 
     if (s == NATS_OK)
         s = kvStore_Status(&sts, kv);
