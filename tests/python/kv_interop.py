@@ -21,7 +21,8 @@ blocking calls on a worker thread; nats-py through asyncio. Scenarios:
      fails, kvStore_Create fails on a live key and succeeds on a deleted
      one, plus a put, a delete and a purge; nats-py sees every one with the
      revision the C side got. A second nats-py bucket without direct get is
-     read through the plain message-get API.
+     read through the plain message-get API, then deleted with
+     js_DeleteKeyValue (nats-py no longer finds it).
   b  the C library creates bucket CKV (js_CreateKeyValue with a kvConfig:
      description, history 4, TTL, max bytes, max value size, memory
      storage, and LimitMarkerTTL where the library's kvConfig has it) and
@@ -653,8 +654,18 @@ async def scenario_a_no_direct(c, js):
             expect(c.get(h, "k", r2 + 10) is None, f"(a) kvStore_GetRevision past the end in {A_ND_BUCKET}")
         finally:
             c.lib.kvStore_Destroy(h)
+        # Deleting nats-py's bucket from our side.
+        c.check(f"js_DeleteKeyValue({A_ND_BUCKET})", c.lib.js_DeleteKeyValue(c.js, A_ND_BUCKET.encode()))
+        gone = P()
+        s = c.lib.js_KeyValue(ctypes.byref(gone), c.js, A_ND_BUCKET.encode())
+        expect(s == NATS_NOT_FOUND and not gone, f"(a) js_KeyValue of the deleted bucket: status {s}")
 
     await asyncio.to_thread(read)
+    try:
+        await js.key_value(A_ND_BUCKET)
+        raise Fail(f"(a) nats-py still opens {A_ND_BUCKET} after js_DeleteKeyValue")
+    except nats.js.errors.BucketNotFoundError:
+        pass
 
 
 # Scenario (b): the C library creates and writes, nats-py reads.
