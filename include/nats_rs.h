@@ -637,6 +637,25 @@ typedef enum jsPersistModeType {
 } jsPersistModeType;
 
 /**
+ * What a revision of a key is.
+ */
+typedef enum kvOperation {
+  kvOp_Unknown = 0,
+  /**
+   * A value was put.
+   */
+  kvOp_Put,
+  /**
+   * The key was deleted (a delete marker).
+   */
+  kvOp_Delete,
+  /**
+   * The key was purged (a purge marker; earlier revisions are gone).
+   */
+  kvOp_Purge,
+} kvOperation;
+
+/**
  * An atomic batch being published (opaque), started with
  * js_BatchPublishStart and freed with jsAtomicBatchCtx_Destroy.
  */
@@ -648,6 +667,29 @@ typedef struct jsAtomicBatchCtx jsAtomicBatchCtx;
  * connection; freed with jsCtx_Destroy.
  */
 typedef struct jsCtx jsCtx;
+
+/**
+ * Opaque C handle of one revision of a key (kvStore_Get, a watcher's
+ * kvWatcher_Next, ...), freed with kvEntry_Destroy.
+ */
+typedef struct kvEntry kvEntry;
+
+/**
+ * Opaque C handle of a bucket's status (kvStore_Status), freed with
+ * kvStatus_Destroy.
+ */
+typedef struct kvStatus kvStatus;
+
+/**
+ * Opaque C handle of an open bucket (js_CreateKeyValue, js_KeyValue).
+ */
+typedef struct kvStore kvStore;
+
+/**
+ * Opaque C handle of a watcher (kvStore_Watch...), freed with
+ * kvWatcher_Destroy.
+ */
+typedef struct kvWatcher kvWatcher;
 
 /**
  * Opaque C handle of a connection.
@@ -2354,6 +2396,140 @@ typedef struct jsConsumerSequenceMismatch {
 } jsConsumerSequenceMismatch;
 
 /**
+ * A bucket's configuration (js_CreateKeyValue); set up with kvConfig_Init.
+ * The struct never owns what its pointers point to.
+ */
+typedef struct kvConfig {
+  /**
+   * The bucket's name (required).
+   */
+  const char *Bucket;
+  const char *Description;
+  /**
+   * The largest value accepted, in bytes (-1 or 0: no limit).
+   */
+  int32_t MaxValueSize;
+  /**
+   * How many revisions of each key are kept (1 to 64).
+   */
+  uint8_t History;
+  /**
+   * How long a revision is kept, nanoseconds (0: forever).
+   */
+  int64_t TTL;
+  /**
+   * The bucket's size limit in bytes (-1 or 0: none).
+   */
+  int64_t MaxBytes;
+  enum jsStorageType StorageType;
+  int Replicas;
+  /**
+   * Republish every put to another subject (NULL: no).
+   */
+  struct jsRePublish *RePublish;
+  /**
+   * Mirror another bucket (NULL: no).
+   */
+  struct jsStreamSource *Mirror;
+  /**
+   * Take the keys of these buckets too.
+   */
+  struct jsStreamSource **Sources;
+  int SourcesLen;
+  /**
+   * Nanoseconds: enables per-key TTLs and keeps delete and purge
+   * markers this long (server 2.11+).
+   */
+  int64_t LimitMarkerTTL;
+} kvConfig;
+
+/**
+ * Options of kvStore_Purge and kvStore_PurgeDeletes; set up with
+ * kvPurgeOptions_Init.
+ */
+typedef struct kvPurgeOptions {
+  /**
+   * How long operations wait, milliseconds.
+   */
+  int64_t Timeout;
+  /**
+   * PurgeDeletes removes markers older than this, nanoseconds (0: 30
+   * minutes; negative: all).
+   */
+  int64_t DeleteMarkersOlderThan;
+  /**
+   * The purge marker's own TTL, milliseconds (buckets with
+   * LimitMarkerTTL, server 2.11+).
+   */
+  int64_t TTL;
+} kvPurgeOptions;
+
+/**
+ * Entries handed to the caller (kvStore_History), freed with
+ * kvEntryList_Destroy.
+ */
+typedef struct kvEntryList {
+  struct kvEntry **Entries;
+  int Count;
+} kvEntryList;
+
+/**
+ * Keys handed to the caller (kvStore_Keys), freed with
+ * kvKeysList_Destroy.
+ */
+typedef struct kvKeysList {
+  char **Keys;
+  int Count;
+} kvKeysList;
+
+/**
+ * Told each entry a watcher with a callback receives (`e` is the
+ * callback's, freed with kvEntry_Destroy; NULL marks the end of the
+ * initial values), or a failure in `s`.
+ */
+typedef void (*kvWatchCb)(struct kvWatcher *w, struct kvEntry *e, enum natsStatus s, void *closure);
+
+/**
+ * How a watcher (and Keys, History) reads the bucket; set up with
+ * kvWatchOptions_Init.
+ */
+typedef struct kvWatchOptions {
+  /**
+   * Deletes and purges are not reported.
+   */
+  bool IgnoreDeletes;
+  /**
+   * Every kept revision, not only the last one of each key.
+   */
+  bool IncludeHistory;
+  /**
+   * Entries without their values.
+   */
+  bool MetaOnly;
+  /**
+   * How long Keys and History wait, milliseconds.
+   */
+  int64_t Timeout;
+  /**
+   * Only changes made after the watcher started.
+   */
+  bool UpdatesOnly;
+  /**
+   * The consumer's idle heartbeat, nanoseconds (0: 5 seconds).
+   */
+  int64_t Heartbeat;
+  /**
+   * Start at this revision.
+   */
+  uint64_t ResumeFromRevision;
+  /**
+   * Deliver entries to this callback instead of kvWatcher_Next.
+   */
+  kvWatchCb Callback;
+  void *Closure;
+} kvWatchOptions;
+
+/**
  * An inbox subject: a NUL-terminated C string (opaque typedef as in nats.c).
  */
 typedef char natsInbox;
@@ -3994,6 +4170,469 @@ enum natsStatus natsSubscription_GetConsumerInfo(struct jsConsumerInfo **ci,
 NATS_EXTERN
 enum natsStatus natsSubscription_GetSequenceMismatch(struct jsConsumerSequenceMismatch *csm,
                                                      struct natsSubscription *sub);
+
+/**
+ * The name of the bucket the entry came from, valid until
+ * kvEntry_Destroy; NULL for a NULL entry.
+ */
+NATS_EXTERN const char *kvEntry_Bucket(const struct kvEntry *e);
+
+/**
+ * The entry's key (NUL-terminated), valid until kvEntry_Destroy; NULL for
+ * a NULL entry.
+ */
+NATS_EXTERN const char *kvEntry_Key(const struct kvEntry *e);
+
+/**
+ * The value's bytes (followed by a zero byte that is not part of them),
+ * valid until kvEntry_Destroy; NULL for a NULL entry.
+ */
+NATS_EXTERN const void *kvEntry_Value(const struct kvEntry *e);
+
+/**
+ * The value's length in bytes; -1 for a NULL entry.
+ */
+NATS_EXTERN int kvEntry_ValueLen(const struct kvEntry *e);
+
+/**
+ * The value as a NUL-terminated string (what C sees stops at its first
+ * zero byte), valid until kvEntry_Destroy; NULL for a NULL entry.
+ */
+NATS_EXTERN const char *kvEntry_ValueString(const struct kvEntry *e);
+
+/**
+ * The entry's revision (its stream sequence); 0 for a NULL entry.
+ */
+NATS_EXTERN uint64_t kvEntry_Revision(const struct kvEntry *e);
+
+/**
+ * When the revision was stored, UTC nanoseconds; 0 for a NULL entry.
+ */
+NATS_EXTERN int64_t kvEntry_Created(const struct kvEntry *e);
+
+/**
+ * How many newer revisions of the watched keys there were when a watcher
+ * delivered the entry (0 for an entry from a get, or a NULL entry).
+ */
+NATS_EXTERN uint64_t kvEntry_Delta(const struct kvEntry *e);
+
+/**
+ * What the revision is: a put, a delete or a purge; kvOp_Unknown for a
+ * NULL entry.
+ */
+NATS_EXTERN enum kvOperation kvEntry_Operation(const struct kvEntry *e);
+
+/**
+ * Frees an entry (from kvStore_Get, kvStore_GetRevision, a watcher, or
+ * handed to a watcher's callback) and what its accessors lent; NULL does
+ * nothing.
+ */
+NATS_EXTERN void kvEntry_Destroy(struct kvEntry *e);
+
+/**
+ * Zeroes a bucket configuration: every limit unset (no size limits, one
+ * revision per key, file storage, one replica). Set `Bucket` and the rest
+ * afterwards; the config never owns what its pointers point to.
+ * NATS_INVALID_ARG when `cfg` is NULL.
+ */
+NATS_EXTERN enum natsStatus kvConfig_Init(struct kvConfig *cfg);
+
+/**
+ * Zeroes purge options (no timeout, 30 minutes for PurgeDeletes' marker
+ * age, no marker TTL). NATS_INVALID_ARG when `opts` is NULL.
+ */
+NATS_EXTERN enum natsStatus kvPurgeOptions_Init(struct kvPurgeOptions *opts);
+
+/**
+ * Creates the bucket `cfg` describes (its stream `KV_<Bucket>`), or binds
+ * to it when it exists with the same configuration. `cfg` is only read.
+ * On NATS_OK `*new_kv` is the caller's, freed with kvStore_Destroy (which
+ * leaves the bucket on the server). NATS_INVALID_ARG for NULL arguments, a
+ * bucket name outside `A-Za-z0-9_-` or a History over 64; NATS_ERR with
+ * the server's text when it refuses the configuration.
+ */
+NATS_EXTERN
+enum natsStatus js_CreateKeyValue(struct kvStore **new_kv,
+                                  struct jsCtx *js,
+                                  struct kvConfig *cfg);
+
+/**
+ * Binds to the existing bucket `bucket`. On NATS_OK `*new_kv` is the
+ * caller's, freed with kvStore_Destroy. NATS_NOT_FOUND (and no last
+ * error) when there is no such bucket; NATS_INVALID_ARG for NULL
+ * arguments, an invalid name, or a stream that is not a bucket.
+ */
+NATS_EXTERN
+enum natsStatus js_KeyValue(struct kvStore **new_kv,
+                            struct jsCtx *js,
+                            const char *bucket);
+
+/**
+ * Deletes the bucket `bucket` on the server, with all its keys. Open
+ * kvStore handles stay to be destroyed. NATS_NOT_FOUND (and no last
+ * error) when there is no such bucket; NATS_INVALID_ARG for a NULL
+ * context or an invalid name.
+ */
+NATS_EXTERN enum natsStatus js_DeleteKeyValue(struct jsCtx *js, const char *bucket);
+
+/**
+ * Frees a store handle (NULL does nothing); the bucket stays on the
+ * server. Entries, statuses and watchers made from it stay valid until
+ * they are destroyed themselves.
+ */
+NATS_EXTERN void kvStore_Destroy(struct kvStore *kv);
+
+/**
+ * The bucket's name, owned by the store and valid until kvStore_Destroy;
+ * NULL for a NULL store.
+ */
+NATS_EXTERN const char *kvStore_Bucket(const struct kvStore *kv);
+
+/**
+ * Stores `len` bytes at `data` (copied) as the key's new value. `rev` (may
+ * be NULL) gets the new revision. NATS_INVALID_ARG for a NULL store, an
+ * invalid key (empty, a wildcard, an empty token as in `a..b`) or bad
+ * data; NATS_ERR with the server's text when it refuses the value.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_Put(uint64_t *rev,
+                            struct kvStore *kv,
+                            const char *key,
+                            const void *data,
+                            int len);
+
+/**
+ * kvStore_Put of the string `data` without its NUL (NULL: empty).
+ */
+NATS_EXTERN
+enum natsStatus kvStore_PutString(uint64_t *rev,
+                                  struct kvStore *kv,
+                                  const char *key,
+                                  const char *data);
+
+/**
+ * Stores the value only if the key has none: never written, or deleted
+ * or purged (the create then goes over the marker). `rev` (may be NULL)
+ * gets the new revision. A key with a value is NATS_ERR with the server's
+ * text ("wrong last sequence: N", its code JSStreamWrongLastSequenceErr).
+ */
+NATS_EXTERN
+enum natsStatus kvStore_Create(uint64_t *rev,
+                               struct kvStore *kv,
+                               const char *key,
+                               const void *data,
+                               int len);
+
+/**
+ * kvStore_Create of the string `data` without its NUL (NULL: empty).
+ */
+NATS_EXTERN
+enum natsStatus kvStore_CreateString(uint64_t *rev,
+                                     struct kvStore *kv,
+                                     const char *key,
+                                     const char *data);
+
+/**
+ * kvStore_Create whose value the server removes after `ttl` milliseconds
+ * (`ttl <= 0`: never). The bucket needs a LimitMarkerTTL (server 2.11+),
+ * otherwise the server refuses the TTL (NATS_ERR), as it does one under a
+ * second.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_CreateWithTTL(uint64_t *rev,
+                                      struct kvStore *kv,
+                                      const char *key,
+                                      const void *data,
+                                      int len,
+                                      int64_t ttl);
+
+/**
+ * kvStore_CreateWithTTL of the string `data` without its NUL.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_CreateStringWithTTL(uint64_t *rev,
+                                            struct kvStore *kv,
+                                            const char *key,
+                                            const char *data,
+                                            int64_t ttl);
+
+/**
+ * Stores the value only if the key's latest revision is `last` (0: only
+ * if the key was never written). `rev` (may be NULL) gets the new
+ * revision. Any other latest revision is NATS_ERR with the server's text
+ * ("wrong last sequence: N", its code JSStreamWrongLastSequenceErr).
+ */
+NATS_EXTERN
+enum natsStatus kvStore_Update(uint64_t *rev,
+                               struct kvStore *kv,
+                               const char *key,
+                               const void *data,
+                               int len,
+                               uint64_t last);
+
+/**
+ * kvStore_Update of the string `data` without its NUL (NULL: empty).
+ */
+NATS_EXTERN
+enum natsStatus kvStore_UpdateString(uint64_t *rev,
+                                     struct kvStore *kv,
+                                     const char *key,
+                                     const char *data,
+                                     uint64_t last);
+
+/**
+ * kvStore_Update whose value the server removes after `ttl` milliseconds
+ * (`ttl <= 0`: never); the TTL needs a bucket with a LimitMarkerTTL.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_UpdateWithTTL(uint64_t *rev,
+                                      struct kvStore *kv,
+                                      const char *key,
+                                      const void *data,
+                                      int len,
+                                      uint64_t last,
+                                      int64_t ttl);
+
+/**
+ * kvStore_UpdateWithTTL of the string `data` without its NUL.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_UpdateStringWithTTL(uint64_t *rev,
+                                            struct kvStore *kv,
+                                            const char *key,
+                                            const char *data,
+                                            uint64_t last,
+                                            int64_t ttl);
+
+/**
+ * The key's latest value. On NATS_OK `*new_entry` is the caller's, freed
+ * with kvEntry_Destroy. NATS_NOT_FOUND (and no last error) when the key
+ * has no value: never written, deleted or purged. NATS_INVALID_ARG for
+ * NULL arguments or an invalid key. Uses direct gets when the bucket's
+ * stream allows them.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_Get(struct kvEntry **new_entry,
+                            struct kvStore *kv,
+                            const char *key);
+
+/**
+ * The key's value at `revision` (> 0, else NATS_INVALID_ARG). On NATS_OK
+ * `*new_entry` is the caller's, freed with kvEntry_Destroy.
+ * NATS_NOT_FOUND (and no last error) when that revision is not the key's
+ * or is a delete or purge marker.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_GetRevision(struct kvEntry **new_entry,
+                                    struct kvStore *kv,
+                                    const char *key,
+                                    uint64_t revision);
+
+/**
+ * Deletes the key: a delete marker becomes its latest revision, earlier
+ * revisions stay (as History allows). NATS_INVALID_ARG for a NULL store
+ * or an invalid key.
+ */
+NATS_EXTERN enum natsStatus kvStore_Delete(struct kvStore *kv, const char *key);
+
+/**
+ * Purges the key: a purge marker replaces all its revisions. `opts` (may
+ * be NULL; only read): a positive `Timeout` (ms) bounds the wait for the
+ * server, a positive `TTL` (ms) has the server remove the marker itself
+ * after that long (buckets with a LimitMarkerTTL, server 2.11+).
+ */
+NATS_EXTERN
+enum natsStatus kvStore_Purge(struct kvStore *kv,
+                              const char *key,
+                              const struct kvPurgeOptions *opts);
+
+/**
+ * The bucket's status now (its stream's info). On NATS_OK `*new_status`
+ * is the caller's, freed with kvStatus_Destroy. NATS_INVALID_ARG for NULL
+ * arguments; NATS_NOT_FOUND (and no last error) when the bucket is gone.
+ */
+NATS_EXTERN enum natsStatus kvStore_Status(struct kvStatus **new_status, struct kvStore *kv);
+
+/**
+ * The bucket's name, owned by the status (valid until kvStatus_Destroy);
+ * NULL for a NULL status.
+ */
+NATS_EXTERN const char *kvStatus_Bucket(const struct kvStatus *sts);
+
+/**
+ * How many revisions (values and markers) the bucket holds; 0 for NULL.
+ */
+NATS_EXTERN uint64_t kvStatus_Values(const struct kvStatus *sts);
+
+/**
+ * Revisions kept per key; 0 for NULL.
+ */
+NATS_EXTERN int64_t kvStatus_History(const struct kvStatus *sts);
+
+/**
+ * How long revisions are kept, nanoseconds (0: forever); 0 for NULL.
+ */
+NATS_EXTERN int64_t kvStatus_TTL(const struct kvStatus *sts);
+
+/**
+ * The bucket's replicas; 0 for NULL.
+ */
+NATS_EXTERN int64_t kvStatus_Replicas(const struct kvStatus *sts);
+
+/**
+ * The bytes the bucket's stream holds; 0 for NULL.
+ */
+NATS_EXTERN uint64_t kvStatus_Bytes(const struct kvStatus *sts);
+
+/**
+ * Frees a status from kvStore_Status (NULL does nothing).
+ */
+NATS_EXTERN void kvStatus_Destroy(struct kvStatus *sts);
+
+/**
+ * Frees the entries of a list from kvStore_History (each with
+ * kvEntry_Destroy) and its malloc'ed array; the list itself is the
+ * caller's and is left empty. NULL, or a list without entries, does
+ * nothing.
+ */
+NATS_EXTERN void kvEntryList_Destroy(struct kvEntryList *list);
+
+/**
+ * Frees the keys of a list from kvStore_Keys (each a malloc'ed string)
+ * and its malloc'ed array; the list itself is the caller's and is left
+ * empty. NULL, or a list without keys, does nothing.
+ */
+NATS_EXTERN void kvKeysList_Destroy(struct kvKeysList *list);
+
+/**
+ * Sets every option to its default (all zero: the last value of each key,
+ * deletes included, no callback).
+ *
+ * Status: NATS_INVALID_ARG for a NULL `opts`.
+ */
+NATS_EXTERN enum natsStatus kvWatchOptions_Init(struct kvWatchOptions *opts);
+
+/**
+ * Watches the keys matching `keys` (wildcards allowed): the last value of
+ * each, then a NULL entry saying the initial values are all there, then
+ * every change (see kvWatchOptions for other choices). Entries come from
+ * kvWatcher_Next, or go to `opts.Callback` on a library thread.
+ * `*new_watcher` is the caller's, freed with kvWatcher_Destroy.
+ *
+ * Status: NATS_INVALID_ARG for NULL arguments or an empty `keys`.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_Watch(struct kvWatcher **new_watcher,
+                              struct kvStore *kv,
+                              const char *keys,
+                              const struct kvWatchOptions *opts);
+
+/**
+ * kvStore_Watch on the keys matching any of `numKeys` patterns.
+ *
+ * Status: NATS_INVALID_ARG for NULL arguments, `numKeys` not positive, or
+ * a NULL or empty pattern.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_WatchMulti(struct kvWatcher **new_watcher,
+                                   struct kvStore *kv,
+                                   const char *const *keys,
+                                   int numKeys,
+                                   const struct kvWatchOptions *opts);
+
+/**
+ * kvStore_Watch on every key of the bucket.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_WatchAll(struct kvWatcher **new_watcher,
+                                 struct kvStore *kv,
+                                 const struct kvWatchOptions *opts);
+
+/**
+ * Waits up to `timeout` milliseconds for the watcher's next entry, stored
+ * in `*new_entry` (the caller's, freed with kvEntry_Destroy); a NULL entry
+ * with NATS_OK marks the end of the initial values.
+ *
+ * Status: NATS_TIMEOUT when nothing came; NATS_ILLEGAL_STATE once the
+ * watcher is stopped (also for a call waiting then) or when it has a
+ * callback; NATS_INVALID_ARG for NULL arguments or a `timeout` not
+ * positive.
+ */
+NATS_EXTERN
+enum natsStatus kvWatcher_Next(struct kvEntry **new_entry,
+                               struct kvWatcher *w,
+                               int64_t timeout);
+
+/**
+ * Stops the watcher (a stopped one: NATS_OK) and deletes its consumer;
+ * calls of kvWatcher_Next, waiting or later, then fail with
+ * NATS_ILLEGAL_STATE, and a callback is not called again.
+ *
+ * Status: NATS_INVALID_ARG for a NULL `w`.
+ */
+NATS_EXTERN enum natsStatus kvWatcher_Stop(struct kvWatcher *w);
+
+/**
+ * Stops the watcher (as kvWatcher_Stop) and frees it; NULL is ignored. A
+ * callback running now may still finish.
+ */
+NATS_EXTERN void kvWatcher_Destroy(struct kvWatcher *w);
+
+/**
+ * Fills `list` with the keys that have a value (none for an empty bucket:
+ * NATS_OK and a Count of 0). `opts.Timeout` (milliseconds) bounds the
+ * gathering. The keys are the caller's, freed with kvKeysList_Destroy.
+ *
+ * Status: NATS_TIMEOUT (and no keys) when the time ran out;
+ * NATS_INVALID_ARG for NULL `list` or `kv`.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_Keys(struct kvKeysList *list,
+                             struct kvStore *kv,
+                             const struct kvWatchOptions *opts);
+
+/**
+ * kvStore_Keys for the keys matching any of `numFilters` patterns
+ * (wildcards allowed).
+ *
+ * Status: as kvStore_Keys; NATS_INVALID_ARG also for NULL `filters` or a
+ * `numFilters` not positive.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_KeysWithFilters(struct kvKeysList *list,
+                                        struct kvStore *kv,
+                                        const char *const *filters,
+                                        int numFilters,
+                                        const struct kvWatchOptions *opts);
+
+/**
+ * Fills `list` with every revision kept of `key`, oldest first (see
+ * kvWatchOptions: IgnoreDeletes, MetaOnly, Timeout in milliseconds). The
+ * entries are the caller's, freed with kvEntryList_Destroy.
+ *
+ * Status: NATS_NOT_FOUND when there is none (a missing key, an empty
+ * bucket); NATS_TIMEOUT (and no entries) when the time ran out;
+ * NATS_INVALID_ARG for NULL arguments or an empty `key`.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_History(struct kvEntryList *list,
+                                struct kvStore *kv,
+                                const char *key,
+                                const struct kvWatchOptions *opts);
+
+/**
+ * Removes the keys whose last revision is a delete or purge marker: their
+ * older revisions go, and the marker too unless it is younger than
+ * `opts.DeleteMarkersOlderThan` nanoseconds (0: 30 minutes; negative:
+ * every marker goes). `opts.Timeout` (milliseconds) bounds the gathering
+ * of the markers; `opts` may be NULL.
+ *
+ * Status: NATS_TIMEOUT (and nothing purged) when the markers could not
+ * all be gathered in time; NATS_INVALID_ARG for a NULL `kv`.
+ */
+NATS_EXTERN
+enum natsStatus kvStore_PurgeDeletes(struct kvStore *kv,
+                                     const struct kvPurgeOptions *opts);
 
 /**
  * Returns the library's version as a string (static; do not free).

@@ -41,13 +41,6 @@ use support::{manifest_dir, unique_temp_dir};
 /// with the part of the API that will bring them. The JetStream types of
 /// issue 14 are not here: missing one of them fails the test.
 const PENDING: &[(&str, &str)] = &[
-    // Key/value store.
-    ("kvOperation", "key/value store"),
-    ("kvConfig", "key/value store"),
-    ("kvWatchOptions", "key/value store"),
-    ("kvPurgeOptions", "key/value store"),
-    ("kvEntryList", "key/value store"),
-    ("kvKeysList", "key/value store"),
     // Object store.
     ("objStoreConfig", "object store"),
     ("objStoreNamesList", "object store"),

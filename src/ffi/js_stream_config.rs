@@ -22,7 +22,7 @@ use crate::jetstream::{
 ///
 /// # Safety
 /// `p` points to a readable, aligned enum field.
-unsafe fn enum_field<T: CEnum>(p: *const T, what: &str) -> JsResult<T> {
+pub(crate) unsafe fn enum_field<T: CEnum>(p: *const T, what: &str) -> JsResult<T> {
     // SAFETY: per the contract; read_c_enum never makes an invalid `T`.
     unsafe { read_c_enum(p) }.ok_or_else(|| JsError::invalid_arg(format!("invalid {what}")))
 }
@@ -57,7 +57,7 @@ fn discard_to_c(v: DiscardPolicy) -> jsDiscardPolicy {
     }
 }
 
-fn storage_from_c(v: jsStorageType) -> StorageType {
+pub(crate) fn storage_from_c(v: jsStorageType) -> StorageType {
     match v {
         jsStorageType::js_FileStorage => StorageType::File,
         jsStorageType::js_MemoryStorage => StorageType::Memory,
@@ -147,7 +147,7 @@ unsafe fn read_external(e: &jsExternalStream, what: &str) -> JsResult<ExternalSt
 /// # Safety
 /// The strings of `s` are NULL or NUL-terminated; `External` is NULL or
 /// readable.
-unsafe fn read_source(s: &jsStreamSource, what: &str) -> JsResult<StreamSource> {
+pub(crate) unsafe fn read_source(s: &jsStreamSource, what: &str) -> JsResult<StreamSource> {
     // SAFETY: per the contract.
     unsafe {
         Ok(StreamSource {

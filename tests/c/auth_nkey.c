@@ -51,6 +51,9 @@ newOptions(const char *url)
     CHECK_OK(natsOptions_Create(&opts));
     CHECK_OK(natsOptions_SetURL(opts, url));
     CHECK_OK(natsOptions_SetMaxReconnect(opts, 0));
+    /* Generous: under valgrind on a busy machine the signed handshake can
+     * take longer than the 2 s default. */
+    CHECK_OK(natsOptions_SetTimeout(opts, 20000));
     return opts;
 }
 

@@ -86,7 +86,7 @@ pub struct kvWatchOptions {
     pub Timeout: i64,
     /// Only changes made after the watcher started.
     pub UpdatesOnly: bool,
-    /// The consumer's idle heartbeat, milliseconds.
+    /// The consumer's idle heartbeat, nanoseconds (0: 5 seconds).
     pub Heartbeat: i64,
     /// Start at this revision.
     pub ResumeFromRevision: u64,

@@ -399,6 +399,17 @@ pub fn subscribe(
     handler: Option<MsgHandler>,
     opts: &SubOptions,
 ) -> JsResult<Subscription> {
+    subscribe_with_info(js, subjects, handler, opts).map(|(sub, _)| sub)
+}
+
+/// [`subscribe`], also giving the consumer's info as the server answered
+/// it (when known): a key-value watcher counts its initial values from it.
+pub fn subscribe_with_info(
+    js: &JetStream,
+    subjects: &[String],
+    handler: Option<MsgHandler>,
+    opts: &SubOptions,
+) -> JsResult<(Subscription, Option<ConsumerInfo>)> {
     let req = Request {
         subjects,
         pull_durable: None,
@@ -406,7 +417,7 @@ pub fn subscribe(
         pull: false,
     };
     let conn = js.connection().clone();
-    let (sub, _plan) = resolve::subscribe(js, req, |plan: &Plan| {
+    let (sub, plan) = resolve::subscribe(js, req, |plan: &Plan| {
         let deliver = plan
             .deliver
             .as_deref()
@@ -444,7 +455,7 @@ pub fn subscribe(
         }
         Ok(sub)
     })?;
-    Ok(sub)
+    Ok((sub, plan.info))
 }
 
 /// `natsSubscription_GetConsumerInfo`: the consumer's info, asked with

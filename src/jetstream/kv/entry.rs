@@ -81,7 +81,10 @@ impl KvEntry {
         let Some(t) = meta else {
             return Err(JsError::new(
                 crate::client::ErrorKind::Err,
-                format!("unable to get metadata from '{}'", msg.reply().unwrap_or("")),
+                format!(
+                    "unable to get metadata from '{}'",
+                    msg.reply().unwrap_or("")
+                ),
             ));
         };
         let (seq, time, delta) = (t.stream_seq, t.timestamp, t.num_pending);

@@ -8,9 +8,19 @@
 //! the operations on keys), `names` (bucket and key rules), `config` (a
 //! bucket's config and its stream), `status`, `watch` (watchers on an
 //! ordered consumer) and `keys` (keys and history, read through watchers).
+pub mod config;
 pub mod entry;
+pub mod keys;
+pub mod names;
+pub mod status;
+pub mod store;
+pub mod watch;
 
+pub use config::KvConfig;
 pub use entry::{KvEntry, Operation};
+pub use status::KvStatus;
+pub use store::KvPurgeOptions;
+pub use watch::{WatchCallback, WatchEvent, WatchOptions, Watcher};
 
 use super::context::JetStream;
 
