@@ -11,106 +11,12 @@
 
 mod support;
 
-use std::fs;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
-use std::time::Duration;
+use support::nats_py::{run_on_natsc, run_on_ours};
 
-use support::{manifest_dir, our_lib, run_guarded, unique_temp_dir, NatsServer};
-
-/// The script is killed after this (it hangs); it normally takes seconds.
-const RUN_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// A python with nats-py, or `None` (after a note) when it cannot be
-/// installed for want of the package index. Any other failure of
-/// `.ci/ensure-nats-py` fails the test.
-fn python_with_nats_py() -> Option<PathBuf> {
-    // Once per test binary: the two tests must not run pip at the same time.
-    static PYTHON: OnceLock<Option<PathBuf>> = OnceLock::new();
-    PYTHON.get_or_init(ensure_nats_py).clone()
-}
-
-fn ensure_nats_py() -> Option<PathBuf> {
-    let script = manifest_dir().join(".ci").join("ensure-nats-py");
-    let out = Command::new("bash")
-        .arg(&script)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-    let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    if out.status.success() && !path.is_empty() {
-        return Some(PathBuf::from(path));
-    }
-    let err = String::from_utf8_lossy(&out.stderr);
-    let unreachable = [
-        "Could not find a version",
-        "No matching distribution",
-        "Failed to establish a new connection",
-        "Temporary failure in name resolution",
-        "Network is unreachable",
-        "Connection refused",
-        "ConnectTimeoutError",
-        "ProxyError",
-    ];
-    if unreachable.iter().any(|m| err.contains(m)) {
-        eprintln!(
-            "js_interop skipped: nats-py cannot be installed (package index unreachable?). \
-             .ci/ensure-nats-py said:\n{err}"
-        );
-        return None;
-    }
-    panic!(".ci/ensure-nats-py failed ({}):\n{err}", out.status);
-}
-
-/// Runs the script with `lib` and `scenarios` against a fresh JetStream
-/// server; asserts it exits 0 and prints `OK`.
-fn run_script(python: &PathBuf, lib: &str, scenarios: &str) {
-    let tmp = unique_temp_dir("js_interop");
-    let server = NatsServer::builder().jetstream().start();
-    let mut cmd = Command::new(python);
-    cmd.arg(manifest_dir().join("tests/python/js_interop.py"))
-        .args(["--lib", lib, "--scenarios", scenarios])
-        .arg(server.url());
-    let shown = format!("{cmd:?}");
-    let r = run_guarded(cmd, &tmp, RUN_TIMEOUT);
-    let ok = r.success() && r.stdout.lines().any(|l| l == "OK");
-    assert!(
-        ok,
-        "{shown}: {}\n--- stdout\n{}--- stderr\n{}--- server log\n{}",
-        match r.status {
-            Some(s) => format!("exited with {s}, expected 0 and a line OK"),
-            None => format!("hung: killed after {RUN_TIMEOUT:?}"),
-        },
-        r.stdout,
-        r.stderr,
-        server.log()
-    );
-    eprint!("{}", r.stdout);
-    let _ = fs::remove_dir_all(&tmp);
-}
-
-/// Debian's nats.c shared library, when libnats-dev is installed.
-fn debian_libnats() -> Option<PathBuf> {
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    let out = Command::new(cc)
-        .arg("-print-file-name=libnats.so")
-        .output()
-        .ok()?;
-    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    (path.is_absolute() && path.exists()).then_some(path)
-}
+const SCRIPT: &str = "js_interop.py";
 
 fn ours(scenario: &str) {
-    let Some(python) = python_with_nats_py() else {
-        return;
-    };
-    let lib = our_lib();
-    run_script(
-        &python,
-        lib.to_str().expect("library path is UTF-8"),
-        scenario,
-    );
+    run_on_ours(SCRIPT, scenario);
 }
 
 /// (a) nats-py publishes; our durable pull consumer fetches, checks bytes,
@@ -138,12 +44,5 @@ fn our_push_subscription_binds_to_nats_py_consumer() {
 /// at the offsets both versions share, so (c) runs here too.
 #[test]
 fn debian_nats_c_all_scenarios() {
-    let Some(lib) = debian_libnats() else {
-        eprintln!("nats.c run skipped: no libnats.so (apt-get install libnats-dev)");
-        return;
-    };
-    let Some(python) = python_with_nats_py() else {
-        return;
-    };
-    run_script(&python, lib.to_str().expect("library path is UTF-8"), "abc");
+    run_on_natsc(SCRIPT, "abc");
 }
