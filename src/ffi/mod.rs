@@ -34,6 +34,7 @@ mod lent;
 mod library;
 mod lifecycle;
 mod msg;
+mod objstore_handles;
 mod options;
 mod status;
 mod subscription;
