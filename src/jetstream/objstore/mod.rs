@@ -8,6 +8,7 @@
 //! Files: `info` (the info and meta values, as JSON), then the store's
 //! management and the put and get streams in their own files.
 pub mod info;
+pub mod manage;
 
 pub use info::{ObjectInfo, ObjectLink, ObjectMeta, ObjectMetaOptions};
 
