@@ -41,7 +41,7 @@ fn illegal(text: &str) -> JsError {
 impl ObjStore {
     /// The info of object `name`, its time the info message's. `NotFound`
     /// when there is none, or (unless `show_deleted`) it was deleted.
-    pub(crate) fn info(&self, name: &str, show_deleted: bool) -> JsResult<ObjectInfo> {
+    pub fn info(&self, name: &str, show_deleted: bool) -> JsResult<ObjectInfo> {
         if name.is_empty() {
             return Err(JsError::invalid_arg(ERR_NAME_IS_REQUIRED));
         }
