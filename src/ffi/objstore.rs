@@ -409,9 +409,19 @@ pub unsafe extern "C" fn objStore_Delete(obs: *mut objStore, name: *const c_char
     })
 }
 
-/// Hands a link's info to C if asked for.
-fn link_out(out: &mut Out<'_, *mut objStoreInfo>, info: JsResult<ObjectInfo>) -> JsResult<()> {
-    out.set(info_to_c(&info?));
+/// Hands a link's info to C if asked for (a tree only then: nobody would
+/// free it).
+///
+/// # Safety
+/// `new_info` is NULL or writable.
+unsafe fn link_out(new_info: *mut *mut objStoreInfo, info: JsResult<ObjectInfo>) -> JsResult<()> {
+    // SAFETY: per the contract.
+    let mut out = unsafe { Out::optional(new_info) };
+    out.set(ptr::null_mut());
+    let info = info?;
+    if !new_info.is_null() {
+        out.set(info_to_c(&info));
+    }
     Ok(())
 }
 
@@ -440,9 +450,7 @@ pub unsafe extern "C" fn objStore_AddLink(
                 deleted: obj.Deleted,
                 ..ObjectInfo::default()
             };
-            let mut out = Out::optional(new_info);
-            out.set(ptr::null_mut());
-            link_out(&mut out, os.add_link(&name_arg(name, "the name")?, &target))
+            link_out(new_info, os.add_link(&name_arg(name, "the name")?, &target))
         }
     })
 }
@@ -462,10 +470,8 @@ pub unsafe extern "C" fn objStore_AddBucketLink(
         unsafe {
             let os = obj_ref(obs)?;
             let target: &ObjStore = obj_ref(bucket)?;
-            let mut out = Out::optional(new_info);
-            out.set(ptr::null_mut());
             link_out(
-                &mut out,
+                new_info,
                 os.add_bucket_link(&name_arg(name, "the name")?, target),
             )
         }
