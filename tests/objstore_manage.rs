@@ -405,6 +405,18 @@ fn watchers_see_puts_meta_updates_and_deletes_in_order() {
         .unwrap();
     put(&os, "five", b"e").unwrap();
     assert_eq!(w.next(WAIT).unwrap().unwrap().meta.name, "five");
+
+    // A stop from another thread ends a waiting next (if the stop comes
+    // before the wait starts, next fails at once the same way; a next the
+    // stop missed would wait its 30 s and time out, failing the test).
+    let w = std::sync::Arc::new(w);
+    let waiting = {
+        let w = w.clone();
+        std::thread::spawn(move || w.next(Duration::from_secs(30)))
+    };
+    w.stop().unwrap();
+    let r = waiting.join().unwrap();
+    assert_eq!(r.unwrap_err().kind, ErrorKind::IllegalState);
 }
 
 #[test]
