@@ -727,6 +727,18 @@ typedef struct natsStatistics natsStatistics;
 typedef struct natsSubscription natsSubscription;
 
 /**
+ * Opaque C handle of an open object store (js_CreateObjectStore,
+ * js_ObjectStore), freed with objStore_Destroy.
+ */
+typedef struct objStore objStore;
+
+/**
+ * Opaque C handle of a watcher (objStore_Watch), freed with
+ * objStoreWatcher_Destroy.
+ */
+typedef struct objStoreWatcher objStoreWatcher;
+
+/**
  * Returns the token to send at this connect. The library copies it and does
  * not free it, so it may point to memory the callback keeps. Runs on the thread that is connecting: the caller of natsConnection_Connect
  * for the first connect, the library's reconnect thread afterwards.
@@ -2581,6 +2593,180 @@ typedef struct natsClientConfig {
    */
   void *ThreadStartedHandlerClosure;
 } natsClientConfig;
+
+/**
+ * An object store's configuration; set up with objStoreConfig_Init. The
+ * struct never owns what its pointers point to.
+ */
+typedef struct objStoreConfig {
+  /**
+   * The store's name (required).
+   */
+  const char *Bucket;
+  const char *Description;
+  /**
+   * How long objects are kept, milliseconds (0: forever).
+   */
+  int64_t TTL;
+  /**
+   * The store's size limit in bytes (0 or -1: none).
+   */
+  int64_t MaxBytes;
+  enum jsStorageType Storage;
+  int Replicas;
+  struct jsPlacement *Placement;
+  /**
+   * Compress the stream (S2).
+   */
+  bool Compression;
+  struct natsMetadata Metadata;
+} objStoreConfig;
+
+/**
+ * Options of objStore_GetInfo, objStore_Get...; set up with
+ * objStoreOptions_Init.
+ */
+typedef struct objStoreOptions {
+  /**
+   * Report a deleted object's info instead of NATS_NOT_FOUND.
+   */
+  bool ShowDeleted;
+} objStoreOptions;
+
+/**
+ * Options of objStore_Watch; set up with objStoreWatchOptions_Init.
+ */
+typedef struct objStoreWatchOptions {
+  /**
+   * Deleted objects are not reported.
+   */
+  bool IgnoreDeletes;
+  /**
+   * Only changes after the watcher started.
+   */
+  bool UpdatesOnly;
+} objStoreWatchOptions;
+
+/**
+ * Names of object stores (js_ObjectStoreNames), freed with
+ * objStoreNamesList_Destroy.
+ */
+typedef struct objStoreNamesList {
+  char **List;
+  int Count;
+} objStoreNamesList;
+
+/**
+ * A store's status (objStore_Status, js_ObjectStoreStatuses), freed with
+ * objStoreStatus_Destroy (strings and stream info included).
+ */
+typedef struct objStoreStatus {
+  const char *Bucket;
+  const char *Description;
+  /**
+   * How long objects are kept, milliseconds (0: forever).
+   */
+  int64_t TTL;
+  enum jsStorageType Storage;
+  int Replicas;
+  /**
+   * The store refuses changes.
+   */
+  bool Sealed;
+  /**
+   * Bytes stored.
+   */
+  uint64_t Size;
+  /**
+   * "JetStream".
+   */
+  const char *BackingStore;
+  struct natsMetadata Metadata;
+  /**
+   * The stream's info.
+   */
+  struct jsStreamInfo *StreamInfo;
+  bool IsCompressed;
+} objStoreStatus;
+
+/**
+ * Statuses of object stores (js_ObjectStoreStatuses), freed with
+ * objStoreStatusesList_Destroy.
+ */
+typedef struct objStoreStatusesList {
+  struct objStoreStatus **List;
+  int Count;
+} objStoreStatusesList;
+
+/**
+ * A link to an object (`Name` set) or to a whole store.
+ */
+typedef struct objStoreLink {
+  const char *Bucket;
+  const char *Name;
+} objStoreLink;
+
+typedef struct objStoreMetaOptions {
+  /**
+   * What the object links to (NULL: it is an object of its own).
+   */
+  struct objStoreLink *Link;
+  /**
+   * The chunk size, bytes (0: 128 KiB).
+   */
+  uint32_t ChunkSize;
+} objStoreMetaOptions;
+
+/**
+ * What a program says about an object (objStore_Put, UpdateMeta); set up
+ * with objStoreMeta_Init. Never owns what its pointers point to.
+ */
+typedef struct objStoreMeta {
+  /**
+   * The object's name (required).
+   */
+  const char *Name;
+  const char *Description;
+  /**
+   * Headers stored with the object (NULL: none).
+   */
+  struct natsHeader *Headers;
+  struct natsMetadata Metadata;
+  struct objStoreMetaOptions Opts;
+} objStoreMeta;
+
+/**
+ * An object's info (objStore_GetInfo, objStoreGet_Info, ...), freed with
+ * objStoreInfo_Destroy unless a call says the info is lent.
+ */
+typedef struct objStoreInfo {
+  struct objStoreMeta Meta;
+  const char *Bucket;
+  /**
+   * The object's unique id (its chunks' subject).
+   */
+  const char *NUID;
+  uint64_t Size;
+  /**
+   * Last modified, UTC nanoseconds.
+   */
+  int64_t ModTime;
+  uint32_t Chunks;
+  /**
+   * `SHA-256=<base64url>`.
+   */
+  const char *Digest;
+  bool Deleted;
+} objStoreInfo;
+
+/**
+ * Infos of a store's objects (objStore_List), freed with
+ * objStoreInfoList_Destroy.
+ */
+typedef struct objStoreInfoList {
+  struct objStoreInfo **List;
+  int Count;
+} objStoreInfoList;
 
 /**
  * Told about errors that no call returns: a slow consumer (`subscription`
@@ -4896,6 +5082,237 @@ NATS_EXTERN enum natsStatus natsMsgHeader_Delete(struct natsMsg *msg, const char
  * on the caller's stack, is not freed. NULL is ignored.
  */
 NATS_EXTERN void natsMsgList_Destroy(struct natsMsgList *list);
+
+/**
+ * Zeroes a store configuration (no TTL or size limit, file storage, one
+ * replica, no compression). NATS_INVALID_ARG when `cfg` is NULL.
+ */
+NATS_EXTERN enum natsStatus objStoreConfig_Init(struct objStoreConfig *cfg);
+
+/**
+ * Zeroes the options of GetInfo, Get and List (deleted objects are not
+ * shown). NATS_INVALID_ARG when `opts` is NULL.
+ */
+NATS_EXTERN enum natsStatus objStoreOptions_Init(struct objStoreOptions *opts);
+
+/**
+ * Zeroes watch options (deletes reported, current infos first).
+ * NATS_INVALID_ARG when `opts` is NULL.
+ */
+NATS_EXTERN enum natsStatus objStoreWatchOptions_Init(struct objStoreWatchOptions *opts);
+
+/**
+ * Creates the store `cfg` describes (its stream `OBJ_<Bucket>`); the same
+ * configuration again just opens it. `cfg` is only read. On NATS_OK
+ * `*new_obs` is the caller's, freed with objStore_Destroy (the store
+ * stays on the server). NATS_INVALID_ARG for NULL arguments or a bucket
+ * name outside `A-Za-z0-9_-`; NATS_ERR when a store of that name has
+ * another configuration.
+ */
+NATS_EXTERN
+enum natsStatus js_CreateObjectStore(struct objStore **new_obs,
+                                     struct jsCtx *js,
+                                     struct objStoreConfig *cfg);
+
+/**
+ * Changes an existing store's configuration. On NATS_OK `*new_obs` is the
+ * caller's, freed with objStore_Destroy. NATS_NOT_FOUND when there is no
+ * such store.
+ */
+NATS_EXTERN
+enum natsStatus js_UpdateObjectStore(struct objStore **new_obs,
+                                     struct jsCtx *js,
+                                     struct objStoreConfig *cfg);
+
+/**
+ * Opens the existing store `bucket`. On NATS_OK `*new_obs` is the
+ * caller's, freed with objStore_Destroy. NATS_NOT_FOUND (no last error)
+ * when there is none; NATS_INVALID_ARG for NULL arguments or an invalid
+ * name.
+ */
+NATS_EXTERN
+enum natsStatus js_ObjectStore(struct objStore **new_obs,
+                               struct jsCtx *js,
+                               const char *bucket);
+
+/**
+ * Deletes the store `bucket` and every object in it. Open handles stay
+ * to be destroyed. NATS_NOT_FOUND (no last error) when there is none.
+ */
+NATS_EXTERN enum natsStatus js_DeleteObjectStore(struct jsCtx *js, const char *bucket);
+
+/**
+ * Frees a store handle (NULL does nothing); the store stays on the
+ * server. Puts, gets and watchers made from it keep working until they
+ * are destroyed themselves.
+ */
+NATS_EXTERN void objStore_Destroy(struct objStore *obs);
+
+/**
+ * Stores the names of the object stores in `*list`, the caller's to free
+ * with objStoreNamesList_Destroy. NATS_NOT_FOUND (no last error) when
+ * there is none.
+ */
+NATS_EXTERN enum natsStatus js_ObjectStoreNames(struct objStoreNamesList **list, struct jsCtx *js);
+
+/**
+ * Frees a list from js_ObjectStoreNames, names included (NULL does
+ * nothing).
+ */
+NATS_EXTERN void objStoreNamesList_Destroy(struct objStoreNamesList *list);
+
+/**
+ * Stores the statuses of the object stores in `*list`, the caller's to
+ * free with objStoreStatusesList_Destroy. NATS_NOT_FOUND (no last error)
+ * when there is none.
+ */
+NATS_EXTERN
+enum natsStatus js_ObjectStoreStatuses(struct objStoreStatusesList **list,
+                                       struct jsCtx *js);
+
+/**
+ * Frees a status (its strings and stream info with it); NULL does
+ * nothing.
+ */
+NATS_EXTERN void objStoreStatus_Destroy(struct objStoreStatus *status);
+
+/**
+ * Frees a list from js_ObjectStoreStatuses and every status in it (NULL
+ * does nothing).
+ */
+NATS_EXTERN void objStoreStatusesList_Destroy(struct objStoreStatusesList *list);
+
+/**
+ * Stores the store's status in `*new_sts`, the caller's to free with
+ * objStoreStatus_Destroy. NATS_NOT_FOUND (no last error) when the store
+ * is gone.
+ */
+NATS_EXTERN enum natsStatus objStore_Status(struct objStoreStatus **new_sts, struct objStore *obs);
+
+/**
+ * Seals the store: from now on the server refuses every change (puts,
+ * deletes, meta updates). NATS_NOT_FOUND when the store is gone.
+ */
+NATS_EXTERN enum natsStatus objStore_Seal(struct objStore *obs);
+
+/**
+ * Stores the info of object `name` in `*new_info`, the caller's to free
+ * with objStoreInfo_Destroy. NATS_NOT_FOUND (no last error) when there is
+ * no such object, or it was deleted and `opts` (may be NULL) does not ask
+ * for ShowDeleted.
+ */
+NATS_EXTERN
+enum natsStatus objStore_GetInfo(struct objStoreInfo **new_info,
+                                 struct objStore *obs,
+                                 const char *name,
+                                 struct objStoreOptions *opts);
+
+/**
+ * Replaces the name, description, headers and metadata of object `name`
+ * with those of `meta` (only read). A new name renames the object; it
+ * must not be an existing object's (NATS_ILLEGAL_STATE). Updating a
+ * deleted or missing object is NATS_ILLEGAL_STATE.
+ */
+NATS_EXTERN
+enum natsStatus objStore_UpdateMeta(struct objStore *obs,
+                                    const char *name,
+                                    struct objStoreMeta *meta);
+
+/**
+ * Deletes object `name`: its data is purged, its info stays as a deleted
+ * marker. NATS_NOT_FOUND (no last error) when there is no such object.
+ */
+NATS_EXTERN enum natsStatus objStore_Delete(struct objStore *obs, const char *name);
+
+/**
+ * Makes `name` a link to the object `obj` describes (an info from this
+ * or another store, only read). `new_info` (may be NULL) gets the link's
+ * info, the caller's to free with objStoreInfo_Destroy.
+ * NATS_ILLEGAL_STATE when `obj` is deleted or a link, or `name` is an
+ * object (a link of that name is replaced).
+ */
+NATS_EXTERN
+enum natsStatus objStore_AddLink(struct objStoreInfo **new_info,
+                                 struct objStore *obs,
+                                 const char *name,
+                                 struct objStoreInfo *obj);
+
+/**
+ * Makes `name` a link to the whole store `bucket`. `new_info` (may be
+ * NULL) gets the link's info, the caller's to free with
+ * objStoreInfo_Destroy. NATS_ILLEGAL_STATE when `name` is an object.
+ */
+NATS_EXTERN
+enum natsStatus objStore_AddBucketLink(struct objStoreInfo **new_info,
+                                       struct objStore *obs,
+                                       const char *name,
+                                       struct objStore *bucket);
+
+/**
+ * Stores the infos of the store's objects in `*new_list`, the caller's to
+ * free with objStoreInfoList_Destroy; deleted objects only when `opts`
+ * (may be NULL) asks for ShowDeleted. NATS_NOT_FOUND (no last error) when
+ * there is none.
+ */
+NATS_EXTERN
+enum natsStatus objStore_List(struct objStoreInfoList **new_list,
+                              struct objStore *obs,
+                              struct objStoreOptions *opts);
+
+/**
+ * Frees a list from objStore_List and every info in it (NULL does
+ * nothing).
+ */
+NATS_EXTERN void objStoreInfoList_Destroy(struct objStoreInfoList *list);
+
+/**
+ * Frees an info from the library (every string, its headers, metadata and
+ * link with it). NULL does nothing. Never pass an info a call lent (as
+ * objStoreGet_Info does).
+ */
+NATS_EXTERN void objStoreInfo_Destroy(struct objStoreInfo *info);
+
+/**
+ * Zeroes a meta before the caller fills it in (no name, description,
+ * headers, metadata or link; the default chunk size). The meta never
+ * owns what its pointers point to. NATS_INVALID_ARG when `meta` is NULL.
+ */
+NATS_EXTERN enum natsStatus objStoreMeta_Init(struct objStoreMeta *meta);
+
+/**
+ * Watches every object of the store: first the current info of each
+ * (unless `opts` asks for UpdatesOnly), then a NULL info once, then each
+ * put, meta update and delete (deletes not with IgnoreDeletes). `opts`
+ * may be NULL. On NATS_OK `*new_watcher` is the caller's, freed with
+ * objStoreWatcher_Destroy.
+ */
+NATS_EXTERN
+enum natsStatus objStore_Watch(struct objStoreWatcher **new_watcher,
+                               struct objStore *obs,
+                               struct objStoreWatchOptions *opts);
+
+/**
+ * Waits up to `timeout` milliseconds (must be positive) for the next
+ * info, stored in `*new_info` and the caller's to free with
+ * objStoreInfo_Destroy; a NULL info once, when the current infos have
+ * all come. NATS_TIMEOUT when nothing came; NATS_ILLEGAL_STATE once the
+ * watcher is stopped (also for a call waiting then).
+ */
+NATS_EXTERN
+enum natsStatus objStoreWatcher_Next(struct objStoreInfo **new_info,
+                                     struct objStoreWatcher *w,
+                                     int64_t timeout);
+
+/**
+ * Stops the watcher: Next calls, waiting now or later, fail with
+ * NATS_ILLEGAL_STATE. Stopping again is NATS_OK.
+ */
+NATS_EXTERN enum natsStatus objStoreWatcher_Stop(struct objStoreWatcher *w);
+
+/**
+ * Stops and frees the watcher (NULL does nothing).
+ */
+NATS_EXTERN void objStoreWatcher_Destroy(struct objStoreWatcher *w);
 
 /**
  * Creates options with nats.c's defaults in `*newOpts`. They belong to the

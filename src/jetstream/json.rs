@@ -4,7 +4,7 @@
 //! `null` read as empty, and metadata kept in the order it came.
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
-use serde::{Deserialize, Deserializer, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 pub fn is_false(b: &bool) -> bool {
@@ -34,11 +34,17 @@ where
 }
 
 /// User metadata: a JSON object of strings on the wire, key/value pairs in
-/// their wire order here (nats.c's `natsMetadata` is such a list).
+/// their wire order here (nats.c's `natsMetadata` is such a list). Any
+/// value type: an object store's headers are an object of string lists.
 pub mod metadata {
     use super::*;
+    use serde::de::DeserializeOwned;
+    use std::marker::PhantomData;
 
-    pub fn serialize<S: Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer, V: Serialize>(
+        pairs: &[(String, V)],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(pairs.len()))?;
         for (k, v) in pairs {
             map.serialize_entry(k, v)?;
@@ -46,12 +52,14 @@ pub mod metadata {
         map.end()
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
-        struct Pairs;
-        impl<'de> Visitor<'de> for Pairs {
-            type Value = Vec<(String, String)>;
+    pub fn deserialize<'de, D: Deserializer<'de>, V: DeserializeOwned>(
+        d: D,
+    ) -> Result<Vec<(String, V)>, D::Error> {
+        struct Pairs<V>(PhantomData<V>);
+        impl<'de, V: DeserializeOwned> Visitor<'de> for Pairs<V> {
+            type Value = Vec<(String, V)>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object of string values, or null")
+                f.write_str("an object, or null")
             }
             fn visit_unit<E>(self) -> Result<Self::Value, E> {
                 Ok(Vec::new())
@@ -60,14 +68,15 @@ pub mod metadata {
                 Ok(Vec::new())
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::with_capacity(m.size_hint().unwrap_or(0));
-                while let Some((k, v)) = m.next_entry::<String, String>()? {
+                // Grown as entries arrive: a peer's hint sizes nothing.
+                let mut out = Vec::new();
+                while let Some((k, v)) = m.next_entry::<String, V>()? {
                     out.push((k, v));
                 }
                 Ok(out)
             }
         }
-        d.deserialize_any(Pairs)
+        d.deserialize_any(Pairs(PhantomData))
     }
 }
 

@@ -22,6 +22,7 @@ pub mod json;
 pub mod kv;
 pub mod msg_get;
 pub mod names;
+pub mod objstore;
 pub mod paging;
 pub mod pub_ack;
 pub mod pub_options;
