@@ -7,9 +7,14 @@
 //!
 //! Files: `info` (the info and meta values, as JSON), then the store's
 //! management and the put and get streams in their own files.
+pub mod digest;
+pub mod get;
 pub mod info;
+pub mod put;
 
+pub use get::ObjectGet;
 pub use info::{ObjectInfo, ObjectLink, ObjectMeta, ObjectMetaOptions};
+pub use put::ObjectPut;
 
 use base64::Engine;
 
