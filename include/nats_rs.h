@@ -2583,6 +2583,67 @@ typedef struct natsClientConfig {
 } natsClientConfig;
 
 /**
+ * A link to an object (`Name` set) or to a whole store.
+ */
+typedef struct objStoreLink {
+  const char *Bucket;
+  const char *Name;
+} objStoreLink;
+
+typedef struct objStoreMetaOptions {
+  /**
+   * What the object links to (NULL: it is an object of its own).
+   */
+  struct objStoreLink *Link;
+  /**
+   * The chunk size, bytes (0: 128 KiB).
+   */
+  uint32_t ChunkSize;
+} objStoreMetaOptions;
+
+/**
+ * What a program says about an object (objStore_Put, UpdateMeta); set up
+ * with objStoreMeta_Init. Never owns what its pointers point to.
+ */
+typedef struct objStoreMeta {
+  /**
+   * The object's name (required).
+   */
+  const char *Name;
+  const char *Description;
+  /**
+   * Headers stored with the object (NULL: none).
+   */
+  struct natsHeader *Headers;
+  struct natsMetadata Metadata;
+  struct objStoreMetaOptions Opts;
+} objStoreMeta;
+
+/**
+ * An object's info (objStore_GetInfo, objStoreGet_Info, ...), freed with
+ * objStoreInfo_Destroy unless a call says the info is lent.
+ */
+typedef struct objStoreInfo {
+  struct objStoreMeta Meta;
+  const char *Bucket;
+  /**
+   * The object's unique id (its chunks' subject).
+   */
+  const char *NUID;
+  uint64_t Size;
+  /**
+   * Last modified, UTC nanoseconds.
+   */
+  int64_t ModTime;
+  uint32_t Chunks;
+  /**
+   * `SHA-256=<base64url>`.
+   */
+  const char *Digest;
+  bool Deleted;
+} objStoreInfo;
+
+/**
  * Told about errors that no call returns: a slow consumer (`subscription`
  * says which), a protocol or permission error from the server, a drain that
  * timed out. `err` is the status; natsConnection_GetLastError gives the text.
@@ -4896,6 +4957,20 @@ NATS_EXTERN enum natsStatus natsMsgHeader_Delete(struct natsMsg *msg, const char
  * on the caller's stack, is not freed. NULL is ignored.
  */
 NATS_EXTERN void natsMsgList_Destroy(struct natsMsgList *list);
+
+/**
+ * Frees an info from the library (every string, its headers, metadata and
+ * link with it). NULL does nothing. Never pass an info a call lent (as
+ * objStoreGet_Info does).
+ */
+NATS_EXTERN void objStoreInfo_Destroy(struct objStoreInfo *info);
+
+/**
+ * Zeroes a meta before the caller fills it in (no name, description,
+ * headers, metadata or link; the default chunk size). The meta never
+ * owns what its pointers point to. NATS_INVALID_ARG when `meta` is NULL.
+ */
+NATS_EXTERN enum natsStatus objStoreMeta_Init(struct objStoreMeta *meta);
 
 /**
  * Creates options with nats.c's defaults in `*newOpts`. They belong to the

@@ -197,6 +197,19 @@ pub struct natsHeader {
 boxed_handle!(natsHeader, "header");
 
 impl natsHeader {
+    /// A map holding `headers` (e.g. one an info tree owns).
+    pub(crate) fn from_headers(headers: Headers) -> natsHeader {
+        natsHeader {
+            headers,
+            cstrs: HeaderCStrings::default(),
+        }
+    }
+
+    /// The map, for reading.
+    pub(crate) fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
     /// The map, for changing; drops the C strings lent out before.
     fn headers_mut(&mut self) -> &mut Headers {
         self.cstrs.invalidate();

@@ -35,6 +35,7 @@ mod library;
 mod lifecycle;
 mod msg;
 mod objstore_handles;
+mod objstore_info;
 mod options;
 mod status;
 mod subscription;

@@ -14,14 +14,12 @@ use std::time::{Duration, Instant};
 use crate::client::{ErrorKind, Message, Subscription};
 use crate::jetstream::consume::{self, metadata::parse_metadata, options::SubOptions, push};
 use crate::jetstream::error::{JsError, JsResult};
-use crate::jetstream::msg_get::DirectGetOptions;
 
 use super::digest::Digest;
-use super::put::ERR_BAD_META;
+use super::manage::ERR_BAD_OBJECT_META as ERR_BAD_META;
 use super::{ObjStore, ObjectInfo};
 
 /// nats.c's error texts.
-pub const ERR_NAME_REQUIRED: &str = "name is required";
 pub const ERR_CANT_GET_BUCKET: &str = "invalid get operation, object is a link to a bucket";
 pub const ERR_DIGEST_MISMATCH: &str = "received a corrupt object, digests do not match";
 pub const ERR_READ_COMPLETE: &str = "no more data to read from the object";
@@ -30,29 +28,6 @@ pub const ERR_READ_COMPLETE: &str = "no more data to read from the object";
 const MAX_LINK_DEPTH: usize = 8;
 
 impl ObjStore {
-    /// The info last stored for `name`, its time the message's; a deleted
-    /// object is `NotFound` unless `show_deleted`.
-    pub(super) fn stored_info(&self, name: &str, show_deleted: bool) -> JsResult<ObjectInfo> {
-        if name.is_empty() {
-            return Err(JsError::invalid_arg(ERR_NAME_REQUIRED));
-        }
-        let opts = DirectGetOptions {
-            last_by_subject: self.meta_subject(name),
-            ..DirectGetOptions::default()
-        };
-        let msg = self.js.direct_get_msg(&self.stream, &opts)?;
-        let mut info: ObjectInfo = serde_json::from_slice(msg.data())
-            .map_err(|_| JsError::new(ErrorKind::Err, ERR_BAD_META))?;
-        info.mtime = msg.time();
-        if info.deleted && !show_deleted {
-            return Err(JsError::new(
-                ErrorKind::NotFound,
-                format!("object '{name}' was deleted"),
-            ));
-        }
-        Ok(info)
-    }
-
     /// Opens object `name` for reading, following links to objects (in
     /// this bucket or another). A deleted object is `NotFound` unless
     /// `show_deleted`. The store's wait bounds the lookups.
@@ -63,7 +38,7 @@ impl ObjStore {
         let mut name = name.to_string();
         for _ in 0..MAX_LINK_DEPTH {
             let info = store
-                .stored_info(&name, show_deleted)
+                .info(&name, show_deleted)
                 .map_err(|e| e.at("objStore_Get"))?;
             let Some(link) = info.meta.options.link.clone() else {
                 return ObjectGet::open(&store, info, wait.saturating_sub(start.elapsed()));

@@ -10,6 +10,7 @@
 pub mod digest;
 pub mod get;
 pub mod info;
+pub mod manage;
 pub mod put;
 
 pub use get::ObjectGet;

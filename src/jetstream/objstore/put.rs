@@ -23,13 +23,13 @@ use crate::jetstream::stream::PurgeOptions;
 use crate::proto::nuid;
 
 use super::digest::Digest;
+use super::manage::ERR_BAD_OBJECT_META as ERR_BAD_META;
 use super::{ObjStore, ObjectInfo, ObjectMeta, DEFAULT_CHUNK_SIZE};
 
 /// About how many chunk bytes may await their acks at once.
 pub const PENDING_WINDOW: usize = 8 * 1024 * 1024;
 
 /// nats.c's error texts.
-pub const ERR_BAD_META: &str = "object-store meta information invalid";
 pub const ERR_LINK_NOT_ALLOWED: &str = "link cannot be set when putting the object in bucket";
 const ERR_PUT_DONE: &str = "the put is already complete";
 
@@ -82,7 +82,7 @@ impl ObjStore {
             .map_err(|_| JsError::invalid_arg("chunk size too large"))?;
         // A new nuid each time: a put over a name never mixes chunks.
         let nuid = nuid::next_global();
-        let old_chunks = match self.stored_info(&meta.name, true) {
+        let old_chunks = match self.info(&meta.name, true) {
             Ok(old) if !old.deleted && !old.nuid.is_empty() => Some(self.chunk_subject(&old.nuid)),
             Ok(_) => None,
             Err(e) if e.kind == ErrorKind::NotFound => None,
