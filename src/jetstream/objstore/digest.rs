@@ -1,9 +1,9 @@
 //! An object's digest as ADR-20 writes it: `SHA-256=` and the base64url
 //! (padded) of the SHA-256 of its bytes. The hash is ring's, which the
 //! crate already depends on for TLS and nkeys.
+use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::{DecodePaddingMode, Engine};
-use base64::alphabet;
 use ring::digest::{Context, SHA256};
 
 /// The prefix of the digest value.

@@ -111,6 +111,50 @@ impl ObjStore {
         })
     }
 
+    /// Puts `data` as object `name` in one go (`objStore_PutBytes`),
+    /// within the context's wait.
+    pub fn put_bytes(&self, name: &str, data: &[u8]) -> JsResult<ObjectInfo> {
+        let meta = ObjectMeta {
+            name: name.to_string(),
+            ..ObjectMeta::default()
+        };
+        let mut put = self.put(&meta)?;
+        put.add(data)?;
+        put.complete(self.js.options().wait)
+    }
+
+    /// Puts the content of file `path` as the object of that name
+    /// (`objStore_PutFile`), read a chunk at a time.
+    pub fn put_file(&self, path: &str) -> JsResult<ObjectInfo> {
+        if path.is_empty() {
+            return Err(JsError::invalid_arg("the file name is required"));
+        }
+        let mut f = std::fs::File::open(path).map_err(|e| {
+            JsError::new(ErrorKind::Err, format!("error opening file '{path}': {e}"))
+        })?;
+        let meta = ObjectMeta {
+            name: path.to_string(),
+            ..ObjectMeta::default()
+        };
+        let mut put = self.put(&meta)?;
+        let mut buf = vec![0u8; DEFAULT_CHUNK_SIZE as usize];
+        loop {
+            let n = match std::io::Read::read(&mut f, &mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(JsError::new(
+                        ErrorKind::Err,
+                        format!("error reading file '{path}': {e}"),
+                    ))
+                }
+            };
+            put.add(&buf[..n])?;
+        }
+        put.complete(self.js.options().wait)
+    }
+
     /// A context on the store's connection whose asynchronous publishes
     /// stall at the pending window and record failures in `error`.
     fn put_context(
