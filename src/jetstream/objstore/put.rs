@@ -203,6 +203,11 @@ impl ObjectPut {
         &self.info
     }
 
+    /// The store context's wait: what a complete without a timeout gets.
+    pub fn default_timeout(&self) -> Duration {
+        self.store.js.options().wait
+    }
+
     fn failure(&self) -> Option<JsError> {
         self.error
             .lock()
