@@ -745,6 +745,12 @@ typedef struct objStoreGet objStoreGet;
 typedef struct objStorePut objStorePut;
 
 /**
+ * Opaque C handle of a watcher (objStore_Watch), freed with
+ * objStoreWatcher_Destroy.
+ */
+typedef struct objStoreWatcher objStoreWatcher;
+
+/**
  * Returns the token to send at this connect. The library copies it and does
  * not free it, so it may point to memory the callback keeps. Runs on the thread that is connecting: the caller of natsConnection_Connect
  * for the first connect, the library's reconnect thread afterwards.
@@ -2601,6 +2607,34 @@ typedef struct natsClientConfig {
 } natsClientConfig;
 
 /**
+ * An object store's configuration; set up with objStoreConfig_Init. The
+ * struct never owns what its pointers point to.
+ */
+typedef struct objStoreConfig {
+  /**
+   * The store's name (required).
+   */
+  const char *Bucket;
+  const char *Description;
+  /**
+   * How long objects are kept, milliseconds (0: forever).
+   */
+  int64_t TTL;
+  /**
+   * The store's size limit in bytes (0 or -1: none).
+   */
+  int64_t MaxBytes;
+  enum jsStorageType Storage;
+  int Replicas;
+  struct jsPlacement *Placement;
+  /**
+   * Compress the stream (S2).
+   */
+  bool Compression;
+  struct natsMetadata Metadata;
+} objStoreConfig;
+
+/**
  * Options of objStore_GetInfo, objStore_Get...; set up with
  * objStoreOptions_Init.
  */
@@ -2610,6 +2644,71 @@ typedef struct objStoreOptions {
    */
   bool ShowDeleted;
 } objStoreOptions;
+
+/**
+ * Options of objStore_Watch; set up with objStoreWatchOptions_Init.
+ */
+typedef struct objStoreWatchOptions {
+  /**
+   * Deleted objects are not reported.
+   */
+  bool IgnoreDeletes;
+  /**
+   * Only changes after the watcher started.
+   */
+  bool UpdatesOnly;
+} objStoreWatchOptions;
+
+/**
+ * Names of object stores (js_ObjectStoreNames), freed with
+ * objStoreNamesList_Destroy.
+ */
+typedef struct objStoreNamesList {
+  char **List;
+  int Count;
+} objStoreNamesList;
+
+/**
+ * A store's status (objStore_Status, js_ObjectStoreStatuses), freed with
+ * objStoreStatus_Destroy (strings and stream info included).
+ */
+typedef struct objStoreStatus {
+  const char *Bucket;
+  const char *Description;
+  /**
+   * How long objects are kept, milliseconds (0: forever).
+   */
+  int64_t TTL;
+  enum jsStorageType Storage;
+  int Replicas;
+  /**
+   * The store refuses changes.
+   */
+  bool Sealed;
+  /**
+   * Bytes stored.
+   */
+  uint64_t Size;
+  /**
+   * "JetStream".
+   */
+  const char *BackingStore;
+  struct natsMetadata Metadata;
+  /**
+   * The stream's info.
+   */
+  struct jsStreamInfo *StreamInfo;
+  bool IsCompressed;
+} objStoreStatus;
+
+/**
+ * Statuses of object stores (js_ObjectStoreStatuses), freed with
+ * objStoreStatusesList_Destroy.
+ */
+typedef struct objStoreStatusesList {
+  struct objStoreStatus **List;
+  int Count;
+} objStoreStatusesList;
 
 /**
  * A link to an object (`Name` set) or to a whole store.
@@ -2671,6 +2770,15 @@ typedef struct objStoreInfo {
   const char *Digest;
   bool Deleted;
 } objStoreInfo;
+
+/**
+ * Infos of a store's objects (objStore_List), freed with
+ * objStoreInfoList_Destroy.
+ */
+typedef struct objStoreInfoList {
+  struct objStoreInfo **List;
+  int Count;
+} objStoreInfoList;
 
 /**
  * Told about errors that no call returns: a slow consumer (`subscription`
@@ -4988,6 +5096,188 @@ NATS_EXTERN enum natsStatus natsMsgHeader_Delete(struct natsMsg *msg, const char
 NATS_EXTERN void natsMsgList_Destroy(struct natsMsgList *list);
 
 /**
+ * Zeroes a store configuration (no TTL or size limit, file storage, one
+ * replica, no compression). NATS_INVALID_ARG when `cfg` is NULL.
+ */
+NATS_EXTERN enum natsStatus objStoreConfig_Init(struct objStoreConfig *cfg);
+
+/**
+ * Zeroes the options of GetInfo, Get and List (deleted objects are not
+ * shown). NATS_INVALID_ARG when `opts` is NULL.
+ */
+NATS_EXTERN enum natsStatus objStoreOptions_Init(struct objStoreOptions *opts);
+
+/**
+ * Zeroes watch options (deletes reported, current infos first).
+ * NATS_INVALID_ARG when `opts` is NULL.
+ */
+NATS_EXTERN enum natsStatus objStoreWatchOptions_Init(struct objStoreWatchOptions *opts);
+
+/**
+ * Creates the store `cfg` describes (its stream `OBJ_<Bucket>`); the same
+ * configuration again just opens it. `cfg` is only read. On NATS_OK
+ * `*new_obs` is the caller's, freed with objStore_Destroy (the store
+ * stays on the server). NATS_INVALID_ARG for NULL arguments or a bucket
+ * name outside `A-Za-z0-9_-`; NATS_ERR when a store of that name has
+ * another configuration.
+ */
+NATS_EXTERN
+enum natsStatus js_CreateObjectStore(struct objStore **new_obs,
+                                     struct jsCtx *js,
+                                     struct objStoreConfig *cfg);
+
+/**
+ * Changes an existing store's configuration. On NATS_OK `*new_obs` is the
+ * caller's, freed with objStore_Destroy. NATS_NOT_FOUND when there is no
+ * such store.
+ */
+NATS_EXTERN
+enum natsStatus js_UpdateObjectStore(struct objStore **new_obs,
+                                     struct jsCtx *js,
+                                     struct objStoreConfig *cfg);
+
+/**
+ * Opens the existing store `bucket`. On NATS_OK `*new_obs` is the
+ * caller's, freed with objStore_Destroy. NATS_NOT_FOUND (no last error)
+ * when there is none; NATS_INVALID_ARG for NULL arguments or an invalid
+ * name.
+ */
+NATS_EXTERN
+enum natsStatus js_ObjectStore(struct objStore **new_obs,
+                               struct jsCtx *js,
+                               const char *bucket);
+
+/**
+ * Deletes the store `bucket` and every object in it. Open handles stay
+ * to be destroyed. NATS_NOT_FOUND (no last error) when there is none.
+ */
+NATS_EXTERN enum natsStatus js_DeleteObjectStore(struct jsCtx *js, const char *bucket);
+
+/**
+ * Frees a store handle (NULL does nothing); the store stays on the
+ * server. Puts, gets and watchers made from it keep working until they
+ * are destroyed themselves.
+ */
+NATS_EXTERN void objStore_Destroy(struct objStore *obs);
+
+/**
+ * Stores the names of the object stores in `*list`, the caller's to free
+ * with objStoreNamesList_Destroy. NATS_NOT_FOUND (no last error) when
+ * there is none.
+ */
+NATS_EXTERN enum natsStatus js_ObjectStoreNames(struct objStoreNamesList **list, struct jsCtx *js);
+
+/**
+ * Frees a list from js_ObjectStoreNames, names included (NULL does
+ * nothing).
+ */
+NATS_EXTERN void objStoreNamesList_Destroy(struct objStoreNamesList *list);
+
+/**
+ * Stores the statuses of the object stores in `*list`, the caller's to
+ * free with objStoreStatusesList_Destroy. NATS_NOT_FOUND (no last error)
+ * when there is none.
+ */
+NATS_EXTERN
+enum natsStatus js_ObjectStoreStatuses(struct objStoreStatusesList **list,
+                                       struct jsCtx *js);
+
+/**
+ * Frees a status (its strings and stream info with it); NULL does
+ * nothing.
+ */
+NATS_EXTERN void objStoreStatus_Destroy(struct objStoreStatus *status);
+
+/**
+ * Frees a list from js_ObjectStoreStatuses and every status in it (NULL
+ * does nothing).
+ */
+NATS_EXTERN void objStoreStatusesList_Destroy(struct objStoreStatusesList *list);
+
+/**
+ * Stores the store's status in `*new_sts`, the caller's to free with
+ * objStoreStatus_Destroy. NATS_NOT_FOUND (no last error) when the store
+ * is gone.
+ */
+NATS_EXTERN enum natsStatus objStore_Status(struct objStoreStatus **new_sts, struct objStore *obs);
+
+/**
+ * Seals the store: from now on the server refuses every change (puts,
+ * deletes, meta updates). NATS_NOT_FOUND when the store is gone.
+ */
+NATS_EXTERN enum natsStatus objStore_Seal(struct objStore *obs);
+
+/**
+ * Stores the info of object `name` in `*new_info`, the caller's to free
+ * with objStoreInfo_Destroy. NATS_NOT_FOUND (no last error) when there is
+ * no such object, or it was deleted and `opts` (may be NULL) does not ask
+ * for ShowDeleted.
+ */
+NATS_EXTERN
+enum natsStatus objStore_GetInfo(struct objStoreInfo **new_info,
+                                 struct objStore *obs,
+                                 const char *name,
+                                 struct objStoreOptions *opts);
+
+/**
+ * Replaces the name, description, headers and metadata of object `name`
+ * with those of `meta` (only read). A new name renames the object; it
+ * must not be an existing object's (NATS_ILLEGAL_STATE). Updating a
+ * deleted or missing object is NATS_ILLEGAL_STATE.
+ */
+NATS_EXTERN
+enum natsStatus objStore_UpdateMeta(struct objStore *obs,
+                                    const char *name,
+                                    struct objStoreMeta *meta);
+
+/**
+ * Deletes object `name`: its data is purged, its info stays as a deleted
+ * marker. NATS_NOT_FOUND (no last error) when there is no such object.
+ */
+NATS_EXTERN enum natsStatus objStore_Delete(struct objStore *obs, const char *name);
+
+/**
+ * Makes `name` a link to the object `obj` describes (an info from this
+ * or another store, only read). `new_info` (may be NULL) gets the link's
+ * info, the caller's to free with objStoreInfo_Destroy.
+ * NATS_ILLEGAL_STATE when `obj` is deleted or a link, or `name` is an
+ * object (a link of that name is replaced).
+ */
+NATS_EXTERN
+enum natsStatus objStore_AddLink(struct objStoreInfo **new_info,
+                                 struct objStore *obs,
+                                 const char *name,
+                                 struct objStoreInfo *obj);
+
+/**
+ * Makes `name` a link to the whole store `bucket`. `new_info` (may be
+ * NULL) gets the link's info, the caller's to free with
+ * objStoreInfo_Destroy. NATS_ILLEGAL_STATE when `name` is an object.
+ */
+NATS_EXTERN
+enum natsStatus objStore_AddBucketLink(struct objStoreInfo **new_info,
+                                       struct objStore *obs,
+                                       const char *name,
+                                       struct objStore *bucket);
+
+/**
+ * Stores the infos of the store's objects in `*new_list`, the caller's to
+ * free with objStoreInfoList_Destroy; deleted objects only when `opts`
+ * (may be NULL) asks for ShowDeleted. NATS_NOT_FOUND (no last error) when
+ * there is none.
+ */
+NATS_EXTERN
+enum natsStatus objStore_List(struct objStoreInfoList **new_list,
+                              struct objStore *obs,
+                              struct objStoreOptions *opts);
+
+/**
+ * Frees a list from objStore_List and every info in it (NULL does
+ * nothing).
+ */
+NATS_EXTERN void objStoreInfoList_Destroy(struct objStoreInfoList *list);
+
+/**
  * Opens object `name` for reading (links to objects followed). A
  * missing object, or a deleted one unless `opts->ShowDeleted`, is
  * NATS_NOT_FOUND. `opts` may be NULL. Free `*new_get` with
@@ -5151,6 +5441,41 @@ NATS_EXTERN
 enum natsStatus objStore_PutFile(struct objStoreInfo **new_info,
                                  struct objStore *obs,
                                  const char *fileName);
+
+/**
+ * Watches every object of the store: first the current info of each
+ * (unless `opts` asks for UpdatesOnly), then a NULL info once, then each
+ * put, meta update and delete (deletes not with IgnoreDeletes). `opts`
+ * may be NULL. On NATS_OK `*new_watcher` is the caller's, freed with
+ * objStoreWatcher_Destroy.
+ */
+NATS_EXTERN
+enum natsStatus objStore_Watch(struct objStoreWatcher **new_watcher,
+                               struct objStore *obs,
+                               struct objStoreWatchOptions *opts);
+
+/**
+ * Waits up to `timeout` milliseconds (must be positive) for the next
+ * info, stored in `*new_info` and the caller's to free with
+ * objStoreInfo_Destroy; a NULL info once, when the current infos have
+ * all come. NATS_TIMEOUT when nothing came; NATS_ILLEGAL_STATE once the
+ * watcher is stopped (also for a call waiting then).
+ */
+NATS_EXTERN
+enum natsStatus objStoreWatcher_Next(struct objStoreInfo **new_info,
+                                     struct objStoreWatcher *w,
+                                     int64_t timeout);
+
+/**
+ * Stops the watcher: Next calls, waiting now or later, fail with
+ * NATS_ILLEGAL_STATE. Stopping again is NATS_OK.
+ */
+NATS_EXTERN enum natsStatus objStoreWatcher_Stop(struct objStoreWatcher *w);
+
+/**
+ * Stops and frees the watcher (NULL does nothing).
+ */
+NATS_EXTERN void objStoreWatcher_Destroy(struct objStoreWatcher *w);
 
 /**
  * Creates options with nats.c's defaults in `*newOpts`. They belong to the

@@ -41,18 +41,6 @@ use support::{manifest_dir, unique_temp_dir};
 /// with the part of the API that will bring them. The JetStream types of
 /// issue 14 are not here: missing one of them fails the test.
 const PENDING: &[(&str, &str)] = &[
-    // Object store.
-    ("objStoreConfig", "object store"),
-    ("objStoreNamesList", "object store"),
-    ("objStoreStatus", "object store"),
-    ("objStoreStatusesList", "object store"),
-    ("objStoreLink", "object store"),
-    ("objStoreMetaOptions", "object store"),
-    ("objStoreMeta", "object store"),
-    ("objStoreInfo", "object store"),
-    ("objStoreInfoList", "object store"),
-    ("objStoreOptions", "object store"),
-    ("objStoreWatchOptions", "object store"),
     // Services framework.
     ("microEndpointConfig", "micro services"),
     ("microEndpointInfo", "micro services"),

@@ -64,7 +64,7 @@ pub(crate) fn storage_from_c(v: jsStorageType) -> StorageType {
     }
 }
 
-fn storage_to_c(v: StorageType) -> jsStorageType {
+pub(crate) fn storage_to_c(v: StorageType) -> jsStorageType {
     match v {
         StorageType::File => jsStorageType::js_FileStorage,
         StorageType::Memory => jsStorageType::js_MemoryStorage,
@@ -122,7 +122,7 @@ pub(crate) fn set_config_defaults(c: &mut jsStreamConfig) {
 /// # Safety
 /// The strings of `p` are NULL or NUL-terminated; `Tags` holds `TagsLen`
 /// entries.
-unsafe fn read_placement(p: &jsPlacement) -> JsResult<Placement> {
+pub(crate) unsafe fn read_placement(p: &jsPlacement) -> JsResult<Placement> {
     // SAFETY: per the contract.
     unsafe {
         Ok(Placement {

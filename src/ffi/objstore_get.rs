@@ -13,9 +13,9 @@ use crate::ffi::c_tree::{free_tree, read_str_or_empty};
 use crate::ffi::handles::{release, to_c, Castable, Exclusive};
 use crate::ffi::js_types::{objStore, objStoreGet, objStoreInfo, objStoreOptions};
 use crate::ffi::natsStatus;
+use crate::ffi::objstore::obs_guard;
 use crate::ffi::objstore_handles::obj_ref;
 use crate::ffi::objstore_info::info_to_c;
-use crate::ffi::objstore_put::obs_guard;
 use crate::jetstream::objstore::{ObjStore, ObjectGet};
 use crate::jetstream::{JsError, JsResult};
 

@@ -41,6 +41,7 @@ pub(crate) unsafe fn obj_ref<'a>(p: *const objStore) -> Result<&'a ObjStore, JsE
 ///
 /// # Safety
 /// As for [`obj_ref`].
+#[allow(dead_code)] // the put and get exports use it
 pub(crate) unsafe fn obj_arc(p: *const objStore) -> Result<Arc<ObjStore>, JsError> {
     // SAFETY: per the contract; the clone is a reference of our own.
     Ok(Arc::clone(&*unsafe { borrow(p.cast_mut()) }?))

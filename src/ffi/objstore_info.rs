@@ -204,9 +204,7 @@ mod tests {
         // SAFETY: NULL pointers only.
         assert_eq!(unsafe { meta_from_c(&m) }.unwrap(), ObjectMeta::default());
         // SAFETY: NULL is refused, nothing written.
-        assert_eq!(
-            unsafe { objStoreMeta_Init(ptr::null_mut()) },
-            natsStatus::NATS_INVALID_ARG
-        );
+        let s = unsafe { objStoreMeta_Init(ptr::null_mut()) };
+        assert_eq!(s, natsStatus::NATS_INVALID_ARG);
     }
 }

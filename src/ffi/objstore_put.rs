@@ -4,12 +4,13 @@
 //! translate; `jetstream::objstore::put` does the work.
 use std::ffi::{c_char, c_int, c_void};
 
-use crate::ffi::boundary::{clear_error, guard, invalid_arg, null_arg, Out};
+use crate::ffi::boundary::{invalid_arg, null_arg, Out};
 use crate::ffi::c_tree::read_str_or_empty;
 use crate::ffi::connection::payload;
 use crate::ffi::handles::{release, to_c, Castable, Exclusive};
 use crate::ffi::js_types::{objStore, objStoreInfo, objStoreMeta, objStorePut};
 use crate::ffi::natsStatus;
+use crate::ffi::objstore::obs_guard;
 use crate::ffi::objstore_handles::obj_ref;
 use crate::ffi::objstore_info::{info_to_c, meta_from_c};
 use crate::jetstream::objstore::{ObjectInfo, ObjectPut};
@@ -32,16 +33,6 @@ unsafe impl Castable for objStorePut {
 }
 
 impl Exclusive for objStorePut {}
-
-/// Runs an object store export's body. As in nats.c, "not found" is told
-/// by the status alone: the last error is cleared.
-pub(crate) fn obs_guard(func: &'static str, f: impl FnOnce() -> JsResult<()>) -> natsStatus {
-    let s = guard(func, || f().map_err(|e| e.at(func).into_client()));
-    if s == natsStatus::NATS_NOT_FOUND {
-        clear_error();
-    }
-    s
-}
 
 /// The put behind a handle, for one call.
 ///

@@ -35,7 +35,7 @@ pub struct objStoreConfig {
     /// The store's name (required).
     pub Bucket: *const c_char,
     pub Description: *const c_char,
-    /// How long objects are kept, nanoseconds (0: forever).
+    /// How long objects are kept, milliseconds (0: forever).
     pub TTL: i64,
     /// The store's size limit in bytes (0 or -1: none).
     pub MaxBytes: i64,
@@ -61,6 +61,7 @@ pub struct objStoreNamesList {
 pub struct objStoreStatus {
     pub Bucket: *const c_char,
     pub Description: *const c_char,
+    /// How long objects are kept, milliseconds (0: forever).
     pub TTL: i64,
     pub Storage: jsStorageType,
     pub Replicas: c_int,

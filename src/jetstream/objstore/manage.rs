@@ -81,6 +81,9 @@ impl ObjStore {
     /// and link stay). A new name must not be an existing object's; the
     /// info then moves to the new name.
     pub fn update_meta(&self, name: &str, meta: &ObjectMeta) -> JsResult<()> {
+        if meta.name.is_empty() {
+            return Err(JsError::invalid_arg(ERR_NAME_IS_REQUIRED));
+        }
         let mut info = match self.info(name, false) {
             Err(e) if e.kind == ErrorKind::NotFound => {
                 return Err(illegal(ERR_UPDATE_META_DELETED))
