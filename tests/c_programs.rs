@@ -158,6 +158,7 @@ c_programs!(
     kv_watch_restart,
     max_reconnect,
     no_responders,
+    objstore_data,
     pubsub_bytes,
     queue_group,
     reconnect_buffer_full,
