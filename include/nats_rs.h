@@ -5300,7 +5300,7 @@ enum natsStatus objStoreGet_Info(const struct objStoreInfo **new_info,
 /**
  * The next chunk of the object, waiting up to `timeout` ms (positive)
  * for it: `*new_data` is a `malloc` block of `*dataLen` bytes the caller
- * frees (NULL for an empty object), `*done` tells it was the last. The
+ * releases with free() (NULL for an empty object), `*done` tells it was the last. The
  * size and digest are checked with the last chunk: a mismatch is an
  * error and that chunk is not handed out. After the last:
  * NATS_ILLEGAL_STATE.
@@ -5313,7 +5313,7 @@ enum natsStatus objStoreGet_Read(bool *done,
                                  int64_t timeout);
 
 /**
- * The rest of the object in one `malloc` block the caller frees (NULL
+ * The rest of the object in one `malloc` block the caller releases with free() (NULL
  * for an empty one), all within `timeout` ms (positive). Verified as
  * objStoreGet_Read; after the end: NATS_ILLEGAL_STATE.
  */
@@ -5329,7 +5329,7 @@ enum natsStatus objStoreGet_ReadAll(void **new_data,
 NATS_EXTERN void objStoreGet_Destroy(struct objStoreGet *get);
 
 /**
- * Object `name`'s bytes in one `malloc` block the caller frees (NULL
+ * Object `name`'s bytes in one `malloc` block the caller releases with free() (NULL
  * for an empty object), verified; within the context's wait. Not found
  * (or deleted, unless `opts->ShowDeleted`): NATS_NOT_FOUND.
  */
@@ -5342,8 +5342,8 @@ enum natsStatus objStore_GetBytes(void **new_data,
 
 /**
  * Object `name` as a NUL-terminated string in a `malloc` block the
- * caller frees (one byte more than the object's size; "" for an empty
- * object). As objStore_GetBytes otherwise.
+ * caller releases with free() (one byte more than the object's size; ""
+ * for an empty object). As objStore_GetBytes otherwise.
  */
 NATS_EXTERN
 enum natsStatus objStore_GetString(char **new_str,

@@ -204,7 +204,7 @@ pub unsafe extern "C" fn objStoreGet_Info(
 
 /// The next chunk of the object, waiting up to `timeout` ms (positive)
 /// for it: `*new_data` is a `malloc` block of `*dataLen` bytes the caller
-/// frees (NULL for an empty object), `*done` tells it was the last. The
+/// releases with free() (NULL for an empty object), `*done` tells it was the last. The
 /// size and digest are checked with the last chunk: a mismatch is an
 /// error and that chunk is not handed out. After the last:
 /// NATS_ILLEGAL_STATE.
@@ -244,7 +244,7 @@ pub unsafe extern "C" fn objStoreGet_Read(
     })
 }
 
-/// The rest of the object in one `malloc` block the caller frees (NULL
+/// The rest of the object in one `malloc` block the caller releases with free() (NULL
 /// for an empty one), all within `timeout` ms (positive). Verified as
 /// objStoreGet_Read; after the end: NATS_ILLEGAL_STATE.
 #[no_mangle]
@@ -302,7 +302,7 @@ unsafe fn get_all(
     read_rest(&mut get, left.max(Duration::from_millis(1)), string)
 }
 
-/// Object `name`'s bytes in one `malloc` block the caller frees (NULL
+/// Object `name`'s bytes in one `malloc` block the caller releases with free() (NULL
 /// for an empty object), verified; within the context's wait. Not found
 /// (or deleted, unless `opts->ShowDeleted`): NATS_NOT_FOUND.
 #[no_mangle]
@@ -332,8 +332,8 @@ pub unsafe extern "C" fn objStore_GetBytes(
 }
 
 /// Object `name` as a NUL-terminated string in a `malloc` block the
-/// caller frees (one byte more than the object's size; "" for an empty
-/// object). As objStore_GetBytes otherwise.
+/// caller releases with free() (one byte more than the object's size; ""
+/// for an empty object). As objStore_GetBytes otherwise.
 #[no_mangle]
 pub unsafe extern "C" fn objStore_GetString(
     new_str: *mut *mut c_char,
