@@ -8,7 +8,6 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use nats_rs::client::{Connection, Options};
-use nats_rs::jetstream::objstore::ObjStore;
 use nats_rs::jetstream::*;
 use support::NatsServer;
 
@@ -59,7 +58,7 @@ fn a_64_mib_object_streams_through_files() {
         ..StreamConfig::default()
     })
     .unwrap();
-    let obs = ObjStore::new(js.clone(), "big");
+    let obs = js.object_store("big").unwrap();
 
     let dir = std::env::temp_dir().join(format!("objstore-big-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -40,7 +40,7 @@ fn bucket_with(js: &JetStream, name: &str, max_bytes: i64) -> ObjStore {
         ..StreamConfig::default()
     })
     .expect("create the bucket's stream");
-    ObjStore::new(js.clone(), name)
+    js.object_store(name).expect("open the bucket")
 }
 
 fn bucket(js: &JetStream, name: &str) -> ObjStore {

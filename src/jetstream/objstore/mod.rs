@@ -43,9 +43,8 @@ pub struct ObjStore {
 }
 
 impl ObjStore {
-    /// A handle on bucket `name` through `js` (no request is made: the
-    /// bucket is not checked).
-    pub fn new(js: JetStream, name: &str) -> ObjStore {
+    /// A handle on bucket `name` through `js` (no request is made).
+    pub(crate) fn new(js: JetStream, name: &str) -> ObjStore {
         ObjStore {
             js,
             name: name.to_string(),
