@@ -410,3 +410,20 @@ fn files_round_trip_and_a_failed_get_leaves_no_file() {
     assert!(!missing.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_sealed_store_refuses_puts() {
+    let server = NatsServer::builder().jetstream().start();
+    let js = js(&server);
+    let obs = bucket(&js, "sealed");
+    obs.put_bytes("before", b"kept").unwrap();
+    obs.seal().unwrap();
+    let e = obs.put_bytes("after", &pattern(300_000)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Err, "{e:?}");
+    assert_eq!(
+        obs.get("after", false).err().unwrap().kind,
+        ErrorKind::NotFound
+    );
+    assert_eq!(obs.get_bytes("before", false).unwrap(), b"kept");
+    assert_eq!(stream_msgs(&js, &obs), 2);
+}
