@@ -27,7 +27,7 @@ VERSION     := $(shell sed -n 's/^version *= *"\(.*\)"/\1/p' Cargo.toml | head -
 CORE_EXAMPLES := publisher subscriber requestor replier queuegroup headers reconnect secure
 # JetStream's structs grew after nats.c 3.4.1: these build against our header
 # (or nats.c 3.14's), not against Debian's older one.
-JS_EXAMPLES := js-pub js-manage js-sub js-ordered js-pull kv
+JS_EXAMPLES := js-pub js-manage js-sub js-ordered js-pull kv objstore
 EXAMPLES := $(CORE_EXAMPLES) $(JS_EXAMPLES)
 # 0: the demo skips the JetStream examples (see the nats-c-header pass of `test`).
 DEMO_JETSTREAM ?= 1

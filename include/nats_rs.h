@@ -733,6 +733,18 @@ typedef struct natsSubscription natsSubscription;
 typedef struct objStore objStore;
 
 /**
+ * Opaque C handle of a get in progress (objStore_Get), freed with
+ * objStoreGet_Destroy.
+ */
+typedef struct objStoreGet objStoreGet;
+
+/**
+ * Opaque C handle of a put in progress (objStore_Put), ended with
+ * objStorePut_Complete and freed with objStorePut_Destroy.
+ */
+typedef struct objStorePut objStorePut;
+
+/**
  * Opaque C handle of a watcher (objStore_Watch), freed with
  * objStoreWatcher_Destroy.
  */
@@ -5266,6 +5278,91 @@ enum natsStatus objStore_List(struct objStoreInfoList **new_list,
 NATS_EXTERN void objStoreInfoList_Destroy(struct objStoreInfoList *list);
 
 /**
+ * Opens object `name` for reading (links to objects followed). A
+ * missing object, or a deleted one unless `opts->ShowDeleted`, is
+ * NATS_NOT_FOUND. `opts` may be NULL. Free `*new_get` with
+ * objStoreGet_Destroy.
+ */
+NATS_EXTERN
+enum natsStatus objStore_Get(struct objStoreGet **new_get,
+                             struct objStore *obs,
+                             const char *name,
+                             struct objStoreOptions *opts);
+
+/**
+ * Lends the object's info (for a link, the linked object's). It
+ * belongs to the get: never free it, it goes with objStoreGet_Destroy.
+ */
+NATS_EXTERN
+enum natsStatus objStoreGet_Info(const struct objStoreInfo **new_info,
+                                 struct objStoreGet *get);
+
+/**
+ * The next chunk of the object, waiting up to `timeout` ms (positive)
+ * for it: `*new_data` is a `malloc` block of `*dataLen` bytes the caller
+ * releases with free() (NULL for an empty object), `*done` tells it was the last. The
+ * size and digest are checked with the last chunk: a mismatch is an
+ * error and that chunk is not handed out. After the last:
+ * NATS_ILLEGAL_STATE.
+ */
+NATS_EXTERN
+enum natsStatus objStoreGet_Read(bool *done,
+                                 void **new_data,
+                                 int *dataLen,
+                                 struct objStoreGet *get,
+                                 int64_t timeout);
+
+/**
+ * The rest of the object in one `malloc` block the caller releases with free() (NULL
+ * for an empty one), all within `timeout` ms (positive). Verified as
+ * objStoreGet_Read; after the end: NATS_ILLEGAL_STATE.
+ */
+NATS_EXTERN
+enum natsStatus objStoreGet_ReadAll(void **new_data,
+                                    int *dataLen,
+                                    struct objStoreGet *get,
+                                    int64_t timeout);
+
+/**
+ * Frees a get (and the info it lent). NULL does nothing.
+ */
+NATS_EXTERN void objStoreGet_Destroy(struct objStoreGet *get);
+
+/**
+ * Object `name`'s bytes in one `malloc` block the caller releases with free() (NULL
+ * for an empty object), verified; within the context's wait. Not found
+ * (or deleted, unless `opts->ShowDeleted`): NATS_NOT_FOUND.
+ */
+NATS_EXTERN
+enum natsStatus objStore_GetBytes(void **new_data,
+                                  int *dataLen,
+                                  struct objStore *obs,
+                                  const char *name,
+                                  struct objStoreOptions *opts);
+
+/**
+ * Object `name` as a NUL-terminated string in a `malloc` block the
+ * caller releases with free() (one byte more than the object's size; ""
+ * for an empty object). As objStore_GetBytes otherwise.
+ */
+NATS_EXTERN
+enum natsStatus objStore_GetString(char **new_str,
+                                   struct objStore *obs,
+                                   const char *name,
+                                   struct objStoreOptions *opts);
+
+/**
+ * Writes object `name` into file `fileName` (created or truncated),
+ * verified; on any failure the file is removed. As objStore_GetBytes
+ * otherwise.
+ */
+NATS_EXTERN
+enum natsStatus objStore_GetFile(struct objStore *obs,
+                                 const char *name,
+                                 const char *fileName,
+                                 struct objStoreOptions *opts);
+
+/**
  * Frees an info from the library (every string, its headers, metadata and
  * link with it). NULL does nothing. Never pass an info a call lent (as
  * objStoreGet_Info does).
@@ -5278,6 +5375,72 @@ NATS_EXTERN void objStoreInfo_Destroy(struct objStoreInfo *info);
  * owns what its pointers point to. NATS_INVALID_ARG when `meta` is NULL.
  */
 NATS_EXTERN enum natsStatus objStoreMeta_Init(struct objStoreMeta *meta);
+
+/**
+ * Starts putting the object `meta` names (a name is required, a link is
+ * refused). Chunks are ADR-20's: every one but the last holds exactly
+ * `meta->Opts.ChunkSize` bytes (default 128 KiB), whatever the sizes
+ * of the adds; the meta's headers are stored with the object. Nothing
+ * of `meta` is kept. Free `*new_put` with objStorePut_Destroy.
+ */
+NATS_EXTERN
+enum natsStatus objStore_Put(struct objStorePut **new_put,
+                             struct objStore *obs,
+                             struct objStoreMeta *meta);
+
+/**
+ * Adds `dataLen` bytes to the object (they are copied or sent before the
+ * call returns). After a failure every add fails; objStorePut_Complete
+ * or objStorePut_Destroy then purges what was sent.
+ */
+NATS_EXTERN enum natsStatus objStorePut_Add(struct objStorePut *put, const void *data, int dataLen);
+
+/**
+ * Sends the last chunk, waits for all to be stored and writes the info;
+ * on failure purges the chunks sent. `timeout` in milliseconds (0: the
+ * context's wait). `*new_info` (NULL if not wanted) is the caller's, to
+ * free with objStoreInfo_Destroy. The put still needs objStorePut_Destroy.
+ */
+NATS_EXTERN
+enum natsStatus objStorePut_Complete(struct objStoreInfo **new_info,
+                                     struct objStorePut *put,
+                                     int64_t timeout);
+
+/**
+ * Frees a put. One not completed is given up: its chunks are purged
+ * from the stream. NULL does nothing.
+ */
+NATS_EXTERN void objStorePut_Destroy(struct objStorePut *put);
+
+/**
+ * Puts `dataLen` bytes as object `name` in one call. `*new_info` (NULL
+ * if not wanted) is freed with objStoreInfo_Destroy.
+ */
+NATS_EXTERN
+enum natsStatus objStore_PutBytes(struct objStoreInfo **new_info,
+                                  struct objStore *obs,
+                                  const char *name,
+                                  const void *data,
+                                  int dataLen);
+
+/**
+ * Puts the string `data` (without its NUL; NULL or "" is an empty
+ * object) as object `name`. `*new_info` as for objStore_PutBytes.
+ */
+NATS_EXTERN
+enum natsStatus objStore_PutString(struct objStoreInfo **new_info,
+                                   struct objStore *obs,
+                                   const char *name,
+                                   const char *data);
+
+/**
+ * Puts the content of file `fileName` as the object of that name, read
+ * a chunk at a time. `*new_info` as for objStore_PutBytes.
+ */
+NATS_EXTERN
+enum natsStatus objStore_PutFile(struct objStoreInfo **new_info,
+                                 struct objStore *obs,
+                                 const char *fileName);
 
 /**
  * Watches every object of the store: first the current info of each

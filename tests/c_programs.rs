@@ -158,6 +158,7 @@ c_programs!(
     kv_watch_restart,
     max_reconnect,
     no_responders,
+    objstore_data,
     objstore_manage,
     pubsub_bytes,
     queue_group,

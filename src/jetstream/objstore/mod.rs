@@ -8,13 +8,18 @@
 //! Files: `info` (the info and meta values, as JSON), then the store's
 //! management and the put and get streams in their own files.
 pub mod config;
+pub mod digest;
+pub mod get;
 pub mod info;
 pub mod manage;
+pub mod put;
 pub mod status;
 pub mod watch;
 
 pub use config::ObjStoreConfig;
+pub use get::ObjectGet;
 pub use info::{ObjectInfo, ObjectLink, ObjectMeta, ObjectMetaOptions};
+pub use put::ObjectPut;
 pub use status::ObjStoreStatus;
 pub use watch::{ObjWatchOptions, ObjWatcher};
 
