@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::ffi::boundary::null_arg;
-use crate::ffi::handles::{borrow, Castable};
+use crate::ffi::handles::Castable;
 use crate::ffi::js_types::objStore;
 use crate::jetstream::objstore::ObjStore;
 use crate::jetstream::JsError;
@@ -35,14 +35,4 @@ pub(crate) unsafe fn obj_ref<'a>(p: *const objStore) -> Result<&'a ObjStore, JsE
     // SAFETY: a live handle is the data pointer of an `Arc<ObjStore>` whose
     // user reference outlives the call.
     unsafe { p.cast::<ObjStore>().as_ref() }.ok_or_else(|| null_arg(objStore::WHAT).into())
-}
-
-/// A reference of its own to the store behind a handle.
-///
-/// # Safety
-/// As for [`obj_ref`].
-#[allow(dead_code)] // the put and get exports use it
-pub(crate) unsafe fn obj_arc(p: *const objStore) -> Result<Arc<ObjStore>, JsError> {
-    // SAFETY: per the contract; the clone is a reference of our own.
-    Ok(Arc::clone(&*unsafe { borrow(p.cast_mut()) }?))
 }
