@@ -2,10 +2,12 @@
 //! `_Nak`, `_NakWithDelay`, `_InProgress`, `_Term`): a short body published
 //! to the message's `$JS.ACK` reply subject, or requested when the caller
 //! wants the server's confirmation.
+use std::any::Any;
 use std::sync::atomic::Ordering::*;
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::client::{ErrorKind, Message};
+use crate::client::{Connection, ErrorKind, Message};
 
 use super::super::error::{codes, JsError, JsResult};
 use super::{texts, MsgBinding};
@@ -83,10 +85,31 @@ pub fn acknowledge(msg: &Message, kind: AckKind, mode: AckMode) -> JsResult<()> 
     Ok(())
 }
 
-/// Whether `msg` was finally acknowledged (an async push subscription's
-/// auto-ack skips those).
-pub fn is_acked(msg: &Message) -> bool {
-    MsgBinding::of(msg).is_some_and(|b| b.acked.load(Acquire))
+/// An automatic ack after a callback (nats.c's `_autoAckCB`): taken before
+/// the message is handed over, as the callback may free it.
+pub struct AutoAck {
+    binding: Arc<dyn Any + Send + Sync>,
+    reply: String,
+}
+
+impl AutoAck {
+    /// The ack `msg` will need (`None`: not a JetStream message).
+    pub fn of(msg: &Message) -> Option<AutoAck> {
+        let binding = msg.binding()?.clone();
+        binding.downcast_ref::<MsgBinding>()?;
+        let reply = msg.reply()?.to_string();
+        Some(AutoAck { binding, reply })
+    }
+
+    /// Acks, unless the callback gave its own final answer (an ack, a nak,
+    /// a term), which an automatic ack must not undo.
+    pub fn finish(self, conn: &Connection) {
+        if let Some(b) = self.binding.downcast_ref::<MsgBinding>() {
+            if !b.acked.swap(true, AcqRel) {
+                let _ = conn.publish(&self.reply, b"+ACK");
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -38,11 +38,6 @@ impl Ordered {
         }
     }
 
-    /// How many times the consumer was started over.
-    pub fn resets(&self) -> u64 {
-        self.generation.load(Acquire)
-    }
-
     /// Starts over from the stream sequence after the last one queued.
     /// `t` is the subscription's tracking state, held so that no message
     /// of the old consumer is counted after the rewire.

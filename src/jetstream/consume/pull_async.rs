@@ -18,9 +18,10 @@ use crate::client::{Connection, ErrorKind, Message, MsgHandler, Subscription};
 
 use super::super::context::JetStream;
 use super::super::error::{JsError, JsResult};
+use super::ack::AutoAck;
 use super::options::{FetchRequest, SubOptions};
 use super::pull::{self, fetch_size, Fetched, PullState, PIN_ID_HDR};
-use super::{JsSub, MsgBinding};
+use super::JsSub;
 
 /// nats.c's default `FetchSize`: messages per request.
 pub const DEFAULT_FETCH_SIZE: i64 = 128;
@@ -295,19 +296,10 @@ impl AsyncFetch {
         m: Message,
         user: &MsgHandler,
     ) {
-        let ack = if self.auto_ack {
-            m.reply().map(str::to_string).zip(m.binding().cloned())
-        } else {
-            None
-        };
+        let ack = if self.auto_ack { AutoAck::of(&m) } else { None };
         user(conn, sub, Some(m));
-        if let Some((reply, binding)) = ack {
-            let acked = binding
-                .downcast_ref::<MsgBinding>()
-                .is_some_and(|b| b.acked.swap(true, AcqRel));
-            if !acked {
-                let _ = js.connection().publish(&reply, b"+ACK");
-            }
+        if let Some(ack) = ack {
+            ack.finish(js.connection());
         }
     }
 

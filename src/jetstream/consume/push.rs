@@ -26,11 +26,12 @@ use crate::jetstream::consumer_info::ConsumerInfo;
 use crate::jetstream::context::JetStream;
 use crate::jetstream::error::{JsError, JsResult};
 
+use super::ack::AutoAck;
 use super::metadata::parse_ack_subject;
 use super::options::{SequenceMismatch, SubOptions};
 use super::ordered::Ordered;
 use super::resolve::{self, Plan, Request};
-use super::{texts, JsSub, Mode, MsgBinding};
+use super::{texts, JsSub, Mode};
 
 const LAST_CONSUMER_HDR: &str = "Nats-Last-Consumer";
 const CONSUMER_STALLED_HDR: &str = "Nats-Consumer-Stalled";
@@ -370,22 +371,14 @@ impl PushState {
     }
 }
 
-/// Acks `msg` after `user` returns, unless it was acked (nats.c's
-/// `_autoAckCB`).
+/// Acks each message after `user` returns, unless it was acked.
 fn auto_ack(user: MsgHandler) -> MsgHandler {
     Arc::new(
         move |c: &Connection, s: &Subscription, m: Option<Message>| {
-            let after = m.as_ref().and_then(|m| {
-                let b = m.binding()?.clone();
-                Some((b, m.reply()?.to_string()))
-            });
+            let ack = m.as_ref().and_then(AutoAck::of);
             user(c, s, m);
-            if let Some((b, reply)) = after {
-                if let Some(b) = b.downcast_ref::<MsgBinding>() {
-                    if !b.acked.swap(true, AcqRel) {
-                        let _ = c.publish(&reply, b"+ACK");
-                    }
-                }
+            if let Some(ack) = ack {
+                ack.finish(c);
             }
         },
     )
