@@ -360,6 +360,16 @@ durable_lifetimes(jsCtx *js)
 
     so.Config.Durable = "D2";
     CHECK_OK(js_SubscribeSync(&sub, js, "push.sync", NULL, &so, NULL));
+    /* The drain ends the subscription once what has arrived is read:
+     * let the five messages arrive first. */
+    {
+        int     pending = 0;
+        int64_t until = test_now_ms() + 10000;
+        while (natsSubscription_GetPending(sub, &pending, NULL) == NATS_OK
+               && pending < 5 && test_now_ms() < until)
+            nats_Sleep(10);
+        CHECK(pending >= 5, "five messages pending before the drain");
+    }
     CHECK_OK(natsSubscription_Drain(sub));
     for (i = 0; i < 5; i++) {
         CHECK_OK(natsSubscription_NextMsg(&m, sub, 5000));
