@@ -157,6 +157,8 @@ c_programs!(
     kv_watch,
     kv_watch_restart,
     max_reconnect,
+    micro_queue,
+    micro_service,
     no_responders,
     objstore_data,
     objstore_manage,
