@@ -28,9 +28,13 @@ CORE_EXAMPLES := publisher subscriber requestor replier queuegroup headers recon
 # JetStream's structs grew after nats.c 3.4.1: these build against our header
 # (or nats.c 3.14's), not against Debian's older one.
 JS_EXAMPLES := js-pub js-manage js-sub js-ordered js-pull kv objstore
-EXAMPLES := $(CORE_EXAMPLES) $(JS_EXAMPLES)
-# 0: the demo skips the JetStream examples (see the nats-c-header pass of `test`).
+# The services (micro) API is not in nats.c 3.4.1 either.
+MICRO_EXAMPLES := micro-hello micro-arithmetic
+EXAMPLES := $(CORE_EXAMPLES) $(JS_EXAMPLES) $(MICRO_EXAMPLES)
+# 0: the demo skips the JetStream or the micro examples (see the
+# nats-c-header pass of `test`).
 DEMO_JETSTREAM ?= 1
+DEMO_MICRO ?= 1
 EXAMPLE_BINS := $(EXAMPLES:%=$(BUILD)/%)
 
 # How the examples are compiled and linked. Overridable, e.g. to try the
@@ -82,7 +86,7 @@ deps:
 ## ---- demo ----------------------------------------------------------------
 
 demo: examples
-	@NATS_SERVER_BIN="$$(.ci/ensure-server)" DEMO_JETSTREAM=$(DEMO_JETSTREAM) .ci/demo $(BUILD)
+	@NATS_SERVER_BIN="$$(.ci/ensure-server)" DEMO_JETSTREAM=$(DEMO_JETSTREAM) DEMO_MICRO=$(DEMO_MICRO) .ci/demo $(BUILD)
 
 ## ---- test ----------------------------------------------------------------
 
@@ -99,7 +103,7 @@ test: deps server
 	# Debian's is 3.4.1, so only the core examples).
 	@if [[ -f /usr/include/nats/nats.h ]]; then \
 	  $(MAKE) --no-print-directory demo BUILD=$(BUILD)/nats-c-header LIB_CFLAGS=-I/usr/include/nats \
-	    EXAMPLES="$(CORE_EXAMPLES)" DEMO_JETSTREAM=0; \
+	    EXAMPLES="$(CORE_EXAMPLES)" DEMO_JETSTREAM=0 DEMO_MICRO=0; \
 	else echo "note: no /usr/include/nats/nats.h; examples not rebuilt against nats.c's header"; fi
 	# The benchmark, in miniature: it builds, runs and parses against nats.c.
 	$(MAKE) --no-print-directory bench-smoke
