@@ -45,6 +45,43 @@ fn link_soname_in_target() {
     }
 }
 
+/// The C definitions of the API's variadic functions and static errors
+/// (stable Rust cannot define C variadic functions).
+const SHIM_SYMBOLS: &[&str] = &[
+    "micro_Errorf",
+    "micro_ErrorfCode",
+    "microError_Wrapf",
+    "micro_ErrorOutOfMemory",
+    "micro_ErrorInvalidArg",
+];
+
+/// Compiles `src/ffi/micro_error_format.c` into the library. rustc's
+/// version script exports only Rust symbols from the shared library, so a
+/// second script (merged by the linker) exports the shim's.
+fn compile_variadic_shim(dir: &Path) {
+    cc::Build::new()
+        .file(dir.join("src/ffi/micro_error_format.c"))
+        .warnings(true)
+        .extra_warnings(true)
+        .compile("nats_rs_variadic");
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("linux") {
+        return;
+    }
+    let Some(out) = env::var_os("OUT_DIR").map(PathBuf::from) else {
+        return;
+    };
+    let script = out.join("variadic_exports.map");
+    let globals: String = SHIM_SYMBOLS.iter().map(|s| format!(" {s};")).collect();
+    fs::write(&script, format!("{{ global:{globals} }};\n")).expect("write the export script");
+    for s in SHIM_SYMBOLS {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-u,{s}");
+    }
+    println!(
+        "cargo:rustc-cdylib-link-arg=-Wl,--version-script={}",
+        script.display()
+    );
+}
+
 fn main() {
     let dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     // A new file only matters once a `mod` line in an existing file names
@@ -59,6 +96,7 @@ fn main() {
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libnats_rs.so.0");
         link_soname_in_target();
     }
+    compile_variadic_shim(&dir);
     let config =
         cbindgen::Config::from_file(dir.join("cbindgen.toml")).expect("read cbindgen.toml");
     // A failure fails the build: a warning would leave the previous header

@@ -692,6 +692,48 @@ typedef struct kvStore kvStore;
 typedef struct kvWatcher kvWatcher;
 
 /**
+ * A service client (opaque): micro_NewClient, microClient_Destroy.
+ */
+typedef struct microClient microClient;
+
+/**
+ * Reserved for client settings; pass NULL.
+ */
+typedef struct microClientConfig microClientConfig;
+
+/**
+ * An endpoint (opaque), as the error handler names it.
+ */
+typedef struct microEndpoint microEndpoint;
+
+/**
+ * An error of the services API (opaque). Errors are `malloc`ed and freed
+ * with microError_Destroy, or given back to the library (returned from a
+ * handler, passed to microRequest_RespondError/RespondCustom, wrapped by
+ * microError_Wrapf), which frees them. micro_ErrorOutOfMemory and
+ * micro_ErrorInvalidArg are static: destroying them does nothing.
+ */
+typedef struct microError microError;
+
+/**
+ * A group of endpoints under a subject prefix (opaque); belongs to its
+ * service and goes with it.
+ */
+typedef struct microGroup microGroup;
+
+/**
+ * A request being served (opaque), lent to the endpoint's handler for the
+ * length of the call.
+ */
+typedef struct microRequest microRequest;
+
+/**
+ * A service (opaque): made by micro_AddService, freed by
+ * microService_Destroy.
+ */
+typedef struct microService microService;
+
+/**
  * Opaque C handle of a connection.
  */
 typedef struct natsConnection natsConnection;
@@ -2605,6 +2647,216 @@ typedef struct natsClientConfig {
    */
   void *ThreadStartedHandlerClosure;
 } natsClientConfig;
+
+/**
+ * Serves one request on the endpoint's delivery thread. `req` is lent for
+ * the call (with the message in it, freed after the call). Return NULL,
+ * or an error, which is sent back to the requestor as a service error
+ * (the `Nats-Service-Error` and `Nats-Service-Error-Code` headers) and
+ * freed by the library.
+ */
+typedef struct microError *(*microRequestHandler)(struct microRequest *req);
+
+/**
+ * An endpoint's configuration; copied by the call that takes it.
+ */
+typedef struct microEndpointConfig {
+  /**
+   * The endpoint's name: letters, digits, '-' and '_'.
+   */
+  const char *Name;
+  /**
+   * The subject it listens on (wildcards allowed); NULL or empty: the
+   * name. Prefixed with the group's prefix in a group.
+   */
+  const char *Subject;
+  /**
+   * A queue group for this endpoint (NULL: the group's or service's).
+   */
+  const char *QueueGroup;
+  /**
+   * No queue group: every instance of the service gets every request.
+   */
+  bool NoQueueGroup;
+  /**
+   * Key/value pairs listed in INFO and STATS.
+   */
+  struct natsMetadata Metadata;
+  /**
+   * Serves the requests (required).
+   */
+  microRequestHandler Handler;
+  /**
+   * The user's pointer, given back by microRequest_GetEndpointState.
+   */
+  void *State;
+} microEndpointConfig;
+
+/**
+ * Hears of an asynchronous error (a slow consumer) on one of the service's
+ * subscriptions, on the library's event thread; `ep` names the endpoint
+ * (lent for the call). The service then stops.
+ */
+typedef void (*microErrorHandler)(struct microService *m,
+                                  struct microEndpoint *ep,
+                                  enum natsStatus s);
+
+/**
+ * Runs once when the service has stopped (all its subscriptions are
+ * done), on the thread that finished last: a delivery thread, or the one
+ * calling microService_Stop/Destroy.
+ */
+typedef void (*microDoneHandler)(struct microService *m);
+
+/**
+ * A service's configuration; copied by micro_AddService.
+ */
+typedef struct microServiceConfig {
+  /**
+   * The service's name: letters, digits, '-' and '_' (required).
+   */
+  const char *Name;
+  /**
+   * A semantic version, e.g. "1.0.0" (required).
+   */
+  const char *Version;
+  const char *Description;
+  /**
+   * The endpoints' queue group (NULL: "q"; empty is invalid).
+   */
+  const char *QueueGroup;
+  /**
+   * No queue group for the endpoints.
+   */
+  bool NoQueueGroup;
+  /**
+   * Key/value pairs listed by PING, INFO and STATS.
+   */
+  struct natsMetadata Metadata;
+  /**
+   * An endpoint added with the service (NULL: none).
+   */
+  struct microEndpointConfig *Endpoint;
+  /**
+   * Answers `$SRV.STATS` instead of the built-in handler.
+   */
+  microRequestHandler StatsHandler;
+  microErrorHandler ErrHandler;
+  microDoneHandler DoneHandler;
+  /**
+   * The user's pointer, given back by microService_GetState and
+   * microRequest_GetServiceState.
+   */
+  void *State;
+} microServiceConfig;
+
+/**
+ * A group's configuration; copied by the call that takes it.
+ */
+typedef struct microGroupConfig {
+  /**
+   * The subject prefix (required); in a group, after the parent's.
+   */
+  const char *Prefix;
+  /**
+   * The queue group of the group's endpoints (NULL: the parent's).
+   */
+  const char *QueueGroup;
+  /**
+   * No queue group for the group's endpoints.
+   */
+  bool NoQueueGroup;
+} microGroupConfig;
+
+/**
+ * An endpoint as microService_GetInfo and `$SRV.INFO` describe it.
+ */
+typedef struct microEndpointInfo {
+  const char *Name;
+  const char *Subject;
+  /**
+   * NULL without a queue group.
+   */
+  const char *QueueGroup;
+  struct natsMetadata Metadata;
+} microEndpointInfo;
+
+/**
+ * A service's description (microService_GetInfo); free with
+ * microServiceInfo_Destroy.
+ */
+typedef struct microServiceInfo {
+  /**
+   * "io.nats.micro.v1.info_response".
+   */
+  const char *Type;
+  const char *Name;
+  const char *Version;
+  const char *Description;
+  /**
+   * This instance's id.
+   */
+  const char *Id;
+  struct natsMetadata Metadata;
+  struct microEndpointInfo *Endpoints;
+  int EndpointsLen;
+} microServiceInfo;
+
+/**
+ * An endpoint's counters (microService_GetStats, `$SRV.STATS`).
+ */
+typedef struct microEndpointStats {
+  const char *Name;
+  const char *Subject;
+  /**
+   * NULL without a queue group.
+   */
+  const char *QueueGroup;
+  /**
+   * Requests served.
+   */
+  int64_t NumRequests;
+  /**
+   * Errors: service errors sent back and asynchronous errors.
+   */
+  int64_t NumErrors;
+  /**
+   * Total time spent in the handler: whole seconds ...
+   */
+  int64_t ProcessingTimeSeconds;
+  /**
+   * ... and the nanoseconds beyond them.
+   */
+  int64_t ProcessingTimeNanoseconds;
+  /**
+   * The mean time per request, in nanoseconds.
+   */
+  int64_t AverageProcessingTimeNanoseconds;
+  /**
+   * The text of the last error (empty: none).
+   */
+  char LastErrorString[2048];
+} microEndpointStats;
+
+/**
+ * A service's counters (microService_GetStats); free with
+ * microServiceStats_Destroy.
+ */
+typedef struct microServiceStats {
+  /**
+   * "io.nats.micro.v1.stats_response".
+   */
+  const char *Type;
+  const char *Name;
+  const char *Version;
+  const char *Id;
+  /**
+   * When the service started, in UTC nanoseconds.
+   */
+  int64_t Started;
+  struct microEndpointStats *Endpoints;
+  int EndpointsLen;
+} microServiceStats;
 
 /**
  * An object store's configuration; set up with objStoreConfig_Init. The
@@ -4968,6 +5220,312 @@ NATS_EXTERN void nats_ReleaseThreadMemory(void);
 NATS_EXTERN enum natsStatus nats_OpenWithConfig(struct natsClientConfig *config);
 
 /**
+ * Creates a client of services on `nc`, stored in `*new_client`; free it
+ * with microClient_Destroy (the connection is not closed). `cfg` is for
+ * later use: pass NULL.
+ */
+NATS_EXTERN
+struct microError *micro_NewClient(struct microClient **new_client,
+                                   struct natsConnection *nc,
+                                   struct microClientConfig *cfg);
+
+/**
+ * Frees the client; NULL does nothing.
+ */
+NATS_EXTERN void microClient_Destroy(struct microClient *client);
+
+/**
+ * Sends `data_len` bytes of `data` to `subject` and waits (5 seconds, as
+ * nats.c) for the reply, stored in `*reply` (free it with
+ * natsMsg_Destroy). A reply carrying a service error
+ * (`Nats-Service-Error`, `Nats-Service-Error-Code`) is returned as that
+ * error instead (microError_Code gives the code); no reply gives an error
+ * with NATS_TIMEOUT or NATS_NO_RESPONDERS.
+ */
+NATS_EXTERN
+struct microError *microClient_DoRequest(struct natsMsg **reply,
+                                         struct microClient *client,
+                                         const char *subject,
+                                         const char *data,
+                                         int data_len);
+
+/**
+ * Destroys `err` and the errors it wraps. NULL, micro_ErrorOutOfMemory
+ * and micro_ErrorInvalidArg are left alone.
+ */
+NATS_EXTERN void microError_Destroy(struct microError *err);
+
+/**
+ * The error for status `s` (its text as the message), or NULL for
+ * NATS_OK. Free it with microError_Destroy.
+ */
+NATS_EXTERN struct microError *micro_ErrorFromStatus(enum natsStatus s);
+
+/**
+ * The application code of `err`: its own, or else the first non-zero one
+ * among the errors it wraps (0: none; 0 for NULL).
+ */
+NATS_EXTERN int microError_Code(struct microError *err);
+
+/**
+ * The NATS status of `err`: its own, or else the first one among the
+ * errors it wraps (NATS_OK: none, or `err` is NULL).
+ */
+NATS_EXTERN enum natsStatus microError_Status(struct microError *err);
+
+/**
+ * Writes the text of `err` ("null" for NULL) into `buf` (at most `len`
+ * bytes with the NUL, truncated if longer) and returns `buf`; "" when
+ * `buf` is NULL.
+ */
+NATS_EXTERN const char *microError_String(struct microError *err, char *buf, size_t len);
+
+/**
+ * Answers the request with `len` bytes of `data` on the same connection.
+ */
+NATS_EXTERN
+struct microError *microRequest_Respond(struct microRequest *req,
+                                        const char *data,
+                                        size_t len);
+
+/**
+ * Answers with the service error `err` alone (headers
+ * `Nats-Service-Error` and `Nats-Service-Error-Code`, no data) and counts
+ * it as the endpoint's last error. `err` is freed; NULL sends nothing.
+ * A handler need not call it: returning the error does the same.
+ */
+NATS_EXTERN
+struct microError *microRequest_RespondError(struct microRequest *req,
+                                             struct microError *err);
+
+/**
+ * Answers with `data` and, when `err` is not NULL, the service error in
+ * the headers (counted as the endpoint's last error; `err` is freed).
+ */
+NATS_EXTERN
+struct microError *microRequest_RespondCustom(struct microRequest *req,
+                                              struct microError *err,
+                                              const char *data,
+                                              size_t len);
+
+/**
+ * Adds `value` to header `key` of the request's message (natsMsgHeader_Add).
+ */
+NATS_EXTERN
+struct microError *microRequest_AddHeader(struct microRequest *req,
+                                          const char *key,
+                                          const char *value);
+
+/**
+ * Sets header `key` of the request's message (natsMsgHeader_Set).
+ */
+NATS_EXTERN
+struct microError *microRequest_SetHeader(struct microRequest *req,
+                                          const char *key,
+                                          const char *value);
+
+/**
+ * Deletes header `key` of the request's message (natsMsgHeader_Delete).
+ */
+NATS_EXTERN struct microError *microRequest_DeleteHeader(struct microRequest *req, const char *key);
+
+/**
+ * The header keys of the request's message (natsMsgHeader_Keys): the
+ * strings belong to the message; the array is `malloc`ed: release it
+ * with free().
+ */
+NATS_EXTERN
+struct microError *microRequest_GetHeaderKeys(struct microRequest *req,
+                                              const char ***keys,
+                                              int *count);
+
+/**
+ * The first value of header `key` (natsMsgHeader_Get); it belongs to the
+ * message.
+ */
+NATS_EXTERN
+struct microError *microRequest_GetHeaderValue(struct microRequest *req,
+                                               const char *key,
+                                               const char **value);
+
+/**
+ * All values of header `key` (natsMsgHeader_Values): the strings belong
+ * to the message; the array is `malloc`ed: release it with free().
+ */
+NATS_EXTERN
+struct microError *microRequest_GetHeaderValues(struct microRequest *req,
+                                                const char *key,
+                                                const char ***values,
+                                                int *count);
+
+/**
+ * The service's connection (lent); NULL for NULL.
+ */
+NATS_EXTERN struct natsConnection *microRequest_GetConnection(struct microRequest *req);
+
+/**
+ * The request's data (not NUL-terminated for binary data: use
+ * microRequest_GetDataLength); it belongs to the request.
+ */
+NATS_EXTERN const char *microRequest_GetData(struct microRequest *req);
+
+/**
+ * The number of data bytes of the request.
+ */
+NATS_EXTERN int microRequest_GetDataLength(struct microRequest *req);
+
+/**
+ * The `State` pointer of the endpoint's config.
+ */
+NATS_EXTERN void *microRequest_GetEndpointState(struct microRequest *req);
+
+/**
+ * The `State` pointer of the service's config.
+ */
+NATS_EXTERN void *microRequest_GetServiceState(struct microRequest *req);
+
+/**
+ * The request's message (lent: the library frees it after the handler).
+ */
+NATS_EXTERN struct natsMsg *microRequest_GetMsg(struct microRequest *req);
+
+/**
+ * The request's reply subject (NULL if none); it belongs to the message.
+ */
+NATS_EXTERN const char *microRequest_GetReply(struct microRequest *req);
+
+/**
+ * The request's subject; it belongs to the message.
+ */
+NATS_EXTERN const char *microRequest_GetSubject(struct microRequest *req);
+
+/**
+ * The service serving the request (lent).
+ */
+NATS_EXTERN struct microService *microRequest_GetService(struct microRequest *req);
+
+/**
+ * Creates a service on `nc` from a copy of `config` and starts it: its
+ * `$SRV.PING`, `$SRV.INFO` and `$SRV.STATS` subjects and the config's
+ * endpoint are subscribed before it returns. The service is stored in
+ * `*new_microservice`; free it with microService_Destroy (which stops it
+ * first). Errors: NULL arguments give micro_ErrorInvalidArg; a name with
+ * characters other than letters, digits, '-' and '_', a version that is
+ * not a semantic version (ADR-32), an empty QueueGroup, or a closed or
+ * draining connection give an error with NATS_INVALID_ARG (or
+ * NATS_CONNECTION_CLOSED). Free a returned error with microError_Destroy.
+ */
+NATS_EXTERN
+struct microError *micro_AddService(struct microService **new_microservice,
+                                    struct natsConnection *nc,
+                                    struct microServiceConfig *config);
+
+/**
+ * Adds an endpoint from a copy of `config` and subscribes it. An endpoint
+ * already on the same subject takes the new handler, name and metadata
+ * (its counters restart); changing its queue group is an error. A NULL
+ * `config` does nothing. Errors: an invalid name or subject, a NULL
+ * handler, a stopped service.
+ */
+NATS_EXTERN
+struct microError *microService_AddEndpoint(struct microService *m,
+                                            struct microEndpointConfig *config);
+
+/**
+ * Adds a group of endpoints under the subject prefix `config->Prefix`,
+ * stored in `*new_group`. The group belongs to the service and goes with
+ * it: do not free it.
+ */
+NATS_EXTERN
+struct microError *microService_AddGroup(struct microGroup **new_group,
+                                         struct microService *m,
+                                         struct microGroupConfig *config);
+
+/**
+ * Adds a group under `parent`: its prefix is "<parent prefix>.<Prefix>",
+ * and without a queue group setting of its own it uses the parent's.
+ * Stored in `*new_group`; it belongs to the service.
+ */
+NATS_EXTERN
+struct microError *microGroup_AddGroup(struct microGroup **new_group,
+                                       struct microGroup *parent,
+                                       struct microGroupConfig *config);
+
+/**
+ * Adds an endpoint to group `g`: its subject is "<prefix>.<Subject or
+ * Name>". As microService_AddEndpoint otherwise.
+ */
+NATS_EXTERN
+struct microError *microGroup_AddEndpoint(struct microGroup *g,
+                                          struct microEndpointConfig *config);
+
+/**
+ * Stops the service: it stops answering, its subscriptions drain (the
+ * requests already received are still served), then the done handler
+ * runs, once. Called from a thread that is not one of the service's
+ * handlers, it returns once that is over (no handler of the service runs
+ * any more); from a handler it does not wait. Stopping a stopped service
+ * does nothing.
+ */
+NATS_EXTERN struct microError *microService_Stop(struct microService *m);
+
+/**
+ * Stops the service (as microService_Stop) and releases the caller's
+ * handle: do not use `m` afterwards. Memory still in use by running
+ * handlers is freed when they return. An error from stopping is returned,
+ * and the handle is released anyway.
+ */
+NATS_EXTERN struct microError *microService_Destroy(struct microService *m);
+
+/**
+ * `true` once the service is stopped (by microService_Stop, by the
+ * connection closing, or by an asynchronous error); `true` for NULL.
+ */
+NATS_EXTERN bool microService_IsStopped(struct microService *m);
+
+/**
+ * Waits until the service is stopped and (outside its handlers) its done
+ * handler has returned. Only a NULL `m` is an error.
+ */
+NATS_EXTERN struct microError *microService_Run(struct microService *m);
+
+/**
+ * The service's connection (lent: do not destroy it); NULL for NULL.
+ */
+NATS_EXTERN struct natsConnection *microService_GetConnection(struct microService *m);
+
+/**
+ * The `State` pointer of the service's config; NULL for NULL.
+ */
+NATS_EXTERN void *microService_GetState(struct microService *m);
+
+/**
+ * The service's description (what `$SRV.INFO` answers), stored in
+ * `*new_info`; free it with microServiceInfo_Destroy.
+ */
+NATS_EXTERN
+struct microError *microService_GetInfo(struct microServiceInfo **new_info,
+                                        struct microService *m);
+
+/**
+ * Frees what microService_GetInfo gave; NULL does nothing.
+ */
+NATS_EXTERN void microServiceInfo_Destroy(struct microServiceInfo *info);
+
+/**
+ * The service's counters (what `$SRV.STATS` answers), stored in
+ * `*new_stats`; free it with microServiceStats_Destroy.
+ */
+NATS_EXTERN
+struct microError *microService_GetStats(struct microServiceStats **new_stats,
+                                         struct microService *m);
+
+/**
+ * Frees what microService_GetStats gave; NULL does nothing.
+ */
+NATS_EXTERN void microServiceStats_Destroy(struct microServiceStats *stats);
+
+/**
  * Creates a message for publishing. `subj` must be non-empty, `reply` NULL
  * or non-empty (both are kept byte for byte, UTF-8 or not); `data` may be
  * NULL when `dataLen` is 0. Subject, reply and payload are copied.
@@ -6099,3 +6657,66 @@ enum natsStatus natsOptions_SetSSLVerificationCallback(struct natsOptions *opts,
 #endif  // __cplusplus
 
 #endif  /* NATS_RS_H */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** \name Services: errors made in C
+ *  @{ */
+
+/** The static out-of-memory error: microError_Destroy leaves it alone. */
+extern NATS_EXTERN microError *micro_ErrorOutOfMemory;
+/** The static invalid-argument error: microError_Destroy leaves it alone. */
+extern NATS_EXTERN microError *micro_ErrorInvalidArg;
+
+/**
+ * A new error whose text is formatted as printf does (no code, no
+ * status). Free it with microError_Destroy, or give it to the library
+ * (return it from a handler, pass it to microRequest_RespondError).
+ * Without memory it is micro_ErrorOutOfMemory.
+ */
+NATS_EXTERN microError *micro_Errorf(const char *format, ...);
+
+/**
+ * Like micro_Errorf, with an application code (loosely an HTTP status)
+ * that a service sends in the Nats-Service-Error-Code header.
+ */
+NATS_EXTERN microError *micro_ErrorfCode(int code, const char *format, ...);
+
+/**
+ * A new error with the formatted text that wraps `err`: the new one owns
+ * `err` (do not use or free `err` afterwards). NULL gives NULL. Without
+ * memory for the new text, `err` itself is returned.
+ */
+NATS_EXTERN microError *microError_Wrapf(microError *err, const char *format, ...);
+
+/** @} */
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif
+
+/** Frees an error that is of no further use. */
+#define microError_Ignore(__err) microError_Destroy(__err)
+
+/** The prefix of the services' monitoring subjects. */
+#define MICRO_API_PREFIX "$SRV"
+/** The `type` of `$SRV.INFO` answers. */
+#define MICRO_INFO_RESPONSE_TYPE "io.nats.micro.v1.info_response"
+/** The verb of the `$SRV.INFO` subjects. */
+#define MICRO_INFO_VERB "INFO"
+/** The `type` of `$SRV.PING` answers. */
+#define MICRO_PING_RESPONSE_TYPE "io.nats.micro.v1.ping_response"
+/** The verb of the `$SRV.PING` subjects. */
+#define MICRO_PING_VERB "PING"
+/** The `type` of `$SRV.STATS` answers. */
+#define MICRO_STATS_RESPONSE_TYPE "io.nats.micro.v1.stats_response"
+/** The verb of the `$SRV.STATS` subjects. */
+#define MICRO_STATS_VERB "STATS"
+/** The header of a service error's NATS status. */
+#define MICRO_STATUS_HDR "Nats-Status"
+/** The header of a service error's text. */
+#define MICRO_ERROR_HDR "Nats-Service-Error"
+/** The header of a service error's code. */
+#define MICRO_ERROR_CODE_HDR "Nats-Service-Error-Code"

@@ -5,5 +5,7 @@ pub mod ffi;
 /// Nothing of it is C API: cbindgen skips it (ffi/ translates).
 /// cbindgen:ignore
 pub mod jetstream;
+/// cbindgen:ignore
+pub mod micro;
 pub mod proto;
 pub mod tls;

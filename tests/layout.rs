@@ -40,16 +40,7 @@ use support::{manifest_dir, unique_temp_dir};
 /// Types of nats.c 3.14's header that our header does not define yet,
 /// with the part of the API that will bring them. The JetStream types of
 /// issue 14 are not here: missing one of them fails the test.
-const PENDING: &[(&str, &str)] = &[
-    // Services framework.
-    ("microEndpointConfig", "micro services"),
-    ("microEndpointInfo", "micro services"),
-    ("microEndpointStats", "micro services"),
-    ("microGroupConfig", "micro services"),
-    ("microServiceConfig", "micro services"),
-    ("microServiceInfo", "micro services"),
-    ("microServiceStats", "micro services"),
-];
+const PENDING: &[(&str, &str)] = &[];
 
 /// The facts about one type: its header line (`struct X size N`) and its
 /// field or enumerator lines, keyed by `X.member`.

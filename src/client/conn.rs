@@ -83,6 +83,10 @@ pub(crate) enum Delivery {
         handler: MsgHandler,
         idle: Option<Duration>,
     },
+    /// Handed to `handler` on a thread of the shared delivery pool whatever
+    /// the options say: for the library's own rarely used subscriptions
+    /// (a service's monitoring subjects), which need no thread each.
+    Pooled { handler: MsgHandler },
 }
 
 /// Everything `Connection::subscribe_ext` needs to make a subscription.
@@ -1017,10 +1021,15 @@ impl Connection {
         let sid = self.new_sid();
         let (kind, dispatcher, idle) = match spec.delivery {
             Delivery::Sync => (Subscription::sync_queue(), None, false),
-            Delivery::Async { handler, idle } => {
+            Delivery::Async { .. } | Delivery::Pooled { .. } => {
+                let (handler, idle, pooled) = match spec.delivery {
+                    Delivery::Async { handler, idle } => (handler, idle, false),
+                    Delivery::Pooled { handler } => (handler, None, true),
+                    Delivery::Sync => unreachable!("matched above"),
+                };
                 // Idle timers need a thread of their own; others may share the pool.
                 let dispatcher: Arc<Dispatcher<Subscription>> =
-                    if self.0.opts.global_delivery && idle.is_none() {
+                    if (pooled || self.0.opts.global_delivery) && idle.is_none() {
                         delivery_pool::pool_worker()?
                     } else {
                         Dispatcher::dedicated(format!("nats-sub-{sid}"), idle)?
@@ -1177,13 +1186,28 @@ impl Connection {
 
     /// Records an asynchronous error and hands it to the error handler on
     /// the event thread.
+    /// A subscription's extension hears of it on the event thread too,
+    /// after the user's handler.
     pub(crate) fn report_async_error(&self, sub: Option<&Subscription>, e: Error) {
         self.set_last_error(&e);
         if let Some(cb) = self.0.opts.callbacks.error_cb.clone() {
             let conn = self.clone();
             let sub = sub.cloned();
             let on_panic = self.on_event_panic();
+            let e = e.clone();
             events::post_guarded(move || cb(&conn, sub.as_ref(), &e), Some(on_panic));
+        }
+        if let Some(sub) = sub.filter(|s| s.extension().is_some()) {
+            let sub = sub.clone();
+            let on_panic = self.on_event_panic();
+            events::post_guarded(
+                move || {
+                    if let Some(ext) = sub.extension() {
+                        ext.on_async_error(&sub, &e);
+                    }
+                },
+                Some(on_panic),
+            );
         }
     }
 

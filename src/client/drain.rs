@@ -30,6 +30,36 @@ impl Connection {
         Ok(true)
     }
 
+    /// Drains `subs` at once, with one flush on one thread (a service
+    /// stopping). Subscriptions already closed or draining are skipped.
+    pub fn drain_subscriptions(&self, subs: &[Subscription]) -> Result<()> {
+        let mut started = Vec::with_capacity(subs.len());
+        for sub in subs {
+            match self.start_drain(sub) {
+                Ok(true) => started.push(sub.clone()),
+                Ok(false) => {}
+                Err(e) if e.kind == ErrorKind::InvalidSubscription => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if started.is_empty() {
+            return Ok(());
+        }
+        let conn = self.clone();
+        let p = self.clone();
+        let body = move || {
+            threads::injection_point(ThreadKind::Drain);
+            let flushed = conn.flush_timeout(DRAIN_FLUSH_TIMEOUT);
+            for sub in &started {
+                sub.finish_drain(flushed.clone());
+            }
+        };
+        threads::spawn_guarded("nats-drain".to_string(), body, move |e| {
+            p.thread_panicked(e, None)
+        })?;
+        Ok(())
+    }
+
     /// `natsSubscription_Drain[Timeout]`: with a timeout, a drain not done
     /// by then is cut short and reports `Timeout`.
     pub fn drain_subscription(&self, sub: &Subscription, timeout: Option<Duration>) -> Result<()> {

@@ -77,6 +77,13 @@ macro_rules! define_error_kind {
                     $(ErrorKind::$kind => $value,)*
                 }
             }
+
+            /// nats.c's text for this kind's status (`natsStatus_GetText`).
+            pub fn text(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$kind => $text,)*
+                }
+            }
         }
     };
 }

@@ -61,6 +61,9 @@ pub(crate) trait Extension: Any + Send + Sync {
     /// Once, when the subscription is done (closed, or drained: then
     /// `drained`), before its completion callback runs.
     fn on_closed(&self, _sub: &Subscription, _drained: bool) {}
+    /// An asynchronous error (a slow consumer) was reported for the
+    /// subscription; on the event thread, after the user's error handler.
+    fn on_async_error(&self, _sub: &Subscription, _e: &Error) {}
     fn as_any(&self) -> &dyn Any;
 }
 

@@ -33,6 +33,11 @@ mod kv_watch;
 mod lent;
 mod library;
 mod lifecycle;
+mod micro_client;
+mod micro_error;
+mod micro_request;
+mod micro_service;
+mod micro_types;
 mod msg;
 mod objstore;
 mod objstore_get;
@@ -46,4 +51,5 @@ mod subscription;
 mod tls_options;
 
 pub use js_types::*;
+pub use micro_types::*;
 pub(crate) use status::natsStatus;
