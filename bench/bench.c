@@ -6,9 +6,11 @@
  *
  *   bench SCENARIO [--lib NAME] [--url URL] [--sink-url URL] [--count N]
  *                  [--size BYTES] [--send-asap] [--ideal-sub] [--ideal-pub]
- *                  [--subs N] [--pending N] [--timeout SECS]
+ *                  [--subs N] [--pending N] [--timeout SECS] [--plain]
+ *                  [--window N]
  *
- * Scenarios: pub pub-sink pubsub req large threads rss (see bench/README.md).
+ * Scenarios: pub pub-sink pubsub req large threads rss micro (see
+ * bench/README.md).
  * Each run prints exactly one line of space-separated key=value fields,
  * starting with scenario= and lib= and ending with ok=1 (or ok=0 error=...).
  * The exit status is 0 only when ok=1.
@@ -46,10 +48,12 @@ static struct {
     int send_asap;
     int ideal_sub;
     int ideal_pub;
+    int plain;
+    int window;
     int subs;
     long long pending;
     double timeout; /* seconds to wait for deliveries */
-} cfg = {NULL, BENCH_LIB, "nats://127.0.0.1:4222", "nats://127.0.0.1:4223", -1, -1, 0, 0, 0,
+} cfg = {NULL, BENCH_LIB, "nats://127.0.0.1:4222", "nats://127.0.0.1:4223", -1, -1, 0, 0, 0, 0, 100,
          1000, 100000, 120.0};
 
 /* ---- the output line --------------------------------------------------- */
@@ -617,6 +621,198 @@ static void scenario_req(void)
     free(data);
 }
 
+/*
+ * micro: the replier of req done two ways on one connection, a micro service
+ * endpoint (micro_AddService with one endpoint that responds with the
+ * request's bytes) or, with --plain, a natsConnection_QueueSubscribe callback
+ * (the queue group "q" a micro endpoint uses) that publishes them to the
+ * reply subject. Measured twice from a second connection: 20,000 sequential
+ * natsConnection_Request calls (the latency-bound rate), then 200,000
+ * requests published with natsConnection_PublishRequest to one reply
+ * subscription, at most --window (default 100) outstanding (the rate the
+ * replier sustains). The micro API exists in nats_rs and nats.c 3.14, not in
+ * Debian's nats.c 3.4.1: built against a header without it, the scenario
+ * reports ok=0 error=no_micro_api (--plain still runs).
+ */
+#ifdef MICRO_API_PREFIX
+static microError *on_micro_request(microRequest *req)
+{
+    return microRequest_Respond(req, microRequest_GetData(req),
+                                (size_t)microRequest_GetDataLength(req));
+}
+#endif
+
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    int64_t received;
+    int64_t bad;
+} reply_window;
+
+static void on_window_reply(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    reply_window *w = closure;
+    (void)nc;
+    (void)sub;
+    pthread_mutex_lock(&w->mu);
+    if (natsMsg_GetDataLength(msg) != (int)size_or(16))
+        w->bad++;
+    w->received++;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->mu);
+    natsMsg_Destroy(msg);
+}
+
+/* Waits (under w->mu) until received >= want; 0 on a timeout or disconnect. */
+static int window_wait(reply_window *w, int64_t want, int64_t deadline)
+{
+    while (w->received < want) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 20 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&w->cond, &w->mu, &ts);
+        if (__atomic_load_n(&disconnects, __ATOMIC_SEQ_CST) > 0 || now_ns() > deadline)
+            return 0;
+    }
+    return 1;
+}
+
+static void scenario_micro(int plain)
+{
+    int64_t n = count_or(20000), size = size_or(16), i;
+    int64_t burst = n * 10, window = cfg.window > 0 ? cfg.window : 100;
+    int64_t warmup = n / 10 < 100 ? n / 10 : 100;
+    char *data = payload(size);
+    natsConnection *rep_nc = connect_to(cfg.url, 0, "replier");
+    natsConnection *req_nc = connect_to(cfg.url, 0, "requestor");
+    natsSubscription *sub = NULL, *replies = NULL;
+#ifdef MICRO_API_PREFIX
+    microService *svc = NULL;
+    microError *merr = NULL;
+#endif
+    int64_t *lat = calloc(n > 0 ? (size_t)n : 1, sizeof(int64_t));
+    reply_window w;
+    char inbox[64];
+    double u0, s0, u1, s1, u2, s2;
+    int64_t t0, t1, t2, deadline;
+
+    if (lat == NULL)
+        finish("malloc");
+    if (plain) {
+        CHECK("subscribe", natsConnection_QueueSubscribe(&sub, rep_nc, "bench.micro", "q",
+                                                         on_request, NULL));
+    } else {
+#ifdef MICRO_API_PREFIX
+        microEndpointConfig ep;
+        microServiceConfig sc;
+        memset(&ep, 0, sizeof(ep));
+        ep.Name = "echo";
+        ep.Subject = "bench.micro";
+        ep.Handler = on_micro_request;
+        memset(&sc, 0, sizeof(sc));
+        sc.Name = "bench";
+        sc.Version = "1.0.0";
+        sc.Endpoint = &ep;
+        merr = micro_AddService(&svc, rep_nc, &sc);
+        if (merr != NULL) {
+            char buf[200];
+            finish(microError_String(merr, buf, sizeof(buf)));
+        }
+#else
+        finish("no_micro_api");
+#endif
+    }
+    CHECK("subflush", natsConnection_FlushTimeout(rep_nc, 10000));
+    for (i = 0; i < warmup; i++) {
+        natsMsg *reply = NULL;
+        CHECK("warmup", natsConnection_Request(&reply, req_nc, "bench.micro", data, (int)size, 5000));
+        natsMsg_Destroy(reply);
+    }
+
+    /* Sequential requests. */
+    cpu_times(&u0, &s0);
+    t0 = now_ns();
+    for (i = 0; i < n; i++) {
+        natsMsg *reply = NULL;
+        int64_t a = now_ns();
+        CHECK("request", natsConnection_Request(&reply, req_nc, "bench.micro", data, (int)size, 5000));
+        lat[i] = now_ns() - a;
+        if (natsMsg_GetDataLength(reply) != (int)size)
+            finish("bad_reply");
+        natsMsg_Destroy(reply);
+    }
+    t1 = now_ns();
+    cpu_times(&u1, &s1);
+    qsort(lat, (size_t)n, sizeof(int64_t), cmp_i64);
+
+    /* Pipelined: at most `window` requests outstanding. */
+    memset(&w, 0, sizeof(w));
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cond, NULL);
+    snprintf(inbox, sizeof(inbox), "bench.micro.replies");
+    CHECK("replysub", natsConnection_Subscribe(&replies, req_nc, inbox, on_window_reply, &w));
+    unlimited(replies);
+    CHECK("replyflush", natsConnection_FlushTimeout(req_nc, 10000));
+    deadline = now_ns() + (int64_t)(cfg.timeout * 1e9);
+    pthread_mutex_lock(&w.mu);
+    for (i = 0; i < burst; i++) {
+        if (i - w.received >= window && !window_wait(&w, i - window + 1, deadline))
+            break;
+        pthread_mutex_unlock(&w.mu);
+        CHECK("publishrequest", natsConnection_PublishRequest(req_nc, "bench.micro", inbox, data,
+                                                              (int)size));
+        pthread_mutex_lock(&w.mu);
+    }
+    if (i == burst)
+        window_wait(&w, burst, deadline);
+    t2 = now_ns();
+    pthread_mutex_unlock(&w.mu);
+    cpu_times(&u2, &s2);
+
+    field("replier=%s", plain ? "plain" : "micro");
+    field("reqs=%lld", (long long)n);
+    field("size=%lld", (long long)size);
+    field("secs=%.3f", (t1 - t0) / 1e9);
+    if (n > 0) {
+        field("p50_us=%.1f", lat[n / 2] / 1e3);
+        field("p99_us=%.1f", lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1e3);
+        field("reqs_per_sec=%.0f", n / ((t1 - t0) / 1e9));
+    }
+    field("cpu_user=%.2f", u1 - u0);
+    field("cpu_sys=%.2f", s1 - s0);
+    pthread_mutex_lock(&w.mu);
+    field("burst=%lld", (long long)burst);
+    field("window=%lld", (long long)window);
+    field("burst_received=%lld", (long long)w.received);
+    field("burst_secs=%.3f", (t2 - t1) / 1e9);
+    field("burst_reqs_per_sec=%.0f", w.received / ((t2 - t1) / 1e9));
+    field("burst_cpu_s=%.2f", (u2 - u1) + (s2 - s1));
+    if (w.received != burst || w.bad != 0) {
+        pthread_mutex_unlock(&w.mu);
+        finish(w.bad ? "bad_burst_reply" : "burst_incomplete");
+    }
+    pthread_mutex_unlock(&w.mu);
+    natsSubscription_Destroy(replies);
+#ifdef MICRO_API_PREFIX
+    if (svc != NULL) {
+        merr = microService_Destroy(svc);
+        if (merr != NULL) {
+            char buf[200];
+            finish(microError_String(merr, buf, sizeof(buf)));
+        }
+    }
+#endif
+    natsSubscription_Destroy(sub);
+    natsConnection_Destroy(req_nc);
+    natsConnection_Destroy(rep_nc);
+    free(lat);
+    free(data);
+}
+
 static void on_ignore(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
     (void)nc;
@@ -741,10 +937,10 @@ static void scenario_rss(void)
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: bench pub|pub-sink|pubsub|req|large|threads|rss [--lib NAME] [--url URL]\n"
-            "             [--sink-url URL] [--count N] [--size BYTES] [--send-asap]\n"
-            "             [--ideal-sub] [--ideal-pub] [--subs N] [--pending N]\n"
-            "             [--timeout SECS]\n");
+            "usage: bench pub|pub-sink|pubsub|req|large|threads|rss|micro [--lib NAME]\n"
+            "             [--url URL] [--sink-url URL] [--count N] [--size BYTES]\n"
+            "             [--send-asap] [--ideal-sub] [--ideal-pub] [--subs N]\n"
+            "             [--pending N] [--timeout SECS] [--plain] [--window N]\n");
     exit(2);
 }
 
@@ -769,6 +965,10 @@ int main(int argc, char **argv)
             cfg.ideal_pub = 1;
             continue;
         }
+        if (strcmp(a, "--plain") == 0) {
+            cfg.plain = 1;
+            continue;
+        }
         if (v == NULL)
             usage();
         i++;
@@ -782,6 +982,8 @@ int main(int argc, char **argv)
             cfg.count = atoll(v);
         else if (strcmp(a, "--size") == 0)
             cfg.size = atoll(v);
+        else if (strcmp(a, "--window") == 0)
+            cfg.window = atoi(v);
         else if (strcmp(a, "--subs") == 0)
             cfg.subs = atoi(v);
         else if (strcmp(a, "--pending") == 0)
@@ -811,6 +1013,8 @@ int main(int argc, char **argv)
         scenario_threads();
     else if (strcmp(cfg.scenario, "rss") == 0)
         scenario_rss();
+    else if (strcmp(cfg.scenario, "micro") == 0)
+        scenario_micro(cfg.plain);
     else
         usage();
 

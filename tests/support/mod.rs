@@ -10,6 +10,7 @@
 pub mod certs;
 pub mod hostile;
 pub mod jwt;
+pub mod nats_js;
 pub mod nats_py;
 
 use std::fs;
