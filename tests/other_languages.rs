@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use support::{manifest_dir, our_lib, run_guarded, unique_temp_dir, NatsServer};
+use support::{manifest_dir, our_lib, run_expect_ok, unique_temp_dir, NatsServer};
 
 /// A program that runs longer than this is killed (it hangs).
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
@@ -53,20 +53,7 @@ fn run_tool(mut cmd: Command, what: &str) -> String {
 /// Runs a test program, killing it after [`RUN_TIMEOUT`]; asserts it exits
 /// 0 and prints the line `OK`.
 fn run_program(cmd: Command, dir: &Path, server: &NatsServer) {
-    let shown = format!("{cmd:?}");
-    let r = run_guarded(cmd, dir, RUN_TIMEOUT);
-    let ok = r.success() && r.stdout.lines().any(|l| l == "OK");
-    assert!(
-        ok,
-        "{shown}: {}\n--- stdout\n{}--- stderr\n{}--- server log\n{}",
-        match r.status {
-            Some(s) => format!("exited with {s}, expected 0 and a line OK"),
-            None => format!("hung: killed after {RUN_TIMEOUT:?}"),
-        },
-        r.stdout,
-        r.stderr,
-        server.log()
-    );
+    run_expect_ok(cmd, dir, RUN_TIMEOUT, server);
 }
 
 /// The zig command, from `.ci/ensure-zig` (which may install it).

@@ -1021,25 +1021,13 @@ impl Connection {
         let sid = self.new_sid();
         let (kind, dispatcher, idle) = match spec.delivery {
             Delivery::Sync => (Subscription::sync_queue(), None, false),
-            Delivery::Async { .. } | Delivery::Pooled { .. } => {
-                let (handler, idle, pooled) = match spec.delivery {
-                    Delivery::Async { handler, idle } => (handler, idle, false),
-                    Delivery::Pooled { handler } => (handler, None, true),
-                    Delivery::Sync => unreachable!("matched above"),
-                };
-                // Idle timers need a thread of their own; others may share the pool.
-                let dispatcher: Arc<Dispatcher<Subscription>> =
-                    if (pooled || self.0.opts.global_delivery) && idle.is_none() {
-                        delivery_pool::pool_worker()?
-                    } else {
-                        Dispatcher::dedicated(format!("nats-sub-{sid}"), idle)?
-                    };
-                let conn = self.clone();
-                let kind = SubKind::Async {
-                    handler: Arc::new(move |sub, msg| handler(&conn, sub, msg)),
-                    dispatcher: dispatcher.clone(),
-                };
-                (kind, Some(dispatcher), idle.is_some())
+            Delivery::Async { handler, idle } => {
+                let (kind, d) = self.async_kind(sid, handler, idle, false)?;
+                (kind, Some(d), idle.is_some())
+            }
+            Delivery::Pooled { handler } => {
+                let (kind, d) = self.async_kind(sid, handler, None, true)?;
+                (kind, Some(d), false)
             }
         };
         let sub = Subscription::with_extension(
@@ -1062,6 +1050,30 @@ impl Connection {
             return Err(e);
         }
         Ok(sub)
+    }
+
+    /// The kind and dispatcher of an asynchronous subscription: the shared
+    /// pool when `pooled` or the options say so (never with an idle timer,
+    /// which needs a thread of its own), else a dedicated thread.
+    fn async_kind(
+        &self,
+        sid: u64,
+        handler: MsgHandler,
+        idle: Option<Duration>,
+        pooled: bool,
+    ) -> Result<(SubKind, Arc<Dispatcher<Subscription>>)> {
+        let dispatcher: Arc<Dispatcher<Subscription>> =
+            if (pooled || self.0.opts.global_delivery) && idle.is_none() {
+                delivery_pool::pool_worker()?
+            } else {
+                Dispatcher::dedicated(format!("nats-sub-{sid}"), idle)?
+            };
+        let conn = self.clone();
+        let kind = SubKind::Async {
+            handler: Arc::new(move |sub, msg| handler(&conn, sub, msg)),
+            dispatcher: dispatcher.clone(),
+        };
+        Ok((kind, dispatcher))
     }
 
     /// Moves `sub` to `subject` under a new sid (UNSUB the old one, SUB the

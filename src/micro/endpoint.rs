@@ -116,7 +116,8 @@ impl Endpoint {
         self.spec().name.clone()
     }
 
-    /// Counts an error that was not a request's (an async error).
+    /// Counts an error outside a request's outcome: an async error, or one
+    /// a handler sent itself with `respond_error`.
     pub(crate) fn record_error(&self, err: &ServiceError) {
         let mut l = self.lock();
         l.1.errors += 1;
@@ -171,7 +172,7 @@ impl Endpoint {
         let spec = self.spec();
         let mut req = Request::new(service.clone(), self.clone(), spec.clone(), msg);
         let start = Instant::now();
-        let outcome = super::service::in_handler(service, || (spec.handler)(&mut req));
+        let outcome = super::service::in_handler(|| (spec.handler)(&mut req));
         let failed = match outcome {
             Ok(()) => None,
             Err(e) => match req.respond_error_unrecorded(&e, &[]) {
@@ -182,11 +183,6 @@ impl Endpoint {
         let elapsed = start.elapsed().as_nanos();
         // An error the handler answered with itself was counted when sent.
         self.record_request(elapsed, failed.as_ref());
-    }
-
-    /// Counts an error a handler sent with `respond_error`.
-    pub(crate) fn record_sent_error(&self, err: &ServiceError) {
-        self.record_error(err);
     }
 
     pub(crate) fn subscription(&self) -> Option<Subscription> {

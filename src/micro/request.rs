@@ -92,7 +92,7 @@ impl Request {
     /// Sends `err` (as the `Nats-Service-Error*` headers) with `data`, and
     /// counts it as the endpoint's last error.
     pub fn respond_error(&self, err: &ServiceError, data: &[u8]) -> ServiceResult<()> {
-        self.endpoint.record_sent_error(err);
+        self.endpoint.record_error(err);
         self.send(Some(err), data)
     }
 

@@ -29,7 +29,7 @@ thread_local! {
 }
 
 /// Runs `f` marked as a service callback on this thread.
-pub(crate) fn in_handler<R>(_service: &Service, f: impl FnOnce() -> R) -> R {
+pub(crate) fn in_handler<R>(f: impl FnOnce() -> R) -> R {
     struct Mark;
     impl Drop for Mark {
         fn drop(&mut self) {
@@ -147,7 +147,7 @@ impl Extension for EndpointHook {
         let err =
             ServiceError::from(e.clone()).wrap(format!("NATS error on endpoint '{}'", ep.subject));
         ep.record_error(&err);
-        in_handler(&service, || {
+        in_handler(|| {
             if let Some(h) = &service.0.me.error_handler {
                 h(&service, Some(&ep), e.kind);
             }
@@ -406,7 +406,7 @@ impl Service {
 
     fn run_done_handler(&self) {
         if let Some(h) = self.0.me.done_handler.clone() {
-            in_handler(self, || h(self));
+            in_handler(|| h(self));
         }
         self.lock().done = true;
         self.0.changed.notify_all();

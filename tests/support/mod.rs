@@ -189,6 +189,27 @@ impl RunResult {
     }
 }
 
+/// Runs `cmd` in `dir` as [`run_guarded`] does and asserts that it exited
+/// 0 and printed a line `OK`; a failure shows the command, its output and
+/// `server`'s log.
+pub fn run_expect_ok(cmd: Command, dir: &Path, limit: Duration, server: &NatsServer) -> RunResult {
+    let shown = format!("{cmd:?}");
+    let r = run_guarded(cmd, dir, limit);
+    let ok = r.success() && r.stdout.lines().any(|l| l == "OK");
+    assert!(
+        ok,
+        "{shown}: {}\n--- stdout\n{}--- stderr\n{}--- server log\n{}",
+        match r.status {
+            Some(s) => format!("exited with {s}, expected 0 and a line OK"),
+            None => format!("hung: killed after {limit:?}"),
+        },
+        r.stdout,
+        r.stderr,
+        server.log()
+    );
+    r
+}
+
 /// Runs `cmd` with its output going to files in `dir`, killing it after
 /// `limit` (a test program that hangs must not hang the suite).
 pub fn run_guarded(mut cmd: Command, dir: &Path, limit: Duration) -> RunResult {

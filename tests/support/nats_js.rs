@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use super::{manifest_dir, our_lib, run_guarded, NatsServer};
+use super::{manifest_dir, our_lib, run_expect_ok, NatsServer};
 
 /// The script is killed after this (it hangs); it normally takes seconds.
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
@@ -160,19 +160,6 @@ pub fn run_script(env: &NodeEnv, script: &str, args: &[&str], server: &NatsServe
         .arg(server.url())
         .current_dir(dir)
         .env_remove("LD_LIBRARY_PATH");
-    let shown = format!("{cmd:?}");
-    let r = run_guarded(cmd, dir, RUN_TIMEOUT);
-    let ok = r.success() && r.stdout.lines().any(|l| l == "OK");
-    assert!(
-        ok,
-        "{shown}: {}\n--- stdout\n{}--- stderr\n{}--- server log\n{}",
-        match r.status {
-            Some(s) => format!("exited with {s}, expected 0 and a line OK"),
-            None => format!("hung: killed after {RUN_TIMEOUT:?}"),
-        },
-        r.stdout,
-        r.stderr,
-        server.log()
-    );
+    let r = run_expect_ok(cmd, dir, RUN_TIMEOUT, server);
     eprint!("{}{}", r.stdout, r.stderr);
 }

@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use super::{manifest_dir, our_lib, run_guarded, unique_temp_dir, NatsServer};
+use super::{manifest_dir, our_lib, run_expect_ok, unique_temp_dir, NatsServer};
 
 /// The script is killed after this (it hangs); it normally takes seconds.
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
@@ -66,20 +66,7 @@ pub fn run_script(python: &Path, script: &str, lib: &str, scenarios: &str) {
     cmd.arg(manifest_dir().join("tests/python").join(script))
         .args(["--lib", lib, "--scenarios", scenarios])
         .arg(server.url());
-    let shown = format!("{cmd:?}");
-    let r = run_guarded(cmd, &tmp, RUN_TIMEOUT);
-    let ok = r.success() && r.stdout.lines().any(|l| l == "OK");
-    assert!(
-        ok,
-        "{shown}: {}\n--- stdout\n{}--- stderr\n{}--- server log\n{}",
-        match r.status {
-            Some(s) => format!("exited with {s}, expected 0 and a line OK"),
-            None => format!("hung: killed after {RUN_TIMEOUT:?}"),
-        },
-        r.stdout,
-        r.stderr,
-        server.log()
-    );
+    let r = run_expect_ok(cmd, &tmp, RUN_TIMEOUT, &server);
     eprint!("{}", r.stdout);
     let _ = fs::remove_dir_all(&tmp);
 }
